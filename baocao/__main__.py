@@ -1,0 +1,5 @@
+import sys
+
+from baocao.cli import main
+
+sys.exit(main())

@@ -1,0 +1,70 @@
+"""The one settings class: environment variables and ``.env``.
+
+Variables are prefixed ``BAOCAO_``; the Telegram ones also accept the names the Telegram
+ecosystem uses (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from baocao.paths import data_file
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BAOCAO_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default="sqlite:///baocao.sqlite3",
+        description="SQLAlchemy URL; default is a SQLite file in the working directory.",
+    )
+    plan_path: Path = Field(default_factory=lambda: data_file("plan.json"))
+    calendar_path: Path = Field(default_factory=lambda: data_file("calendar-vn.json"))
+    bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BAOCAO_BOT_TOKEN"),
+    )
+    api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "BAOCAO_API_BASE_URL"),
+    )
+    locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    admin_chat_ids: list[int] = Field(default_factory=list)
+
+    @field_validator("admin_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        # Accept "123,456" as well as the JSON list pydantic-settings expects.
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"múi giờ không tồn tại: {value!r}") from exc
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def get_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
