@@ -1,0 +1,38 @@
+"""Loading shared by several commands, turning domain errors into one-line CLI errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from baocao.cli import CliError, Context
+from scheduler.calendar import CalendarError, WorkingCalendar
+from scheduler.plan import Plan, PlanError, closest_names, describe_matches, find, load_plan
+
+
+def plan_or_fail(path: Path | str) -> Plan:
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        raise CliError(f"tệp kế hoạch {path} không hợp lệ — {exc}") from exc
+
+
+def calendar_or_fail(ctx: Context) -> WorkingCalendar:
+    try:
+        return WorkingCalendar.load(ctx.settings.calendar_path)
+    except CalendarError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def local_now(ctx: Context) -> datetime:
+    return ctx.now().astimezone(ctx.settings.tz)
+
+
+def agency_ids(plan: Plan, query: str) -> list[str]:
+    """Agency ids for what a user typed: an id, a name, an alias, or a group (its members)."""
+    match = find(plan, query)
+    if match is None:
+        near = closest_names(plan, query)
+        hint = f" Có phải: {describe_matches(near)}?" if near else ""
+        raise CliError(f"không tìm thấy cơ quan '{query}'.{hint}")
+    return [match.id] if match.kind == "agency" else plan.expand(match.id)
