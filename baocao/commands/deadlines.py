@@ -1,0 +1,103 @@
+"""``baocao deadlines``: every agency's reporting deadlines for a year."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from itertools import groupby
+
+from baocao.cli import CliError, Context
+from baocao.commands._common import agency_ids, calendar_or_fail, local_now, plan_or_fail
+from scheduler.deadlines import Obligation, obligations
+from scheduler.plan import PERIOD_NAMES, Plan, Role
+from scheduler.vndate import format_date_short, format_date_vi, weekday_vi
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("deadlines", help="hạn báo cáo của các cơ quan trong một năm")
+    parser.add_argument("--year", type=int, help="năm (mặc định: năm hiện tại)")
+    parser.add_argument("--agency", metavar="NAME_OR_ID", help="mã, tên hoặc tên viết tắt của cơ quan (hoặc một nhóm)")
+    parser.add_argument("--period", choices=list(PERIOD_NAMES), help="kỳ báo cáo")
+    parser.add_argument("--reminders", action="store_true", help="kèm lịch nhắc hạn")
+    parser.add_argument("--json", action="store_true", help="in JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    plan = plan_or_fail(ctx.settings.plan_path)
+    cal = calendar_or_fail(ctx)
+    year = args.year if args.year is not None else local_now(ctx).year
+    if not 1900 <= year <= 2200:
+        raise CliError(f"năm {year} nằm ngoài khoảng hỗ trợ (1900–2200)")
+    if args.period and args.period not in plan.period_by_code:
+        raise CliError(f"kế hoạch không có kỳ báo cáo {args.period}; các kỳ: {', '.join(plan.period_by_code)}")
+    wanted = agency_ids(plan, args.agency) if args.agency else None
+    result = obligations(plan, cal, year, agencies=wanted, periods=[args.period] if args.period else None)
+
+    if args.json:
+        print(json.dumps([o.as_dict(with_reminders=args.reminders) for o in result], ensure_ascii=False, indent=2))
+        if not result:
+            _explain_empty(plan, year, stderr=True)
+        return 0
+    if not result:
+        _explain_empty(plan, year, stderr=False)
+        return 0
+    print(render(plan, result, with_reminders=args.reminders, estimated=cal.is_estimated(year)))
+    return 0
+
+
+def _explain_empty(plan: Plan, year: int, *, stderr: bool) -> None:
+    import sys
+
+    info = plan.plan
+    if year not in plan.years_in_force():
+        message = (
+            f"Kế hoạch số {info.number} chỉ có hiệu lực từ {format_date_short(info.in_force.start)} "
+            f"đến {format_date_short(info.in_force.end)}: năm {year} không có kỳ báo cáo nào. "
+            "Để theo dõi năm khác, nạp kế hoạch của năm đó (BAOCAO_PLAN_PATH) hoặc gia hạn plan.in_force trong tệp kế hoạch."
+        )
+    else:
+        message = f"Không có nghĩa vụ báo cáo nào khớp điều kiện lọc trong năm {year}."
+    print(message, file=sys.stderr if stderr else sys.stdout)
+
+
+def _duties(ob: Obligation) -> str:
+    lead = [d.no + (" (đề nghị)" if d.request else "") for d in ob.tasks if d.role is Role.LEAD]
+    coord = [d.no for d in ob.tasks if d.role is Role.COORDINATOR]
+    parts = []
+    if lead:
+        parts.append("chủ trì NV " + ", ".join(lead))
+    if coord:
+        parts.append("phối hợp NV " + ", ".join(coord))
+    return "; ".join(parts)
+
+
+def render(plan: Plan, result: list[Obligation], *, with_reminders: bool, estimated: bool) -> str:
+    lines = [f"Hạn báo cáo theo Kế hoạch số {plan.plan.number} — năm {result[0].year}"]
+    if estimated:
+        lines.append("Lưu ý: lịch nghỉ lễ của năm này mới là ước tính, chưa có thông báo chính thức.")
+    # Obligations of one period share their dates unless the plan gives agencies their own.
+    key = lambda o: (o.period, o.cutoff_from, o.cutoff_to, o.due, o.consolidation_due)  # noqa: E731
+    for (period, cutoff_from, cutoff_to, due, consolidation), group in groupby(result, key=key):
+        rows = list(group)
+        first = rows[0]
+        lines.append("")
+        lines.append(f"Kỳ báo cáo {first.period_name} ({period})")
+        lines.append(f"  Số liệu: từ {format_date_short(cutoff_from)} đến {format_date_short(cutoff_to)}")
+        moved = ""
+        if first.nominal_due != due:
+            moved = f" (ngày {format_date_short(first.nominal_due)} là {weekday_vi(first.nominal_due)}, ngày nghỉ)"
+        lines.append(f"  Hạn gửi báo cáo: {format_date_vi(due)}{moved}")
+        lines.append(f"  Hạn Sở Tư pháp tổng hợp: {format_date_vi(consolidation)}")
+        if with_reminders:
+            steps = ", ".join(
+                f"{r.step} {weekday_vi(r.at.date())} {format_date_short(r.at.date())} {r.at:%H:%M}"
+                + (" (báo Sở Tư pháp)" if r.escalate else "")
+                for r in first.reminders
+            )
+            lines.append(f"  Nhắc hạn: {steps}")
+        lines.append(f"  Cơ quan phải báo cáo ({len(rows)}):")
+        width = min(max(len(o.agency) for o in rows), 48)
+        for o in rows:
+            lines.append(f"    {o.agency:<{width}}  {_duties(o)}")
+    return "\n".join(lines)
