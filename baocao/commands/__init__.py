@@ -1,0 +1,9 @@
+"""Sub-commands of ``baocao``, one module per feature.
+
+Each module has ``register(subparsers)``, which adds its parser(s) and sets
+``func(args, ctx) -> int`` as the default.
+"""
+
+from baocao.commands import calendar, db, deadlines, plan
+
+COMMAND_MODULES = [plan, calendar, deadlines, db]

@@ -1,0 +1,315 @@
+"""Small query helpers. Each takes the session explicitly and never commits: the caller owns
+the transaction (``with session_scope(engine) as session: ...``).
+
+Times are passed in (``now=``/``at=``, aware) because time is injected everywhere; when left
+out, the system clock is used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from baocao.clock import SystemClock
+from storage.models import (
+    Agency,
+    AgencyIn,
+    AuditLog,
+    Inbox,
+    InboxCreate,
+    Obligation,
+    Outbox,
+    OutboxCreate,
+    Report,
+    ReportCreate,
+    ReportEntry,
+    ReportEntryIn,
+    ReportSource,
+)
+
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def _now(value: datetime | None) -> datetime:
+    return SystemClock().now() if value is None else value
+
+
+def task_sort_key(task_no: str) -> tuple[Any, ...]:
+    """Natural order of task numbers: 1a, 1b, 2, …, 10, 11 (not 1a, 10, 11, 2)."""
+    parts = re.split(r"(\d+)", task_no)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def _insert_once(session: Session, row: _Row, find: Callable[[], _Row | None]) -> tuple[_Row, bool]:
+    """Insert ``row`` unless a row with the same unique key exists; return (row, created).
+
+    The look-up first handles the common case (a redelivered update) without an error; the
+    SAVEPOINT handles the race where another process inserts between look-up and insert, so
+    the unique violation undoes only this insert, not the caller's transaction.
+    """
+    existing = find()
+    if existing is not None:
+        return existing, False
+    session.flush()  # so that an error below can only come from this row
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+# --- directory ---------------------------------------------------------------------------
+
+
+class UpsertResult(NamedTuple):
+    inserted: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+_AGENCY_FIELDS = tuple(AgencyIn.model_fields)
+
+
+def upsert_agencies(
+    session: Session,
+    agencies: Iterable[AgencyIn | Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+) -> UpsertResult:
+    """Copy the plan's agency directory into the database (insert new, update changed).
+
+    Agencies missing from ``agencies`` are left alone: reports and contacts refer to them, and
+    an agency that leaves the directory is ended with ``valid_to``, not deleted.
+    """
+    at = _now(now)
+    items = [AgencyIn.model_validate(agency) for agency in agencies]
+    by_id: dict[str, AgencyIn] = {}
+    for item in items:
+        if item.id in by_id:
+            raise ValueError(f"agency {item.id!r} is listed twice")
+        by_id[item.id] = item
+
+    result = UpsertResult([], [], [])
+    for item in _parents_first(by_id):
+        row = session.get(Agency, item.id)
+        if row is None:
+            session.add(Agency.model_validate(item, update={"updated_at": at}))
+            result.inserted.append(item.id)
+        else:
+            changed = [name for name in _AGENCY_FIELDS if getattr(row, name) != getattr(item, name)]
+            for name in changed:
+                setattr(row, name, getattr(item, name))
+            if changed:
+                row.updated_at = at
+                result.updated.append(item.id)
+            else:
+                result.unchanged.append(item.id)
+        # Flush per row so that a child's foreign key finds a parent inserted just before it.
+        session.flush()
+    return result
+
+
+def _parents_first(by_id: dict[str, AgencyIn]) -> list[AgencyIn]:
+    ordered: list[AgencyIn] = []
+    state: dict[str, str] = {}  # "visiting" | "done"
+
+    def visit(agency_id: str) -> None:
+        if state.get(agency_id) == "done":
+            return
+        if state.get(agency_id) == "visiting":
+            raise ValueError(f"agency hierarchy has a cycle through {agency_id!r}")
+        state[agency_id] = "visiting"
+        parent = by_id[agency_id].parent_id
+        if parent is not None and parent in by_id:
+            visit(parent)
+        state[agency_id] = "done"
+        ordered.append(by_id[agency_id])
+
+    for agency_id in by_id:
+        visit(agency_id)
+    return ordered
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def add_report(
+    session: Session,
+    obligation_id: int,
+    entries: Sequence[ReportEntryIn | Mapping[str, Any]],
+    *,
+    source: ReportSource | str,
+    submitted_at: datetime,
+    raw_text: str = "",
+    contact_id: int | None = None,
+    inbox_id: int | None = None,
+    late: bool | None = None,
+    tz: str = DEFAULT_TZ,
+) -> Report:
+    """Store one submission and one new revision per task it mentions.
+
+    A correction is simply a later submission: each entry becomes revision n+1 of its task and
+    points at the revision it supersedes; earlier rows are never updated. ``late`` defaults to
+    "submitted (in local time ``tz``) after the obligation's due date".
+
+    Two submissions for the same task racing each other make the second one fail with
+    ``IntegrityError`` (unique obligation/task/revision); the caller may retry.
+    """
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise LookupError(f"obligation {obligation_id} does not exist")
+    items = [ReportEntryIn.model_validate(entry) for entry in entries]
+    numbers = [item.task_no for item in items]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError("a report mentions the same task twice")
+    assigned = {task["no"] for task in obligation.tasks}
+    unknown = sorted(set(numbers) - assigned, key=task_sort_key)
+    if unknown:
+        raise ValueError(
+            f"obligation {obligation_id} ({obligation.agency_id}, {obligation.period}) has no task {', '.join(unknown)}"
+        )
+
+    data = ReportCreate(
+        obligation_id=obligation_id,
+        contact_id=contact_id,
+        inbox_id=inbox_id,
+        raw_text=raw_text,
+        source=ReportSource(source),
+        submitted_at=submitted_at,
+    )
+    if late is None:
+        late = data.submitted_at.astimezone(ZoneInfo(tz)).date() > obligation.due
+    report = Report.model_validate(data, update={"late": late})
+    session.add(report)
+    session.flush()
+
+    previous = _latest_for(session, obligation_id, numbers)
+    for item in items:
+        before = previous.get(item.task_no)
+        session.add(
+            ReportEntry.model_validate(
+                item,
+                update={
+                    "report_id": report.id,
+                    "obligation_id": obligation_id,
+                    "revision": 1 if before is None else before.revision + 1,
+                    "supersedes_id": None if before is None else before.id,
+                    "submitted_at": report.submitted_at,
+                    "late": late,
+                },
+            )
+        )
+    session.flush()
+    return report
+
+
+def _latest_for(
+    session: Session, obligation_id: int, task_numbers: Iterable[str] | None = None
+) -> dict[str, ReportEntry]:
+    newest = select(ReportEntry.task_no, func.max(ReportEntry.revision).label("revision")).where(
+        ReportEntry.obligation_id == obligation_id
+    )
+    if task_numbers is not None:
+        newest = newest.where(ReportEntry.task_no.in_(list(task_numbers)))  # type: ignore[attr-defined]
+    newest_sq = newest.group_by(ReportEntry.task_no).subquery()
+    statement = (
+        select(ReportEntry)
+        .join(
+            newest_sq,
+            and_(ReportEntry.task_no == newest_sq.c.task_no, ReportEntry.revision == newest_sq.c.revision),
+        )
+        .where(ReportEntry.obligation_id == obligation_id)
+    )
+    rows = session.exec(statement).all()
+    return {row.task_no: row for row in sorted(rows, key=lambda row: task_sort_key(row.task_no))}
+
+
+def latest_entries(session: Session, obligation_id: int) -> dict[str, ReportEntry]:
+    """The current answer per task of an obligation: ``{task_no: latest revision}``, in task order."""
+    return _latest_for(session, obligation_id)
+
+
+# --- inbox / outbox ----------------------------------------------------------------------
+
+
+def record_inbound(
+    session: Session,
+    channel: str,
+    update_id: str | int,
+    *,
+    chat_id: str | int | None = None,
+    user_id: str | int | None = None,
+    payload: Mapping[str, Any] | None = None,
+    received_at: datetime | None = None,
+) -> tuple[Inbox, bool]:
+    """Store an inbound update once; return ``(row, created)``.
+
+    A redelivered update (same channel and update id) returns the stored row with
+    ``created=False``, so the caller can skip acting on it again.
+    """
+    data = InboxCreate(
+        channel=channel,
+        update_id=str(update_id),
+        chat_id=None if chat_id is None else str(chat_id),
+        user_id=None if user_id is None else str(user_id),
+        payload=dict(payload or {}),
+        received_at=_now(received_at),
+    )
+
+    def find() -> Inbox | None:
+        statement = select(Inbox).where(Inbox.channel == data.channel, Inbox.update_id == data.update_id)
+        return session.exec(statement).first()
+
+    return _insert_once(session, Inbox.model_validate(data), find)
+
+
+def enqueue_outbox(
+    session: Session,
+    item: OutboxCreate | Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> tuple[Outbox, bool]:
+    """Queue a message once per ``key``; return ``(row, created)``.
+
+    Re-running the scheduler over the same obligations therefore never queues a reminder twice.
+    """
+    data = OutboxCreate.model_validate(item)
+
+    def find() -> Outbox | None:
+        return session.exec(select(Outbox).where(Outbox.key == data.key)).first()
+
+    return _insert_once(session, Outbox.model_validate(data, update={"created_at": _now(now)}), find)
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+def audit(
+    session: Session,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+) -> AuditLog:
+    """Record who did what to what. ``detail`` must be JSON-serialisable."""
+    row = AuditLog(
+        actor=actor, action=action, target=target, detail=None if detail is None else dict(detail), at=_now(at)
+    )
+    session.add(row)
+    session.flush()
+    return row
