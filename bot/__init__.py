@@ -1,0 +1,1 @@
+"""Chat side of baocao: channel adapters, conversation core and the reply parser."""
