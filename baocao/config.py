@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "BAOCAO_API_BASE_URL"),
     )
+    bot_username: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME", "BAOCAO_BOT_USERNAME"),
+        description="for invitation deep links; asked from Telegram (getMe) when unset",
+    )
     locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     admin_chat_ids: list[int] = Field(default_factory=list)

@@ -176,7 +176,8 @@ def add_report(
     if len(set(numbers)) != len(numbers):
         raise ValueError("a report mentions the same task twice")
     assigned = {task["no"] for task in obligation.tasks}
-    unknown = sorted(set(numbers) - assigned, key=task_sort_key)
+    # A sub-item ("1a") may be reported on its own when its task ("1") is assigned.
+    unknown = sorted((n for n in set(numbers) if n not in assigned and n.rstrip("abcdefghijklmnopqrstuvwxyzđ") not in assigned), key=task_sort_key)
     if unknown:
         raise ValueError(
             f"obligation {obligation_id} ({obligation.agency_id}, {obligation.period}) has no task {', '.join(unknown)}"

@@ -334,3 +334,23 @@ def test_audit(session: Session) -> None:
         {"reason": "nghỉ hưu"},
         T0,
     )
+
+
+def test_sub_item_of_an_assigned_task_is_accepted(session: Session) -> None:
+    _agencies(session)
+    data = ObligationCreate(
+        plan_id="124-KH/BCSĐ",
+        agency_id="stp",
+        period="2024-Q1",
+        cutoff_from=date(2023, 12, 15),
+        cutoff_to=date(2024, 3, 14),
+        due=date(2024, 3, 15),
+        consolidation_due=date(2024, 3, 22),
+        tasks=[{"no": "1", "role": "coordinator"}],
+    )
+    obligation = Obligation.model_validate(data, update={"created_at": T0, "updated_at": T0})
+    session.add(obligation)
+    session.flush()
+    queries.add_report(session, obligation.id, [{"task_no": "1b", "status": "done"}], source=ReportSource.CLI, submitted_at=T0)
+    with pytest.raises(ValueError, match="no task 2"):
+        queries.add_report(session, obligation.id, [{"task_no": "2"}], source=ReportSource.CLI, submitted_at=T0)
