@@ -367,12 +367,6 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def main():
-    # Other features' command modules are written in parallel; until they all import,
-    # test_command_module_on_its_own still covers this command.
-    try:
-        import baocao.commands  # noqa: F401
-    except ImportError as exc:  # pragma: no cover
-        pytest.skip(f"baocao.commands chưa nhập được: {exc}")
     from baocao.cli import main
 
     return main
