@@ -1,0 +1,196 @@
+"""``baocao status``: who has reported, who is late, and each task's status in a period."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from baocao.cli import CliError, Context
+from baocao.commands._common import calendar_or_fail, local_now, plan_or_fail
+from bot.status import (
+    LATE,
+    MISSING,
+    ON_TIME,
+    PARTIAL,
+    UNSPECIFIED,
+    AgencyStatus,
+    PeriodError,
+    PeriodStatus,
+    TaskStatus,
+    default_period,
+    parse_period,
+    period_status,
+)
+from scheduler.calendar import WorkingCalendar
+from scheduler.plan import Plan
+from scheduler.vndate import format_date_short, format_date_vi
+
+STATE_TITLES = {
+    ON_TIME: "Đã báo cáo đúng hạn",
+    LATE: "Đã báo cáo nhưng muộn",
+    PARTIAL: "Báo cáo một phần",
+    MISSING: "Chưa báo cáo",
+}
+
+STATUS_LABELS = {
+    "done": "đã hoàn thành",
+    "in_progress": "đang thực hiện",
+    "not_started": "chưa thực hiện",
+    UNSPECIFIED: "chưa nêu tiến độ",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "status",
+        help="tình hình báo cáo của một kỳ: cơ quan nào đã báo cáo, muộn, còn thiếu; tiến độ từng nhiệm vụ",
+        description=(
+            "Tình hình báo cáo của một kỳ. Trước khi tính, đồng bộ danh mục cơ quan và nghĩa vụ báo cáo "
+            "của năm từ tệp kế hoạch vào cơ sở dữ liệu (BAOCAO_DATABASE_URL)."
+        ),
+    )
+    parser.add_argument(
+        "--period",
+        metavar="KỲ",
+        help="kỳ báo cáo, ví dụ 2024-Q1 (hoặc Q1 cho năm hiện tại); mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn",
+    )
+    parser.add_argument("--json", action="store_true", help="in JSON")
+    parser.set_defaults(func=run)
+
+
+def _period(args: argparse.Namespace, ctx: Context, plan: Plan, cal: WorkingCalendar) -> tuple[int, str]:
+    now = ctx.now()
+    if args.period:
+        text = args.period
+    else:
+        found = default_period(plan, cal, now, tz=ctx.settings.tz)
+        if found is None:
+            raise CliError(f"kế hoạch số {plan.plan.number} không có kỳ báo cáo nào; hãy chỉ rõ --period")
+        text = found
+    try:
+        return parse_period(plan, text, default_year=local_now(ctx).year)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from exc
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    from storage.db import StorageError
+
+    try:
+        yield
+    except StorageError as exc:  # DatabaseUnavailable, DatabaseNotReady
+        raise CliError(str(exc)) from exc
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from scheduler.deadlines import obligations
+    from scheduler.sync import sync_agencies, sync_obligations
+    from storage.db import get_session, open_database
+
+    plan = plan_or_fail(ctx.settings.plan_path)
+    cal = calendar_or_fail(ctx)
+    year, code = _period(args, ctx, plan, cal)
+    now = ctx.now()
+    with _storage_errors():
+        engine = open_database(ctx.settings.database_url)
+        with get_session(engine) as session:
+            # The plan file is the truth: a fresh database gets its obligations, an edited plan
+            # is reflected (withdrawn obligations stop counting) before anything is counted.
+            sync_agencies(session, plan, now=now)
+            sync_obligations(session, plan, obligations(plan, cal, year), years=[year], now=now)
+            session.commit()
+            status = period_status(session, plan, f"{year}-{code}", now, ctx.settings.tz, cal=cal)
+            session.rollback()  # read-only from here; end the transaction
+    if args.json:
+        print(json.dumps(status.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render(status, cal))
+    return 0
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _tasks(numbers: tuple[str, ...] | list[str]) -> str:
+    return "NV " + ", ".join(numbers)
+
+
+def _contacts(agency: AgencyStatus) -> str:
+    if not agency.contacts:
+        return "chưa có đầu mối"
+    names = [c.display_name or f"chat {c.chat_id}" for c in agency.contacts]
+    return "đầu mối: " + ", ".join(names)
+
+
+def _agency_line(agency: AgencyStatus) -> str:
+    last = agency.last_submitted_at
+    sent = f"gửi lần cuối {format_date_short(last.date())}" if last is not None else None
+    if agency.state == ON_TIME:
+        detail = [sent]
+    elif agency.state == LATE:
+        detail = [sent, f"muộn {_tasks(agency.late_tasks)}"]
+    elif agency.state == PARTIAL:
+        detail = [f"còn thiếu {_tasks(agency.missing_tasks)}", sent, _contacts(agency)]
+    else:
+        detail = [_contacts(agency)]
+    text = "; ".join(part for part in detail if part)
+    return f"  - {agency.agency}" + (f" ({text})" if text else "")
+
+
+def _task_line(task: TaskStatus) -> str:
+    parts = [f"{task.reported_by}/{task.assigned_to} cơ quan đã báo cáo"]
+    statuses = [f"{STATUS_LABELS.get(key, key)} {n}" for key, n in task.statuses.items() if n]
+    if statuses:
+        parts.append(", ".join(statuses))
+    if task.average_percent is not None:
+        parts.append(f"tiến độ bình quân {task.average_percent:g}%".replace(".", ","))
+    if task.difficulties:
+        parts.append(f"{task.difficulties} cơ quan nêu khó khăn, vướng mắc")
+    return f"  NV{task.no}. {task.title}: " + "; ".join(parts)
+
+
+def _timing(status: PeriodStatus, cal: WorkingCalendar | None) -> str:
+    today = status.now.date()
+    at = f"Tính đến {status.now:%H:%M} ngày {format_date_short(today)}"
+    if today == status.due:
+        return f"{at}: hôm nay là hạn gửi báo cáo."
+    if cal is None:
+        return f"{at}: {'đã quá hạn gửi báo cáo' if status.overdue else 'chưa đến hạn gửi báo cáo'}."
+    days = cal.working_days_between(today, status.due)
+    if days > 0:
+        return f"{at}: còn {days} ngày làm việc đến hạn gửi báo cáo."
+    if days < 0:
+        return f"{at}: đã quá hạn gửi báo cáo {-days} ngày làm việc."
+    # Today is a day off and the due date the last working day before it.
+    return f"{at}: đã quá hạn gửi báo cáo." if status.overdue else f"{at}: chưa đến hạn gửi báo cáo."
+
+
+def render(status: PeriodStatus, cal: WorkingCalendar | None = None) -> str:
+    """The period's status in formal Vietnamese, for a terminal or a chat message."""
+    counts = status.counts
+    lines = [
+        f"Tình hình báo cáo {status.period_name} — hạn {format_date_vi(status.due)}",
+        f"Hạn Sở Tư pháp tổng hợp: {format_date_vi(status.consolidation_due)}",
+        _timing(status, cal),
+        f"Đã báo cáo: {status.reported}/{status.total} (đúng hạn {counts[ON_TIME]}, muộn {counts[LATE]}); "
+        f"báo cáo một phần: {counts[PARTIAL]}; chưa báo cáo: {counts[MISSING]}",
+    ]
+    if not status.agencies:
+        lines.append("")
+        lines.append("Không có cơ quan nào phải báo cáo trong kỳ này.")
+        return "\n".join(lines)
+    for state in (ON_TIME, LATE, PARTIAL, MISSING):
+        agencies = status.by_state(state)
+        if not agencies:
+            continue
+        lines.append("")
+        lines.append(f"{STATE_TITLES[state]} ({len(agencies)}):")
+        lines.extend(_agency_line(agency) for agency in agencies)
+    if status.tasks:
+        lines.append("")
+        lines.append("Theo nhiệm vụ:")
+        lines.extend(_task_line(task) for task in status.tasks)
+    return "\n".join(lines)
