@@ -195,3 +195,20 @@ def test_unknown_command(conv):
 def test_user_text_is_escaped(conv):
     _, out = send(conv, "NV4: <b>hoàn thành</b> & xong")
     assert "&lt;b&gt;" in out[0].text and "<b>hoàn" not in out[0].text
+
+
+def test_start_with_invitation_binds_and_greets(conv, engine, clock):
+    from bot.invitations import create_invitation
+    from storage.db import session_scope
+
+    with session_scope(engine) as s:
+        _, code = create_invitation(s, agency_id="so-tu-phap", role="focal", created_by="test", now=clock.now())
+    _, out = send(conv, f"/start {code}", user="200", display_name="Lê Thị C")
+    text = out[0].text
+    assert "đầu mối báo cáo của <b>Sở Tư pháp</b>" in text
+    assert "NV2 (chủ trì)" in text
+    assert "Thứ Sáu, ngày 15 tháng 3 năm 2024" in text
+    # The same link again: still bound, nothing new consumed; another person: refused.
+    assert "Sở Tư pháp" in send(conv, f"/start {code}", user="200")[1][0].text
+    assert "đã được sử dụng" in send(conv, f"/start {code}", user="300")[1][0].text
+    assert "không hợp lệ" in send(conv, "/start khong-co-ma", user="301")[1][0].text

@@ -1,0 +1,392 @@
+"""``baocao invite`` and ``baocao contacts``: invite focal points, list and revoke bindings.
+
+``baocao invite AGENCY`` prints a one-time deep link ``https://t.me/<bot>?start=<code>``; the
+invitee opens it and the bot binds their chat to the agency (``bot.invitations.redeem``).
+The code is shown only here (the database keeps a hash), on the last line, so that a script
+can take it with ``| tail -n 1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from baocao.cli import CliError
+from baocao.commands._common import plan_or_fail
+from scheduler.plan import Plan, closest_names, describe_matches, find
+from scheduler.vndate import format_date_short, format_date_vi
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from baocao.cli import Context
+    from storage.models import Contact, Invitation
+
+ROLE_NAMES = {
+    "focal": "đầu mối",
+    "coordinator": "điều phối (Sở Tư pháp)",
+    "admin": "quản trị",
+}
+MAX_DAYS = 90
+GET_ME_TIMEOUT_S = 10.0
+USERNAME_HINT = "đặt TELEGRAM_BOT_USERNAME (tên bot, ví dụ baocao_ninhthuan_bot) để tạo đường dẫn mời"
+CLI_ACTOR = "cli"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    invite = sub.add_parser(
+        "invite",
+        help="tạo lời mời (đường dẫn Telegram dùng một lần) cho đầu mối của một cơ quan",
+        description=(
+            "Tạo lời mời cho một cơ quan. Người được mời mở đường dẫn in ở dòng cuối và được gắn với "
+            "cơ quan, vai trò đã chọn. Mã mời chỉ hiện một lần."
+        ),
+    )
+    invite.add_argument("agency", metavar="AGENCY", help="mã, tên hoặc tên viết tắt của cơ quan (ví dụ \"CA tỉnh\")")
+    invite.add_argument(
+        "--role",
+        choices=list(ROLE_NAMES),
+        default="focal",
+        help="vai trò: focal (đầu mối, mặc định), coordinator (điều phối, Sở Tư pháp), admin (quản trị)",
+    )
+    invite.add_argument(
+        "--days", type=int, default=14, metavar="N", help=f"số ngày lời mời còn hiệu lực (mặc định 14, tối đa {MAX_DAYS})"
+    )
+    invite.set_defaults(func=run_invite)
+
+    contacts = sub.add_parser(
+        "contacts",
+        help="danh sách đầu mối đã đăng ký và lời mời chưa dùng; thu hồi đầu mối",
+        description="Liệt kê đầu mối đang hoạt động và lời mời chưa dùng; --revoke ID thu hồi một đầu mối.",
+    )
+    contacts.add_argument("--agency", metavar="NAME_OR_ID", help="chỉ một cơ quan (hoặc các cơ quan của một nhóm)")
+    contacts.add_argument("--all", action="store_true", help="kèm đầu mối đã thu hồi và lời mời đã dùng, hết hạn, đã hủy")
+    contacts.add_argument("--invitations", action="store_true", help="chỉ liệt kê lời mời")
+    contacts.add_argument("--revoke", type=int, metavar="ID", help="thu hồi đầu mối số ID (ngừng nhận và gửi tin)")
+    contacts.add_argument("--revoke-invitation", type=int, metavar="ID", help="hủy lời mời số ID chưa dùng")
+    contacts.add_argument("--reason", default="thu hồi qua dòng lệnh", help="lý do thu hồi (ghi vào nhật ký)")
+    contacts.add_argument("--json", action="store_true", help="in JSON")
+    contacts.set_defaults(func=run_contacts)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    """Unreachable database or schema not at head → one line, exit 2."""
+    from storage.db import StorageError
+
+    try:
+        yield
+    except StorageError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _open(ctx: Context) -> Engine:
+    from storage.db import open_database
+
+    with _storage_errors():
+        return open_database(ctx.settings.database_url)
+
+
+def _resolve_agency(plan: Plan, query: str) -> tuple[str, str]:
+    """``(id, name)`` of one agency; a group or an unknown name is a CliError."""
+    match = find(plan, query)
+    if match is None:
+        near = closest_names(plan, query)
+        hint = f" Có phải: {describe_matches(near)}?" if near else ""
+        raise CliError(f"không tìm thấy cơ quan '{query}'.{hint}")
+    if match.kind == "group":
+        members = plan.expand(match.id)
+        names = [f"{plan.agency(m).name} ({m})" for m in members]
+        shown = "; ".join(names[:8]) + (f"; và {len(names) - 8} cơ quan khác" if len(names) > 8 else "")
+        raise CliError(
+            f"'{match.name}' là một nhóm gồm {len(members)} cơ quan; lời mời tạo cho từng cơ quan, "
+            f"mỗi cơ quan một đường dẫn. Hãy chọn một cơ quan, ví dụ: {shown}"
+        )
+    return match.id, match.name
+
+
+def _local(ctx: Context, at: datetime) -> datetime:
+    return at.astimezone(ctx.settings.tz)
+
+
+def _when(ctx: Context, at: datetime) -> str:
+    local = _local(ctx, at)
+    return f"{format_date_vi(local.date())}, lúc {local:%H:%M}"
+
+
+def _short(ctx: Context, at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    local = _local(ctx, at)
+    return f"{format_date_short(local.date())} {local:%H:%M}"
+
+
+def bot_username(ctx: Context) -> str:
+    """The bot's username: from settings, else asked from Telegram (getMe), else CliError."""
+    from bot.invitations import normalize_bot_username
+
+    configured = ctx.settings.bot_username
+    if configured and configured.strip():
+        try:
+            return normalize_bot_username(configured)
+        except ValueError as exc:
+            raise CliError(f"TELEGRAM_BOT_USERNAME: {exc}") from exc
+    token = ctx.settings.bot_token.get_secret_value().strip() if ctx.settings.bot_token else ""
+    if not token:
+        raise CliError(USERNAME_HINT)
+    try:
+        username = asyncio.run(_get_me_username(token, ctx.settings.api_base_url))
+    except Exception as exc:  # noqa: BLE001 - any failure ends in the same advice
+        reason = (str(exc) or type(exc).__name__).replace(token, "***").splitlines()[0]
+        raise CliError(f"không hỏi được Telegram tên của bot (getMe: {reason}); {USERNAME_HINT}") from exc
+    if not username:
+        raise CliError(f"Telegram không trả về tên của bot; {USERNAME_HINT}")
+    try:
+        return normalize_bot_username(username)
+    except ValueError as exc:
+        raise CliError(f"{exc}; {USERNAME_HINT}") from exc
+
+
+async def _get_me_username(token: str, base_url: str) -> str | None:
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    def request() -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0, write_timeout=5.0, pool_timeout=5.0
+        )
+
+    async with asyncio.timeout(GET_ME_TIMEOUT_S):
+        # Entering the context initialises the bot, which is a getMe call.
+        async with Bot(token, base_url=base_url, request=request(), get_updates_request=request()) as bot:
+            return bot.username
+
+
+# --- baocao invite -----------------------------------------------------------------------
+
+
+def run_invite(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.invitations import InvitationError, create_invitation, deep_link
+    from scheduler.sync import sync_agencies
+    from storage.db import session_scope
+
+    if not 1 <= args.days <= MAX_DAYS:
+        raise CliError(f"--days phải từ 1 đến {MAX_DAYS}, không phải {args.days}")
+    plan = plan_or_fail(ctx.settings.plan_path)
+    agency_id, agency_name = _resolve_agency(plan, args.agency)
+    # Everything that can refuse runs before anything is written: no link, no invitation.
+    username = bot_username(ctx)
+    now = ctx.now()
+    engine = _open(ctx)
+    with _storage_errors(), session_scope(engine) as session:
+        sync_agencies(session, plan, now=now)
+        try:
+            invitation, code = create_invitation(
+                session,
+                agency_id=agency_id,
+                role=args.role,
+                created_by=CLI_ACTOR,
+                now=now,
+                ttl=timedelta(days=args.days),
+            )
+        except InvitationError as exc:
+            raise CliError(str(exc)) from exc
+        link = deep_link(username, code)
+
+    agency = plan.agency(agency_id)
+    lines = [
+        f"Đã tạo lời mời số {invitation.id}.",
+        f"Cơ quan: {agency_name} ({agency_id})",
+        f"Vai trò: {ROLE_NAMES[args.role]}",
+        f"Hết hạn: {_when(ctx, invitation.expires_at)}",
+    ]
+    if agency.valid_to is not None and agency.valid_to < _local(ctx, invitation.expires_at).date():
+        lines.append(f"Lưu ý: cơ quan này chỉ tồn tại đến {format_date_vi(agency.valid_to)}.")
+    lines += [
+        f"Mã mời: {code}",
+        "Gửi đường dẫn dưới đây cho người được mời; đường dẫn chỉ dùng được một lần và sẽ không được in lại:",
+        link,
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+# --- baocao contacts ---------------------------------------------------------------------
+
+
+def _invitation_state(invitation: Invitation, now: datetime) -> str:
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.used_at is not None:
+        return "used"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "pending"
+
+
+_STATE_NAMES = {"pending": "chưa dùng", "used": "đã dùng", "expired": "hết hạn", "revoked": "đã hủy"}
+
+
+def _contact_dict(ctx: Context, contact: Contact, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "agency_id": contact.agency_id,
+        "agency": names.get(contact.agency_id, contact.agency_id),
+        "role": contact.role,
+        "display_name": contact.display_name,
+        "channel": contact.channel,
+        "chat_id": contact.chat_id,
+        "user_id": contact.user_id,
+        "language": contact.language,
+        "active": contact.active,
+        "since": contact.created_at.isoformat(),
+        "deactivated_at": contact.deactivated_at.isoformat() if contact.deactivated_at else None,
+        "deactivated_reason": contact.deactivated_reason,
+    }
+
+
+def _invitation_dict(invitation: Invitation, names: dict[str, str], now: datetime) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "agency_id": invitation.agency_id,
+        "agency": names.get(invitation.agency_id, invitation.agency_id),
+        "role": invitation.role,
+        "state": _invitation_state(invitation, now),
+        "created_by": invitation.created_by,
+        "created_at": invitation.created_at.isoformat(),
+        "expires_at": invitation.expires_at.isoformat(),
+        "used_at": invitation.used_at.isoformat() if invitation.used_at else None,
+        "used_by_contact_id": invitation.used_by_contact_id,
+        "revoked_at": invitation.revoked_at.isoformat() if invitation.revoked_at else None,
+    }
+
+
+def _agency_names(session: Any) -> dict[str, str]:
+    from sqlmodel import select
+
+    from storage.models import Agency
+
+    return {agency.id: agency.name for agency in session.exec(select(Agency)).all()}
+
+
+def run_contacts(args: argparse.Namespace, ctx: Context) -> int:
+    if args.revoke is not None and args.revoke_invitation is not None:
+        raise CliError("dùng --revoke hoặc --revoke-invitation, không dùng cả hai cùng lúc")
+    if args.revoke is not None:
+        return _revoke_contact(args, ctx)
+    if args.revoke_invitation is not None:
+        return _revoke_invitation(args, ctx)
+    return _list(args, ctx)
+
+
+def _revoke_contact(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.invitations import deactivate_contact
+    from storage.db import session_scope
+    from storage.models import Contact
+
+    now = ctx.now()
+    engine = _open(ctx)
+    with _storage_errors(), session_scope(engine) as session:
+        before = session.get(Contact, args.revoke)
+        if before is None:
+            raise CliError(f"không có đầu mối số {args.revoke}; xem danh sách bằng `baocao contacts --all`")
+        was_active = before.active
+        contact = deactivate_contact(session, args.revoke, reason=args.reason, actor=CLI_ACTOR, now=now)
+        assert contact is not None
+        names = _agency_names(session)
+        data = _contact_dict(ctx, contact, names)
+    if args.json:
+        print(json.dumps({"revoked": was_active, "contact": data}, ensure_ascii=False, indent=2))
+        return 0
+    who = f"{contact.display_name or 'không tên'} ({ROLE_NAMES.get(contact.role, contact.role)}, {data['agency']})"
+    if was_active:
+        print(f"Đã thu hồi đầu mối số {contact.id}: {who}.")
+    else:
+        print(f"Đầu mối số {contact.id}: {who} đã bị thu hồi từ {_short(ctx, contact.deactivated_at)}; không thay đổi gì.")
+    return 0
+
+
+def _revoke_invitation(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.invitations import revoke_invitation
+    from storage.db import session_scope
+
+    now = ctx.now()
+    engine = _open(ctx)
+    with _storage_errors(), session_scope(engine) as session:
+        invitation = revoke_invitation(session, args.revoke_invitation, actor=CLI_ACTOR, now=now)
+        if invitation is None:
+            raise CliError(f"không có lời mời số {args.revoke_invitation}; xem danh sách bằng `baocao contacts --invitations --all`")
+        names = _agency_names(session)
+        data = _invitation_dict(invitation, names, now)
+    revoked_now = invitation.revoked_at == now
+    if args.json:
+        print(json.dumps({"revoked": revoked_now, "invitation": data}, ensure_ascii=False, indent=2))
+        return 0
+    if revoked_now:
+        print(f"Đã hủy lời mời số {invitation.id} ({data['agency']}); đường dẫn của lời mời này không dùng được nữa.")
+    else:
+        print(f"Lời mời số {invitation.id} {_STATE_NAMES[data['state']]}; không hủy được (chỉ hủy lời mời chưa dùng).")
+    return 0
+
+
+def _list(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.invitations import list_contacts, list_invitations
+    from storage.db import session_scope
+
+    wanted: list[str] | None = None
+    if args.agency:
+        from baocao.commands._common import agency_ids
+
+        wanted = agency_ids(plan_or_fail(ctx.settings.plan_path), args.agency)
+    now = ctx.now()
+    engine = _open(ctx)
+    with _storage_errors(), session_scope(engine) as session:
+        names = _agency_names(session)
+        contacts = [] if args.invitations else list_contacts(session, agency_id=wanted, include_inactive=args.all)
+        invitations = list_invitations(session, pending_only=not args.all, now=now, agency_id=wanted)
+        contact_rows = [_contact_dict(ctx, c, names) for c in contacts]
+        invitation_rows = [_invitation_dict(i, names, now) for i in invitations]
+
+    if args.json:
+        out: dict[str, Any] = {"invitations": invitation_rows}
+        if not args.invitations:
+            out = {"contacts": contact_rows, **out}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+
+    lines: list[str] = []
+    if not args.invitations:
+        title = "Đầu mối" if args.all else "Đầu mối đang hoạt động"
+        lines.append(f"{title} ({len(contacts)}):")
+        if not contacts:
+            lines.append("  (chưa có; tạo lời mời bằng `baocao invite CƠ_QUAN`)")
+        for contact, row in zip(contacts, contact_rows, strict=True):
+            line = (
+                f"  #{contact.id}  {row['agency']} — {ROLE_NAMES.get(contact.role, contact.role)} — "
+                f"{contact.display_name or '(không tên)'} — chat {contact.chat_id} — từ {_short(ctx, contact.created_at)}"
+            )
+            if not contact.active:
+                reason = f": {contact.deactivated_reason}" if contact.deactivated_reason else ""
+                line += f" — đã thu hồi {_short(ctx, contact.deactivated_at)}{reason}"
+            lines.append(line)
+        lines.append("")
+    title = "Lời mời" if args.all else "Lời mời chưa dùng"
+    lines.append(f"{title} ({len(invitations)}):")
+    if not invitations:
+        lines.append("  (không có)")
+    for invitation, row in zip(invitations, invitation_rows, strict=True):
+        state = "" if row["state"] == "pending" else f" — {_STATE_NAMES[row['state']]}"
+        lines.append(
+            f"  #{invitation.id}  {row['agency']} — {ROLE_NAMES.get(invitation.role, invitation.role)} — "
+            f"hết hạn {_short(ctx, invitation.expires_at)} — tạo bởi {invitation.created_by}{state}"
+        )
+    print("\n".join(lines))
+    return 0
