@@ -27,9 +27,10 @@ from baocao.clock import Clock
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED, Translator, translator
 from bot.messages import Attachment, Choice, Inbound, Outbound
 from bot.parser import ParsedEntry, parse_reply
+from bot.status import period_name
 from scheduler import deadlines
 from scheduler.calendar import WorkingCalendar
-from scheduler.plan import PERIOD_NAMES, Plan
+from scheduler.plan import Plan
 from scheduler.sync import sync_agencies, sync_obligations
 from scheduler.vndate import format_date_vi
 from storage.db import session_scope
@@ -401,8 +402,7 @@ class Conversation:
 
     def _period_name(self, ob: Obligation) -> str:
         year, code = ob.period.split("-", 1)
-        name = PERIOD_NAMES.get(code, code)
-        return f"năm {year}" if name == "năm" else f"{name} năm {year}"
+        return period_name(self.plan, int(year), code)
 
     def _task_title(self, no: str) -> str:
         task = self.plan.task_by_no.get(no)

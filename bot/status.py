@@ -47,7 +47,7 @@ from sqlmodel import Session, select
 
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import period_dates
-from scheduler.plan import PERIOD_NAMES, Plan, find
+from scheduler.plan import PERIOD_NAMES, Plan, find, period_label
 from scheduler.vndate import format_date_short
 from storage.models import Agency, Contact, ContactRole, EntryStatus, Obligation, ObligationStatus, ReportEntry
 from storage.queries import task_sort_key
@@ -125,8 +125,7 @@ def period_key(year: int, code: str) -> str:
 def period_name(plan: Plan, year: int, code: str) -> str:
     """``quý I năm 2024``, ``06 tháng năm 2024``, ``năm 2024``."""
     period = plan.period_by_code.get(code)
-    name = period.name if period is not None else PERIOD_NAMES[code]
-    return f"năm {year}" if name == "năm" else f"{name} năm {year}"
+    return period_label(period.name if period is not None else PERIOD_NAMES[code], year)
 
 
 def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from scheduler.calendar import WorkingCalendar
-from scheduler.plan import PERIOD_NAMES, Period, Plan, ReminderStep, Role, Task
+from scheduler.plan import PERIOD_NAMES, Period, Plan, ReminderStep, Role, Task, period_label
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class Obligation:
     @property
     def period_name(self) -> str:
         """Vietnamese name: ``quý I năm 2024``, ``06 tháng năm 2024``, ``năm 2024``."""
-        name = PERIOD_NAMES[self.period_code]
-        return f"năm {self.year}" if name == "năm" else f"{name} năm {self.year}"
+        return period_label(PERIOD_NAMES[self.period_code], self.year)
 
     def as_dict(self, *, with_reminders: bool = False) -> dict[str, object]:
         out: dict[str, object] = {

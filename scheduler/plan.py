@@ -36,6 +36,13 @@ PERIOD_NAMES: dict[str, str] = {
     "FY": "năm",
 }
 
+
+
+def period_label(name: str, year: int) -> str:
+    """"quý I năm 2024", "06 tháng năm 2024"; the yearly period is just "năm 2024"."""
+    return f"năm {year}" if name == "năm" else f"{name} năm {year}"
+
+
 TASK_NO = re.compile(r"^[1-9][0-9]*$")
 ITEM_NO = re.compile(r"^[1-9][0-9]*[a-zđ]$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
