@@ -97,6 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if args.debug:
             raise
+        # An unreachable database or a schema not at head is the user's to fix: one line, exit 2.
+        # storage.db is looked up, not imported: Alembic costs ~0.25 s at start-up, and a
+        # command that never loaded it cannot have raised its errors.
+        storage_db = sys.modules.get("storage.db")
+        if storage_db is not None and isinstance(exc, storage_db.StorageError):
+            print(f"baocao: {exc}", file=sys.stderr)
+            return 2
         print(
             f"baocao: lỗi không mong đợi ({type(exc).__name__}: {exc}). Chạy lại với --debug để xem chi tiết.",
             file=sys.stderr,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,9 +30,8 @@ def run_upgrade(args: argparse.Namespace, ctx: Context) -> int:
     from storage import db
 
     url = ctx.settings.database_url
-    with _user_errors():
-        before = db.current_revision(url)
-        reached = db.upgrade(url, args.revision)
+    before = db.current_revision(url)
+    reached = db.upgrade(url, args.revision)
     where = db.mask_url(url)
     if reached == before:
         print(f"Cơ sở dữ liệu {where} đã ở phiên bản {reached or '(trống)'}; không có gì để nâng cấp.")
@@ -47,9 +44,8 @@ def run_current(args: argparse.Namespace, ctx: Context) -> int:
     from storage import db
 
     url = ctx.settings.database_url
-    with _user_errors():
-        current = db.current_revision(url)
-        head = db.head_revision()
+    current = db.current_revision(url)
+    head = db.head_revision()
     where = db.mask_url(url)
     if current is None:
         print(f"{where}: chưa có lược đồ (phiên bản mới nhất: {head}). Chạy `baocao db upgrade`.")
@@ -60,13 +56,3 @@ def run_current(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn storage errors (unreachable database, wrong schema version) into one-line CLI errors."""
-    from baocao.cli import CliError
-    from storage.db import StorageError
-
-    try:
-        yield
-    except StorageError as exc:
-        raise CliError(str(exc)) from exc

@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -77,22 +75,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 # --- helpers -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _storage_errors() -> Iterator[None]:
-    """Unreachable database or schema not at head → one line, exit 2."""
-    from storage.db import StorageError
-
-    try:
-        yield
-    except StorageError as exc:
-        raise CliError(str(exc)) from exc
 
 
 def _open(ctx: Context) -> Engine:
     from storage.db import open_database
 
-    with _storage_errors():
-        return open_database(ctx.settings.database_url)
+    return open_database(ctx.settings.database_url)
 
 
 def _resolve_agency(plan: Plan, query: str) -> tuple[str, str]:
@@ -186,7 +174,7 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
     username = bot_username(ctx)
     now = ctx.now()
     engine = _open(ctx)
-    with _storage_errors(), session_scope(engine) as session:
+    with session_scope(engine) as session:
         sync_agencies(session, plan, now=now)
         try:
             invitation, code = create_invitation(
@@ -294,7 +282,7 @@ def _revoke_contact(args: argparse.Namespace, ctx: Context) -> int:
 
     now = ctx.now()
     engine = _open(ctx)
-    with _storage_errors(), session_scope(engine) as session:
+    with session_scope(engine) as session:
         before = session.get(Contact, args.revoke)
         if before is None:
             raise CliError(f"không có đầu mối số {args.revoke}; xem danh sách bằng `baocao contacts --all`")
@@ -320,7 +308,7 @@ def _revoke_invitation(args: argparse.Namespace, ctx: Context) -> int:
 
     now = ctx.now()
     engine = _open(ctx)
-    with _storage_errors(), session_scope(engine) as session:
+    with session_scope(engine) as session:
         invitation = revoke_invitation(session, args.revoke_invitation, actor=CLI_ACTOR, now=now)
         if invitation is None:
             raise CliError(f"không có lời mời số {args.revoke_invitation}; xem danh sách bằng `baocao contacts --invitations --all`")
@@ -348,7 +336,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         wanted = agency_ids(plan_or_fail(ctx.settings.plan_path), args.agency)
     now = ctx.now()
     engine = _open(ctx)
-    with _storage_errors(), session_scope(engine) as session:
+    with session_scope(engine) as session:
         names = _agency_names(session)
         contacts = [] if args.invitations else list_contacts(session, agency_id=wanted, include_inactive=args.all)
         invitations = list_invitations(session, pending_only=not args.all, now=now, agency_id=wanted)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from baocao.cli import CliError, Context
 from baocao.commands._common import calendar_or_fail, local_now, plan_or_fail
@@ -75,14 +73,6 @@ def _period(args: argparse.Namespace, ctx: Context, plan: Plan, cal: WorkingCale
         raise CliError(str(exc)) from exc
 
 
-@contextmanager
-def _storage_errors() -> Iterator[None]:
-    from storage.db import StorageError
-
-    try:
-        yield
-    except StorageError as exc:  # DatabaseUnavailable, DatabaseNotReady
-        raise CliError(str(exc)) from exc
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -94,16 +84,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     cal = calendar_or_fail(ctx)
     year, code = _period(args, ctx, plan, cal)
     now = ctx.now()
-    with _storage_errors():
-        engine = open_database(ctx.settings.database_url)
-        with get_session(engine) as session:
-            # The plan file is the truth: a fresh database gets its obligations, an edited plan
-            # is reflected (withdrawn obligations stop counting) before anything is counted.
-            sync_agencies(session, plan, now=now)
-            sync_obligations(session, plan, obligations(plan, cal, year), years=[year], now=now)
-            session.commit()
-            status = period_status(session, plan, f"{year}-{code}", now, ctx.settings.tz, cal=cal)
-            session.rollback()  # read-only from here; end the transaction
+    engine = open_database(ctx.settings.database_url)
+    with get_session(engine) as session:
+        # The plan file is the truth: a fresh database gets its obligations, an edited plan
+        # is reflected (withdrawn obligations stop counting) before anything is counted.
+        sync_agencies(session, plan, now=now)
+        sync_obligations(session, plan, obligations(plan, cal, year), years=[year], now=now)
+        session.commit()
+        status = period_status(session, plan, f"{year}-{code}", now, ctx.settings.tz, cal=cal)
+        session.rollback()  # read-only from here; end the transaction
     if args.json:
         print(json.dumps(status.as_dict(), ensure_ascii=False, indent=2))
     else:
