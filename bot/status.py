@@ -46,8 +46,8 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import period_dates
-from scheduler.plan import PERIOD_NAMES, Plan, find, period_label
+from scheduler.deadlines import TaskDuty, period_dates
+from scheduler.plan import PERIOD_NAMES, Plan, Role, find, period_label
 from scheduler.vndate import format_date_short
 from storage.models import Agency, Contact, ContactRole, EntryStatus, Obligation, ObligationStatus, ReportEntry
 from storage.queries import task_sort_key
@@ -208,21 +208,6 @@ class TaskEntry:
 
 
 @dataclass(frozen=True)
-class TaskAssignment:
-    """A task an agency must report on, with its role (``lead`` / ``coordinator``)."""
-
-    no: str
-    role: str
-    request: bool = False  # lead by request ("Đề nghị Hội Luật gia tỉnh")
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"no": self.no, "role": self.role}
-        if self.request:
-            out["request"] = True
-        return out
-
-
-@dataclass(frozen=True)
 class ContactInfo:
     """An active focal point (đầu mối) of an agency."""
 
@@ -245,7 +230,7 @@ class AgencyStatus:
     due: date
     overdue: bool  # not fully reported and the due date has passed
     entries: tuple[TaskEntry, ...]  # latest per task/sub-item, in task order
-    tasks: tuple[TaskAssignment, ...]  # assigned, in task order
+    tasks: tuple[TaskDuty, ...]  # assigned, in task order
     missing_tasks: tuple[str, ...]
     late_tasks: tuple[str, ...]
     contacts: tuple[ContactInfo, ...]
@@ -259,7 +244,7 @@ class AgencyStatus:
     def last_submitted_at(self) -> datetime | None:
         return max((e.submitted_at for e in self.entries), default=None)
 
-    def role_of(self, task_no: str) -> TaskAssignment | None:
+    def role_of(self, task_no: str) -> TaskDuty | None:
         return next((t for t in self.tasks if t.no == task_no), None)
 
     def entries_for(self, refs: Iterable[str]) -> list[TaskEntry]:
@@ -549,7 +534,7 @@ def _agency_status(
     tasks = tuple(
         sorted(
             (
-                TaskAssignment(no=str(t["no"]), role=str(t.get("role", "")), request=bool(t.get("request", False)))
+                TaskDuty(no=str(t["no"]), role=Role(t["role"]), request=bool(t.get("request", False)))
                 for t in obligation.tasks
             ),
             key=lambda t: task_sort_key(t.no),
@@ -862,7 +847,6 @@ __all__ = [
     "StatusError",
     "Subject",
     "TaskAgencyRow",
-    "TaskAssignment",
     "TaskDetail",
     "TaskEntry",
     "TaskStatus",
