@@ -290,6 +290,16 @@ class Conversation:
             row.state, row.data, row.updated_at = state, dict(data), turn.now
         turn.session.add(row)
 
+    def _live_state(self, turn: Turn, token: str, then: str) -> ConversationState | None:
+        """The state a button belongs to, or None (and a word to the user) when the button is
+        from an older draft: each draft carries a token, so a stale press changes nothing."""
+        state = self._state(turn)
+        if state is None or state.data.get("token") != token:
+            t = turn.t
+            turn.say(t("Nội dung này đã được xử lý hoặc đã hết hiệu lực.") + " " + then, answer_callback=t("Đã hết hiệu lực"))
+            return None
+        return state
+
     def _clear_state(self, turn: Turn) -> None:
         row = self._state(turn)
         if row is not None:
@@ -570,10 +580,9 @@ class Conversation:
             return self._set_language(turn, rest)
         if kind.startswith("g"):
             return self._guided_callback(turn, kind, rest)
-        state = self._state(turn)
         token, _, arg = rest.partition(":")
-        if state is None or state.data.get("token") != token:
-            turn.say(t("Nội dung này đã được xử lý hoặc đã hết hiệu lực. Đồng chí gửi lại báo cáo nếu cần."), answer_callback=t("Đã hết hiệu lực"))
+        state = self._live_state(turn, token, t("Đồng chí gửi lại báo cáo nếu cần."))
+        if state is None:
             return None
         draft = dict(state.data)
         if kind == "t" and state.state == "pick_task":
@@ -748,10 +757,9 @@ class Conversation:
 
     def _guided_callback(self, turn: Turn, kind: str, rest: str) -> None:
         t = turn.t
-        state = self._state(turn)
         token, _, arg = rest.partition(":")
-        if state is None or state.data.get("token") != token:
-            turn.say(t("Nội dung này đã được xử lý hoặc đã hết hiệu lực. Gõ /baocao để bắt đầu lại."), answer_callback=t("Đã hết hiệu lực"))
+        state = self._live_state(turn, token, t("Gõ /baocao để bắt đầu lại."))
+        if state is None:
             return None
         data = dict(state.data)
         if kind == "gt" and state.state == "guided_task":
