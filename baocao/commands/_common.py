@@ -7,7 +7,7 @@ from pathlib import Path
 
 from baocao.cli import CliError, Context
 from scheduler.calendar import CalendarError, WorkingCalendar
-from scheduler.plan import Plan, PlanError, closest_names, describe_matches, find, load_plan
+from scheduler.plan import Match, Plan, PlanError, closest_names, describe_matches, find, load_plan
 
 
 def plan_or_fail(path: Path | str) -> Plan:
@@ -28,11 +28,17 @@ def local_now(ctx: Context) -> datetime:
     return ctx.now().astimezone(ctx.settings.tz)
 
 
-def agency_ids(plan: Plan, query: str) -> list[str]:
-    """Agency ids for what a user typed: an id, a name, an alias, or a group (its members)."""
+def match_or_fail(plan: Plan, query: str) -> Match:
+    """The agency or group a user typed (id, name or alias); unknown → the closest names."""
     match = find(plan, query)
     if match is None:
         near = closest_names(plan, query)
         hint = f" Có phải: {describe_matches(near)}?" if near else ""
         raise CliError(f"không tìm thấy cơ quan '{query}'.{hint}")
+    return match
+
+
+def agency_ids(plan: Plan, query: str) -> list[str]:
+    """Agency ids for what a user typed: an id, a name, an alias, or a group (its members)."""
+    match = match_or_fail(plan, query)
     return [match.id] if match.kind == "agency" else plan.expand(match.id)

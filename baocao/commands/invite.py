@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from baocao.cli import CliError
-from baocao.commands._common import plan_or_fail
-from scheduler.plan import Plan, closest_names, describe_matches, find
+from baocao.commands._common import match_or_fail, plan_or_fail
+from scheduler.plan import Plan
 from scheduler.vndate import format_date_short, format_date_vi
 
 if TYPE_CHECKING:
@@ -85,11 +85,7 @@ def _open(ctx: Context) -> Engine:
 
 def _resolve_agency(plan: Plan, query: str) -> tuple[str, str]:
     """``(id, name)`` of one agency; a group or an unknown name is a CliError."""
-    match = find(plan, query)
-    if match is None:
-        near = closest_names(plan, query)
-        hint = f" Có phải: {describe_matches(near)}?" if near else ""
-        raise CliError(f"không tìm thấy cơ quan '{query}'.{hint}")
+    match = match_or_fail(plan, query)
     if match.kind == "group":
         members = plan.expand(match.id)
         names = [f"{plan.agency(m).name} ({m})" for m in members]
