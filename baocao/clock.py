@@ -8,6 +8,7 @@ All clocks return aware UTC datetimes; convert to the local zone only for displa
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,23 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+class OffsetClock:
+    """Real time shifted to start at ``at``: ``baocao run --now …`` for demos, where the bot
+    must keep moving (a fixed clock would freeze every reminder and timestamp)."""
+
+    def __init__(self, at: datetime, monotonic: Callable[[], float] | None = None) -> None:
+        import time
+
+        if at.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._start = at.astimezone(UTC)
+        self._monotonic = monotonic or time.monotonic
+        self._t0 = self._monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._monotonic() - self._t0)
 
 
 def parse_now(value: str, tz: str | ZoneInfo) -> datetime:

@@ -46,8 +46,16 @@ class Settings(BaseSettings):
     locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     admin_chat_ids: list[int] = Field(default_factory=list)
+    group_chat_ids: list[int] = Field(
+        default_factory=list, description="group chats the bot answers in; all others are ignored"
+    )
+    spool_path: Path = Field(
+        default=Path("baocao-spool.jsonl"),
+        description="where updates wait while the database is unreachable",
+    )
+    webhook_secret: SecretStr | None = None
 
-    @field_validator("admin_chat_ids", mode="before")
+    @field_validator("admin_chat_ids", "group_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         # Accept "123,456" as well as the JSON list pydantic-settings expects.

@@ -4,6 +4,6 @@ Each module has ``register(subparsers)``, which adds its parser(s) and sets
 ``func(args, ctx) -> int`` as the default.
 """
 
-from baocao.commands import calendar, db, deadlines, invite, parse, plan, status
+from baocao.commands import calendar, db, deadlines, invite, parse, plan, run, status
 
-COMMAND_MODULES = [plan, calendar, deadlines, parse, status, invite, db]
+COMMAND_MODULES = [plan, calendar, deadlines, parse, status, invite, run, db]

@@ -1,0 +1,63 @@
+"""``baocao run`` as an admin starts it: without a token it explains; with one it serves."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+
+from baocao.cli import main
+from bot.sandbox import BotApiStandIn
+
+
+def test_without_token_explains_and_exits_2(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "BAOCAO_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "@BotFather" in err and "TELEGRAM_BOT_TOKEN" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_webhook_needs_a_url(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    assert main(["run", "--webhook"]) == 2
+    assert "--url" in capsys.readouterr().err
+
+
+async def test_run_serves_real_updates(tmp_path, database_url, engine, monkeypatch):
+    """The README's run command, as a separate process, against the Bot API stand-in.
+
+    ``engine`` migrates the database first: on PostgreSQL that is `baocao db upgrade`'s job."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    async with BotApiStandIn() as tg:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": tg.token,
+            "TELEGRAM_API_BASE_URL": tg.base_url,
+            "BAOCAO_DATABASE_URL": database_url,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "baocao", "--now", "2024-03-06T09:00", "run",
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            tg.user(777).send("xin chào")
+            reply = await tg.wait_for(777, "chưa được đăng ký", timeout=30)
+            assert reply["parse_mode"] == "HTML"  # Defaults applied
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)
+            try:
+                _, err = await asyncio.wait_for(proc.communicate(), timeout=20)
+            except TimeoutError:
+                proc.kill()
+                raise
+        text = err.decode()
+        assert "đang chạy" in text
+        assert tg.token not in text and "Traceback" not in text

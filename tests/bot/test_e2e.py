@@ -1,0 +1,161 @@
+"""End to end: the real python-telegram-bot Application, through its HTTP stack and polling,
+against the Bot API stand-in on 127.0.0.1, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from baocao.clock import FixedClock
+from baocao.paths import BUNDLED_DATA_DIR
+from bot.conversation import Conversation, ConversationConfig
+from bot.invitations import create_invitation
+from bot.telegram import build_application, protect_logs
+from scheduler.calendar import WorkingCalendar
+from scheduler.plan import load_plan
+from storage.db import session_scope
+from storage.models import Inbox, Obligation, Report
+from storage.queries import latest_entries
+
+ICT = timezone(timedelta(hours=7))
+POLICE, STRANGER = 5001, 5009
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(datetime(2024, 3, 6, 9, 0, tzinfo=ICT))
+
+
+@pytest.fixture
+def conversation(engine, clock):
+    conv = Conversation(
+        engine=engine,
+        plan=load_plan(BUNDLED_DATA_DIR / "plan.json"),
+        calendar=WorkingCalendar.load(),
+        clock=clock,
+        config=ConversationConfig(bot_username="baocao_test_bot"),
+    )
+    conv.sync_plan()
+    return conv
+
+
+@pytest.fixture
+async def bot(standin, conversation, tmp_path):
+    app = build_application(
+        conversation,
+        token=standin.token,
+        base_url=standin.base_url,
+        base_file_url=standin.base_file_url,
+        timezone=ICT,
+        spool_path=tmp_path / "spool.jsonl",
+        spool_interval_s=0.2,
+    )
+    async with asyncio.timeout(20):
+        async with app:
+            await app.post_init(app)  # run_polling() calls it; start_polling() does not
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            await app.start()
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+
+def invite(engine, clock, agency="cong-an-tinh", role="focal"):
+    with session_scope(engine) as session:
+        _, code = create_invitation(session, agency_id=agency, role=role, created_by="test", now=clock.now())
+    return code
+
+
+def button(message, prefix):
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"].startswith(prefix))
+
+
+async def test_invite_start_report_confirm_correct(standin, bot, engine, clock):
+    code = invite(engine, clock)
+    user = standin.user(POLICE, first_name="Trần Văn B")
+    user.send(f"/start {code}")
+    greeting = await standin.wait_for(POLICE, "Công an tỉnh")
+    assert "đầu mối báo cáo" in greeting["plain"]
+    assert "Thứ Sáu, ngày 15 tháng 3 năm 2024" in greeting["plain"]
+
+    user.send("NV4: đang thực hiện 70%, vướng kinh phí")
+    echo = await standin.wait_for(POLICE, "kiểm tra nội dung")
+    assert "70%" in echo["plain"] and "khó khăn" in echo["plain"]
+    user.press(echo, button(echo, "✅"))
+    stored = await standin.wait_for(POLICE, "Đã ghi nhận")
+    assert "quý I năm 2024" in stored["plain"]
+    assert standin.callback_answers, "the button press was answered"
+
+    user.send("nv4 hoan thanh 100%")
+    echo = await standin.wait_for(POLICE, "sửa lần 1")
+    user.press(echo, button(echo, "✅"))
+    await standin.wait_for(POLICE, "Đã ghi nhận")
+    with session_scope(engine) as session:
+        ob = session.exec(select(Obligation).where(Obligation.agency_id == "cong-an-tinh", Obligation.period == "2024-Q1")).one()
+        entry = latest_entries(session, ob.id)["4"]
+        assert (entry.status, entry.percent, entry.revision) == ("done", 100, 2)
+
+
+async def test_stranger_refused_and_redelivery_is_harmless(standin, bot, engine):
+    stranger = standin.user(STRANGER)
+    update = stranger.send("NV4: hoàn thành")
+    refusal = await standin.wait_for(STRANGER, "chưa được đăng ký")
+    standin.redeliver(update["update_id"])
+    await asyncio.sleep(0.5)
+    assert [m for m in standin.messages_to(STRANGER) if m["seq"] > refusal["seq"]] == []
+    with session_scope(engine) as session:
+        assert session.exec(select(Report)).all() == []
+        assert len(session.exec(select(Inbox).where(Inbox.user_id == str(STRANGER))).all()) == 1
+
+
+async def test_media_and_unknown_commands_are_answered(standin, bot, engine, clock):
+    code = invite(engine, clock)
+    user = standin.user(POLICE)
+    user.send(f"/start {code}")
+    await standin.wait_for(POLICE, "Công an tỉnh")
+    user.send_sticker()
+    assert (await standin.wait_for(POLICE))["plain"]
+    user.send_voice()
+    assert "thoại" in (await standin.wait_for(POLICE))["plain"]
+    user.send("/khongcolenhnay")
+    assert "/trogiup" in (await standin.wait_for(POLICE))["plain"]
+
+
+async def test_command_menus_registered(standin, bot):
+    await standin.wait_until(lambda: standin.commands, timeout=5)
+    scopes = " ".join(str(key) for key in standin.commands)
+    assert "all_private_chats" in scopes
+
+
+async def test_database_away_spools_and_replays(standin, bot, conversation, engine, clock, monkeypatch):
+    from storage.db import DatabaseUnavailable
+
+    code = invite(engine, clock)
+    user = standin.user(POLICE)
+    user.send(f"/start {code}")
+    await standin.wait_for(POLICE, "Công an tỉnh")
+    real = conversation.handle
+
+    def down(msg):
+        raise DatabaseUnavailable("sqlite:///x", "server closed the connection")
+
+    monkeypatch.setattr(conversation, "handle", down)
+    user.send("NV4: đang thực hiện 40%")
+    await standin.wait_for(POLICE, "tạm thời gián đoạn")
+    monkeypatch.setattr(conversation, "handle", real)
+    echo = await standin.wait_for(POLICE, "kiểm tra nội dung", timeout=5)  # replayed by the spool job
+    assert "40%" in echo["plain"]
+
+
+def test_token_never_in_logs(caplog):
+    token = "123456:SECRET-TOKEN-VALUE"
+    logging.getLogger().addHandler(caplog.handler)
+    protect_logs(token)
+    logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/getMe", token)
+    assert token not in caplog.text and "<token>" in caplog.text
