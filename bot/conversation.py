@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from baocao.clock import Clock
+from bot import coordinator
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED, Translator, translator
 from bot.messages import Attachment, Choice, Inbound, Outbound
 from bot.parser import ParsedEntry, parse_reply
@@ -155,6 +156,7 @@ class Conversation:
         self.tz = ZoneInfo(self.config.timezone)
         self.limiter = RateLimiter(self.config.rate_limit, self.config.rate_window_s)
         self.valid_tasks = list(plan.task_refs())
+        self.coordinator = coordinator.Coordinator(self)
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -236,6 +238,8 @@ class Conversation:
         if command and command[0] == "start":
             return self._start(turn, command[1])
         if not turn.who.registered:
+            if coordinator.is_staff_request(msg):
+                return self.coordinator.refuse(turn)
             turn.say(
                 t(
                     "Kính chào đồng chí. Tài khoản này chưa được đăng ký với hệ thống nhận báo cáo "
@@ -267,6 +271,7 @@ class Conversation:
             "hanchot": self._my_deadlines,
             "baocao": self._guided_start,
             "ngonngu": self._language,
+            **self.coordinator.commands(),
         }
 
     # -- state -------------------------------------------------------------------------------
@@ -578,6 +583,8 @@ class Conversation:
         kind, _, rest = data.partition(":")
         if kind == "lang":
             return self._set_language(turn, rest)
+        if kind in coordinator.CALLBACKS:
+            return self.coordinator.callback(turn, kind, rest)
         if kind.startswith("g"):
             return self._guided_callback(turn, kind, rest)
         token, _, arg = rest.partition(":")
@@ -678,6 +685,7 @@ class Conversation:
                 t("/nhiemvu — nhiệm vụ của cơ quan"),
                 t("/hanchot — hạn báo cáo sắp tới"),
             ]
+        lines += self.coordinator.help_lines(turn)
         lines += [t("/ngonngu — đổi ngôn ngữ"), t("/huy — hủy thao tác đang làm"), t("/trogiup — hướng dẫn này")]
         turn.say("\n".join(lines))
 
