@@ -1,0 +1,1174 @@
+"""Reminder dispatch: from the plan's obligations to the outbox, and from the outbox to a channel.
+
+Two halves, both safe to run in any number of processes on one database:
+
+**Planning** (:func:`plan_reminders`) reconciles the outbox with what should be pending *now*.
+For every active obligation it finds the latest reminder step that is due; for each active
+focal point of the agency it wants one row ``rem:<obligation_id>:<contact_id>:<step>``, unless
+the agency has reported every task. Older steps that were never sent are superseded (a bot that
+was down for a week sends the D+1 reminder, not six reminders at once) and a step is stale once
+the next step's day has come, or after the consolidation due date for the last one. After the
+escalation step each coordinator gets one digest ``digest:<period>:<contact_id>`` listing the
+late agencies. Rows go out only on working days within office hours: ``not_before`` is moved to
+the next opening otherwise. Pending rows that are no longer wanted are marked ``dropped`` with
+the reason in ``last_error`` (and logged); nothing is deleted. Keys are unique, so planning
+twice, or in two processes at once, enqueues nothing twice. Planning runs under a lock (SQLite:
+``BEGIN IMMEDIATE``; PostgreSQL: a transaction-level advisory lock), so that two planners never
+interleave their reconciliation.
+
+**Sending** (:func:`claim`, :func:`dispatch_once`) is channel-agnostic. A worker claims due rows
+with a conditional ``UPDATE … SET status='sending'`` that only one worker can win (plus ``FOR
+UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the IMMEDIATE transaction serialises claimers),
+with a lease: a crashed worker's rows are claimed again once the lease has expired. Every
+outcome is written with a condition on ``claimed_by``, so a worker whose lease ran out cannot
+overwrite the row's new owner. Delivery is therefore at least once: a worker that dies between
+the channel's "ok" and the database write makes the row go out again after the lease — the only
+window for a duplicate, and it is one message. A row is never lost: rate limits and transient
+errors put it back to ``pending`` with a later ``not_before``.
+
+The channel is a :class:`Sender`. Its ``send`` returns the channel's message id, which is stored
+in ``Outbox.message_id``: the conversation core attributes a reply to a reminder through it.
+
+Payload of the rows this module writes (a channel adapter reads ``text`` and ``parse_mode``)::
+
+    {"text": "<b>…</b> …", "parse_mode": "HTML", "plan_id": …, "period": "2024-Q1", …}
+
+Choices are not used by reminders; a payload may carry ``"choices": [[{"label", "data"}]]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time as _time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, and_, or_, text, update
+from sqlmodel import Session, col, select
+
+from baocao.clock import Clock
+from scheduler import reminders as content
+from scheduler.calendar import WorkingCalendar
+from scheduler.deadlines import Reminder, reminder_schedule
+from scheduler.plan import PERIOD_NAMES, Plan, period_label
+from storage.db import SQLITE_BEGIN, get_session
+from storage.models import (
+    Contact,
+    ContactRole,
+    Obligation,
+    ObligationStatus,
+    Outbox,
+    OutboxCreate,
+    OutboxStatus,
+    ReportEntry,
+)
+from storage.queries import audit, enqueue_outbox
+
+log = logging.getLogger(__name__)
+
+REMINDER = "reminder"
+DIGEST = "digest"
+NOTICE = "notice"
+
+DEFAULT_OFFICE_HOURS: tuple[time, time] = (time(8), time(17))
+DEFAULT_LEASE = timedelta(minutes=5)
+# A transient failure is retried with exponential backoff: 30 s, 1 min, 2 min, … at most 1 h;
+# the row fails for good (logged, kept) after this many attempts.
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+# Telegram's documented limits: ~30 messages per second overall, 1 per second in one chat.
+GLOBAL_PER_SECOND = 30.0
+PER_CHAT_INTERVAL_S = 1.0
+# Chats served at once within one batch (each chat's rows go one after another).
+CONCURRENT_CHATS = 8
+# A worker does not start a send when its lease has less than this left.
+LEASE_MARGIN = timedelta(seconds=30)
+
+_PLANNING_LOCK = 0x62616F63  # "baoc": PostgreSQL advisory lock taken while planning
+_SUB_ITEM_LETTERS = "abcdefghijklmnopqrstuvwxyzđ"
+_COORDINATOR_ROLES = (ContactRole.COORDINATOR.value, ContactRole.ADMIN.value)
+
+
+# --- keys --------------------------------------------------------------------------------
+
+
+def reminder_key(obligation_id: int, contact_id: int, step: str) -> str:
+    return f"rem:{obligation_id}:{contact_id}:{step}"
+
+
+def digest_key(period: str, contact_id: int) -> str:
+    return f"digest:{period}:{contact_id}"
+
+
+def blocked_key(contact_id: int, coordinator_id: int, at: datetime) -> str:
+    # One notice per coordinator; the moment keeps a second block (after re-registration)
+    # from being swallowed by the first one's key.
+    return f"blocked:{contact_id}:{coordinator_id}:{at.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass
+class EnqueueStats:
+    """What one planning pass did."""
+
+    enqueued: int = 0  # new rows (reminders and digests)
+    digests: int = 0  # of which digests
+    existing: int = 0  # wanted rows already in the outbox (pending, sent, …)
+    updated: int = 0  # pending rows moved to office hours or re-rendered
+    superseded: int = 0  # pending rows dropped: a later step is due
+    stale: int = 0  # pending rows dropped: too late to matter
+    reported: int = 0  # pending rows dropped: the agency has reported every task
+    inactive: int = 0  # pending rows dropped: contact or obligation gone, plan ended
+    skipped_stale: int = 0  # (obligation, contact) pairs whose latest due step is too late
+    skipped_reported: int = 0  # (obligation, contact) pairs not reminded: all reported
+    keys: list[str] = field(default_factory=list)  # the keys enqueued
+
+    @property
+    def dropped(self) -> int:
+        return self.superseded + self.stale + self.reported + self.inactive
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["dropped"] = self.dropped
+        return out
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0  # rate-limited (RetryLater): back to pending
+    transient: int = 0  # transient errors: back to pending with backoff
+    failed: int = 0  # given up: blocked, too many attempts
+    blocked: int = 0  # of which the user had blocked the bot
+    released: int = 0  # claimed but not attempted, back to pending (lease nearly over, chat rate-limited)
+    dropped: int = 0  # claimed but not attempted: an earlier row showed the chat blocked the bot
+    lost_lease: int = 0  # outcome not written: another worker owns the row now
+
+    def __iadd__(self, other: DispatchStats) -> DispatchStats:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class TickReport:
+    enqueue: EnqueueStats
+    dispatch: DispatchStats
+    rounds: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"enqueue": self.enqueue.as_dict(), "dispatch": self.dispatch.as_dict(), "rounds": self.rounds}
+
+
+# --- the channel -------------------------------------------------------------------------
+
+
+class SendError(Exception):
+    """Base of what a :class:`Sender` may raise."""
+
+
+class RetryLater(SendError):
+    """Rate-limited: try again after ``seconds`` (Telegram's ``retry_after``)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = float(seconds)
+
+
+class Blocked(SendError):
+    """The user blocked the bot (or never started it): sending to this chat cannot succeed."""
+
+
+class TransientError(SendError):
+    """A failure worth retrying later (network, server error)."""
+
+
+class Sender(Protocol):
+    async def send(self, row: Outbox) -> str:
+        """Deliver ``row.payload`` to ``row.chat_id`` on ``row.channel``; return the channel's
+        message id. Raise :class:`RetryLater`, :class:`Blocked` or :class:`TransientError`."""
+        ...
+
+
+class Pacer:
+    """Simple async pacing: at most ``per_second`` sends overall and one per
+    ``per_chat_interval`` seconds in one chat, within this process. Slots are handed out in
+    call order (each caller reserves the next free slot, then sleeps until it)."""
+
+    def __init__(
+        self,
+        per_second: float = GLOBAL_PER_SECOND,
+        per_chat_interval: float = PER_CHAT_INTERVAL_S,
+        *,
+        monotonic: Callable[[], float] = _time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.per_chat_interval = per_chat_interval
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_global = 0.0
+        self._next_chat: dict[str, float] = {}
+
+    async def wait(self, chat: str) -> None:
+        now = self._monotonic()
+        slot = max(now, self._next_global, self._next_chat.get(chat, 0.0))
+        self._next_global = slot + self.interval
+        self._next_chat[chat] = slot + self.per_chat_interval
+        if len(self._next_chat) > 10_000:  # forget chats whose slot has long passed
+            self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
+        if slot > now:
+            await self._sleep(slot - now)
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+def _is_sqlite(session_or_engine: Session | Engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "sqlite"
+
+
+def _begin_write(session: Session) -> None:
+    """On SQLite take the write lock at BEGIN (a reader that later writes would otherwise fail
+    with "database is locked" when another process got there first). Elsewhere nothing."""
+    if _is_sqlite(session) and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+@contextmanager
+def _write_session(engine: Engine) -> Iterator[Session]:
+    session = get_session(engine)
+    try:
+        _begin_write(session)
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _lock_planning(session: Session) -> None:
+    if _is_sqlite(session):
+        _begin_write(session)  # IMMEDIATE: planners (and claimers) take turns
+    else:
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PLANNING_LOCK})
+
+
+# --- office hours ------------------------------------------------------------------------
+
+
+class OfficeHours:
+    """Working days (per the calendar) between ``hours[0]`` and ``hours[1]`` local time."""
+
+    def __init__(self, cal: WorkingCalendar, zone: ZoneInfo, hours: tuple[time, time] = DEFAULT_OFFICE_HOURS) -> None:
+        if not hours[0] < hours[1]:
+            raise ValueError("office hours must open before they close")
+        self.cal = cal
+        self.zone = zone
+        self.opens, self.closes = hours
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        return self.cal.is_working_day(local.date()) and self.opens <= local.time() < self.closes
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """The first opening at or after ``moment`` (``moment`` itself is not checked for being open)."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        if not (self.cal.is_working_day(day) and local.time() < self.opens):
+            day = self.cal.add_working_days(day, 1) if self.cal.is_working_day(day) else self.cal.next_working_day(day)
+        return datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC)
+
+    def send_time(self, step_at: datetime, now: datetime) -> datetime:
+        """When a row for a step at ``step_at`` may go out, seen at ``now``: the step's time when
+        that is within office hours, else the next opening; and if that moment has passed while
+        the office is closed now, the next opening after now."""
+        at = step_at if self.is_open(step_at) else self.next_opening(step_at)
+        if at <= now and not self.is_open(now):
+            at = self.next_opening(now)
+        return at.astimezone(UTC)
+
+    def midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+
+
+# --- planning ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Want:
+    """A row that should be pending (or already exist) now."""
+
+    key: str
+    kind: str
+    chat_id: str
+    channel: str
+    contact_id: int
+    obligation_id: int | None
+    step: str | None
+    not_before: datetime
+    expires: datetime  # a pending row at or past this moment is stale
+    render: Callable[[date], dict[str, Any]]  # payload for a given send day
+
+
+@dataclass
+class _Candidate:
+    ob: Obligation
+    ladder: tuple[Reminder, ...]
+    index: int  # of the latest due step
+    send_at: datetime
+    expires: datetime
+    escalated_at: datetime | None  # first escalation step due, if any
+
+    @property
+    def step(self) -> Reminder:
+        return self.ladder[self.index]
+
+
+def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:
+    if tz is None:
+        return ZoneInfo(plan.reporting.reminders.timezone)
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def _period_name(plan: Plan, period: str) -> str:
+    year, _, code = period.partition("-")
+    known = plan.period_by_code.get(code)
+    return period_label(known.name if known is not None else PERIOD_NAMES.get(code, code), int(year))
+
+
+def _reported_tasks(session: Session, obligation_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Task numbers with at least one entry, per obligation; a sub-item ("1a") also marks its
+    task ("1") as reported (bot/status.py's rule)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(list(obligation_ids), 500):
+        rows = session.exec(
+            select(ReportEntry.obligation_id, ReportEntry.task_no)
+            .where(col(ReportEntry.obligation_id).in_(chunk))
+            .distinct()
+        ).all()
+        for obligation_id, task_no in rows:
+            out[obligation_id].add(task_no)
+            out[obligation_id].add(task_no.rstrip(_SUB_ITEM_LETTERS))
+    return out
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _duty_lines(plan: Plan, tasks: Iterable[dict[str, Any]]) -> list[content.DutyLine]:
+    lines = []
+    for task in tasks:
+        known = plan.task_by_no.get(task["no"])
+        lines.append(
+            content.DutyLine(
+                no=task["no"],
+                title=known.title if known is not None else "",
+                role=task.get("role", "lead"),
+                request=bool(task.get("request")),
+            )
+        )
+    return lines
+
+
+def _coordinators(session: Session) -> list[Contact]:
+    """Active coordinator/admin contacts, one per chat (a person bound twice gets one digest)."""
+    rows = session.exec(
+        select(Contact)
+        .where(col(Contact.active).is_(True), col(Contact.role).in_(_COORDINATOR_ROLES))
+        .order_by(col(Contact.id))
+    ).all()
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        if (row.channel, row.chat_id) not in seen:
+            seen.add((row.channel, row.chat_id))
+            out.append(row)
+    return out
+
+
+def plan_reminders(
+    session: Session,
+    plan: Plan,
+    cal: WorkingCalendar,
+    now: datetime,
+    *,
+    tz: ZoneInfo | str | None = None,
+    office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
+) -> EnqueueStats:
+    """Bring the outbox's pending reminders and digests in line with ``now`` (see the module
+    docstring). Never commits: the caller owns the transaction (the planning lock is held until
+    it ends, so commit soon). Pass a session that has not begun a transaction yet, so that on
+    SQLite it begins IMMEDIATE (:func:`tick` does this for you)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be aware")
+    zone = _zone(plan, tz)
+    window = OfficeHours(cal, zone, office_hours)
+    stats = EnqueueStats()
+    _lock_planning(session)
+
+    today = now.astimezone(zone).date()
+    plan_ended = today > plan.plan.in_force.end
+    wants: dict[str, _Want] = {}
+    drop_reason: dict[tuple[int, int], tuple[str, str]] = {}  # (obligation, contact) → (kind, text)
+    active_obligations: set[int] = set()
+    focal_ids: set[int] = set()
+
+    if not plan_ended:
+        obligations = session.exec(
+            select(Obligation)
+            .where(Obligation.plan_id == plan.plan.id, Obligation.status == ObligationStatus.ACTIVE)
+            .order_by(col(Obligation.id))
+        ).all()
+        active_obligations = {ob.id for ob in obligations if ob.id is not None}
+        candidates = _candidates(plan, cal, window, obligations, now)
+        # Stale candidates need no report look-up, unless their period's digest does.
+        live = [c for c in candidates if max(c.send_at, now) < c.expires or c.escalated_at is not None]
+        reported = _reported_tasks(session, [c.ob.id for c in live if c.ob.id is not None])
+        focal: dict[str, list[Contact]] = defaultdict(list)
+        for contact in session.exec(
+            select(Contact)
+            .where(col(Contact.active).is_(True), Contact.role == ContactRole.FOCAL)
+            .order_by(col(Contact.id))
+        ).all():
+            focal[contact.agency_id].append(contact)
+            focal_ids.add(contact.id or 0)
+
+        for cand in candidates:
+            ob = cand.ob
+            assert ob.id is not None
+            done = reported.get(ob.id, set())
+            missing = [task for task in ob.tasks if task["no"] not in done]
+            for contact in focal.get(ob.agency_id, []):
+                assert contact.id is not None
+                pair = (ob.id, contact.id)
+                # Judged on when it would really go out: a step of a past quarter is due "now".
+                if max(cand.send_at, now) >= cand.expires:
+                    drop_reason[pair] = ("stale", _stale_text(cand, zone))
+                    stats.skipped_stale += 1
+                    log.info("reminder %s skipped: %s", reminder_key(ob.id, contact.id, cand.step.step), _stale_text(cand, zone))
+                    continue
+                if not missing:
+                    drop_reason[pair] = ("reported", "the agency has reported every task of the period")
+                    stats.skipped_reported += 1
+                    continue
+                drop_reason[pair] = ("superseded", f"superseded by step {cand.step.step} (sent instead)")
+                want = _reminder_want(plan, cal, zone, cand, contact, missing, sorted(done & {t["no"] for t in ob.tasks}))
+                wants[want.key] = want
+        for want in _digest_wants(session, plan, cal, zone, window, candidates, reported, focal, now):
+            wants[want.key] = want
+
+    _reconcile(session, wants, stats, now, zone, plan, plan_ended, drop_reason, active_obligations, focal_ids)
+    return stats
+
+
+def _candidates(
+    plan: Plan, cal: WorkingCalendar, window: OfficeHours, obligations: Sequence[Obligation], now: datetime
+) -> list[_Candidate]:
+    settings = plan.reporting.reminders
+    ladder_zone = ZoneInfo(settings.timezone)
+    ladders: dict[date, tuple[Reminder, ...]] = {}
+    out = []
+    for ob in obligations:
+        ladder = ladders.get(ob.due)
+        if ladder is None:
+            ladder = ladders[ob.due] = reminder_schedule(ob.due, settings.steps, settings.time, ladder_zone, cal)
+        due_steps = [i for i, r in enumerate(ladder) if r.at <= now]
+        if not due_steps:
+            continue
+        index = due_steps[-1]
+        if index + 1 < len(ladder):
+            # Once the next step's day has come, that step speaks for this one.
+            expires = window.midnight(ladder[index + 1].at.astimezone(window.zone).date())
+        else:
+            expires = window.midnight(ob.consolidation_due + timedelta(days=1))
+        escalated = next((r.at for r in ladder if r.escalate and r.at <= now), None)
+        out.append(_Candidate(ob, ladder, index, window.send_time(ladder[index].at, now), expires, escalated))
+    return out
+
+
+def _stale_text(cand: _Candidate, zone: ZoneInfo) -> str:
+    last = cand.index + 1 == len(cand.ladder)
+    until = "the consolidation due date has passed" if last else f"step {cand.ladder[cand.index + 1].step} is due the same day"
+    return f"stale: step {cand.step.step} of {cand.ob.period} could not go out before {until}"
+
+
+def _send_day(not_before: datetime, now: datetime, zone: ZoneInfo) -> date:
+    return max(not_before, now).astimezone(zone).date()
+
+
+def _reminder_want(
+    plan: Plan,
+    cal: WorkingCalendar,
+    zone: ZoneInfo,
+    cand: _Candidate,
+    contact: Contact,
+    missing: list[dict[str, Any]],
+    reported: list[str],
+) -> _Want:
+    ob = cand.ob
+    step = cand.step
+    agency = plan.agency_by_id.get(ob.agency_id)
+    recipient = plan.agency_by_id.get(plan.reporting.recipient)
+    duties = _duty_lines(plan, missing)
+
+    def render(day: date) -> dict[str, Any]:
+        text_ = content.reminder_text(
+            content.ReminderContent(
+                step=step.step,
+                agency=agency.name if agency is not None else ob.agency_id,
+                period_name=_period_name(plan, ob.period),
+                due=ob.due,
+                working_days_left=cal.working_days_between(day, ob.due),
+                missing=duties,
+                recipient_name=contact.display_name,
+                plan_number=plan.plan.number,
+                report_to=plan.reporting.recipient_text or (recipient.name if recipient else None),
+                escalate=step.escalate,
+                escalate_to=recipient.name if recipient is not None and recipient.id != ob.agency_id else None,
+                reported=reported,
+            )
+        )
+        return {
+            "text": text_,
+            "parse_mode": "HTML",
+            "plan_id": plan.plan.id,
+            "period": ob.period,
+            "agency_id": ob.agency_id,
+            "step": step.step,
+            "escalate": step.escalate,
+            "missing": [t["no"] for t in missing],
+            "day": day.isoformat(),
+        }
+
+    assert ob.id is not None and contact.id is not None
+    return _Want(
+        key=reminder_key(ob.id, contact.id, step.step),
+        kind=REMINDER,
+        chat_id=contact.chat_id,
+        channel=contact.channel,
+        contact_id=contact.id,
+        obligation_id=ob.id,
+        step=step.step,
+        not_before=cand.send_at,
+        expires=cand.expires,
+        render=render,
+    )
+
+
+def _digest_wants(
+    session: Session,
+    plan: Plan,
+    cal: WorkingCalendar,
+    zone: ZoneInfo,
+    window: OfficeHours,
+    candidates: Sequence[_Candidate],
+    reported: dict[int, set[str]],
+    focal: dict[str, list[Contact]],
+    now: datetime,
+) -> list[_Want]:
+    by_period: dict[str, list[_Candidate]] = defaultdict(list)
+    for cand in candidates:
+        if cand.escalated_at is not None:
+            by_period[cand.ob.period].append(cand)
+    if not by_period:
+        return []
+    coordinators = _coordinators(session)
+    if not coordinators:
+        log.warning("no active coordinator: the escalation digest of %s has nobody to go to", ", ".join(sorted(by_period)))
+        return []
+    order = {agency.id: index for index, agency in enumerate(plan.agencies)}
+    escalate_step = next((s.step for s in plan.reporting.reminders.steps if s.escalate), None)
+    out: list[_Want] = []
+    for period, cands in sorted(by_period.items()):
+        escalated_at = min(c.escalated_at for c in cands if c.escalated_at is not None)
+        due = min(c.ob.due for c in cands)
+        consolidation = max(c.ob.consolidation_due for c in cands)
+        expires = window.midnight(consolidation + timedelta(days=1))
+        send_at = window.send_time(escalated_at, now)
+        if max(send_at, now) >= expires:
+            continue
+        late: list[tuple[int, content.LateAgency, str]] = []
+        for cand in cands:
+            assert cand.ob.id is not None
+            done = reported.get(cand.ob.id, set())
+            missing = [task for task in cand.ob.tasks if task["no"] not in done]
+            if not missing:
+                continue
+            agency = plan.agency_by_id.get(cand.ob.agency_id)
+            name = agency.name if agency is not None else cand.ob.agency_id
+            people = [c.display_name or c.chat_id for c in focal.get(cand.ob.agency_id, [])]
+            partial = any(task["no"] in done for task in cand.ob.tasks)
+            late.append((order.get(cand.ob.agency_id, len(order)), content.LateAgency(name, _duty_lines(plan, missing), partial, people), cand.ob.agency_id))
+        if not late:
+            continue
+        late.sort(key=lambda item: (item[0], item[1].agency))
+        total = len(cands)
+
+        for coordinator in coordinators:
+            assert coordinator.id is not None
+
+            def render(day: date, _name: str | None = coordinator.display_name, _period: str = period) -> dict[str, Any]:
+                return {
+                    "text": content.digest_text(
+                        content.DigestContent(
+                            period_name=_period_name(plan, _period),
+                            due=due,
+                            consolidation_due=consolidation,
+                            overdue_days=cal.working_days_between(due, day),
+                            consolidation_days_left=cal.working_days_between(day, consolidation),
+                            late=[item[1] for item in late],
+                            total_agencies=total,
+                            recipient_name=_name,
+                        )
+                    ),
+                    "parse_mode": "HTML",
+                    "plan_id": plan.plan.id,
+                    "period": _period,
+                    "late": [item[2] for item in late],
+                    "day": day.isoformat(),
+                }
+
+            out.append(
+                _Want(
+                    key=digest_key(period, coordinator.id),
+                    kind=DIGEST,
+                    chat_id=coordinator.chat_id,
+                    channel=coordinator.channel,
+                    contact_id=coordinator.id,
+                    obligation_id=None,
+                    step=escalate_step,
+                    not_before=send_at,
+                    expires=expires,
+                    render=render,
+                )
+            )
+    return out
+
+
+def _unsent(now: datetime) -> Any:
+    """Rows planning may still change: pending ones, and those a crashed worker left in
+    ``sending`` past their lease (a claimer would take them again as they are)."""
+    return or_(
+        col(Outbox.status) == OutboxStatus.PENDING.value,
+        and_(col(Outbox.status) == OutboxStatus.SENDING.value, col(Outbox.lease_until) < now),
+    )
+
+
+def _drop(session: Session, row_id: int, reason: str, now: datetime) -> bool:
+    result: Any = session.exec(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, _unsent(now))
+        .values(status=OutboxStatus.DROPPED.value, last_error=reason, lease_until=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _reconcile(
+    session: Session,
+    wants: dict[str, _Want],
+    stats: EnqueueStats,
+    now: datetime,
+    zone: ZoneInfo,
+    plan: Plan,
+    plan_ended: bool,
+    drop_reason: dict[tuple[int, int], tuple[str, str]],
+    active_obligations: set[int],
+    focal_ids: set[int],
+) -> None:
+    pending = session.exec(
+        select(Outbox)
+        .outerjoin(Obligation, col(Outbox.obligation_id) == col(Obligation.id))
+        .where(
+            _unsent(now),
+            col(Outbox.kind).in_([REMINDER, DIGEST]),
+            or_(col(Obligation.plan_id) == plan.plan.id, col(Outbox.obligation_id).is_(None)),
+        )
+        .order_by(col(Outbox.id))
+    ).all()
+    seen: set[str] = set()
+    for row in pending:
+        assert row.id is not None
+        want = wants.get(row.key)
+        if want is not None:
+            seen.add(row.key)
+            not_before = max(row.not_before, want.not_before)  # keep a retry's backoff
+            if max(not_before, now) >= want.expires:
+                if _drop(session, row.id, f"stale: could not go out before {want.expires.astimezone(zone):%Y-%m-%d %H:%M}", now):
+                    stats.stale += 1
+                    log.info("outbox %s dropped: stale", row.key)
+                continue
+            payload = want.render(_send_day(not_before, now, zone))
+            if not_before != row.not_before or payload != row.payload or row.status != OutboxStatus.PENDING.value:
+                result: Any = session.exec(
+                    update(Outbox)
+                    .where(col(Outbox.id) == row.id, _unsent(now))
+                    .values(
+                        not_before=not_before,
+                        payload=payload,
+                        status=OutboxStatus.PENDING.value,
+                        claimed_by=None,
+                        lease_until=None,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                stats.updated += result.rowcount
+            stats.existing += 1
+            continue
+        kind, reason = _why_unwanted(row, plan_ended, drop_reason, active_obligations, focal_ids)
+        if _drop(session, row.id, reason, now):
+            setattr(stats, kind, getattr(stats, kind) + 1)
+            log.info("outbox %s dropped: %s", row.key, reason)
+
+    missing_keys = [key for key in wants if key not in seen]
+    present: set[str] = set()
+    for chunk in _chunks(missing_keys, 500):
+        present.update(session.exec(select(Outbox.key).where(col(Outbox.key).in_(chunk))).all())
+    for key in missing_keys:
+        if key in present:
+            stats.existing += 1
+            continue
+        want = wants[key]
+        _, created = enqueue_outbox(
+            session,
+            OutboxCreate(
+                key=want.key,
+                obligation_id=want.obligation_id,
+                step=want.step,
+                channel=want.channel,
+                chat_id=want.chat_id,
+                contact_id=want.contact_id,
+                kind=want.kind,
+                payload=want.render(_send_day(want.not_before, now, zone)),
+                not_before=want.not_before,
+            ),
+            now=now,
+        )
+        if created:
+            stats.enqueued += 1
+            stats.digests += want.kind == DIGEST
+            stats.keys.append(want.key)
+        else:
+            stats.existing += 1
+
+
+def _why_unwanted(
+    row: Outbox,
+    plan_ended: bool,
+    drop_reason: dict[tuple[int, int], tuple[str, str]],
+    active_obligations: set[int],
+    focal_ids: set[int],
+) -> tuple[str, str]:
+    if plan_ended:
+        return "inactive", "the plan is no longer in force"
+    if row.kind == DIGEST:
+        return "inactive", "no late agency left, the coordinator is inactive, or the consolidation due date has passed"
+    if row.obligation_id not in active_obligations:
+        return "inactive", "the obligation was withdrawn from the plan"
+    if row.contact_id not in focal_ids:
+        return "inactive", "the contact is no longer an active focal point"
+    found = drop_reason.get((row.obligation_id or 0, row.contact_id or 0))
+    if found is None:
+        return "inactive", "the step is not due any more (the due date changed)"
+    return found
+
+
+# --- claiming ----------------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(col(Outbox.status) == OutboxStatus.PENDING.value, col(Outbox.not_before) <= now),
+        and_(col(Outbox.status) == OutboxStatus.SENDING.value, col(Outbox.lease_until) < now),
+    )
+
+
+def claim(
+    engine: Engine,
+    *,
+    worker_id: str,
+    now: datetime,
+    limit: int = 100,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[Outbox]:
+    """Claim up to ``limit`` due rows for ``worker_id``: pending rows with ``not_before <= now``
+    and rows another worker left in ``sending`` past their lease. Oldest first. The returned
+    rows are detached, in ``sending``, leased until ``now + lease``."""
+    if limit <= 0:
+        return []
+    claimed: list[int] = []
+    with _write_session(engine) as session:
+        statement = (
+            select(Outbox.id).where(_claimable(now)).order_by(col(Outbox.not_before), col(Outbox.id)).limit(limit)
+        )
+        if not _is_sqlite(session):
+            # Rows another claimer holds are skipped, not waited for. (Ignored by SQLite, where
+            # the IMMEDIATE transaction already serialises claimers.)
+            statement = statement.with_for_update(skip_locked=True)
+        for row_id in session.exec(statement).all():
+            result: Any = session.exec(
+                update(Outbox)
+                .where(col(Outbox.id) == row_id, _claimable(now))
+                .values(status=OutboxStatus.SENDING.value, claimed_by=worker_id[:64], lease_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                claimed.append(row_id)
+        rows = (
+            list(session.exec(select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.not_before), col(Outbox.id))).all())
+            if claimed
+            else []
+        )
+    return rows
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+def _outcome(engine: Engine, row: Outbox, worker_id: str, **values: Any) -> bool:
+    """Write a send outcome if the row is still ours; False when the lease was lost."""
+    with _write_session(engine) as session:
+        result: Any = session.exec(
+            update(Outbox)
+            .where(
+                col(Outbox.id) == row.id,
+                col(Outbox.status) == OutboxStatus.SENDING.value,
+                col(Outbox.claimed_by) == worker_id[:64],
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def _handle_blocked(engine: Engine, row: Outbox, worker_id: str, now: datetime, tz: ZoneInfo, error: str) -> bool:
+    """The row fails; every active contact of that chat is deactivated ("blocked"), its other
+    pending rows dropped, and each coordinator gets a notice. Returns False if the lease was lost."""
+    with _write_session(engine) as session:
+        result: Any = session.exec(
+            update(Outbox)
+            .where(
+                col(Outbox.id) == row.id,
+                col(Outbox.status) == OutboxStatus.SENDING.value,
+                col(Outbox.claimed_by) == worker_id[:64],
+            )
+            .values(
+                status=OutboxStatus.FAILED.value,
+                attempts=row.attempts + 1,
+                last_error=f"blocked: {error}"[:2000],
+                lease_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        contacts = session.exec(
+            select(Contact)
+            .where(Contact.channel == row.channel, Contact.chat_id == row.chat_id, col(Contact.active).is_(True))
+            .order_by(col(Contact.id))
+        ).all()
+        deactivated: list[Contact] = []
+        for contact in contacts:
+            flipped: Any = session.exec(
+                update(Contact)
+                .where(col(Contact.id) == contact.id, col(Contact.active).is_(True))
+                .values(active=False, deactivated_at=now, deactivated_reason="blocked")
+                .execution_options(synchronize_session=False)
+            )
+            if flipped.rowcount == 1:
+                deactivated.append(contact)
+        dropped: Any = session.exec(
+            update(Outbox)
+            .where(
+                col(Outbox.channel) == row.channel,
+                col(Outbox.chat_id) == row.chat_id,
+                col(Outbox.status) == OutboxStatus.PENDING.value,
+            )
+            .values(status=OutboxStatus.DROPPED.value, last_error="the user blocked the bot")
+            .execution_options(synchronize_session=False)
+        )
+        if not deactivated:
+            return True
+        log.warning(
+            "chat %s:%s blocked the bot; %d contact(s) deactivated, %d pending row(s) dropped",
+            row.channel, row.chat_id, len(deactivated), dropped.rowcount,
+        )
+        for contact in deactivated:
+            audit(
+                session,
+                f"dispatcher:{worker_id}"[:128],
+                "contact.blocked",
+                f"contact:{contact.id}",
+                {"agency_id": contact.agency_id, "chat_id": contact.chat_id, "outbox_key": row.key},
+                at=now,
+            )
+        agencies = [_agency_name(session, c.agency_id) for c in deactivated]
+        person = next((c.display_name for c in deactivated if c.display_name), None)
+        first = deactivated[0]
+        assert first.id is not None
+        coordinators = [c for c in _coordinators(session) if (c.channel, c.chat_id) != (row.channel, row.chat_id)]
+        if not coordinators:
+            log.warning("no active coordinator to tell that chat %s blocked the bot", row.chat_id)
+        for coordinator in coordinators:
+            assert coordinator.id is not None
+            enqueue_outbox(
+                session,
+                OutboxCreate(
+                    key=blocked_key(first.id, coordinator.id, now),
+                    channel=coordinator.channel,
+                    chat_id=coordinator.chat_id,
+                    contact_id=coordinator.id,
+                    kind=NOTICE,
+                    payload={
+                        "text": content.blocked_notice_text(
+                            person=person, agencies=agencies, at=now.astimezone(tz), recipient_name=coordinator.display_name
+                        ),
+                        "parse_mode": "HTML",
+                        "blocked_contact_ids": [c.id for c in deactivated],
+                    },
+                    not_before=now,
+                ),
+                now=now,
+            )
+        return True
+
+
+def _agency_name(session: Session, agency_id: str) -> str:
+    from storage.models import Agency
+
+    agency = session.get(Agency, agency_id)
+    return agency.name if agency is not None else agency_id
+
+
+async def dispatch_once(
+    engine: Engine,
+    sender: Sender,
+    clock: Clock,
+    *,
+    worker_id: str,
+    limit: int = 100,
+    lease: timedelta = DEFAULT_LEASE,
+    pacer: Pacer | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+    tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
+) -> DispatchStats:
+    """Claim one batch of due rows and send them; every outcome is written before returning.
+
+    - sent → ``sent``, ``sent_at``, ``message_id``;
+    - :class:`RetryLater` → back to ``pending`` with ``not_before = now + retry_after``
+      (attempt counted, never failed for it);
+    - :class:`Blocked` → ``failed``; the chat's contacts deactivated ("blocked"), coordinators
+      told (kind ``notice``);
+    - :class:`TransientError` (or any other exception) → ``pending`` with exponential backoff,
+      ``failed`` after ``max_attempts``.
+
+    Rows of one chat go one after another, chats in parallel, all through ``pacer``.
+    """
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    rows = await asyncio.to_thread(claim, engine, worker_id=worker_id, now=clock.now(), limit=limit, lease=lease)
+    stats = DispatchStats(claimed=len(rows))
+    if not rows:
+        return stats
+    pacer = pacer or Pacer()
+    by_chat: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
+    for row in rows:
+        by_chat[(row.channel, row.chat_id)].append(row)
+    gate = asyncio.Semaphore(CONCURRENT_CHATS)
+
+    async def release(row: Outbox, reason: str, not_before: datetime | None = None) -> None:
+        values: dict[str, Any] = {"status": OutboxStatus.PENDING.value, "claimed_by": None, "lease_until": None}
+        if not_before is not None:
+            values["not_before"] = not_before
+        if await asyncio.to_thread(_outcome, engine, row, worker_id, **values):
+            stats.released += 1
+            log.info("outbox %s released: %s", row.key, reason)
+
+    async def one(row: Outbox) -> str:
+        """Send one row and write its outcome; returns "ok", "retry", "blocked" or "error"."""
+        assert row.lease_until is not None
+        if clock.now() >= row.lease_until - LEASE_MARGIN:
+            await release(row, "lease nearly over")
+            return "retry"
+        await pacer.wait(f"{row.channel}:{row.chat_id}")
+        try:
+            message_id = await sender.send(row)
+        except RetryLater as exc:
+            now = clock.now()
+            wait = timedelta(seconds=max(exc.seconds, 1.0))
+            ok = await asyncio.to_thread(
+                _outcome, engine, row, worker_id,
+                status=OutboxStatus.PENDING.value, not_before=now + wait, attempts=row.attempts + 1,
+                claimed_by=None, lease_until=None, last_error=f"rate limited: retry after {exc.seconds:g} s",
+            )
+            if ok:
+                stats.retried += 1
+                log.info("outbox %s rate-limited; again after %s", row.key, wait)
+            else:
+                stats.lost_lease += 1
+            return "retry"
+        except Blocked as exc:
+            now = clock.now()
+            if await asyncio.to_thread(_handle_blocked, engine, row, worker_id, now, zone, str(exc) or "blocked"):
+                stats.failed += 1
+                stats.blocked += 1
+            else:
+                stats.lost_lease += 1
+            return "blocked"
+        except asyncio.CancelledError:
+            # Unknown whether it went out: leave it to the lease (at least once).
+            raise
+        except Exception as exc:  # noqa: BLE001 - TransientError and anything unexpected
+            now = clock.now()
+            attempts = row.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            if isinstance(exc, TransientError):
+                log.warning("outbox %s: transient error (attempt %d): %s", row.key, attempts, error)
+            else:
+                log.exception("outbox %s: unexpected error from the sender (attempt %d)", row.key, attempts)
+            if attempts >= max_attempts:
+                ok = await asyncio.to_thread(
+                    _outcome, engine, row, worker_id,
+                    status=OutboxStatus.FAILED.value, attempts=attempts, lease_until=None, last_error=error,
+                )
+                if ok:
+                    stats.failed += 1
+                    log.error("outbox %s failed after %d attempts: %s", row.key, attempts, error)
+                else:
+                    stats.lost_lease += 1
+            else:
+                ok = await asyncio.to_thread(
+                    _outcome, engine, row, worker_id,
+                    status=OutboxStatus.PENDING.value, not_before=now + _backoff(attempts), attempts=attempts,
+                    claimed_by=None, lease_until=None, last_error=error,
+                )
+                if ok:
+                    stats.transient += 1
+                else:
+                    stats.lost_lease += 1
+            return "error"
+        now = clock.now()
+        ok = await asyncio.to_thread(
+            _outcome, engine, row, worker_id,
+            status=OutboxStatus.SENT.value, sent_at=now, message_id=str(message_id)[:64], attempts=row.attempts + 1,
+            lease_until=None, last_error=None,
+        )
+        if ok:
+            stats.sent += 1
+        else:
+            stats.lost_lease += 1
+            log.warning("outbox %s sent, but its lease had passed to another worker", row.key)
+        return "ok"
+
+    async def chat(rows_: list[Outbox]) -> None:
+        async with gate:
+            for index, row in enumerate(rows_):
+                outcome = await one(row)
+                if outcome == "blocked":
+                    # The rest of this chat's batch cannot go out either.
+                    for rest in rows_[index + 1 :]:
+                        ok = await asyncio.to_thread(
+                            _outcome, engine, rest, worker_id,
+                            status=OutboxStatus.DROPPED.value, lease_until=None, last_error="the user blocked the bot",
+                        )
+                        stats.dropped += ok
+                    return
+                if outcome == "retry":
+                    # Rate-limited in this chat: the rest waits for the next round.
+                    for rest in rows_[index + 1 :]:
+                        await release(rest, "an earlier message in the chat was rate-limited", clock.now() + timedelta(seconds=1))
+                    return
+
+    await asyncio.gather(*(chat(group) for group in by_chat.values()))
+    return stats
+
+
+# --- one tick ----------------------------------------------------------------------------
+
+
+def _plan_in_own_session(
+    engine: Engine, plan: Plan, cal: WorkingCalendar, now: datetime, tz: ZoneInfo, office_hours: tuple[time, time]
+) -> EnqueueStats:
+    with _write_session(engine) as session:
+        return plan_reminders(session, plan, cal, now, tz=tz, office_hours=office_hours)
+
+
+async def tick(
+    engine: Engine,
+    plan: Plan,
+    cal: WorkingCalendar,
+    sender: Sender,
+    clock: Clock,
+    *,
+    worker_id: str,
+    tz: ZoneInfo | str | None = None,
+    office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
+    limit: int = 100,
+    max_rounds: int = 50,
+    pacer: Pacer | None = None,
+) -> TickReport:
+    """Plan, then send until nothing is due (at most ``max_rounds`` batches). What ``baocao
+    tick`` and the bot's ticker call; run it as often as you like, from as many processes as
+    you like. The obligations must have been synced (:mod:`scheduler.sync`) beforehand."""
+    zone = _zone(plan, tz)
+    planned = await asyncio.to_thread(_plan_in_own_session, engine, plan, cal, clock.now(), zone, office_hours)
+    pacer = pacer or Pacer()
+    total = DispatchStats()
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        batch = await dispatch_once(engine, sender, clock, worker_id=worker_id, limit=limit, pacer=pacer, tz=zone)
+        total += batch
+        if batch.claimed == 0:
+            break
+    if planned.enqueued or total.claimed:
+        log.info("tick %s: planned %s, dispatched %s", worker_id, planned.as_dict(), total.as_dict())
+    return TickReport(enqueue=planned, dispatch=total, rounds=rounds)
+
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "DEFAULT_OFFICE_HOURS",
+    "DIGEST",
+    "NOTICE",
+    "REMINDER",
+    "Blocked",
+    "DispatchStats",
+    "EnqueueStats",
+    "OfficeHours",
+    "Pacer",
+    "RetryLater",
+    "SendError",
+    "Sender",
+    "TickReport",
+    "TransientError",
+    "blocked_key",
+    "claim",
+    "digest_key",
+    "dispatch_once",
+    "plan_reminders",
+    "reminder_key",
+    "tick",
+]
