@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from sqlmodel import select
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot.conversation import Conversation
+from bot.i18n import N_, translator
+from scheduler import dispatch
 from bot.messages import Attachment, Inbound, Outbound
 from storage.db import StorageError, session_scope
 from storage.models import Contact, ContactRole
@@ -43,21 +47,25 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 
 FOCAL_COMMANDS = [
-    ("baocao", "Báo cáo từng bước"),
-    ("nhiemvu", "Nhiệm vụ của cơ quan"),
-    ("hanchot", "Hạn báo cáo sắp tới"),
-    ("trogiup", "Hướng dẫn"),
-    ("ngonngu", "Đổi ngôn ngữ"),
-    ("huy", "Hủy thao tác đang làm"),
+    ("baocao", N_("Báo cáo từng bước")),
+    ("nhiemvu", N_("Nhiệm vụ của cơ quan")),
+    ("hanchot", N_("Hạn báo cáo sắp tới")),
+    ("trogiup", N_("Hướng dẫn")),
+    ("ngonngu", N_("Đổi ngôn ngữ")),
+    ("huy", N_("Hủy thao tác đang làm")),
 ]
 COORDINATOR_COMMANDS = [
-    ("tinhhinh", "Tình hình báo cáo theo kỳ"),
-    ("chuabaocao", "Cơ quan chưa báo cáo"),
-    ("moi", "Mời đầu mối"),
-    ("dsdaumoi", "Danh sách đầu mối"),
-    ("trogiup", "Hướng dẫn"),
-    ("huy", "Hủy thao tác đang làm"),
+    ("tinhhinh", N_("Tình hình báo cáo theo kỳ")),
+    ("chuabaocao", N_("Cơ quan chưa báo cáo")),
+    ("moi", N_("Mời đầu mối")),
+    ("dsdaumoi", N_("Danh sách đầu mối")),
+    ("trogiup", N_("Hướng dẫn")),
+    ("huy", N_("Hủy thao tác đang làm")),
 ]
+# The menus are registered in Vietnamese for every client, and translated for clients whose
+# Telegram language is one of these (setMyCommands' language_code). A user's /ngonngu choice
+# does not change the menu Telegram shows.
+MENU_LANGUAGES = ("en",)
 
 BUSY_TEXT = (
     "Hệ thống đang tạm thời gián đoạn. Tin nhắn của đồng chí đã được giữ lại và sẽ được xử lý "
@@ -254,16 +262,27 @@ class TelegramChannel:
     # Command menus per role (setMyCommands with scopes).
 
     async def set_default_commands(self, bot: Any) -> None:
-        await bot.set_my_commands([BotCommand(n, d) for n, d in FOCAL_COMMANDS], scope=BotCommandScopeAllPrivateChats())
+        scope = BotCommandScopeAllPrivateChats()
+        await bot.set_my_commands(_menu(FOCAL_COMMANDS), scope=scope)
+        for lang in MENU_LANGUAGES:
+            await bot.set_my_commands(_menu(FOCAL_COMMANDS, lang), scope=scope, language_code=lang)
 
     async def refresh_commands(self, bot: Any, chat_id: str) -> None:
         roles = await asyncio.to_thread(roles_of_chat, self.conversation.engine, chat_id)
         if roles & {"coordinator", "admin"}:
             commands = COORDINATOR_COMMANDS + [c for c in FOCAL_COMMANDS if "focal" in roles and c not in COORDINATOR_COMMANDS]
+            scope = BotCommandScopeChat(int(chat_id))
             try:
-                await bot.set_my_commands([BotCommand(n, d) for n, d in commands], scope=BotCommandScopeChat(int(chat_id)))
+                await bot.set_my_commands(_menu(commands), scope=scope)
+                for lang in MENU_LANGUAGES:
+                    await bot.set_my_commands(_menu(commands, lang), scope=scope, language_code=lang)
             except TelegramError as exc:
                 log.warning("could not set commands for %s: %s", chat_id, exc)
+
+
+def _menu(commands: Iterable[tuple[str, str]], lang: str | None = None) -> list[BotCommand]:
+    t = translator(lang)
+    return [BotCommand(name, t(description)) for name, description in commands]
 
 
 def roles_of_chat(engine: Any, chat_id: str) -> set[str]:
@@ -292,6 +311,54 @@ def _append_line(path: Path, line: str) -> None:
         fp.write(line + "\n")
 
 
+class TelegramSender:
+    """Sends outbox rows (reminders, digests, notices) and maps Telegram's answers onto the
+    dispatcher's outcomes: 429 → retry later, 403 → blocked, network trouble → transient."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def send(self, row: Any) -> str:
+        payload = row.payload or {}
+        try:
+            message = await self.bot.send_message(
+                row.chat_id, payload.get("text", ""), parse_mode=payload.get("parse_mode", ParseMode.HTML)
+            )
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            raise dispatch.RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from exc
+        except Forbidden as exc:
+            raise dispatch.Blocked() from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise dispatch.Blocked() from exc
+            raise
+        except (TimedOut, NetworkError) as exc:
+            raise dispatch.TransientError() from exc
+        return str(message.message_id)
+
+
+async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The in-process ticker: plan due reminders and send them. APScheduler is only the clock
+    here; the outbox in the database is the durable state (DESIGN.md §4)."""
+    conversation: Conversation = context.application.bot_data["conversation"]
+    try:
+        report = await dispatch.tick(
+            conversation.engine,
+            conversation.plan,
+            conversation.cal,
+            TelegramSender(context.bot),
+            conversation.clock,
+            worker_id=context.application.bot_data["worker_id"],
+            tz=conversation.tz,
+        )
+    except StorageError as exc:
+        log.error("reminder tick skipped: %s", exc)
+        return
+    if report.dispatch.claimed or report.enqueue.dropped:
+        log.info("reminder tick: %s", report.as_dict())
+
+
 async def _error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with context; tell the user something went wrong rather than staying silent."""
     log.error("error while handling an update", exc_info=context.error)
@@ -314,6 +381,7 @@ def build_application(
     timezone: Any = None,
     spool_path: Path = Path("baocao-spool.jsonl"),
     spool_interval_s: float = 30.0,
+    tick_interval_s: float | None = 60.0,
     rate_limiter: bool = True,
 ) -> Application:
     """The one place that builds the Application: Defaults, handlers, error handler, jobs."""
@@ -342,8 +410,12 @@ def build_application(
 
     app = builder.post_init(post_init).build()
     app.bot_data["channel"] = channel
+    app.bot_data["conversation"] = conversation
+    app.bot_data["worker_id"] = f"bot-{os.getpid()}-{secrets.token_hex(3)}"
     app.add_handler(TypeHandler(Update, channel.on_update))
     app.add_error_handler(_error_handler)
     if app.job_queue is not None:
         app.job_queue.run_repeating(channel.replay_spool, interval=spool_interval_s, first=spool_interval_s, name="spool")
+        if tick_interval_s:
+            app.job_queue.run_repeating(tick_job, interval=tick_interval_s, first=1, name="reminders")
     return app

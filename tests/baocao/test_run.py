@@ -61,3 +61,43 @@ async def test_run_serves_real_updates(tmp_path, database_url, engine, monkeypat
         text = err.decode()
         assert "đang chạy" in text
         assert tg.token not in text and "Traceback" not in text
+
+
+async def test_tick_sends_due_reminders_once(tmp_path, database_url, engine, monkeypatch):
+    """`baocao tick --now …` (cron mode) sends exactly the due reminders, and nothing the second time."""
+    from datetime import UTC, datetime
+
+    from bot.invitations import create_invitation, redeem
+    from scheduler.plan import load_plan
+    from scheduler.sync import sync_agencies
+    from baocao.paths import BUNDLED_DATA_DIR
+    from storage.db import session_scope
+
+    now = datetime(2024, 3, 6, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam, D-7 of quý I
+    with session_scope(engine) as session:
+        sync_agencies(session, load_plan(BUNDLED_DATA_DIR / "plan.json"), now=now)
+        for user, agency in ((801, "cong-an-tinh"), (802, "so-tai-chinh")):
+            _, code = create_invitation(session, agency_id=agency, role="focal", created_by="t", now=now)
+            redeem(session, code, channel="telegram", chat_id=str(user), user_id=str(user), display_name="x", language="vi", now=now)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    async with BotApiStandIn() as tg:
+        tg.user(801), tg.user(802)
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.base_url,
+               "BAOCAO_DATABASE_URL": database_url, "NO_PROXY": "127.0.0.1,localhost"}
+
+        async def tick_once() -> str:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "baocao", "--now", "2024-03-06T09:00", "tick",
+                cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+            assert proc.returncode == 0, err.decode()
+            return out.decode()
+
+        first = await tick_once()
+        assert "Đã gửi 2 tin" in first
+        assert {m["chat_id"] for m in tg.sent} == {801, 802}
+        assert all("quý I năm 2024" in m["plain"] for m in tg.sent)
+        second = await tick_once()
+        assert "Đã gửi 0 tin" in second
+        assert len(tg.sent) == 2

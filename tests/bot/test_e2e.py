@@ -53,6 +53,7 @@ async def bot(standin, conversation, tmp_path):
         timezone=ICT,
         spool_path=tmp_path / "spool.jsonl",
         spool_interval_s=0.2,
+        tick_interval_s=None,  # the tests tick explicitly, with their clock
     )
     async with asyncio.timeout(20):
         async with app:
@@ -159,3 +160,53 @@ def test_token_never_in_logs(caplog):
     protect_logs(token)
     logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/getMe", token)
     assert token not in caplog.text and "<token>" in caplog.text
+
+
+async def test_reply_to_a_reminder_lands_on_its_period(standin, bot, engine, clock, conversation):
+    """A reminder for 06 tháng goes out; the reply lands on 2024-H1 although 2024-Q1 is
+    overdue and unreported (free text would go there)."""
+    from bot.telegram import TelegramSender
+    from scheduler.dispatch import tick
+
+    code = invite(engine, clock)
+    user = standin.user(POLICE)
+    user.send(f"/start {code}")
+    await standin.wait_for(POLICE, "Công an tỉnh")
+    clock.set(datetime(2024, 6, 6, 9, 0, tzinfo=ICT))  # H1 D-7
+    report = await tick(engine, conversation.plan, conversation.cal, TelegramSender(bot.bot), clock, worker_id="t")
+    assert report.dispatch.sent == 1, report.enqueue.keys
+    reminder = await standin.wait_for(POLICE, "06 tháng năm 2024")
+    assert "Thứ Hai, ngày 17 tháng 6 năm 2024" in reminder["plain"]
+    again = await tick(engine, conversation.plan, conversation.cal, TelegramSender(bot.bot), clock, worker_id="t")
+    assert again.dispatch.sent == 0  # never twice
+
+    user.send("NV4: đang thực hiện 60%", reply_to=reminder["message_id"])
+    echo = await standin.wait_for(POLICE, "kiểm tra nội dung")
+    assert "06 tháng năm 2024" in echo["plain"]
+    user.press(echo, button(echo, "✅"))
+    await standin.wait_for(POLICE, "Đã ghi nhận")
+    with session_scope(engine) as session:
+        h1 = session.exec(select(Obligation).where(Obligation.agency_id == "cong-an-tinh", Obligation.period == "2024-H1")).one()
+        assert latest_entries(session, h1.id)["4"].percent == 60
+
+
+async def test_coordinator_sees_status_and_who_has_not_reported(standin, bot, engine, clock):
+    focal_code, coord_code = invite(engine, clock), invite(engine, clock, "so-tu-phap", "coordinator")
+    police, coordinator = standin.user(POLICE), standin.user(5100, first_name="Phạm Thị D")
+    police.send(f"/start {focal_code}")
+    await standin.wait_for(POLICE, "Công an tỉnh")
+    police.send("NV4 xong")
+    echo = await standin.wait_for(POLICE, "kiểm tra nội dung")
+    police.press(echo, button(echo, "✅"))
+    await standin.wait_for(POLICE, "Đã ghi nhận")
+
+    coordinator.send(f"/start {coord_code}")
+    await standin.wait_for(5100, "điều phối")
+    coordinator.send("/tinhhinh")
+    status = await standin.wait_for(5100, "quý I năm 2024")
+    assert "1/47" in status["plain"] or "báo cáo một phần: 1" in status["plain"]
+    coordinator.send("/chuabaocao")
+    missing = await standin.wait_for(5100, lambda m: m.get("reply_markup") is not None)
+    assert "Công an tỉnh" in missing["plain"]
+    police.send("/tinhhinh")
+    assert "dành cho cán bộ điều phối" in (await standin.wait_for(POLICE))["plain"]
