@@ -25,10 +25,9 @@ from sqlmodel import Session, select
 
 from baocao.clock import Clock
 from bot import coordinator
-from bot.i18n import LANGUAGE_NAMES, SUPPORTED, Translator, translator
+from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
 from bot.messages import Attachment, Choice, Inbound, Outbound
 from bot.parser import ParsedEntry, parse_reply
-from bot.status import period_name
 from scheduler import deadlines
 from scheduler.calendar import WorkingCalendar
 from scheduler.plan import Plan
@@ -50,12 +49,13 @@ from storage.queries import add_report, audit, latest_entries, record_inbound, t
 
 log = logging.getLogger(__name__)
 
+# Marked with N_ for extraction; translated with t(label) where they are shown.
 STATUS_LABELS = {
-    "not_started": "chưa triển khai",
-    "in_progress": "đang thực hiện",
-    "done": "hoàn thành",
+    "not_started": N_("chưa triển khai"),
+    "in_progress": N_("đang thực hiện"),
+    "done": N_("hoàn thành"),
 }
-ROLE_LABELS = {"lead": "chủ trì", "coordinator": "phối hợp"}
+ROLE_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
 SUB_ITEM_LETTERS = "abcdefghijklmnopqrstuvwxyzđ"
 
 
@@ -416,8 +416,7 @@ class Conversation:
         return obligations[-1] if obligations else None
 
     def _period_name(self, ob: Obligation) -> str:
-        year, code = ob.period.split("-", 1)
-        return period_name(self.plan, int(year), code)
+        return self.plan.period_name(ob.period)
 
     def _task_title(self, no: str) -> str:
         task = self.plan.task_by_no.get(no)
@@ -493,7 +492,7 @@ class Conversation:
             else:
                 kept.append(entry)
         if not kept:
-            turn.say("\n".join(problems + [t("Các nhiệm vụ của cơ quan: {tasks}.", tasks=", ".join(f"NV{n}" for n in assigned))]))
+            turn.say("\n".join(problems + [t("Các nhiệm vụ của cơ quan: {tasks}.", tasks=", ".join(f"NV{no}" for no in assigned))]))
             return None
         # Two parts of one message about the same task: keep them together as one entry.
         drafts = [self._entry_dict(e) for e in kept]
@@ -642,7 +641,7 @@ class Conversation:
             lines.append(t("Báo cáo được ghi nhận là gửi muộn (hạn {date}).", date=format_date_vi(ob.due)))
         missing = self._missing(turn.session, ob)
         if missing:
-            lines.append(t("Còn thiếu: {tasks}.", tasks=", ".join(f"NV{n}" for n in missing)))
+            lines.append(t("Còn thiếu: {tasks}.", tasks=", ".join(f"NV{no}" for no in missing)))
         else:
             lines.append(t("Cơ quan đã báo cáo đủ các nhiệm vụ của kỳ này. Cảm ơn đồng chí."))
         lines.append(t("Muốn sửa, đồng chí gửi lại nội dung của nhiệm vụ đó; bản mới sẽ thay bản cũ. Có thể gửi kèm tệp minh chứng."))
@@ -718,7 +717,7 @@ class Conversation:
             if ob.due < today and not missing:
                 mark = t("đã báo cáo")
             elif ob.due < today:
-                mark = t("quá hạn, còn thiếu {tasks}", tasks=", ".join(f"NV{n}" for n in missing))
+                mark = t("quá hạn, còn thiếu {tasks}", tasks=", ".join(f"NV{no}" for no in missing))
             else:
                 left = self.cal.working_days_between(today, ob.due)
                 mark = t("còn {n} ngày làm việc", n=left) if missing else t("đã báo cáo")

@@ -34,7 +34,7 @@ from sqlmodel import col, select
 
 from baocao.text import fold
 from bot import status as st
-from bot.i18n import Translator, translator
+from bot.i18n import N_, Translator, translator
 from bot.invitations import (
     DEFAULT_TTL,
     InvitationError,
@@ -58,29 +58,30 @@ MAX_BUTTONS = 90  # Telegram allows 100 inline buttons per message; keep a margi
 NUDGE_INTERVAL = timedelta(minutes=10)
 NUDGE_ACTION = "nudge"
 
-REFUSAL = "Lệnh này dành cho cán bộ điều phối của Sở Tư pháp."
-ADMIN_ONLY = "Thao tác này chỉ dành cho quản trị viên."
+# Texts and labels below are marked with N_ for extraction and translated with t(…) where shown.
+REFUSAL = N_("Lệnh này dành cho cán bộ điều phối của Sở Tư pháp.")
+ADMIN_ONLY = N_("Thao tác này chỉ dành cho quản trị viên.")
 
 COMMANDS = ("tinhhinh", "chuabaocao", "moi", "dsdaumoi")
 CALLBACKS = ("nudge", "rv", "rvok", "rvno")
 
 STATE_LABELS = {
-    st.ON_TIME: "đã báo cáo đúng hạn",
-    st.LATE: "đã báo cáo, có nhiệm vụ gửi muộn",
-    st.PARTIAL: "mới báo cáo một phần",
-    st.MISSING: "chưa báo cáo",
+    st.ON_TIME: N_("đã báo cáo đúng hạn"),
+    st.LATE: N_("đã báo cáo, có nhiệm vụ gửi muộn"),
+    st.PARTIAL: N_("mới báo cáo một phần"),
+    st.MISSING: N_("chưa báo cáo"),
 }
 ENTRY_LABELS = {
-    "done": "hoàn thành",
-    "in_progress": "đang thực hiện",
-    "not_started": "chưa triển khai",
-    st.UNSPECIFIED: "chưa nêu tiến độ",
+    "done": N_("hoàn thành"),
+    "in_progress": N_("đang thực hiện"),
+    "not_started": N_("chưa triển khai"),
+    st.UNSPECIFIED: N_("chưa nêu tiến độ"),
 }
-DUTY_LABELS = {"lead": "chủ trì", "coordinator": "phối hợp"}
+DUTY_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
 CONTACT_ROLE_LABELS = {
-    ContactRole.FOCAL: "đầu mối",
-    ContactRole.COORDINATOR: "điều phối",
-    ContactRole.ADMIN: "quản trị",
+    ContactRole.FOCAL: N_("đầu mối"),
+    ContactRole.COORDINATOR: N_("điều phối"),
+    ContactRole.ADMIN: N_("quản trị"),
 }
 # What /moi accepts after the agency's name (folded: no diacritics, lower case).
 ROLE_WORDS = {
@@ -309,7 +310,7 @@ class Coordinator:
                 body = self._task_text(turn, st.task_detail(session, self.plan, subject.id, period, now, tz))
             elif subject.kind == "agency":
                 agency = st.agency_detail(session, self.plan, subject.id, period, now, tz)
-                body = self._agency_text(turn, agency, st.period_name(self.plan, *_year_code(period)))
+                body = self._agency_text(turn, agency, self.plan.period_name(period))
             else:
                 ps = st.period_status(session, self.plan, period, now, tz, cal=self.conv.cal)
                 body = self._group_text(turn, subject, ps)
@@ -570,7 +571,7 @@ class Coordinator:
             turn.say(t("Nghĩa vụ báo cáo này không còn hiệu lực; không gửi nhắc."), answer_callback=t("Không gửi"))
             return None
         agency_name = self.plan.agency_by_id[ob.agency_id].name if ob.agency_id in self.plan.agency_by_id else ob.agency_id
-        period = st.period_name(self.plan, *_year_code(ob.period))
+        period = self.plan.period_name(ob.period)
         try:
             detail = st.agency_detail(session, self.plan, ob.agency_id, ob.period, turn.now, self.conv.tz)
         except st.StatusError as exc:
@@ -918,11 +919,6 @@ def _sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return esc(text if text.endswith((".", "?", "!")) else text + ".")
-
-
-def _year_code(period: str) -> tuple[int, str]:
-    year, _, code = period.partition("-")
-    return int(year), code
 
 
 _QUARTERS = {"1": "Q1", "i": "Q1", "2": "Q2", "ii": "Q2", "3": "Q3", "iii": "Q3", "4": "Q4", "iv": "Q4"}

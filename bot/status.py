@@ -47,7 +47,7 @@ from sqlmodel import Session, select
 
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import TaskDuty, period_dates
-from scheduler.plan import PERIOD_NAMES, Plan, Role, find, period_label
+from scheduler.plan import PERIOD_NAMES, Plan, Role, find
 from scheduler.vndate import format_date_short
 from storage.models import Agency, Contact, ContactRole, EntryStatus, Obligation, ObligationStatus, ReportEntry
 from storage.queries import task_sort_key
@@ -124,8 +124,7 @@ def period_key(year: int, code: str) -> str:
 
 def period_name(plan: Plan, year: int, code: str) -> str:
     """``quý I năm 2024``, ``06 tháng năm 2024``, ``năm 2024``."""
-    period = plan.period_by_code.get(code)
-    return period_label(period.name if period is not None else PERIOD_NAMES[code], year)
+    return plan.period_name(f"{year}-{code}")
 
 
 def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:

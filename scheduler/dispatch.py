@@ -56,7 +56,7 @@ from baocao.clock import Clock
 from scheduler import reminders as content
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, reminder_schedule
-from scheduler.plan import PERIOD_NAMES, Plan, period_label
+from scheduler.plan import Plan
 from storage.db import SQLITE_BEGIN, get_session
 from storage.models import (
     Contact,
@@ -347,12 +347,6 @@ def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:
     return ZoneInfo(tz) if isinstance(tz, str) else tz
 
 
-def _period_name(plan: Plan, period: str) -> str:
-    year, _, code = period.partition("-")
-    known = plan.period_by_code.get(code)
-    return period_label(known.name if known is not None else PERIOD_NAMES.get(code, code), int(year))
-
-
 def _reported_tasks(session: Session, obligation_ids: Sequence[int]) -> dict[int, set[str]]:
     """Task numbers with at least one entry, per obligation; a sub-item ("1a") also marks its
     task ("1") as reported (bot/status.py's rule)."""
@@ -535,7 +529,7 @@ def _reminder_want(
             content.ReminderContent(
                 step=step.step,
                 agency=agency.name if agency is not None else ob.agency_id,
-                period_name=_period_name(plan, ob.period),
+                period_name=plan.period_name(ob.period),
                 due=ob.due,
                 working_days_left=cal.working_days_between(day, ob.due),
                 missing=duties,
@@ -630,7 +624,7 @@ def _digest_wants(
                 return {
                     "text": content.digest_text(
                         content.DigestContent(
-                            period_name=_period_name(plan, _period),
+                            period_name=plan.period_name(_period),
                             due=due,
                             consolidation_due=consolidation,
                             overdue_days=cal.working_days_between(due, day),

@@ -342,6 +342,12 @@ class Plan(_Strict):
     def period_by_code(self) -> dict[str, Period]:
         return {p.code: p for p in self.reporting.periods}
 
+    def period_name(self, period: str) -> str:
+        """``2024-Q1`` → ``quý I năm 2024``, with the plan's own name for the period."""
+        year, _, code = period.partition("-")
+        known = self.period_by_code.get(code)
+        return period_label(known.name if known is not None else PERIOD_NAMES.get(code, code), int(year))
+
     def agency(self, agency_id: str) -> Agency:
         return self.agency_by_id[agency_id]
 
