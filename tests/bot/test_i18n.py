@@ -1,0 +1,311 @@
+"""Languages: the English catalog is complete and current, translations reach the user through
+the conversation core, and a missing catalog falls back to Vietnamese, never to English.
+
+The catalog checks read ``bot/locale/en/LC_MESSAGES/baocao.po`` and run Babel's extractor
+in-process with the keywords and the method map (``babel.cfg``) documented in
+``bot/locale/README.md``, so a message added to the code without a translation fails here.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.util import pathmatch
+from sqlmodel import select
+
+from baocao.clock import FixedClock
+from baocao.paths import BUNDLED_DATA_DIR
+from bot import i18n
+from bot.conversation import Conversation, ConversationConfig
+from bot.messages import Inbound
+from scheduler.calendar import WorkingCalendar
+from scheduler.plan import load_plan
+from storage.db import session_scope
+from storage.models import Contact
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "bot" / "locale"
+PO = LOCALE / "en" / "LC_MESSAGES" / "baocao.po"
+POT = LOCALE / "baocao.pot"
+# The keywords of `pybabel extract -k t -k n:1,2 -k N_` (added to Babel's defaults).
+KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "n": (1, 2), "N_": None}
+PACKAGES = ("baocao", "bot", "scheduler", "storage")
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+ICT = timezone(timedelta(hours=7))
+FOCAL_EN, FOCAL_VI, COORD, STRANGER = "100", "101", "200", "999"
+_ids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_translations():
+    """Each test sees the catalog as it is on disk now (and leaves no cached fake behind)."""
+    i18n.translations.cache_clear()
+    yield
+    i18n.translations.cache_clear()
+
+
+# --- the catalog ---------------------------------------------------------------------------------
+
+
+def read_catalog(path: Path):
+    with path.open("rb") as fp:
+        return read_po(fp, locale="en" if path.suffix == ".po" else None, domain=i18n.DOMAIN)
+
+
+def messages(catalog) -> dict:
+    return {m.id: m for m in catalog if m.id}
+
+
+def _forms(value) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def test_catalog_is_complete_and_keeps_placeholders_and_tags():
+    catalog = read_catalog(PO)
+    assert not catalog.fuzzy, "the catalog header is marked fuzzy"
+    entries = messages(catalog)
+    assert len(entries) > 150
+    problems: list[str] = []
+    for msgid, message in entries.items():
+        sources = _forms(msgid)
+        translations = _forms(message.string)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {sources[0]!r}")
+        if not all(t.strip() for t in translations):
+            problems.append(f"untranslated: {sources[0]!r}")
+            continue
+        want_placeholders = set().union(*(PLACEHOLDER.findall(s) for s in sources))
+        want_tags = Counter(TAG.findall(sources[0]))
+        for text in translations:
+            if set(PLACEHOLDER.findall(text)) != want_placeholders:
+                problems.append(f"placeholders differ: {sources[0]!r} → {text!r}")
+            if Counter(TAG.findall(text)) != want_tags:
+                problems.append(f"HTML tags differ: {sources[0]!r} → {text!r}")
+    # Babel's own checks (python-format and the like), as `pybabel compile` runs them.
+    problems += [f"{message.id!r}: {errors}" for message, errors in catalog.check()]
+    assert problems == []
+
+
+def extracted() -> dict:
+    """msgid → first location, exactly as `pybabel extract -F babel.cfg -k t -k n:1,2 -k N_`."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fp:
+        method_map, options_map = parse_mapping_cfg(fp)
+    found: dict = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        found.setdefault(message, f"{filename}:{lineno}")
+    return found
+
+
+def test_template_and_catalog_match_the_code():
+    code = extracted()
+    assert len(code) > 150
+    pot = set(messages(read_catalog(POT)))
+    po = set(messages(read_catalog(PO)))
+    hint = "run the `pybabel extract` and `pybabel update` of bot/locale/README.md"
+    assert {m: code[m] for m in code.keys() - pot} == {}, f"messages missing from baocao.pot: {hint}"
+    assert sorted(map(str, pot - code.keys())) == [], f"baocao.pot has messages the code no longer has: {hint}"
+    assert {m: code[m] for m in code.keys() - po} == {}, f"messages missing from the English catalog: {hint}"
+    assert sorted(map(str, po - code.keys())) == [], f"the English catalog has messages the code no longer has: {hint}"
+
+
+def test_no_bogus_plural_entries():
+    # A name `n` nested inside t(…) (`for n in …`) turns the extractor to the plural keyword n,
+    # which yields an entry like ("Còn thiếu: {tasks}.", ", "). Real plurals agree on placeholders.
+    for msgid, where in extracted().items():
+        if isinstance(msgid, tuple):
+            singular, plural = msgid
+            assert set(PLACEHOLDER.findall(singular)) == set(PLACEHOLDER.findall(plural)), (
+                f"{where}: {msgid!r} is not a plural message; rename the variable `n` inside the t(…) call"
+            )
+
+
+def test_every_module_that_translates_is_extracted():
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fp:
+        method_map, _ = parse_mapping_cfg(fp)
+    patterns = [pattern for pattern, method in method_map if method != "ignore"]
+    users = sorted(
+        path.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if re.search(r"^\s*from bot(?:\.i18n| import i18n)\b|^\s*import bot\.i18n\b", path.read_text(encoding="utf-8"), re.M)
+    )
+    assert "bot/conversation.py" in users
+    assert [path for path in users if not any(pathmatch(p, path) for p in patterns)] == []
+
+
+async def test_menu_descriptions_are_registered_in_english_too():
+    from bot import telegram
+
+    class Bot:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str | None, list[str]]] = []
+
+        async def set_my_commands(self, commands, scope=None, language_code=None):
+            self.calls.append((language_code, [c.description for c in commands]))
+
+    bot = Bot()
+    await telegram.TelegramChannel(None, Path("unused")).set_default_commands(bot)  # type: ignore[arg-type]
+    menus = dict(bot.calls)
+    assert menus[None] == [d for _, d in telegram.FOCAL_COMMANDS]  # Vietnamese for everybody
+    assert menus["en"] == [i18n.translator("en")(d) for _, d in telegram.FOCAL_COMMANDS]
+    assert "Change language" in menus["en"]
+
+
+# --- translations through the conversation core ---------------------------------------------------
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(datetime(2024, 3, 6, 9, 0, tzinfo=ICT))
+
+
+def make_conversation(engine, clock) -> Conversation:
+    return Conversation(
+        engine=engine,
+        plan=load_plan(BUNDLED_DATA_DIR / "plan.json"),
+        calendar=WorkingCalendar.load(),
+        clock=clock,
+        config=ConversationConfig(rate_limit=1000),
+    )
+
+
+@pytest.fixture
+def conv(engine, clock):
+    conversation = make_conversation(engine, clock)
+    conversation.sync_plan()
+    people = [
+        (FOCAL_EN, "John Smith", "cong-an-tinh", "focal", "en"),
+        (FOCAL_VI, "Lê Thị D", "so-noi-vu", "focal", "vi"),
+        (COORD, "Phạm Văn Điều", "so-tu-phap", "coordinator", "vi"),
+    ]
+    with session_scope(engine) as session:
+        for user, name, agency, role, language in people:
+            session.add(
+                Contact(
+                    chat_id=user, user_id=user, display_name=name, agency_id=agency, role=role, language=language, created_at=clock.now()
+                )
+            )
+    return conversation
+
+
+def send(conv, text="", user=FOCAL_EN, **kw):
+    msg = Inbound(channel="telegram", update_id=f"i18n-{next(_ids)}", chat_id=user, user_id=user, text=text, **kw)
+    return conv.handle(msg)
+
+
+def press(conv, out, label_start, user):
+    choice = next(c for o in out for row in o.choices for c in row if c.label.startswith(label_start))
+    return send(conv, user=user, callback_data=choice.data)
+
+
+def test_english_contact_gets_english_and_vietnamese_contact_vietnamese(conv):
+    [reply] = send(conv, "NV4: đang thực hiện 70%")
+    assert "Please check the content of the report" in reply.text
+    assert "in progress" in reply.text and "70%" in reply.text
+    assert "Đồng chí" not in reply.text
+    assert [c.label for c in reply.choices[0]] == ["✅ Confirm", "✏️ Edit", "✖ Cancel"]
+    [stored] = press(conv, [reply], "✅", FOCAL_EN)
+    assert "has been recorded" in stored.text and stored.answer_callback == "Recorded"
+
+    [reply] = send(conv, "NV1: đang thực hiện 70%", user=FOCAL_VI)
+    assert "Đồng chí kiểm tra nội dung báo cáo" in reply.text and "đang thực hiện" in reply.text
+
+
+def test_language_switch_persists_in_the_database(conv, engine, clock):
+    [menu] = send(conv, "/ngonngu", user=FOCAL_VI)
+    assert menu.text == "Chọn ngôn ngữ:"
+    [switched] = press(conv, [menu], "English", FOCAL_VI)
+    assert switched.text == "Switched to English." and switched.answer_callback == "English"
+    with session_scope(engine) as session:
+        contact = session.exec(select(Contact).where(Contact.user_id == FOCAL_VI)).one()
+        assert contact.language == "en"
+    # A new Conversation (a restart) reads the choice from the database.
+    again = make_conversation(engine, clock)
+    [help_text] = send(again, "/trogiup", user=FOCAL_VI)
+    assert "<b>Help</b>" in help_text.text and "/ngonngu — change language" in help_text.text
+    [back] = send(again, "/ngonngu vi", user=FOCAL_VI)
+    assert back.text == "Đã chuyển sang tiếng Việt."
+
+
+def test_unregistered_user_gets_the_refusal_in_the_telegram_language(conv):
+    [reply] = send(conv, "NV4: hoàn thành", user=STRANGER, language_code="en-US")
+    assert "This account is not registered" in reply.text
+    [reply] = send(conv, "/tinhhinh", user=STRANGER, language_code="en-US")
+    assert reply.text == "This command is reserved for the coordinators of the Department of Justice."
+    [reply] = send(conv, "NV4: hoàn thành", user=STRANGER, language_code="fr")
+    assert "chưa được đăng ký" in reply.text  # an unsupported language: Vietnamese
+
+
+def test_a_nudge_is_written_in_the_focal_points_language(conv):
+    out = send(conv, "/chuabaocao", user=COORD)
+    sent = press(conv, out, "Nhắc Công an tỉnh", COORD)
+    [reminder] = [o for o in sent if o.chat_id == FOCAL_EN]
+    assert reminder.text.startswith("Dear John Smith,")
+    assert "The Department of Justice requests Công an tỉnh to submit its report" in reminder.text
+    [confirmation] = [o for o in sent if o.chat_id == COORD]
+    assert "Đã gửi nhắc tới 1 đầu mối của Công an tỉnh" in confirmation.text
+
+
+# --- fallbacks -------------------------------------------------------------------------------------
+
+
+def test_missing_catalog_falls_back_to_vietnamese(monkeypatch, tmp_path, conv):
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    assert i18n.translator("en")("Đã ghi nhận") == "Đã ghi nhận"
+    [reply] = send(conv, "NV4: đang thực hiện 70%")
+    assert "Đồng chí kiểm tra nội dung báo cáo" in reply.text
+
+
+def test_broken_catalog_falls_back_to_vietnamese(monkeypatch, tmp_path, caplog):
+    folder = tmp_path / "en" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "baocao.mo").write_bytes(b"not a catalog")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    assert i18n.translator("en")("Đã ghi nhận") == "Đã ghi nhận"
+    assert "falling back to Vietnamese" in caplog.text
+
+
+def test_a_stale_mo_is_ignored_for_the_po(monkeypatch, tmp_path):
+    folder = tmp_path / "en" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po, mo = folder / "baocao.po", folder / "baocao.mo"
+    po.write_bytes(PO.read_bytes())
+    catalog = read_catalog(PO)
+    catalog["Đã ghi nhận"].string = "Recorded (old build)"
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    mo.write_bytes(buffer.getvalue())
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    os.utime(mo, (1_000_000, 1_000_000))  # older than the .po: ignored
+    assert i18n.translator("en")("Đã ghi nhận") == "Recorded"
+    i18n.translations.cache_clear()
+    os.utime(mo, None)
+    os.utime(po, (1_000_000, 1_000_000))  # newer than the .po: used
+    assert i18n.translator("en")("Đã ghi nhận") == "Recorded (old build)"
+
+
+def test_translator_formats_after_translating_and_counts():
+    en, vi = i18n.translator("en"), i18n.translator(None)
+    assert en("Hạn gửi: {due}.", due="15/3/2024") == "Deadline: 15/3/2024."
+    assert vi("Hạn gửi: {due}.", due="15/3/2024") == "Hạn gửi: 15/3/2024."
+    assert vi.lang == "vi" and i18n.translator("en-GB").lang == "en"
+    # No plural message in the catalog yet: t.n falls back to the ids, with {count} filled in.
+    assert vi.n("{count} cơ quan", "{count} cơ quan", 3) == "3 cơ quan"
+    assert en.n("{count} agency", "{count} agencies", 1) == "1 agency"
