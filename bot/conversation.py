@@ -38,6 +38,8 @@ from storage.models import (
     Contact,
     ContactRole,
     ConversationState,
+    Evidence,
+    EvidenceCreate,
     Inbox,
     InboxStatus,
     Obligation,
@@ -653,14 +655,21 @@ class Conversation:
         t = turn.t
         if attachment.kind in ("document", "photo"):
             state = self._state(turn)
-            if state is not None and state.state == "reported":
-                audit(
-                    turn.session,
-                    f"{turn.msg.channel}:{turn.msg.user_id}",
-                    "evidence",
-                    f"report:{state.data['report_id']}",
-                    {"kind": attachment.kind, "file_id": attachment.file_id, "filename": attachment.filename, "caption": turn.msg.text},
-                    at=turn.now,
+            if state is not None and state.state == "reported" and attachment.file_id:
+                turn.session.add(
+                    Evidence.model_validate(
+                        EvidenceCreate(
+                            report_id=state.data["report_id"],
+                            contact_id=turn.who.focal.id if turn.who.focal else None,
+                            inbox_id=turn.inbox_id,
+                            channel=turn.msg.channel,
+                            kind=attachment.kind,
+                            file_id=attachment.file_id,
+                            filename=attachment.filename,
+                            caption=turn.msg.text or None,
+                            received_at=turn.now,
+                        )
+                    )
                 )
                 turn.say(t("Đã lưu tệp làm minh chứng cho báo cáo vừa gửi."))
                 return None

@@ -287,6 +287,27 @@ class ReportEntry(ReportEntryIn, table=True):
     supersedes_id: int | None = Field(default=None, foreign_key="report_entry.id")
 
 
+class EvidenceCreate(SQLModel):
+    """A file (minh chứng) a focal point sent to back a report."""
+
+    report_id: int = Field(foreign_key="report.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    inbox_id: int | None = Field(default=None, foreign_key="inbox.id")
+    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=_enum_column())
+    kind: str = Field(min_length=1, max_length=16)  # "document" | "photo"
+    # The channel's own file reference: the bytes stay with the channel until a report needs them.
+    file_id: str = Field(min_length=1, max_length=255)
+    filename: str | None = Field(default=None, max_length=255)
+    caption: str | None = Field(default=None, sa_type=Text)
+    received_at: AwareDatetime = Field(sa_type=UTCDateTime)
+
+
+class Evidence(EvidenceCreate, table=True):
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
 # --- outbox / inbox ----------------------------------------------------------------------
 
 
@@ -385,6 +406,8 @@ __all__ = [
     "ContactRole",
     "ConversationState",
     "EntryStatus",
+    "Evidence",
+    "EvidenceCreate",
     "Inbox",
     "InboxCreate",
     "InboxStatus",

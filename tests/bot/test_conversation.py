@@ -15,7 +15,7 @@ from bot.conversation import Conversation, ConversationConfig
 from bot.messages import Attachment, Inbound
 from scheduler.calendar import WorkingCalendar
 from scheduler.plan import load_plan
-from storage.models import AuditLog, Contact, Inbox, Obligation, Report
+from storage.models import Contact, Evidence, Inbox, Obligation, Report
 from storage.queries import latest_entries
 
 ICT = timezone(timedelta(hours=7))
@@ -180,7 +180,10 @@ def test_evidence_after_a_report(conv, session):
     press(conv, out, "✅")
     _, out = send(conv, attachment=Attachment("document", "FILE1", "bien-ban.pdf"))
     assert "minh chứng" in out[0].text
-    assert session.exec(select(AuditLog).where(AuditLog.action == "evidence")).one().detail["file_id"] == "FILE1"
+    evidence = session.exec(select(Evidence)).one()
+    assert (evidence.file_id, evidence.filename, evidence.kind) == ("FILE1", "bien-ban.pdf", "document")
+    report = session.exec(select(Report)).one()
+    assert evidence.report_id == report.id
 
 
 def test_sticker_and_voice_get_an_answer(conv):
