@@ -620,7 +620,10 @@ class Coordinator:
             return None
         for contact in contacts:
             text = self._nudge_text(translator(contact.language), contact, agency_name, period, ob, detail, self._today(turn))
-            turn.out.extend(Outbound(chat_id=contact.chat_id, text=part) for part in split_message(text))
+            turn.out.extend(
+                Outbound(chat_id=contact.chat_id, text=part, obligation_id=ob.id, contact_id=contact.id)
+                for part in split_message(text)
+            )
         audit(
             session,
             self._actor(turn),

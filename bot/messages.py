@@ -62,3 +62,7 @@ class Outbound:
     filename: str | None = None
     photo: bytes | None = None
     answer_callback: str | None = None  # short toast for a button press
+    # Set on a message that asks for a report (a nudge): once sent, the channel records its
+    # message id against this obligation so that a reply to it lands on that period.
+    obligation_id: int | None = None
+    contact_id: int | None = None

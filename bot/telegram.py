@@ -41,6 +41,7 @@ from scheduler import dispatch
 from bot.messages import Attachment, Inbound, Outbound
 from storage.db import StorageError, session_scope
 from storage.models import Contact, ContactRole
+from storage.queries import record_sent
 
 log = logging.getLogger(__name__)
 
@@ -216,11 +217,29 @@ class TelegramChannel:
     async def deliver(self, bot: Any, outbound: Iterable[Outbound]) -> None:
         for out in outbound:
             try:
-                await send_outbound(bot, out)
+                message = await send_outbound(bot, out)
+                if message is not None and out.obligation_id is not None:
+                    await asyncio.to_thread(self._remember, out, str(message.message_id))
             except Forbidden as exc:
                 log.warning("chat %s cannot be reached (%s)", out.chat_id, exc)
             except BadRequest as exc:
                 log.error("Telegram refused a message to %s: %s", out.chat_id, exc)
+
+    def _remember(self, out: Outbound, message_id: str) -> None:
+        now = self.conversation.clock.now()
+        with session_scope(self.conversation.engine) as session:
+            record_sent(
+                session,
+                key=f"direct:{CHANNEL}:{out.chat_id}:{message_id}",
+                channel=CHANNEL,
+                chat_id=out.chat_id,
+                message_id=message_id,
+                kind="nudge",
+                now=now,
+                obligation_id=out.obligation_id,
+                contact_id=out.contact_id,
+                payload={"text": out.text},
+            )
 
     async def _tell(self, bot: Any, inbound: Inbound, text: str) -> None:
         try:

@@ -27,6 +27,7 @@ from storage.models import (
     Obligation,
     Outbox,
     OutboxCreate,
+    OutboxStatus,
     Report,
     ReportCreate,
     ReportEntry,
@@ -296,6 +297,40 @@ def enqueue_outbox(
 
 
 # --- audit -------------------------------------------------------------------------------
+
+
+def record_sent(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    chat_id: str,
+    message_id: str,
+    kind: str,
+    now: datetime,
+    obligation_id: int | None = None,
+    contact_id: int | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> Outbox:
+    """Record a message that was sent directly (not through the dispatcher), so that a reply
+    to it is attributed like a reply to a reminder (by channel, chat and message id)."""
+    row, _ = enqueue_outbox(
+        session,
+        OutboxCreate(
+            key=key,
+            obligation_id=obligation_id,
+            channel=channel,
+            chat_id=chat_id,
+            contact_id=contact_id,
+            kind=kind,
+            payload=dict(payload or {}),
+            not_before=now,
+        ),
+        now=now,
+    )
+    row.status, row.sent_at, row.message_id, row.attempts = OutboxStatus.SENT, now, message_id, 1
+    session.add(row)
+    return row
 
 
 def audit(

@@ -210,3 +210,23 @@ async def test_coordinator_sees_status_and_who_has_not_reported(standin, bot, en
     assert "Công an tỉnh" in missing["plain"]
     police.send("/tinhhinh")
     assert "dành cho cán bộ điều phối" in (await standin.wait_for(POLICE))["plain"]
+
+
+async def test_reply_to_a_nudge_lands_on_the_nudged_period(standin, bot, engine, clock):
+    clock.set(datetime(2024, 6, 20, 9, 0, tzinfo=ICT))  # 06 tháng overdue; quý I too, unreported
+    focal_code, coord_code = invite(engine, clock), invite(engine, clock, "so-tu-phap", "coordinator")
+    police, coordinator = standin.user(POLICE), standin.user(5100)
+    police.send(f"/start {focal_code}")
+    await standin.wait_for(POLICE, "Công an tỉnh")
+    coordinator.send(f"/start {coord_code}")
+    await standin.wait_for(5100, "điều phối")
+    coordinator.send("/chuabaocao 2024-H1")
+    listing = await standin.wait_for(5100, lambda m: m.get("reply_markup") is not None and "Công an tỉnh" in m["plain"])
+    nudge_data = next(
+        b["callback_data"] for row in listing["reply_markup"]["inline_keyboard"] for b in row if "Công an" in b["text"]
+    )
+    coordinator.press(listing, nudge_data)
+    nudge = await standin.wait_for(POLICE, "06 tháng năm 2024")
+    police.send("NV4: hoàn thành", reply_to=nudge["message_id"])
+    echo = await standin.wait_for(POLICE, "kiểm tra nội dung")
+    assert "06 tháng năm 2024" in echo["plain"]
