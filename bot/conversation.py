@@ -171,6 +171,14 @@ class Conversation:
             sync_agencies(session, self.plan, now=now)
             sync_obligations(session, self.plan, computed, years=years, now=now)
 
+    def replace_plan(self, plan: Plan) -> None:
+        """Switch to an edited plan: future obligations are recomputed, withdrawn ones stop
+        their reminders, and reports already stored stay (see scheduler.sync)."""
+        self.plan = plan
+        self.valid_tasks = list(plan.task_refs())
+        self.coordinator = coordinator.Coordinator(self)
+        self.sync_plan()
+
     def plan_is_current(self, today: date) -> bool:
         return today <= self.plan.plan.in_force.end
 

@@ -378,6 +378,46 @@ async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("reminder tick: %s", report.as_dict())
 
 
+class PlanWatcher:
+    """Reloads plan.json when it changes on disk. A broken edit is logged and ignored: the
+    bot keeps working with the plan it has rather than stopping over a typo."""
+
+    def __init__(self, conversation: Conversation, path: Path) -> None:
+        self.conversation = conversation
+        self.path = path
+        self.mtime = self._mtime()
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return None
+
+    def check(self) -> bool:
+        """Reload if the file changed; True when a new plan was taken."""
+        from scheduler.plan import PlanError, load_plan
+
+        mtime = self._mtime()
+        if mtime is None or mtime == self.mtime:
+            return False
+        self.mtime = mtime
+        try:
+            plan = load_plan(self.path)
+        except PlanError as exc:
+            log.error("edited plan %s not loaded, keeping the previous one: %s", self.path, exc)
+            return False
+        self.conversation.replace_plan(plan)
+        log.info("plan %s reloaded", self.path)
+        return True
+
+    async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await asyncio.to_thread(self.check)
+        except StorageError as exc:
+            self.mtime = None  # try again next time
+            log.error("plan reload postponed: %s", exc)
+
+
 async def _error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with context; tell the user something went wrong rather than staying silent."""
     log.error("error while handling an update", exc_info=context.error)
@@ -401,6 +441,8 @@ def build_application(
     spool_path: Path = Path("baocao-spool.jsonl"),
     spool_interval_s: float = 30.0,
     tick_interval_s: float | None = 60.0,
+    plan_path: Path | None = None,
+    plan_check_interval_s: float = 30.0,
     rate_limiter: bool = True,
 ) -> Application:
     """The one place that builds the Application: Defaults, handlers, error handler, jobs."""
@@ -437,4 +479,7 @@ def build_application(
         app.job_queue.run_repeating(channel.replay_spool, interval=spool_interval_s, first=spool_interval_s, name="spool")
         if tick_interval_s:
             app.job_queue.run_repeating(tick_job, interval=tick_interval_s, first=1, name="reminders")
+        if plan_path is not None:
+            watcher = PlanWatcher(conversation, plan_path)
+            app.job_queue.run_repeating(watcher.job, interval=plan_check_interval_s, first=plan_check_interval_s, name="plan")
     return app

@@ -79,6 +79,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         base_url=settings.api_base_url,
         timezone=settings.tz,
         spool_path=settings.spool_path,
+        plan_path=settings.plan_path,
     )
     mode = "webhook" if args.webhook else "long polling"
     print(f"baocao đang chạy ({mode}); nhấn Ctrl+C để dừng.", file=sys.stderr)
