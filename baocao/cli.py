@@ -64,7 +64,8 @@ def _load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "?"
-        raise CliError(f"Cấu hình không hợp lệ ({where}): {first['msg']}") from exc
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise CliError(f"Cấu hình không hợp lệ ({where}): {message}") from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:

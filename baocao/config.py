@@ -6,6 +6,7 @@ ecosystem uses (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``).
 
 from __future__ import annotations
 
+from datetime import time as dt_time
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,6 +55,29 @@ class Settings(BaseSettings):
         description="where updates wait while the database is unreachable",
     )
     webhook_secret: SecretStr | None = None
+    office_hours: str = Field(
+        default="08:00-17:00", description="reminders go out only on working days within these local hours"
+    )
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        cls.parse_office_hours(value)
+        return value
+
+    @staticmethod
+    def parse_office_hours(value: str) -> tuple[dt_time, dt_time]:
+        try:
+            start, end = (dt_time.fromisoformat(part.strip()) for part in value.split("-"))
+        except ValueError as exc:
+            raise ValueError(f"giờ làm việc phải có dạng 08:00-17:00 (nhận được {value!r})") from exc
+        if not start < end:
+            raise ValueError(f"giờ bắt đầu phải trước giờ kết thúc ({value!r})")
+        return start, end
+
+    @property
+    def office_window(self) -> tuple[dt_time, dt_time]:
+        return self.parse_office_hours(self.office_hours)
 
     @field_validator("admin_chat_ids", "group_chat_ids", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,7 @@ class ConversationConfig:
     admin_user_ids: frozenset[str] = frozenset()
     allowed_group_ids: frozenset[str] = frozenset()
     bot_username: str | None = None
+    office_hours: tuple[dt_time, dt_time] = (dt_time(8), dt_time(17))  # when reminders may go out
     rate_limit: int = 20  # messages …
     rate_window_s: float = 60.0  # … per this many seconds and user
 

@@ -370,6 +370,7 @@ async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             conversation.clock,
             worker_id=context.application.bot_data["worker_id"],
             tz=conversation.tz,
+            office_hours=conversation.config.office_hours,
         )
     except StorageError as exc:
         log.error("reminder tick skipped: %s", exc)

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             admin_user_ids=frozenset(str(i) for i in settings.admin_chat_ids),
             allowed_group_ids=frozenset(str(i) for i in settings.group_chat_ids),
             bot_username=settings.bot_username,
+            office_hours=settings.office_window,
         ),
     )
     conversation.sync_plan()

@@ -49,6 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return await tick(
                 engine, plan, cal, TelegramSender(bot), ctx.clock,
                 worker_id=f"tick-{socket.gethostname()}-{os.getpid()}", tz=settings.tz,
+                office_hours=settings.office_window,
             )
 
     report = asyncio.run(once())

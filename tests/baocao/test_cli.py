@@ -175,3 +175,11 @@ def test_broken_calendar_override_file(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("BAOCAO_CALENDAR_PATH", str(path))
     code, _, err = run(capsys, "deadlines", "--year", "2024")
     assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_setting_is_one_clear_line(capsys, monkeypatch):
+    monkeypatch.setenv("BAOCAO_OFFICE_HOURS", "17:00-08:00")
+    code, out, err = run(capsys, "deadlines", "--year", "2024")
+    assert code == 2 and out == ""
+    assert "office_hours" in err and "giờ bắt đầu phải trước giờ kết thúc" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
