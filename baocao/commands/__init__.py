@@ -4,6 +4,6 @@ Each module has ``register(subparsers)``, which adds its parser(s) and sets
 ``func(args, ctx) -> int`` as the default.
 """
 
-from baocao.commands import calendar, db, deadlines, invite, parse, plan, run, status, tick
+from baocao.commands import calendar, db, deadlines, demo, invite, parse, plan, run, sandbox, status, tick
 
-COMMAND_MODULES = [plan, calendar, deadlines, parse, status, invite, run, tick, db]
+COMMAND_MODULES = [plan, calendar, deadlines, parse, status, invite, run, tick, demo, sandbox, db]

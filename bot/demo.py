@@ -1,0 +1,1287 @@
+"""The offline demo (``baocao demo``) and the hand-driven sandbox (``baocao sandbox``).
+
+Both run the *real* bot (:func:`bot.telegram.build_application`, polling through
+python-telegram-bot's HTTP stack) against the Bot API stand-in (:class:`bot.sandbox.BotApiStandIn`)
+on 127.0.0.1; nothing ever reaches Telegram.
+
+**The demo** (:func:`run_demo`) plays one plan year with simulated people: a focal point for every
+agency registers through an invitation (``/start <code>``, really through the bot), the real
+dispatcher (:func:`scheduler.dispatch.tick`) sends the reminders at each step of the ladder, and
+the focal points answer in Vietnamese, by replying to the reminder or writing freely, then press
+✅. Behaviours are drawn from a seeded random generator (:func:`write_script`): most answer on
+time, some late (after D+1), some answer only part of their tasks, some stay silent, some report
+difficulties, and exactly one sends a correction. A Sở Tư pháp coordinator asks ``/tinhhinh``
+after each consolidation date. The clock (:class:`~baocao.clock.FixedClock`) jumps between these
+moments. The closing table is computed from the database (:func:`bot.status.period_status`, the
+outbox, the reports), not from the script.
+
+Choices: the demo's bot runs without PTB's ``AIORateLimiter`` and its reminders go out through an
+unthrottled :class:`~scheduler.dispatch.Pacer` (the stand-in has no rate limits and the year is
+compressed into seconds); everything else is what ``baocao run`` does. ``--agencies N`` keeps N
+agencies and withdraws the other agencies' obligations in the demo's throw-away database, so every
+count refers to the agencies that take part.
+
+**The sandbox** (:class:`Console`) is a terminal in which a developer plays Telegram users against
+the same bot; see ``:help``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time as dtime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, func
+from sqlmodel import col, select
+
+from baocao.clock import FixedClock
+from baocao.text import fold
+from bot.sandbox import SEND_KINDS, BotApiStandIn, SimUser
+
+SUMMARY_TITLE = "Tổng kết theo kỳ báo cáo (số liệu lấy từ cơ sở dữ liệu)"
+SUMMARY_COLUMNS = (
+    ("Kỳ báo cáo", "<"),
+    ("Số cơ quan", ">"),
+    ("Đúng hạn", ">"),
+    ("Muộn", ">"),
+    ("Một phần", ">"),
+    ("Chưa báo cáo", ">"),
+    ("Tin nhắc đã gửi", ">"),
+    ("Báo cáo đã lưu", ">"),
+    ("Bản sửa", ">"),
+)
+DEFAULT_SEED = 2024
+DEFAULT_TIMEOUT_S = 120.0
+WAIT_S = 15.0  # one bot answer; the overall timeout bounds the whole run
+CONCURRENT_USERS = 12  # simulated people typing at the same moment (the bot takes them one by one)
+
+# When, after each step's reminder (08:30), the people of a slot answer (local time).
+SLOT_TIMES = {
+    "D-7": dtime(10, 15),
+    "D-3": dtime(14, 30),
+    "D-1": dtime(9, 45),
+    "D": dtime(10, 0),
+    "D+1": dtime(15, 0),
+    "D+3": dtime(10, 30),
+}
+ON_TIME_SLOTS = (("D-7", 35), ("D-3", 30), ("D-1", 20), ("D", 15))
+LATE_SLOTS = (("D+1", 60), ("D+3", 40))
+CORRECTION_TIME = ("D-1", dtime(16, 0))
+ASK_TIME = dtime(9, 0)  # the working day after the consolidation due date
+
+ON_TIME, LATE, PARTIAL, SILENT = "on_time", "late", "partial", "silent"
+
+# Progress of the lead tasks, per period (percent range).
+PROGRESS = {"Q1": (30, 55), "H1": (50, 72), "9M": (65, 88), "FY": (85, 100)}
+
+# What an agency has done on a task it leads; {n}, {m}, {x} are filled with numbers.
+LEAD_PHRASES = {
+    "1": ("đã tổ chức {n} hội nghị tuyên truyền chiến lược cải cách tư pháp cho {m} lượt người",
+          "đã phát hành {m} tờ gấp, tổ chức {n} buổi tuyên truyền lưu động"),
+    "2": ("đã quán triệt Nghị quyết 27-NQ/TW cho {m} cán bộ, công chức",
+          "đã tổ chức {n} hội nghị triển khai Nghị quyết 27-NQ/TW"),
+    "3": ("đã rà soát, kiện toàn {n} vị trí lãnh đạo các cơ quan tư pháp",
+          "đã bổ sung {n} biên chế cho các cơ quan tư pháp"),
+    "4": ("đã phối hợp điều tra, truy tố, xét xử {n} vụ; tiếp {m} lượt công dân",
+          "đã xử lý {n} vụ án, số hóa {m} hồ sơ"),
+    "5": ("đã tham mưu {n} văn bản chỉ đạo về cải cách tư pháp",
+          "đã ban hành quy chế phối hợp giải quyết {n} vụ án hành chính"),
+    "6": ("đã thẩm định {n} dự thảo văn bản quy phạm pháp luật",
+          "đã thẩm định {n} dự thảo, cấp {m} phiếu lý lịch tư pháp"),
+    "7": ("đã cử {n} công chức tham gia bồi dưỡng nghiệp vụ tư pháp",
+          "đã tổ chức {n} lớp tập huấn cho {m} cán bộ tư pháp"),
+    "8": ("đã tham gia hòa giải {n} vụ việc, phòng ngừa khiếu kiện đông người",
+          "đã tư vấn pháp luật miễn phí cho {m} lượt người dân"),
+    "9": ("đã đăng {m} tin, bài phổ biến pháp luật; xử lý {n} tin xấu độc trên mạng",
+          "đã phát sóng {n} chuyên mục pháp luật, gỡ bỏ {n} tin sai sự thật"),
+    "10": ("đã thi hành xong {n} việc, thu {x} tỷ đồng",
+           "đã tổ chức cưỡng chế {n} vụ, giải quyết dứt điểm {m} việc tồn đọng"),
+    "11": ("đã bố trí {m} triệu đồng kinh phí cho các cơ quan tư pháp",
+           "đã thẩm định dự toán, cấp bổ sung {m} triệu đồng"),
+}
+COORDINATION_PHRASES = (
+    "đã phối hợp triển khai theo chức năng, nhiệm vụ",
+    "đã lồng ghép tuyên truyền trong {n} buổi sinh hoạt chuyên đề",
+    "đã phối hợp cung cấp thông tin, số liệu khi được yêu cầu",
+    "đã cử cán bộ tham gia {n} cuộc họp liên ngành",
+)
+DIFFICULTIES = (
+    "vướng kinh phí",
+    "vướng kinh phí, đề nghị Sở Tài chính bố trí bổ sung",
+    "đề nghị gia hạn đến {date}",
+    "khó khăn do thiếu biên chế",
+    "còn vướng mắc về cơ chế phối hợp liên ngành",
+)
+OPENINGS = (
+    "{agency} báo cáo {period} như sau:",
+    "Kính gửi Sở Tư pháp, {agency} báo cáo {period}:",
+    "Dạ, em xin báo cáo:",
+    "",
+    "",
+)
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
+MIDDLE_NAMES = ("Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Đức", "Quốc", "Thu", "Hoài")
+GIVEN_NAMES = (
+    "An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Hương", "Lan", "Linh", "Long",
+    "Mai", "Nam", "Nga", "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến",
+)
+# Agencies kept first by --agencies N: the leads of the best-known tasks.
+PREFERRED_AGENCIES = ("cong-an-tinh", "so-tu-phap")
+FOCAL_USER_BASE = 100_000
+COORDINATOR_USER_ID = 99_001
+COORDINATOR_NAME = "Phạm Thị Dung"
+
+
+class DemoError(Exception):
+    """The demo could not finish; ``str()`` is one Vietnamese line for the user."""
+
+
+class DemoTimeout(DemoError):
+    pass
+
+
+def loopback_without_proxy() -> None:
+    """httpx honours proxy variables; loopback calls to the stand-in must never use one."""
+    for name in ("NO_PROXY", "no_proxy"):
+        parts = [p for p in os.environ.get(name, "").split(",") if p.strip()]
+        for host in ("127.0.0.1", "localhost", "::1"):
+            if host not in parts:
+                parts.append(host)
+        os.environ[name] = ",".join(parts)
+
+
+# --- the real bot against a stand-in ----------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def running_bot(conversation: Any, standin: BotApiStandIn, spool_path: Path, *, rate_limiter: bool = False) -> AsyncIterator[Any]:
+    """The real Application, polling ``standin`` (as in tests/bot/test_e2e.py); stopped on exit.
+    No reminder ticker: the caller ticks with its own clock."""
+    from bot.telegram import build_application
+
+    app = build_application(
+        conversation,
+        token=standin.token,
+        base_url=standin.base_url,
+        base_file_url=standin.base_file_url,
+        timezone=conversation.tz,
+        spool_path=spool_path,
+        spool_interval_s=1.0,
+        tick_interval_s=None,
+        rate_limiter=rate_limiter,
+    )
+    async with app:
+        await app.post_init(app)  # run_polling() calls it; start_polling() does not
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        try:
+            yield app
+        finally:
+            with contextlib.suppress(Exception):
+                if app.updater.running:
+                    await asyncio.wait_for(app.updater.stop(), 10)
+            with contextlib.suppress(Exception):
+                if app.running:
+                    await asyncio.wait_for(app.stop(), 10)
+
+
+def _buttons(record: dict) -> list[tuple[str, str]]:
+    markup = record.get("reply_markup") or {}
+    return [
+        (button.get("text", ""), button.get("callback_data") or button.get("url") or "")
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+# --- the script: who answers what, when -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    key: str  # 2024-Q1
+    code: str  # Q1
+    name: str  # quý I năm 2024
+    due: date
+    consolidation_due: date
+    steps: tuple[tuple[str, datetime, bool], ...]  # (step, moment, escalates)
+
+    def step_day(self, step: str) -> date:
+        return next(at.date() for name, at, _ in self.steps if name == step)
+
+
+@dataclass(frozen=True)
+class Answer:
+    agency_id: str
+    period: str
+    kind: str  # on_time | late | partial
+    slot: str  # the reminder step after which it is sent
+    tasks: tuple[tuple[str, str], ...]  # (task no, role) it reports on
+    difficulty: str | None
+    free: bool  # written freely instead of replying to the reminder
+    text: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    agency_id: str
+    period: str
+    task: str
+    text: str
+
+
+@dataclass
+class Script:
+    answers: list[Answer] = field(default_factory=list)
+    silent: dict[str, list[str]] = field(default_factory=dict)  # period → agencies
+    correction: Correction | None = None
+
+    def kinds(self, period: str) -> Counter[str]:
+        counts = Counter(a.kind for a in self.answers if a.period == period)
+        counts[SILENT] = len(self.silent.get(period, []))
+        return counts
+
+
+def _weighted(rng: random.Random, choices: Sequence[tuple[str, int]]) -> str:
+    return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
+
+
+def _quotas(rng: random.Random, n: int) -> tuple[int, int, int]:
+    """(silent, late, partial) agencies of a period with ``n`` agencies; the rest answer on time."""
+    if n < 4:
+        return 0, 0, 0
+    silent, late, partial = max(1, round(0.10 * n)), max(1, round(0.15 * n)), max(1, round(0.08 * n))
+    if n >= 20:
+        silent += rng.choice((-1, 0, 0, 1))
+        late += rng.choice((-1, 0, 0, 1))
+    return silent, late, partial
+
+
+def _status(rng: random.Random, code: str) -> str:
+    low, high = PROGRESS.get(code, (40, 80))
+    percent = min(100, rng.randint(low, high) // 5 * 5)
+    return "hoàn thành 100%" if percent >= 100 else f"đang thực hiện {percent}%"
+
+
+def _fill(rng: random.Random, phrase: str) -> str:
+    return phrase.format(n=rng.randint(2, 25), m=rng.randint(40, 900), x=f"{rng.randint(5, 95) / 10:.1f}".replace(".", ","))
+
+
+def compose(
+    rng: random.Random,
+    *,
+    agency: str,
+    period: PeriodInfo,
+    tasks: Sequence[tuple[str, str]],
+    difficulty: str | None,
+    plain: bool = False,
+) -> str:
+    """A focal point's message on ``tasks`` (lead tasks one by one, coordinated ones grouped).
+
+    ``plain``: a single task written without its number ("Đã tổ chức 3 hội nghị…"), which the
+    bot attributes to the agency's only task."""
+    lead = [no for no, role in tasks if role == "lead"]
+    coordinated = [no for no, role in tasks if role != "lead"]
+    parts: list[str] = []
+    if plain and len(tasks) == 1:
+        no = tasks[0][0]
+        phrase = _fill(rng, rng.choice(LEAD_PHRASES.get(no, COORDINATION_PHRASES)))
+        text = phrase[0].upper() + phrase[1:] + ", " + _status(rng, period.code)
+        return text + (f", {difficulty}" if difficulty else "") + "."
+    for no in lead:
+        phrase = _fill(rng, rng.choice(LEAD_PHRASES.get(no, COORDINATION_PHRASES)))
+        parts.append(f"NV{no} (chủ trì): {_status(rng, period.code)}, {phrase}")
+    for start in range(0, len(coordinated), 5):
+        group = coordinated[start : start + 5]
+        status = "hoàn thành" if period.code == "FY" and rng.random() < 0.4 else "đang thực hiện"
+        label = ", ".join(f"NV{no}" for no in group)
+        parts.append(f"{label} (phối hợp): {status}, {_fill(rng, rng.choice(COORDINATION_PHRASES))}")
+    if difficulty and parts:
+        parts[0] += f", {difficulty}"
+    opening = rng.choice(OPENINGS).format(agency=agency, period=period.name)
+    body = ". ".join(parts) + "."
+    return f"{opening} {body}" if opening else body
+
+
+def _difficulty(rng: random.Random, period: PeriodInfo) -> str:
+    extended = period.due + timedelta(days=rng.choice((10, 14, 15)))
+    return rng.choice(DIFFICULTIES).format(date=f"{extended.day}/{extended.month}")
+
+
+def write_script(
+    seed: int,
+    periods: Sequence[PeriodInfo],
+    duties: dict[tuple[str, str], list[tuple[str, str]]],
+    names: dict[str, str],
+) -> Script:
+    """Deterministic behaviours for every (agency, period) in ``duties`` ((agency, period) →
+    [(task, role)]). Per period: about 10 % silent (one agency silent all year), 15 % late,
+    8 % partial (only part of their tasks), the rest on time; about 20 % of the answers report
+    a difficulty; exactly one on-time answer of the first period is corrected later."""
+    rng = random.Random(seed)
+    script = Script()
+    agencies = sorted({agency for agency, _ in duties})
+    chronic = rng.choice(agencies) if len(agencies) >= 4 else None
+    owing: set[str] = set()  # agencies with an earlier period still missing tasks
+    for period in periods:
+        present = [a for a in agencies if (a, period.key) in duties]
+        silent_n, late_n, partial_n = _quotas(rng, len(present))
+        pool = list(present)
+        rng.shuffle(pool)
+        silent: list[str] = []
+        if chronic in pool and silent_n:
+            pool.remove(chronic)
+            silent.append(chronic)
+        silent += [pool.pop() for _ in range(max(0, silent_n - len(silent)))]
+        late = [pool.pop() for _ in range(min(late_n, len(pool)))]
+        splittable = [a for a in pool if len(duties[(a, period.key)]) >= 2]
+        partial = splittable[:partial_n]
+        for a in partial:
+            pool.remove(a)
+        on_time = pool
+        script.silent[period.key] = sorted(silent)
+        answering = [(a, ON_TIME) for a in on_time] + [(a, LATE) for a in late] + [(a, PARTIAL) for a in partial]
+        answering.sort()
+        troubled = set(rng.sample([a for a, _ in answering], k=min(len(answering), max(1, round(0.2 * len(answering)))))) if answering else set()
+        for agency, kind in answering:
+            tasks = duties[(agency, period.key)]
+            if kind == PARTIAL:
+                lead = [t for t in tasks if t[1] == "lead"]
+                tasks = lead if lead and len(lead) < len(tasks) else tasks[: max(1, len(tasks) // 2)]
+            slot = _weighted(rng, LATE_SLOTS if kind == LATE else ON_TIME_SLOTS)
+            difficulty = _difficulty(rng, period) if agency in troubled else None
+            free = agency not in owing and rng.random() < 0.3
+            plain = free and len(tasks) == 1 and len(duties[(agency, period.key)]) == 1 and rng.random() < 0.6
+            text = compose(rng, agency=names[agency], period=period, tasks=tasks, difficulty=difficulty, plain=plain)
+            script.answers.append(Answer(agency, period.key, kind, slot, tuple(tasks), difficulty, free, text))
+        owing |= set(silent) | set(partial)
+    first = periods[0].key if periods else None
+    early = [a for a in script.answers if a.period == first and a.kind == ON_TIME]
+    if early:
+        # Prefer a lead agency answering early, so the correction is about a task it leads.
+        early.sort(key=lambda a: (a.slot not in ("D-7", "D-3"), not any(r == "lead" for _, r in a.tasks), a.agency_id))
+        chosen = early[0]
+        if chosen.slot not in ("D-7", "D-3"):
+            index = script.answers.index(chosen)
+            chosen = dataclasses.replace(chosen, slot="D-7")
+            script.answers[index] = chosen
+        task = next((no for no, role in chosen.tasks if role == "lead"), chosen.tasks[0][0])
+        period = next(p for p in periods if p.key == first)
+        new = _fill(rng, rng.choice(LEAD_PHRASES.get(task, COORDINATION_PHRASES)))
+        text = f"Xin sửa lại số liệu NV{task}: {_status(rng, period.code)}, {new} (số liệu gửi trước bị nhầm)."
+        script.correction = Correction(chosen.agency_id, first, task, text)
+    return script
+
+
+def person_names(seed: int, count: int) -> list[str]:
+    """``count`` distinct Vietnamese full names, deterministic for ``seed``."""
+    rng = random.Random(seed * 7919 + 1)
+    names: list[str] = []
+    seen = {COORDINATOR_NAME}
+    while len(names) < count:
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+        if name not in seen or len(seen) > 3000:
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+def choose_agencies(plan: Any, present: Sequence[str], limit: int | None, seed: int) -> list[str]:
+    """The agencies taking part, in the plan's directory order: all, or ``limit`` of them
+    (the leads of the best-known tasks first, the rest drawn with ``seed``)."""
+    order = {agency.id: index for index, agency in enumerate(plan.agencies)}
+    present = sorted(set(present), key=lambda a: order.get(a, len(order)))
+    if limit is None or limit >= len(present):
+        return present
+    chosen = [a for a in PREFERRED_AGENCIES if a in present][:limit]
+    rest = [a for a in present if a not in chosen]
+    chosen += random.Random(seed).sample(rest, k=limit - len(chosen))
+    return sorted(chosen, key=lambda a: order.get(a, len(order)))
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    period: str
+    name: str
+    agencies: int
+    on_time: int
+    late: int
+    partial: int
+    missing: int
+    reminders: int
+    replies: int
+    corrections: int
+
+    def row(self) -> tuple[str, ...]:
+        return (self.name, *(str(v) for v in (self.agencies, self.on_time, self.late, self.partial,
+                                                 self.missing, self.reminders, self.replies, self.corrections)))
+
+
+@dataclass
+class DemoResult:
+    seed: int
+    agencies: list[str]
+    periods: list[PeriodInfo]
+    script: Script
+    summaries: list[PeriodSummary]
+    coordinator_answers: dict[str, str]  # period → the first message /tinhhinh answered
+    digests: dict[str, str]  # period → the escalation digest the coordinator received
+    elapsed_s: float
+    database_url: str
+    sent: list[dict]  # everything the bot sent through the stand-in
+    reminders_sent: int
+    duplicate_reminders: int  # reminders delivered more than once (must be 0)
+
+
+def summarise(engine: Any, plan: Any, cal: Any, periods: Sequence[PeriodInfo], now: datetime, tz: ZoneInfo) -> list[PeriodSummary]:
+    """The closing table, from the database only."""
+    from bot import status as st
+    from storage.db import session_scope
+    from storage.models import Obligation, ObligationStatus, Outbox, OutboxStatus, Report, ReportEntry
+
+    out = []
+    with session_scope(engine) as session:
+        for period in periods:
+            ps = st.period_status(session, plan, period.key, now, tz, cal=cal)
+            ids = select(Obligation.id).where(
+                Obligation.plan_id == plan.plan.id, Obligation.period == period.key, Obligation.status == ObligationStatus.ACTIVE
+            )
+            reminders = session.exec(
+                select(func.count()).select_from(Outbox).where(
+                    Outbox.kind == "reminder", Outbox.status == OutboxStatus.SENT.value, col(Outbox.obligation_id).in_(ids)
+                )
+            ).one()
+            replies = session.exec(select(func.count()).select_from(Report).where(col(Report.obligation_id).in_(ids))).one()
+            corrections = session.exec(
+                select(func.count(func.distinct(ReportEntry.report_id))).where(
+                    col(ReportEntry.obligation_id).in_(ids), ReportEntry.revision > 1
+                )
+            ).one()
+            c = ps.counts
+            out.append(PeriodSummary(period.key, period.name, ps.total, c[st.ON_TIME], c[st.LATE], c[st.PARTIAL],
+                                     c[st.MISSING], int(reminders), int(replies), int(corrections)))
+    return out
+
+
+def _width(text: str) -> int:
+    return len(text)  # NFC Vietnamese: one code point per letter
+
+
+def format_summary(summaries: Sequence[PeriodSummary]) -> str:
+    rows = [tuple(name for name, _ in SUMMARY_COLUMNS)] + [s.row() for s in summaries]
+    if summaries:
+        totals = [sum(getattr(s, f) for s in summaries) for f in
+                  ("agencies", "on_time", "late", "partial", "missing", "reminders", "replies", "corrections")]
+        rows.append(("Cả năm (cộng các kỳ)", *(str(v) for v in totals)))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(SUMMARY_COLUMNS))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = []
+        for (_, align), width, cell in zip(SUMMARY_COLUMNS, widths, row):
+            cells.append(cell.ljust(width) if align == "<" else cell.rjust(width))
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("─" * w for w in widths)
+    body = [line(rows[0]), rule] + [line(r) for r in rows[1:-1]] + ([rule, line(rows[-1])] if summaries else [])
+    return "\n".join([SUMMARY_TITLE, "", *body])
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+class Progress:
+    """A plain text bar on stderr: redrawn in place on a terminal, a line per stage otherwise."""
+
+    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True, width: int = 30) -> None:
+        self.total = max(1, total)
+        self.done = 0
+        self.stream = stream
+        self.enabled = enabled
+        self.width = width
+        self.label = ""
+        self.tty = enabled and hasattr(stream, "isatty") and stream.isatty()
+        self._shown = False
+
+    def _bar(self) -> str:
+        share = min(1.0, self.done / self.total)
+        filled = int(share * self.width)
+        return f"[{'#' * filled}{'.' * (self.width - filled)}] {share * 100:3.0f}%  {self.label}"
+
+    def stage(self, label: str) -> None:
+        self.label = label
+        if self.enabled and not self.tty:
+            print(self._bar(), file=self.stream, flush=True)
+        self._draw()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K" + self._bar())
+            self.stream.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        if self.tty and self._shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._shown = False
+
+    def finish(self) -> None:
+        self.done = self.total
+        self.label = "xong"
+        if self.tty:
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
+        elif self.enabled:
+            print(self._bar(), file=self.stream, flush=True)
+
+
+# --- the simulation ------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoOptions:
+    seed: int = DEFAULT_SEED
+    agencies: int | None = None
+    quiet: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    plan_path: Path | str | None = None
+    calendar_path: Path | str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+def _short(moment: datetime) -> str:
+    return f"{moment:%d/%m %H:%M}"
+
+
+def _cut(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+
+
+def _first_lines(text: str, n: int, limit: int = 110) -> list[str]:
+    lines = [_cut(line, limit) for line in (text or "").splitlines() if line.strip()]
+    return lines[:n] + (["…"] if len(lines) > n else [])
+
+
+class _Simulation:
+    def __init__(self, *, standin: BotApiStandIn, app: Any, conv: Any, clock: FixedClock, periods: list[PeriodInfo],
+                 script: Script, focal: dict[str, SimUser], coordinator: SimUser, progress: Progress,
+                 say: Callable[[str], None]) -> None:
+        self.standin, self.app, self.conv, self.clock = standin, app, conv, clock
+        self.periods, self.script, self.focal, self.coordinator = periods, script, focal, coordinator
+        self.progress, self.say = progress, say
+        self.tz: ZoneInfo = conv.tz
+        self.coordinator_answers: dict[str, str] = {}
+        self.digests: dict[str, str] = {}
+        self.examples: dict[str, tuple[Answer, bool, dict, dict]] = {}  # period → one exchange, shown
+        self.gate = asyncio.Semaphore(CONCURRENT_USERS)
+        from scheduler.dispatch import Pacer
+
+        # The stand-in has no rate limits and the year is compressed: no pacing between sends.
+        self.pacer = Pacer(per_second=100_000, per_chat_interval=0.0)
+
+    def at(self, day: date, moment: dtime) -> datetime:
+        return datetime.combine(day, moment, tzinfo=self.tz)
+
+    async def _wait(self, chat: int, predicate: Any) -> dict:
+        return await self.standin.wait_for(chat, predicate, timeout=WAIT_S)
+
+    # -- registration: invitations redeemed through the bot
+
+    async def register(self, agencies: Iterable[str]) -> None:
+        from bot.invitations import create_invitation
+        from storage.db import session_scope
+
+        codes: dict[str, str] = {}
+        with session_scope(self.conv.engine) as session:
+            for agency in agencies:
+                _, codes[agency] = create_invitation(session, agency_id=agency, role="focal", created_by="demo", now=self.clock.now())
+            _, coordinator_code = create_invitation(
+                session, agency_id=self.conv.plan.reporting.recipient, role="coordinator", created_by="demo", now=self.clock.now()
+            )
+
+        async def start(user: SimUser, code: str, expect: str) -> None:
+            async with self.gate:
+                user.send(f"/start {code}")
+                await self._wait(user.id, expect)
+                self.progress.advance()
+
+        async with asyncio.TaskGroup() as group:
+            for agency, code in codes.items():
+                group.create_task(start(self.focal[agency], code, "đầu mối báo cáo"))
+            group.create_task(start(self.coordinator, coordinator_code, "điều phối"))
+
+    # -- reminders: the real dispatcher with the simulated clock
+
+    async def tick(self) -> tuple[int, int]:
+        from bot.telegram import TelegramSender
+        from scheduler.dispatch import tick
+
+        before = len(self.standin.sent)
+        report = await tick(self.conv.engine, self.conv.plan, self.conv.cal, TelegramSender(self.app.bot), self.clock,
+                            worker_id="demo", tz=self.tz, pacer=self.pacer)
+        to_coordinator = [r for r in self.standin.sent[before:] if r["chat_id"] == self.coordinator.id]
+        return report.dispatch.sent - len(to_coordinator), len(to_coordinator)
+
+    # -- answers
+
+    def _latest_reminders(self, period: str) -> dict[str, int]:
+        """agency → message id of the latest reminder of ``period`` it received (from the outbox)."""
+        from storage.db import session_scope
+        from storage.models import Obligation, Outbox, OutboxStatus
+
+        with session_scope(self.conv.engine) as session:
+            rows = session.exec(
+                select(Obligation.agency_id, Outbox.message_id, Outbox.sent_at)
+                .select_from(Outbox)
+                .join(Obligation, col(Obligation.id) == col(Outbox.obligation_id))
+                .where(Obligation.period == period, Outbox.kind == "reminder", Outbox.status == OutboxStatus.SENT.value)
+                .order_by(col(Outbox.sent_at), col(Outbox.id))
+            ).all()
+        return {agency: int(message_id) for agency, message_id, _ in rows if message_id}
+
+    async def _report(self, user: SimUser, text: str, reply_to: int | None) -> tuple[dict, dict]:
+        """Send, confirm with ✅ (choosing the task if asked); return the bot's confirmation
+        question and its 'Đã ghi nhận'."""
+        user.send(text, reply_to=reply_to)
+        for _ in range(3):
+            answer = await self._wait(user.id, lambda r: bool(_buttons(r)) or "Đã ghi nhận" in (r.get("plain") or ""))
+            buttons = _buttons(answer)
+            if not buttons:
+                return answer, answer
+            ok = next((data for label, data in buttons if label.startswith("✅")), None)
+            user.press(answer, ok or buttons[0][1])  # a task question: its first task
+            if ok:
+                return answer, await self._wait(user.id, "Đã ghi nhận")
+        raise DemoError(f"bot không xác nhận báo cáo của người dùng {user.id}")
+
+    async def answer_all(self, answers: Sequence[Answer], period: str) -> tuple[int, int]:
+        latest = self._latest_reminders(period)
+        replied = 0
+        # One exchange per period is shown in the narrative: preferably about a task the agency leads.
+        example = None
+        if period not in self.examples and answers:
+            example = next((a for a in answers if any(role == "lead" for _, role in a.tasks)), answers[0])
+
+        async def one(answer: Answer) -> None:
+            nonlocal replied
+            async with self.gate:
+                reply_to = None if answer.free else latest.get(answer.agency_id)
+                replied += reply_to is not None
+                echo, stored = await self._report(self.focal[answer.agency_id], answer.text, reply_to)
+                if answer is example:
+                    self.examples[period] = (answer, reply_to is not None, echo, stored)
+                self.progress.advance()
+
+        async with asyncio.TaskGroup() as group:
+            for answer in answers:
+                group.create_task(one(answer))
+        return replied, len(answers) - replied
+
+    async def correct(self, correction: Correction) -> dict:
+        echo, stored = await self._report(self.focal[correction.agency_id], correction.text, None)
+        self.progress.advance()
+        return echo
+
+    # -- the coordinator
+
+    async def ask(self, period: PeriodInfo) -> str:
+        self.coordinator.send(f"/tinhhinh {period.code}")
+        answer = await self._wait(self.coordinator.id, None)
+        self.progress.advance()
+        return answer.get("plain") or answer.get("text") or ""
+
+    # -- the year
+
+    async def run_period(self, period: PeriodInfo) -> None:
+        progress, say = self.progress, self.say
+        progress.stage(period.name)
+        say("")
+        say(f"{period.name[0].upper()}{period.name[1:]} — hạn gửi {period.due:%d/%m/%Y}, Sở Tư pháp tổng hợp đến {period.consolidation_due:%d/%m/%Y}")
+        answers = [a for a in self.script.answers if a.period == period.key]
+        events: list[tuple[datetime, int, str, Any]] = []
+        for step, moment, escalates in period.steps:
+            events.append((moment, 0, "tick", (step, escalates)))
+            slot = [a for a in answers if a.slot == step]
+            if slot:
+                events.append((self.at(moment.date(), SLOT_TIMES[step]), 1, "answers", slot))
+        correction = self.script.correction
+        if correction is not None and correction.period == period.key:
+            step, moment = CORRECTION_TIME
+            events.append((self.at(period.step_day(step), moment), 2, "correction", correction))
+        ask_day = self.conv.cal.add_working_days(period.consolidation_due, 1)
+        events.append((self.at(ask_day, ASK_TIME), 3, "ask", period))
+        for moment, _, kind, payload in sorted(events, key=lambda e: (e[0], e[1])):
+            self.clock.set(moment)
+            if kind == "tick":
+                step, escalates = payload
+                reminders, digests = await self.tick()
+                progress.advance()
+                note = f"{_short(moment)}  {step:<4} nhắc hạn: {reminders} tin"
+                if digests:
+                    digest = self.standin.messages_to(self.coordinator.id)[-1]
+                    self.digests[period.key] = digest.get("plain") or ""
+                    first = _first_lines(self.digests[period.key], 1)
+                    note += f"; Sở Tư pháp nhận bản tổng hợp cơ quan chậm báo cáo: «{first[0] if first else ''}»"
+                say("  " + note)
+            elif kind == "answers":
+                replied, free = await self.answer_all(payload, period.key)
+                kinds = Counter(a.kind for a in payload)
+                late = f", {kinds[LATE]} muộn" if kinds[LATE] else ""
+                partial = f", {kinds[PARTIAL]} chỉ báo cáo một phần" if kinds[PARTIAL] else ""
+                trouble = sum(1 for a in payload if a.difficulty)
+                trouble_text = f", {trouble} nêu khó khăn" if trouble else ""
+                say(f"  {_short(moment)}       {len(payload)} đầu mối báo cáo ({replied} trả lời tin nhắc, {free} nhắn tự do{late}{partial}{trouble_text})")
+                shown = self.examples.get(period.key)
+                if shown is not None and shown[0] in payload:
+                    self._show_example(*shown)
+            elif kind == "correction":
+                echo = await self.correct(payload)
+                agency = self.conv.plan.agency_by_id[payload.agency_id].name
+                revision = next((line for line in _first_lines(echo.get("plain") or "", 8, 200) if "sửa lần" in line), "")
+                say(f"  {_short(moment)}       {agency} gửi bản sửa: «{_cut(payload.text, 80)}»")
+                say(f"                     bot: «{_cut(revision, 90)}» → ✅ → bản sửa được lưu, bản cũ giữ lại")
+            else:
+                text = await self.ask(period)
+                self.coordinator_answers[period.key] = text
+                say(f"  {_short(moment)}       Sở Tư pháp hỏi /tinhhinh {period.code}; bot trả lời:")
+                for line in _first_lines(text, 7):
+                    say(f"      │ {line}")
+        silent = self.script.silent.get(period.key, [])
+        if silent:
+            order = {agency.id: i for i, agency in enumerate(self.conv.plan.agencies)}
+            names = "; ".join(self.conv.plan.agency_by_id[a].name for a in sorted(silent, key=lambda a: order.get(a, 0)))
+            say(f"  Không trả lời cả kỳ: {names}")
+
+    def _show_example(self, answer: Answer, replied: bool, echo: dict, stored: dict) -> None:
+        say = self.say
+        person = self.focal[answer.agency_id].first_name
+        agency = self.conv.plan.agency_by_id[answer.agency_id].name
+        how = "trả lời tin nhắc" if replied else "nhắn"
+        say(f"                     ví dụ — {person} ({agency}) {how}: «{_cut(answer.text, 90)}»")
+        question = _first_lines(echo.get("plain") or "", 1)
+        say(f"                     bot: «{question[0] if question else ''}» → ✅ → «{_first_lines(stored.get('plain') or '', 1)[0]}»")
+
+
+def _no_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA synchronous=OFF")
+    finally:
+        cursor.close()
+
+
+def _scratch_dir() -> str | None:
+    """Where the throw-away database goes: memory-backed /dev/shm when there is one."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _periods(plan: Any, cal: Any, obligations: Sequence[Any], year: int) -> list[PeriodInfo]:
+    from scheduler.deadlines import reminder_schedule
+
+    settings = plan.reporting.reminders
+    zone = ZoneInfo(settings.timezone)
+    first: dict[str, Any] = {}
+    for ob in sorted(obligations, key=lambda o: o.due):
+        if ob.period.startswith(f"{year}-"):
+            first.setdefault(ob.period, ob)
+    out = []
+    for key, ob in first.items():
+        ladder = reminder_schedule(ob.due, settings.steps, settings.time, zone, cal)
+        out.append(PeriodInfo(key, key.partition("-")[2], plan.period_name(key), ob.due, ob.consolidation_due,
+                              tuple((r.step, r.at, r.escalate) for r in ladder)))
+    return out
+
+
+async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, err: TextIO) -> DemoResult:
+    from baocao.paths import data_file
+    from bot.conversation import Conversation, ConversationConfig
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.plan import load_plan
+    from storage.db import get_engine, open_database, session_scope
+    from storage.models import Obligation, ObligationStatus, Outbox, OutboxStatus
+
+    started = time.monotonic()
+    quiet = options.quiet
+
+    def say(line: str) -> None:
+        if not quiet:
+            progress.clear()
+            print(line, file=out, flush=True)
+
+    plan = load_plan(options.plan_path or data_file("plan.json"))
+    cal = WorkingCalendar.load(options.calendar_path) if options.calendar_path else WorkingCalendar.load()
+    years = list(plan.years_in_force())
+    if not years:
+        raise DemoError("kế hoạch không có năm hiệu lực nào để mô phỏng")
+    year = years[0]
+    tz = ZoneInfo(options.timezone)
+    engine = get_engine(url)
+    # A throw-away database: no fsync per commit (a shared disk's fsync stalls would dominate).
+    event.listen(engine, "connect", _no_sync)
+    engine = open_database(url)
+    clock = FixedClock(datetime(year, 1, 2, 8, 0, tzinfo=tz))
+    standin = BotApiStandIn(clock=lambda: clock.now().timestamp())
+    conv = Conversation(engine=engine, plan=plan, calendar=cal, clock=clock,
+                        config=ConversationConfig(timezone=options.timezone, bot_username=standin.bot_username))
+    conv.sync_plan()
+
+    with session_scope(engine) as session:
+        obligations = list(session.exec(select(Obligation).where(
+            Obligation.plan_id == plan.plan.id, Obligation.status == ObligationStatus.ACTIVE)).all())
+        periods = _periods(plan, cal, obligations, year)
+        in_year = [ob for ob in obligations if ob.period.startswith(f"{year}-")]
+        chosen = choose_agencies(plan, [ob.agency_id for ob in in_year], options.agencies, options.seed)
+        keep = set(chosen)
+        for ob in obligations:  # --agencies: the others take no part in this throw-away database
+            if ob.agency_id not in keep:
+                ob.status = ObligationStatus.WITHDRAWN
+                session.add(ob)
+        duties = {(ob.agency_id, ob.period): [(t["no"], t["role"]) for t in ob.tasks] for ob in in_year if ob.agency_id in keep}
+    if not periods or not chosen:
+        raise DemoError(f"kế hoạch không có kỳ báo cáo nào trong năm {year}")
+
+    names = {a: plan.agency_by_id[a].name for a in chosen}
+    script = write_script(options.seed, periods, duties, names)
+    people = person_names(options.seed, len(chosen))
+    start = datetime.combine(cal.add_working_days(periods[0].steps[0][1].date(), -3), dtime(9, 0), tzinfo=tz)
+    clock.set(start)
+
+    total = len(chosen) + 1 + sum(len(p.steps) + 1 for p in periods) + len(script.answers) + (1 if script.correction else 0)
+    progress = Progress(total, err, enabled=not quiet)
+    info = plan.plan
+    say(f"baocao demo — Kế hoạch số {info.number}, năm {year}: {len(chosen)}"
+        + (f"/{len({ob.agency_id for ob in in_year})}" if options.agencies else "")
+        + f" cơ quan, {len(periods)} kỳ báo cáo, hạt giống {options.seed}")
+    say("Bot thật (python-telegram-bot, SQLite tạm) chạy với máy chủ Bot API giả lập trên 127.0.0.1; không kết nối Telegram.")
+
+    async with standin:
+        async with running_bot(conv, standin, workdir / "spool.jsonl") as app:
+            focal = {agency: standin.user(FOCAL_USER_BASE + i, first_name=people[i]) for i, agency in enumerate(chosen)}
+            coordinator = standin.user(COORDINATOR_USER_ID, first_name=COORDINATOR_NAME)
+            sim = _Simulation(standin=standin, app=app, conv=conv, clock=clock, periods=periods, script=script,
+                              focal=focal, coordinator=coordinator, progress=progress, say=say)
+            progress.stage("đăng ký đầu mối")
+            await sim.register(chosen)
+            say(f"{_short(start)}  {len(chosen)} đầu mối và cán bộ điều phối Sở Tư pháp ({COORDINATOR_NAME}) "
+                "đăng ký qua đường dẫn mời (/start <mã>)")
+            for period in periods:
+                await sim.run_period(period)
+        progress.finish()
+        sent = list(standin.sent)
+
+    summaries = summarise(engine, plan, cal, periods, clock.now(), tz)
+    with session_scope(engine) as session:
+        rows = session.exec(select(Outbox).where(Outbox.kind == "reminder", Outbox.status == OutboxStatus.SENT.value)).all()
+        texts = Counter((int(r.chat_id), (r.payload or {}).get("text", "")) for r in rows)
+    # Each sent outbox row must have reached its chat exactly once (the outbox keys are unique).
+    delivered = Counter((r["chat_id"], r.get("params", {}).get("text", "")) for r in sent if r["kind"] == "message")
+    duplicates = sum(max(0, delivered[key] - n) for key, n in texts.items())
+    elapsed = time.monotonic() - started
+    if not quiet:
+        print("", file=out)
+    print(format_summary(summaries), file=out)
+    if not quiet:
+        digests = len(sim.digests)
+        print("", file=out)
+        print(f"Sở Tư pháp nhận {digests} bản tổng hợp cơ quan chậm báo cáo (bước D+3) và {len(sim.coordinator_answers)} "
+              f"câu trả lời /tinhhinh. Tin nhắc gửi trùng: {duplicates}.", file=out)
+        print(f"Thời gian chạy: {elapsed:.1f} giây.".replace(".", ",", 1), file=out)
+    out.flush()
+    return DemoResult(
+        seed=options.seed, agencies=chosen, periods=periods, script=script, summaries=summaries,
+        coordinator_answers=dict(sim.coordinator_answers), digests=dict(sim.digests), elapsed_s=elapsed,
+        database_url=url, sent=sent, reminders_sent=len(rows), duplicate_reminders=duplicates,
+    )
+
+
+async def run_demo(options: DemoOptions | None = None, *, out: TextIO | None = None, err: TextIO | None = None,
+                   workdir: Path | None = None) -> DemoResult:
+    """Run the demo; print the narrative (unless ``quiet``) and the summary table to ``out``,
+    the progress bar to ``err``. The database lives in ``workdir`` when given (kept, for tests),
+    else in a temporary directory removed at the end. Raises :class:`DemoTimeout` after
+    ``options.timeout_s`` and :class:`DemoError` when the bot does not answer as expected; the
+    bot and the stand-in are stopped in every case."""
+    from storage.db import dispose_engine
+
+    options = options or DemoOptions()
+    out = out or sys.stdout
+    err = err or sys.stderr
+    loopback_without_proxy()
+    with contextlib.ExitStack() as stack:
+        if workdir is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="baocao-demo-", dir=_scratch_dir())))
+        url = f"sqlite:///{workdir / 'demo.sqlite3'}"
+        limit = asyncio.timeout(options.timeout_s)
+        try:
+            async with limit:
+                return await _simulate(options, url, workdir, out, err)
+        except Exception as exc:  # noqa: BLE001 - sorted out below; anything else is re-raised
+            if limit.expired():
+                raise DemoTimeout(
+                    f"bản chạy thử vượt quá {options.timeout_s:g} giây nên đã dừng (bot và máy chủ giả lập đã tắt); "
+                    "thử lại với --agencies nhỏ hơn hoặc khi máy bớt tải"
+                ) from exc
+            leaf = _leaf(exc)
+            if isinstance(leaf, DemoError):
+                raise leaf from exc
+            if isinstance(leaf, TimeoutError):  # the stand-in's wait_for: the bot did not answer
+                raise DemoError(f"bot không trả lời như mong đợi: {str(leaf).splitlines()[0]}") from exc
+            raise
+        finally:
+            dispose_engine(url)
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first exception inside (nested) exception groups (a TaskGroup wraps its tasks' errors)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+# --- the sandbox console --------------------------------------------------------------------------
+
+
+class MovingClock:
+    """Real time from a settable starting point: the sandbox's clock keeps moving after ``:now``."""
+
+    def __init__(self, at: datetime) -> None:
+        self.set(at)
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("MovingClock needs an aware datetime")
+        self._start = at.astimezone(UTC)
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
+
+ROLE_WORDS = {
+    "focal": "focal", "dau moi": "focal",
+    "coordinator": "coordinator", "dieu phoi": "coordinator",
+    "admin": "admin", "quan tri": "admin",
+}
+
+CONSOLE_HELP = """\
+Gõ như một người dùng Telegram:
+  văn bản            gửi tin nhắn (ví dụ: NV4: đang thực hiện 70%, vướng kinh phí)
+  /lệnh              gửi lệnh (/start, /baocao, /nhiemvu, /hanchot, /tinhhinh, /trogiup…)
+  !N                 bấm nút số N của tin nhắn có nút gần nhất
+  >văn bản           trả lời (reply) tin nhắn gần nhất của bot (ví dụ tin nhắc hạn)
+  :user ID [Tên]     đổi sang người dùng khác (tạo mới nếu chưa có)
+  :invite CƠ_QUAN [focal|coordinator|admin]
+                     tạo lời mời và dùng ngay cho người dùng hiện tại (ví dụ :invite CA tỉnh)
+  :admin             cho người dùng hiện tại quyền quản trị (như BAOCAO_ADMIN_CHAT_IDS)
+  :tick [THỜI_ĐIỂM]  chạy bộ nhắc hạn một lần (lúc THỜI_ĐIỂM, ví dụ 2024-03-06T08:30)
+  :now THỜI_ĐIỂM     đặt đồng hồ mô phỏng (giờ Việt Nam nếu không ghi múi giờ)
+  :help              hướng dẫn này
+  :quit              thoát (hoặc Ctrl+D)"""
+
+
+class Console:
+    """The sandbox's terminal: lines in, the bot's answers out (see :data:`CONSOLE_HELP`)."""
+
+    def __init__(self, standin: BotApiStandIn, app: Any, conversation: Any, clock: MovingClock, out: TextIO, *,
+                 echo: bool = True, settle_s: float = 0.35, first_wait_s: float = 5.0) -> None:
+        self.standin, self.app, self.conv, self.clock, self.out = standin, app, conversation, clock, out
+        self.echo = echo
+        self.settle_s, self.first_wait_s = settle_s, first_wait_s
+        self.cursor = len(standin.sent)
+        self.with_buttons: dict[int, dict] = {}  # chat → last message that has buttons
+        self.last_message: dict[int, dict] = {}  # chat → last message of the bot
+        self.user = standin.user(1001, first_name="Nguyễn Văn An")
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def prompt(self) -> str:
+        return f"{self.user.first_name}> "
+
+    # -- output
+
+    def _name(self, chat_id: int) -> str:
+        user = self.standin.users.get(chat_id)
+        return f"{user.first_name} ({chat_id})" if user else str(chat_id)
+
+    def flush(self) -> int:
+        records = self.standin.sent[self.cursor:]
+        self.cursor += len(records)
+        for record in records:
+            chat = record["chat_id"]
+            if record["kind"] in SEND_KINDS:
+                self.last_message[chat] = record
+            text = record.get("plain") or record.get("text") or ""
+            head = "🤖" if chat == self.user.id else f"🤖 → {self._name(chat)}"
+            if record["kind"] in ("edit", "edit_markup"):
+                head += f" (sửa tin #{record['message_id']})"
+            elif record["kind"] == "delete":
+                self.print(f"{head} (xóa tin #{record['message_id']})")
+                continue
+            self.print(f"{head}: " + text.replace("\n", "\n   "))
+            rows = (record.get("reply_markup") or {}).get("inline_keyboard", [])
+            if any(rows):
+                self.with_buttons[chat] = record
+                number = 0
+                for row in rows:  # one line per keyboard row, numbered across rows
+                    labels = []
+                    for button in row:
+                        number += 1
+                        labels.append(f"[{number}] {button.get('text', '')}")
+                    self.print("   " + "  ".join(labels))
+        return len(records)
+
+    async def settle(self) -> None:
+        """Wait for the bot's answer (the first record, up to ``first_wait_s``), then until it
+        has been quiet for ``settle_s``; print what came."""
+        start = len(self.standin.sent)
+        deadline = time.monotonic() + self.first_wait_s
+        while len(self.standin.sent) == start and time.monotonic() < deadline:
+            await self.standin._wait_change(min(0.1, max(0.0, deadline - time.monotonic())))
+        while True:
+            count = len(self.standin.sent)
+            await asyncio.sleep(self.settle_s)
+            if len(self.standin.sent) == count:
+                break
+        self.flush()
+
+    # -- input
+
+    async def handle(self, line: str) -> bool:
+        """One input line; ``False`` when the console should end."""
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            return True
+        if self.echo:
+            self.print(f"» {self.user.first_name}: {line}")
+        self.flush()
+        stripped = line.strip()
+        if stripped.startswith(":"):
+            command, _, arg = stripped[1:].partition(" ")
+            return await self._command(command.lower(), arg.strip())
+        if stripped.startswith("!") and stripped[1:].strip().isdigit():
+            await self._press(int(stripped[1:].strip()))
+            return True
+        if stripped.startswith(">"):
+            target = self.last_message.get(self.user.id)
+            if target is None:
+                self.print("(chưa có tin nhắn nào của bot để trả lời; gửi như tin thường)")
+            self.user.send(stripped[1:].strip(), reply_to=target["message_id"] if target else None)
+            await self.settle()
+            return True
+        self.user.send(line.strip())
+        await self.settle()
+        return True
+
+    async def _press(self, number: int) -> None:
+        record = self.with_buttons.get(self.user.id)
+        if record is None:
+            self.print("(không có tin nhắn nào có nút bấm)")
+            return
+        message = self.standin._messages.get((record["chat_id"], record["message_id"])) or {}
+        buttons = _buttons(message) if message.get("reply_markup") else _buttons(record)
+        if not 1 <= number <= len(buttons):
+            self.print(f"(tin nhắn có {len(buttons)} nút; chọn từ 1 đến {len(buttons)})")
+            return
+        label, data = buttons[number - 1]
+        self.print(f"(bấm [{number}] {label})")
+        try:
+            self.user.press(record, data)
+        except ValueError as exc:
+            self.print(f"(không bấm được: {exc})")
+            return
+        await self.settle()
+
+    async def _command(self, command: str, arg: str) -> bool:
+        if command in ("quit", "q", "exit", "thoat"):
+            return False
+        if command in ("help", "h", "?"):
+            self.print(CONSOLE_HELP)
+        elif command == "user":
+            self._switch(arg)
+        elif command == "invite":
+            await self._invite(arg)
+        elif command == "admin":
+            ids = set(self.conv.config.admin_user_ids) | {str(self.user.id)}
+            self.conv.config.admin_user_ids = frozenset(ids)
+            self.print(f"({self.user.first_name} là quản trị viên của bot trong phiên này)")
+        elif command == "now":
+            self._set_now(arg)
+        elif command == "tick":
+            if arg and not self._set_now(arg):
+                return True
+            await self._tick()
+        else:
+            self.print(f"(không có lệnh :{command}; gõ :help)")
+        return True
+
+    def _switch(self, arg: str) -> None:
+        head, _, name = arg.partition(" ")
+        if not head.lstrip("-").isdigit() or int(head) <= 0:
+            self.print("(cú pháp: :user ID [Tên], ví dụ :user 1002 Trần Thị Bình)")
+            return
+        user_id = int(head)
+        self.user = self.standin.user(user_id, first_name=name.strip() or f"Người dùng {user_id}")
+        self.print(f"(đang là {self.user.first_name}, id {user_id})")
+
+    def _set_now(self, arg: str) -> bool:
+        from baocao.clock import parse_now
+
+        try:
+            self.clock.set(parse_now(arg, self.conv.tz))
+        except ValueError as exc:
+            self.print(f"({exc})")
+            return False
+        self.print(f"(đồng hồ: {self.clock.now().astimezone(self.conv.tz):%d/%m/%Y %H:%M})")
+        return True
+
+    async def _invite(self, arg: str) -> None:
+        from bot.invitations import InvitationError, create_invitation
+        from scheduler.plan import closest_names, find
+        from storage.db import session_scope
+
+        words = arg.split()
+        role = "focal"
+        for k in (2, 1):
+            if len(words) > k and fold(" ".join(words[-k:])) in ROLE_WORDS:
+                role = ROLE_WORDS[fold(" ".join(words[-k:]))]
+                words = words[:-k]
+                break
+        query = " ".join(words)
+        plan = self.conv.plan
+        match = find(plan, query) if query else None
+        if match is None:
+            near = closest_names(plan, query) if query else []
+            hint = f" Có phải: {'; '.join(m.name for m in near)}?" if near else ""
+            self.print(f"(không tìm thấy cơ quan «{query}».{hint} Cú pháp: :invite CA tỉnh [focal|coordinator|admin])")
+            return
+        if match.kind != "agency":
+            self.print(f"(«{match.name}» là một nhóm; chọn một cơ quan của nhóm)")
+            return
+        try:
+            with session_scope(self.conv.engine) as session:
+                _, code = create_invitation(session, agency_id=match.id, role=role, created_by="sandbox", now=self.clock.now())
+        except InvitationError as exc:
+            self.print(f"({exc})")
+            return
+        self.print(f"(lời mời {role} của {match.name}: /start {code})")
+        self.user.send(f"/start {code}")
+        await self.settle()
+
+    async def _tick(self) -> None:
+        from bot.telegram import TelegramSender
+        from scheduler.dispatch import tick
+
+        report = await tick(self.conv.engine, self.conv.plan, self.conv.cal, TelegramSender(self.app.bot), self.clock,
+                            worker_id="sandbox", tz=self.conv.tz)
+        d, e = report.dispatch, report.enqueue
+        moment = self.clock.now().astimezone(self.conv.tz)
+        self.print(f"(nhắc hạn lúc {moment:%d/%m/%Y %H:%M}: đã gửi {d.sent} tin; xếp hàng mới {e.enqueued}; "
+                   f"bỏ {e.dropped}; chờ gửi sau {d.retried + d.transient}; thất bại {d.failed})")
+        self.flush()
+
+    async def run(self, lines: AsyncIterator[str], *, interactive: bool = False) -> None:
+        if interactive:
+            sys.stdout.write(self.prompt())
+            sys.stdout.flush()
+        async for line in lines:
+            if not await self.handle(line):
+                break
+            if interactive:
+                sys.stdout.write(self.prompt())
+                sys.stdout.flush()
+        self.flush()
+
+
+async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
+    """Lines of ``stream`` (stdin) read by a daemon thread, so that Ctrl+C or ``:quit`` never
+    waits for a blocked read; ends at EOF."""
+    stream = stream or sys.stdin
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def reader() -> None:
+        try:
+            for line in stream:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        except (OSError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop may be closed already
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=reader, name="sandbox-stdin", daemon=True).start()
+    while True:
+        line = await queue.get()
+        if line is None:
+            return
+        yield line
+
+
+def sandbox_start(plan: Any, cal: Any, tz: ZoneInfo, now: datetime) -> tuple[datetime, str | None]:
+    """Where the sandbox's clock starts: ``now`` when the plan is in force then, else the first
+    reminder of the plan's first period (with a note saying so)."""
+    from scheduler.deadlines import obligations, reminder_schedule
+
+    info = plan.plan
+    if info.in_force.start <= now.astimezone(tz).date() <= info.in_force.end:
+        return now, None
+    years = list(plan.years_in_force())
+    obs = obligations(plan, cal, years[0]) if years else []
+    if not obs:
+        return now, None
+    settings = plan.reporting.reminders
+    first = min(obs, key=lambda o: o.due)
+    ladder = reminder_schedule(first.due, settings.steps, settings.time, ZoneInfo(settings.timezone), cal)
+    at = ladder[0].at.astimezone(UTC)
+    return at, (f"Kế hoạch số {info.number} có hiệu lực từ {info.in_force.start:%d/%m/%Y} đến {info.in_force.end:%d/%m/%Y}; "
+                f"đồng hồ mô phỏng bắt đầu lúc {ladder[0].at:%H:%M %d/%m/%Y} (nhắc hạn đầu tiên). Đổi bằng :now.")
+
+
+__all__ = [
+    "CONSOLE_HELP",
+    "Console",
+    "DemoError",
+    "DemoOptions",
+    "DemoResult",
+    "DemoTimeout",
+    "MovingClock",
+    "PeriodSummary",
+    "Progress",
+    "SUMMARY_TITLE",
+    "Script",
+    "choose_agencies",
+    "compose",
+    "format_summary",
+    "person_names",
+    "run_demo",
+    "running_bot",
+    "sandbox_start",
+    "stdin_lines",
+    "summarise",
+    "write_script",
+]

@@ -1,0 +1,262 @@
+"""``baocao demo`` and ``baocao sandbox``: the real bot against the Bot API stand-in.
+
+The demo's simulation runs in-process (``bot.demo.run_demo``) and is checked against its own
+database; the commands run as a user starts them, in a subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from baocao.paths import BUNDLED_DATA_DIR
+from bot import demo
+from bot.parser import parse_reply
+from scheduler import deadlines
+from scheduler.calendar import WorkingCalendar
+from scheduler.plan import load_plan
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost,::1")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("BAOCAO_DATABASE_URL", "BAOCAO_PLAN_PATH", "BAOCAO_CALENDAR_PATH")}
+    env.update({"NO_PROXY": "127.0.0.1,localhost,::1", "no_proxy": "127.0.0.1,localhost,::1", "PYTHONIOENCODING": "utf-8"})
+    env.update(extra)
+    return env
+
+
+# --- the script ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def year_2024():
+    plan = load_plan(BUNDLED_DATA_DIR / "plan.json")
+    cal = WorkingCalendar.load()
+    obligations = deadlines.obligations(plan, cal, 2024)
+    settings = plan.reporting.reminders
+    periods = []
+    for key in dict.fromkeys(o.period for o in obligations):
+        ob = next(o for o in obligations if o.period == key)
+        ladder = deadlines.reminder_schedule(ob.due, settings.steps, settings.time, ZoneInfo(settings.timezone), cal)
+        periods.append(demo.PeriodInfo(key, key.split("-")[1], plan.period_name(key), ob.due, ob.consolidation_due,
+                                       tuple((r.step, r.at, r.escalate) for r in ladder)))
+    duties = {(o.agency_id, o.period): [(t.no, t.role) for t in o.tasks] for o in obligations}
+    names = {a.id: a.name for a in plan.agencies}
+    return plan, periods, duties, names
+
+
+def test_script_is_deterministic_and_the_parser_reads_it(year_2024):
+    plan, periods, duties, names = year_2024
+    script = demo.write_script(7, periods, duties, names)
+    assert script == demo.write_script(7, periods, duties, names)
+    assert script != demo.write_script(8, periods, duties, names)
+    valid = list(plan.task_refs())
+    for answer in script.answers:
+        entries = parse_reply(answer.text, valid)
+        expected = {no for no, _ in answer.tasks}
+        got = {e.task for e in entries}
+        if got == {None}:  # a single task written without its number: the bot assigns it
+            assert len(duties[(answer.agency_id, answer.period)]) == 1, answer.text
+        else:
+            assert got == expected, answer.text
+        assert any(e.difficulty for e in entries) == bool(answer.difficulty), answer.text
+    correction = script.correction
+    assert correction is not None
+    assert {e.task for e in parse_reply(correction.text, valid)} == {correction.task}
+    for period in periods:
+        kinds = script.kinds(period.key)
+        assert sum(kinds.values()) == 47
+        assert kinds[demo.SILENT] and kinds[demo.LATE] and kinds[demo.PARTIAL] and kinds[demo.ON_TIME] > 25
+
+
+def test_summary_table_has_vietnamese_header():
+    rows = [demo.PeriodSummary("2024-Q1", "quý I năm 2024", 8, 5, 1, 1, 1, 26, 8, 1)]
+    table = demo.format_summary(rows)
+    assert table.startswith(demo.SUMMARY_TITLE)
+    for label in ("Kỳ báo cáo", "Số cơ quan", "Đúng hạn", "Muộn", "Một phần", "Chưa báo cáo", "Tin nhắc đã gửi", "Báo cáo đã lưu", "Bản sửa"):
+        assert label in table
+    assert "Cả năm (cộng các kỳ)" in table
+
+
+# --- the demo, in-process -------------------------------------------------------------------------
+
+
+async def test_demo_simulation_end_to_end(tmp_path):
+    from storage.db import dispose_engine, get_engine
+    from storage.models import Obligation, ObligationStatus, Outbox, OutboxStatus, Report, ReportEntry
+
+    out, err = io.StringIO(), io.StringIO()
+    began = time.monotonic()
+    result = await demo.run_demo(demo.DemoOptions(seed=2024, agencies=8, timeout_s=90), out=out, err=err, workdir=tmp_path)
+    wall = time.monotonic() - began
+    assert wall < 40, f"the 8-agency demo took {wall:.1f} s"
+    assert len(result.agencies) == 8 and "cong-an-tinh" in result.agencies
+
+    # Every period adds up to the agencies taking part.
+    assert [s.period for s in result.summaries] == ["2024-Q1", "2024-H1", "2024-9M", "2024-FY"]
+    for s in result.summaries:
+        assert s.agencies == 8
+        assert s.on_time + s.late + s.partial + s.missing == 8, s
+        assert s.reminders > 0 and s.replies > 0
+    assert sum(s.corrections for s in result.summaries) == 1
+
+    engine = get_engine(result.database_url)
+    try:
+        from storage.db import session_scope
+
+        with session_scope(engine) as session:
+            active = select(Obligation.id).where(Obligation.status == ObligationStatus.ACTIVE)
+            assert session.exec(select(func.count()).select_from(Report).where(Report.late == True, Report.obligation_id.in_(active))).one() >= 1  # noqa: E712
+            reported = set(session.exec(select(Report.obligation_id)).all())
+            obligations = session.exec(select(Obligation).where(Obligation.status == ObligationStatus.ACTIVE)).all()
+            assert len({o.agency_id for o in obligations}) == 8
+            assert any(o.id not in reported for o in obligations), "someone stays silent"
+            assert session.exec(select(func.count()).select_from(ReportEntry).where(ReportEntry.difficulty == True)).one() >= 1  # noqa: E712
+            revisions = Counter(session.exec(select(ReportEntry.revision)).all())
+            assert revisions[2] == 1 and max(revisions) == 2, revisions
+
+            # No reminder twice: unique keys, and each sent row reached its chat exactly once.
+            rows = session.exec(select(Outbox).where(Outbox.kind == "reminder")).all()
+            assert len({r.key for r in rows}) == len(rows)
+            sent = [r for r in rows if r.status == OutboxStatus.SENT.value]
+            assert sent
+            for row in sent:
+                copies = [m for m in result.sent if m["chat_id"] == int(row.chat_id) and m["params"].get("text") == row.payload["text"]]
+                assert len(copies) == 1, row.key
+                assert str(copies[0]["message_id"]) == row.message_id
+            assert result.duplicate_reminders == 0
+            per_step = Counter((r.obligation_id, r.contact_id, r.step) for r in sent)
+            assert max(per_step.values()) == 1
+    finally:
+        dispose_engine(result.database_url)
+
+    # The Sở Tư pháp coordinator asked /tinhhinh after each period and got an answer.
+    assert set(result.coordinator_answers) == {"2024-Q1", "2024-H1", "2024-9M", "2024-FY"}
+    for period, text in result.coordinator_answers.items():
+        assert "Tình hình báo cáo" in text and "/8 cơ quan" in text, text
+    to_coordinator = [m for m in result.sent if m["chat_id"] == demo.COORDINATOR_USER_ID]
+    assert any("Tình hình báo cáo quý I năm 2024" in (m.get("plain") or "") for m in to_coordinator)
+    assert result.digests, "the D+3 escalation digest reached the coordinator"
+
+    text = out.getvalue()
+    assert demo.SUMMARY_TITLE in text and "Sở Tư pháp hỏi /tinhhinh Q1" in text
+    assert "100%" in err.getvalue()  # the progress bar went to stderr
+
+
+async def test_demo_timeout_stops_everything(tmp_path):
+    with pytest.raises(demo.DemoTimeout) as raised:
+        await demo.run_demo(demo.DemoOptions(agencies=4, timeout_s=1.5, quiet=True), out=io.StringIO(), err=io.StringIO(), workdir=tmp_path)
+    assert "1.5 giây" in str(raised.value)
+    # Nothing is left running: the stand-in's port and the bot's tasks are gone.
+    leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert leftover == []
+
+
+# --- the commands, as a user runs them ------------------------------------------------------------
+
+
+def test_cli_demo_runs_and_prints_the_summary(tmp_path):
+    began = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "baocao", "demo", "--agencies", "6"],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, encoding="utf-8", timeout=90,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert demo.SUMMARY_TITLE in proc.stdout
+    assert "Kỳ báo cáo" in proc.stdout and "Chưa báo cáo" in proc.stdout and "Bản sửa" in proc.stdout
+    assert "6/47 cơ quan" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == [], "the temporary database is not left behind"
+    assert time.monotonic() - began < 90
+
+
+def test_cli_sandbox_piped_console(tmp_path):
+    script = ":invite CA tỉnh\nNV4: đang thực hiện 70%\n!1\n:quit\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "baocao", "sandbox", "--port", "0"],
+        cwd=tmp_path, env=_env(), input=script, capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "http://127.0.0.1:" in out and "/bot" in out  # the stand-in's address, for another client
+    assert "đầu mối báo cáo của Công an tỉnh" in out
+    assert "kiểm tra nội dung báo cáo quý I năm 2024" in out  # the bot's confirmation
+    assert "[1] ✅ Xác nhận" in out
+    assert "Đã ghi nhận báo cáo quý I năm 2024 của Công an tỉnh" in out
+    assert "Đã dừng bot" in out
+
+
+async def test_console_reply_to_a_reminder_and_coordinator(engine, tmp_path):
+    """In-process: :tick sends a reminder, '>' answers it, a coordinator sees the result."""
+    from datetime import datetime
+
+    from bot.conversation import Conversation, ConversationConfig
+    from bot.sandbox import BotApiStandIn
+
+    plan = load_plan(BUNDLED_DATA_DIR / "plan.json")
+    cal = WorkingCalendar.load()
+    clock = demo.MovingClock(datetime(2024, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    out = io.StringIO()
+    async with BotApiStandIn() as standin:
+        conv = Conversation(engine=engine, plan=plan, calendar=cal, clock=clock,
+                            config=ConversationConfig(bot_username=standin.bot_username))
+        conv.sync_plan()
+        async with demo.running_bot(conv, standin, tmp_path / "spool.jsonl") as app:
+            console = demo.Console(standin, app, conv, clock, out, settle_s=0.2)
+
+            async def lines():
+                for line in [
+                    ":help",
+                    ":invite ca tinh",
+                    ":tick 2024-03-06T08:30",
+                    ">NV4: hoàn thành 100%, đã xử lý 15 vụ",
+                    "!1",
+                    ":user 2002 Lê Thị Cúc",
+                    ":invite Sở Tư pháp điều phối",
+                    "/tinhhinh Q1",
+                    ":admin",
+                    ":invite nhom khong co",
+                    "!9",
+                    ":quit",
+                    "this line is never read",
+                ]:
+                    yield line + "\n"
+
+            await asyncio.wait_for(console.run(lines()), 60)
+    text = out.getvalue()
+    assert ":tick" in text and "Gõ như một người dùng Telegram" in text
+    assert "nhắc hạn lúc 06/03/2024 08:30: đã gửi 1 tin" in text
+    assert "Nhắc hạn" in text or "quý I năm 2024" in text
+    assert "Đã ghi nhận báo cáo quý I năm 2024 của Công an tỉnh" in text
+    assert "vai trò điều phối" in text
+    assert "Tình hình báo cáo quý I năm 2024" in text
+    assert "Lê Thị Cúc là quản trị viên" in text
+    assert "không tìm thấy cơ quan «nhom khong co»" in text
+    assert "this line is never read" not in text
+    from storage.db import session_scope
+    from storage.models import Outbox, Report
+
+    with session_scope(engine) as session:
+        report = session.exec(select(Report)).one()
+        reminder = session.exec(select(Outbox).where(Outbox.kind == "reminder")).one()
+        # The answer was a reply to the reminder: the inbox payload names its message.
+        assert report.raw_text.startswith("NV4")
+        assert reminder.status == "sent"
