@@ -805,20 +805,28 @@ def claim(
     lease: timedelta = DEFAULT_LEASE,
 ) -> list[Outbox]:
     """Claim up to ``limit`` due rows for ``worker_id``: pending rows with ``not_before <= now``
-    and rows another worker left in ``sending`` past their lease. Oldest first. The returned
-    rows are detached, in ``sending``, leased until ``now + lease``."""
+    and rows another worker left in ``sending`` past their lease. Oldest first, at most one row
+    per chat: a second row for the same chat would have to wait Telegram's second per chat
+    and hold up the batch; it goes in the next batch instead. The returned rows are detached,
+    in ``sending``, leased until ``now + lease``."""
     if limit <= 0:
         return []
     claimed: list[int] = []
     with _write_session(engine) as session:
         statement = (
-            select(Outbox.id).where(_claimable(now)).order_by(col(Outbox.not_before), col(Outbox.id)).limit(limit)
+            select(Outbox.id, Outbox.channel, Outbox.chat_id)
+            .where(_claimable(now))
+            .order_by(col(Outbox.not_before), col(Outbox.id))
+            .limit(limit * 3)
         )
         if not _is_sqlite(session):
             # Rows another claimer holds are skipped, not waited for. (Ignored by SQLite, where
             # the IMMEDIATE transaction already serialises claimers.)
             statement = statement.with_for_update(skip_locked=True)
-        for row_id in session.exec(statement).all():
+        chats: set[tuple[str, str]] = set()
+        for row_id, channel, chat_id in session.exec(statement).all():
+            if (channel, chat_id) in chats or len(claimed) >= limit:
+                continue
             result: Any = session.exec(
                 update(Outbox)
                 .where(col(Outbox.id) == row_id, _claimable(now))
@@ -827,6 +835,7 @@ def claim(
             )
             if result.rowcount == 1:
                 claimed.append(row_id)
+                chats.add((channel, chat_id))
         rows = (
             list(session.exec(select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.not_before), col(Outbox.id))).all())
             if claimed

@@ -676,3 +676,18 @@ async def test_a_past_quarter_is_never_reminded_after_a_long_downtime(engine):
     assert sender.keys(), "H1 D-7 went out"
     assert all(key.endswith(":D-7") for key in sender.keys()), sender.keys()
     assert all("06 tháng năm 2024" in row.payload.get("text", "") for row in sender.sent if row.kind == "reminder")
+
+
+def test_claim_takes_one_row_per_chat_per_batch(engine):
+    from storage.db import session_scope
+    from storage.models import OutboxCreate
+    from storage.queries import enqueue_outbox
+
+    at = vn(2024, 3, 6, 9, 0)
+    with session_scope(engine) as session:
+        for key, chat in (("a1", "1"), ("a2", "1"), ("a3", "1"), ("b1", "2")):
+            enqueue_outbox(session, OutboxCreate(key=key, chat_id=chat, kind="notice", payload={"text": key}, not_before=at), now=at)
+    first = dp.claim(engine, worker_id="w", now=at, limit=10)
+    assert sorted((r.chat_id, r.key) for r in first) == [("1", "a1"), ("2", "b1")]
+    second = dp.claim(engine, worker_id="w", now=at, limit=10)
+    assert [r.key for r in second] == ["a2"]
