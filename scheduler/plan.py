@@ -351,16 +351,25 @@ class Plan(_Strict):
     def agency(self, agency_id: str) -> Agency:
         return self.agency_by_id[agency_id]
 
+    @cached_property
+    def _expanded(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
     def expand(self, ref: str) -> list[str]:
-        """Agency ids a reference stands for (a group expands recursively, in order)."""
+        """Agency ids a reference stands for (a group expands recursively, in order).
+
+        Each group is expanded once and kept: a large plan names its groups in hundreds of
+        tasks, and a list search for duplicates made this quadratic (benchmarks/obligations.py)."""
         if ref in self.agency_by_id:
             return [ref]
-        seen: list[str] = []
-        for member in self.group_by_id[ref].members:
-            for agency_id in self.expand(member):
-                if agency_id not in seen:
-                    seen.append(agency_id)
-        return seen
+        expanded = self._expanded.get(ref)
+        if expanded is None:
+            seen: dict[str, None] = {}
+            for member in self.group_by_id[ref].members:
+                for agency_id in self.expand(member):
+                    seen.setdefault(agency_id)
+            expanded = self._expanded[ref] = tuple(seen)
+        return list(expanded)
 
     def task_refs(self) -> Iterator[str]:
         """Every reference that can be reported on: task numbers and sub-item numbers."""
