@@ -1,6 +1,7 @@
 """Commands of Sở Tư pháp's coordinators (cán bộ điều phối) and of the admin.
 
-``/tinhhinh``, ``/chuabaocao``, ``/moi`` and ``/dsdaumoi``, with their buttons (``nudge:``,
+``/tinhhinh`` (with the period's chart), ``/chuabaocao``, ``/tonghop`` (the consolidated
+report: Word draft, Excel annex, chart), ``/moi`` and ``/dsdaumoi``, with their buttons (``nudge:``,
 ``rv:``, ``rvok:``, ``rvno:``). Registered from :meth:`Conversation._commands` and
 :meth:`Conversation._callback`; channel-agnostic like the rest of the core: every handler
 takes the :class:`~bot.conversation.Turn` and answers with ``turn.say`` (or, for a nudge,
@@ -20,11 +21,17 @@ Choices made here:
   coordinators pressing at the same moment still send one nudge.
 - **Long answers** are split at line boundaries (:func:`split_message`); buttons travel with
   the part that lists their agency or contact, at most :data:`MAX_BUTTONS` per message.
+- **Pictures and files.** ``/tinhhinh`` without a subject ends with the period's chart (a
+  photo); ``/tonghop [kỳ]`` answers with a short summary, then the Word draft and the Excel
+  annex as documents and the chart as a photo (:mod:`bot.report`). A file that cannot be
+  drawn is logged and left out, with a line saying so: the text answer never depends on
+  matplotlib or python-docx working.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
@@ -33,6 +40,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from baocao.text import fold
+from bot import report
 from bot import status as st
 from bot.i18n import N_, Translator, translator
 from bot.invitations import (
@@ -53,16 +61,19 @@ from storage.queries import audit
 if TYPE_CHECKING:
     from bot.conversation import Conversation, Turn
 
+log = logging.getLogger(__name__)
+
 MAX_MESSAGE = 4096  # Telegram's limit for one message
 MAX_BUTTONS = 90  # Telegram allows 100 inline buttons per message; keep a margin
 NUDGE_INTERVAL = timedelta(minutes=10)
+MAX_RECOMMENDATIONS_SHOWN = 5  # in /tonghop's summary; the draft has them all
 NUDGE_ACTION = "nudge"
 
 # Texts and labels below are marked with N_ for extraction and translated with t(…) where shown.
 REFUSAL = N_("Lệnh này dành cho cán bộ điều phối của Sở Tư pháp.")
 ADMIN_ONLY = N_("Thao tác này chỉ dành cho quản trị viên.")
 
-COMMANDS = ("tinhhinh", "chuabaocao", "moi", "dsdaumoi")
+COMMANDS = ("tinhhinh", "chuabaocao", "tonghop", "moi", "dsdaumoi")
 CALLBACKS = ("nudge", "rv", "rvok", "rvno")
 
 STATE_LABELS = {
@@ -78,6 +89,7 @@ ENTRY_LABELS = {
     st.UNSPECIFIED: N_("chưa nêu tiến độ"),
 }
 DUTY_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
+FILE_LABELS = {"docx": "Word", "xlsx": "Excel", "png": N_("biểu đồ")}
 CONTACT_ROLE_LABELS = {
     ContactRole.FOCAL: N_("đầu mối"),
     ContactRole.COORDINATOR: N_("điều phối"),
@@ -177,6 +189,7 @@ class Coordinator:
         return {
             "tinhhinh": self.status,
             "chuabaocao": self.not_reported,
+            "tonghop": self.consolidated,
             "moi": self.invite,
             "dsdaumoi": self.contacts,
         }
@@ -224,6 +237,7 @@ class Coordinator:
                 t("/tinhhinh [kỳ] — tình hình báo cáo (ví dụ: /tinhhinh Q1)"),
                 t("/tinhhinh NV4 hoặc /tinhhinh CA tỉnh — chi tiết một nhiệm vụ, một cơ quan"),
                 t("/chuabaocao [kỳ] — cơ quan chưa báo cáo đủ, kèm nút nhắc"),
+                t("/tonghop [kỳ] — dự thảo báo cáo tổng hợp (Word), phụ lục (Excel) và biểu đồ"),
                 t("/moi &lt;cơ quan&gt; — tạo đường dẫn mời đầu mối"),
                 t("/dsdaumoi [cơ quan] — danh sách tài khoản đã đăng ký"),
             ]
@@ -318,6 +332,22 @@ class Coordinator:
             turn.say("\n".join([*notes, _sentence(str(exc))]).strip())
             return None
         self._say_long(turn, "\n".join([*notes, body]))
+        if subject is None:
+            self._say_chart(turn, ps)
+        return None
+
+    def _say_chart(self, turn: Turn, ps: st.PeriodStatus) -> None:
+        """The period's chart as a photo; nothing (and a log entry) if it cannot be drawn."""
+        try:
+            from bot.report.chart import status_chart
+            from bot.report.data import period_history
+
+            history = period_history(turn.session, self.plan, ps, turn.now, self.conv.tz, cal=self.conv.cal)
+            png = status_chart(self.plan, ps, history)
+        except Exception:  # noqa: BLE001 - the chart is an extra; the text has been answered
+            log.exception("chart of %s could not be drawn", ps.period)
+            return None
+        turn.say(turn.t("Biểu đồ tình hình báo cáo {period}.", period=esc(ps.period_name)), photo=png)
         return None
 
     def _unknown_subject(self, turn: Turn, text: str) -> str:
@@ -500,6 +530,97 @@ class Coordinator:
                 lines.append(f"{head}{label}: " + self._entry_text(turn, entry))
         if silent:
             lines.append(t("<b>Chưa báo cáo ({n}):</b>", n=len(silent)) + " " + esc(", ".join(silent)) + ".")
+        return "\n".join(lines)
+
+    # -- /tonghop --------------------------------------------------------------------------------
+
+    def consolidated(self, turn: Turn, arg: str) -> None:
+        if not self._coordinator(turn):
+            return None
+        t = turn.t
+        rest, period_text = self._split_period(arg)
+        if rest:
+            turn.say(t("Cú pháp: /tonghop [kỳ], ví dụ /tonghop Q1 hoặc /tonghop 2024-H1."))
+            return None
+        found = self._period(turn, period_text)
+        if found is None:
+            return None
+        period, notes = found
+        try:
+            data = report.gather(turn.session, self.plan, period, turn.now, self.conv.tz, cal=self.conv.cal)
+        except st.StatusError as exc:
+            turn.say("\n".join([*notes, _sentence(str(exc))]).strip())
+            return None
+        files: list[tuple[str, bytes | None]] = []
+        for fmt in ("docx", "xlsx", "png"):
+            try:
+                files.append((fmt, report.render(data, fmt)))
+            except Exception:  # noqa: BLE001 - one file failing must not cost the others
+                log.exception("%s of %s could not be made", fmt, period)
+                files.append((fmt, None))
+        self._say_long(turn, "\n".join([*notes, self._consolidated_text(turn, data)]))
+        captions = {
+            "docx": t("Dự thảo báo cáo tổng hợp {period} (Word).", period=esc(data.period_name)),
+            "xlsx": t("Phụ lục {period} (Excel): từng cơ quan, từng nhiệm vụ và mọi lần gửi.", period=esc(data.period_name)),
+            "png": t("Biểu đồ tình hình báo cáo {period}.", period=esc(data.period_name)),
+        }
+        failed = []
+        for fmt, content in files:
+            if content is None:
+                failed.append(fmt)
+            elif fmt == "png":
+                turn.say(captions[fmt], photo=content)
+            else:
+                turn.say(captions[fmt], document=content, filename=report.filename(data, fmt))
+        if failed:
+            turn.say(
+                t(
+                    "Không lập được tệp {formats}; đề nghị báo quản trị viên kiểm tra nhật ký của bot.",
+                    formats=", ".join(t(FILE_LABELS[fmt]) for fmt in failed),
+                )
+            )
+        return None
+
+    def _consolidated_text(self, turn: Turn, data: report.ReportData) -> str:
+        t = turn.t
+        ps, c = data.status, data.status.counts
+        lines = [
+            t("<b>Báo cáo tổng hợp {period}</b> (dự thảo)", period=esc(data.period_name)),
+            t(
+                "Lập lúc {time} ngày {date} từ các báo cáo đã nhận (lần gửi mới nhất của mỗi nhiệm vụ); hạn gửi: {due}.",
+                time=f"{ps.now:%H:%M}",
+                date=format_date_short(ps.now.date()),
+                due=format_date_vi(ps.due),
+            ),
+            t(
+                "Đã báo cáo đủ: <b>{n}/{total}</b> cơ quan (đúng hạn {on_time}, muộn {late}); "
+                "báo cáo một phần: {partial}; chưa báo cáo: {missing}.",
+                n=ps.reported,
+                total=ps.total,
+                on_time=c[st.ON_TIME],
+                late=c[st.LATE],
+                partial=c[st.PARTIAL],
+                missing=c[st.MISSING],
+            ),
+        ]
+        silent = data.silent_tasks
+        if silent:
+            lines.append(t("Nhiệm vụ chưa có cơ quan nào báo cáo: {tasks}.", tasks=self._tasks(task.no for task in silent)))
+        lines.append(
+            t(
+                "Khó khăn, vướng mắc: {difficulties} ý kiến; kiến nghị, đề xuất: {recommendations}.",
+                difficulties=len(data.difficulties),
+                recommendations=len(data.recommendations),
+            )
+        )
+        shown = data.recommendations[:MAX_RECOMMENDATIONS_SHOWN]
+        if shown:
+            lines += ["", t("<b>Kiến nghị, đề xuất</b>")]
+            lines += [f"• {esc(f.agency)} (NV{esc(f.task)}): {esc(_cut(f.text, 200))}" for f in shown]
+            more = len(data.recommendations) - len(shown)
+            if more:
+                lines.append(t("… và {n} kiến nghị khác trong dự thảo.", n=more))
+        lines += ["", t("Dự thảo Word, phụ lục Excel và biểu đồ gửi kèm dưới đây.")]
         return "\n".join(lines)
 
     # -- /chuabaocao -----------------------------------------------------------------------------

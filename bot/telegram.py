@@ -58,6 +58,7 @@ FOCAL_COMMANDS = [
 COORDINATOR_COMMANDS = [
     ("tinhhinh", N_("Tình hình báo cáo theo kỳ")),
     ("chuabaocao", N_("Cơ quan chưa báo cáo")),
+    ("tonghop", N_("Dự thảo báo cáo tổng hợp (Word, Excel, biểu đồ)")),
     ("moi", N_("Mời đầu mối")),
     ("dsdaumoi", N_("Danh sách đầu mối")),
     ("trogiup", N_("Hướng dẫn")),

@@ -475,3 +475,128 @@ def test_subject_and_period_are_told_apart(conv):
     assert split("UBND huyện Thuận Nam Q1") == ("UBND huyện Thuận Nam", "Q1")
     assert split("nv4 quý 1 năm 2024") == ("nv4", "2024-Q1")
     assert split("Q1 NV4") == ("NV4", "Q1")
+
+
+# --- the chart with /tinhhinh, and /tonghop (issue 5) ----------------------------------------------
+
+
+def _png_size(data):
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).size
+
+
+def test_status_overview_ends_with_the_chart(conv, scripted):
+    from bot.report.chart import chart_size
+
+    out = send(conv, "/tinhhinh")
+    *texts, chart = out
+    assert texts and all(o.photo is None and o.document is None for o in texts)
+    assert chart.chat_id == COORD and chart.photo[:8] == b"\x89PNG\r\n\x1a\n"
+    assert chart.text == "Biểu đồ tình hình báo cáo quý I năm 2024." and len(chart.text) <= 1024
+    assert _png_size(chart.photo) == chart_size(11)
+    # A task or an agency asked about: text only.
+    assert all(o.photo is None for o in send(conv, "/tinhhinh NV4") + send(conv, "/tinhhinh CA tỉnh"))
+
+
+def test_status_answers_even_when_the_chart_fails(conv, scripted, monkeypatch):
+    import bot.report.chart as chart
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(chart, "status_chart", broken)
+    out = send(conv, "/tinhhinh")
+    assert "<b>Tình hình báo cáo quý I năm 2024</b>" in out[0].text
+    assert all(o.photo is None for o in out)
+
+
+def test_consolidated_report_in_chat(conv, scripted, engine):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    total = scripted
+    out = send(conv, "/tonghop")
+    assert all(o.chat_id == COORD for o in out)
+    summary = text_of([o for o in out if o.document is None and o.photo is None])
+    assert "<b>Báo cáo tổng hợp quý I năm 2024</b> (dự thảo)" in summary
+    assert "Lập lúc 09:00 ngày 18/03/2024" in summary and "Thứ Sáu, ngày 15 tháng 3 năm 2024" in summary
+    assert f"Đã báo cáo đủ: <b>2/{total}</b> cơ quan (đúng hạn 1, muộn 1); báo cáo một phần: 1; chưa báo cáo: {total - 3}." in summary
+    assert "Nhiệm vụ chưa có cơ quan nào báo cáo" not in summary  # Sở Tư pháp answered every task
+    assert "Khó khăn, vướng mắc: 1 ý kiến; kiến nghị, đề xuất: 0." in summary
+
+    documents = [o for o in out if o.document is not None]
+    assert [o.filename for o in documents] == ["bao-cao-124-kh-bcsd-2024-Q1.docx", "phu-luc-124-kh-bcsd-2024-Q1.xlsx"]
+    assert documents[0].text == "Dự thảo báo cáo tổng hợp quý I năm 2024 (Word)."
+    assert all(len(o.text) <= 1024 for o in documents)  # Telegram's caption limit
+    paragraphs = [p.text for p in Document(io.BytesIO(documents[0].document)).paragraphs]
+    assert "BÁO CÁO" in paragraphs
+    assert any(p.startswith("- Công an tỉnh: hoàn thành, 100%. Vướng kinh phí") for p in paragraphs)
+    workbook = load_workbook(io.BytesIO(documents[1].document))
+    revisions = [[c.value for c in row] for row in workbook["Các lần gửi"].iter_rows(min_row=2)]
+    assert any(row[1] == "Công an tỉnh" and row[2] == "4" and "Telegram" in row and "Trần Văn B" in row for row in revisions)
+
+    [photo] = [o for o in out if o.photo is not None]
+    assert photo.text == "Biểu đồ tình hình báo cáo quý I năm 2024." and _png_size(photo.photo)[0] == 1200
+    assert out[-1] is photo
+
+
+def test_consolidated_report_period_argument(conv, scripted):
+    out = send(conv, "/tonghop 6 tháng")
+    assert "<b>Báo cáo tổng hợp 06 tháng năm 2024</b>" in out[0].text
+    assert [o.filename for o in out if o.document is not None] == ["bao-cao-124-kh-bcsd-2024-H1.docx", "phu-luc-124-kh-bcsd-2024-H1.xlsx"]
+    assert [o.text for o in send(conv, "/tonghop Q2")] == [
+        "Kế hoạch không có kỳ báo cáo Q2 (quý II); các kỳ: Q1, H1, 9M, FY."
+    ]
+    out = send(conv, "/tonghop CA tỉnh")
+    assert len(out) == 1 and out[0].text.startswith("Cú pháp: /tonghop [kỳ]") and out[0].document is None
+
+
+@pytest.mark.parametrize("user", [POLICE_FOCAL, STRANGER])
+def test_consolidated_report_is_for_coordinators_only(conv, scripted, user):
+    out = send(conv, "/tonghop Q1", user=user)
+    assert [(o.chat_id, o.text, o.document, o.photo) for o in out] == [(user, REFUSAL, None, None)]
+    assert "/tonghop" not in send(conv, "/trogiup", user=POLICE_FOCAL)[0].text
+    assert "/tonghop [kỳ]" in send(conv, "/trogiup")[0].text
+
+
+def test_consolidated_report_says_which_file_failed(conv, scripted, monkeypatch):
+    from bot import report
+
+    real = report.render
+
+    def render(data, fmt):
+        if fmt == "xlsx":
+            raise RuntimeError("disk full")
+        return real(data, fmt)
+
+    monkeypatch.setattr(report, "render", render)
+    out = send(conv, "/tonghop")
+    assert [o.filename for o in out if o.document is not None] == ["bao-cao-124-kh-bcsd-2024-Q1.docx"]
+    assert any(o.photo is not None for o in out)
+    assert "Không lập được tệp Excel" in out[-1].text
+
+
+def test_consolidated_report_in_english(conv, scripted, engine):
+    with session_scope(engine) as session:
+        coordinator = session.exec(select(Contact).where(Contact.user_id == COORD)).one()
+        coordinator.language = "en"
+        session.add(coordinator)
+    out = send(conv, "/tonghop")
+    assert "<b>Consolidated report for quý I năm 2024</b> (draft)" in out[0].text
+    assert [o.text for o in out if o.document is not None][0] == "Draft consolidated report for quý I năm 2024 (Word)."
+
+
+def test_consolidated_summary_lists_recommendations_escaped(conv, scripted, engine, clock):
+    report(
+        engine, "so-noi-vu", ["4"], vn(2024, 3, 18, 8, 30),
+        text="NV4: đang thực hiện 30%, thiếu người; đề nghị bổ sung <b>02</b> biên chế", difficulty=True,
+    )
+    out = send(conv, "/tonghop Q1")
+    summary = out[0].text
+    assert "Khó khăn, vướng mắc: 2 ý kiến; kiến nghị, đề xuất: 1." in summary
+    assert "<b>Kiến nghị, đề xuất</b>\n• Sở Nội vụ (NV4): Đề nghị bổ sung &lt;b&gt;02&lt;/b&gt; biên chế" in summary

@@ -1,0 +1,596 @@
+"""The consolidated report (bot.report, ``baocao report``) on SQLite and PostgreSQL.
+
+The produced files are opened with python-docx, openpyxl and Pillow and their content is
+checked for a scripted quý I 2024 of the seed plan (due Friday 15/3), looked at on 20/3 09:00:
+
+- Công an tỉnh reports its nine tasks on 14/3 — NV4 (it leads) "70%, vướng kinh phí; đề nghị
+  Sở Tài chính bổ sung kinh phí…" — then corrects NV4 through Telegram on 18/3 ("hoàn thành
+  100%…", with an evidence file) → on time; the report states the correction only, the
+  revisions sheet has both;
+- Sở Tư pháp answers 1a, 2, 3 on the evening of the due date and 6, 7, 9 on 18/3 with a
+  difficulty and a recommendation ("kiến nghị UBND tỉnh bổ sung 02 biên chế…") → partial;
+- Sở Tài chính answers all ten of its tasks on 18/3, NV11 with "đề xuất bố trí…" → late;
+- Sở Nội vụ answers NV3 only → partial;
+- nobody answers NV8 (Hội Luật gia tỉnh leads it "by request");
+- the 43 other agencies are silent.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import event
+from sqlmodel import select
+
+from baocao.paths import BUNDLED_DATA_DIR
+from bot import report
+from bot import status as st
+from bot.report.chart import chart_size, render_chart
+from bot.report.data import narrative, recommendation_clauses
+from bot.report.docx import admin_date, render_docx
+from bot.report.markdown import render_markdown
+from bot.report.xlsx import REVISIONS_SHEET, SUMMARY_SHEET, render_xlsx
+from scheduler.calendar import WorkingCalendar
+from scheduler.deadlines import obligations
+from scheduler.plan import load_plan, parse_plan
+from scheduler.sync import sync_agencies, sync_obligations
+from storage.models import Contact, ContactRole, Evidence, Obligation, ReportSource
+from storage.queries import add_report
+
+PLAN = load_plan(BUNDLED_DATA_DIR / "plan.json")
+CAL = WorkingCalendar.load(BUNDLED_DATA_DIR / "calendar-vn.json")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PERIOD = "2024-Q1"
+
+
+def vn(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VN)
+
+
+SYNCED = vn(2024, 3, 1, 8, 0)
+BEFORE = vn(2024, 3, 14, 16, 0)
+DUE_EVENING = vn(2024, 3, 15, 23, 0)
+AFTER = vn(2024, 3, 18, 9, 15)
+NOW = vn(2024, 3, 20, 9, 0)
+
+POLICE_NV4_FIRST = "NV4: đang thực hiện 70%, vướng kinh phí; đề nghị Sở Tài chính bổ sung kinh phí chuyển đổi số."
+POLICE_NV4_FIXED = "NV4: hoàn thành 100%, đã rà soát 12 quy chế phối hợp *liên ngành*"
+JUSTICE_LATE = "đang thực hiện 40%, khó khăn do thiếu biên chế; kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp."
+FINANCE_NV11 = "NV11: đang thực hiện 50%; đề xuất bố trí 2 tỷ đồng trong dự toán năm 2025 cho các cơ quan tư pháp"
+
+
+def assigned(plan=PLAN, period=PERIOD):
+    return {o.agency_id: [d.no for d in o.tasks] for o in obligations(plan, CAL, 2024) if o.period == period}
+
+
+def _obligation(session, agency_id, period=PERIOD):
+    return session.exec(select(Obligation).where(Obligation.agency_id == agency_id, Obligation.period == period)).one()
+
+
+def _entries(tasks, text="NV{no}: đang thực hiện 60%, đã quán triệt đến cán bộ", **fields):
+    return [{"task_no": no, "status": "in_progress", "percent": 60, "text": text.format(no=no), **fields} for no in tasks]
+
+
+def _sync(session, plan=PLAN):
+    sync_agencies(session, plan, now=SYNCED)
+    sync_obligations(session, plan, obligations(plan, CAL, 2024), years=[2024], now=SYNCED)
+    session.commit()
+
+
+def seed(session, plan=PLAN):
+    """The scripted quarter of the module docstring."""
+    _sync(session, plan)
+    tasks = assigned(plan)
+
+    focal = Contact(
+        chat_id="100", user_id="100", display_name="Trần Văn B", agency_id="cong-an-tinh", role=ContactRole.FOCAL, created_at=SYNCED
+    )
+    session.add(focal)
+    session.flush()
+    police = _obligation(session, "cong-an-tinh")
+    entries = _entries([no for no in tasks["cong-an-tinh"] if no != "4"])
+    entries.append({"task_no": "4", "status": "in_progress", "percent": 70, "difficulty": True, "text": POLICE_NV4_FIRST})
+    add_report(session, police.id, entries, source=ReportSource.CLI, submitted_at=BEFORE)
+    fixed = add_report(
+        session,
+        police.id,
+        [{"task_no": "4", "status": "done", "percent": 100, "text": POLICE_NV4_FIXED}],
+        source=ReportSource.TELEGRAM,
+        submitted_at=AFTER,
+        contact_id=focal.id,
+    )
+    session.add(Evidence(report_id=fixed.id, contact_id=focal.id, kind="document", file_id="F1", filename="bien-ban.pdf", received_at=AFTER))
+
+    justice = _obligation(session, "so-tu-phap")
+    add_report(
+        session,
+        justice.id,
+        [
+            {"task_no": "1a", "status": "done", "text": "NV1a: hoàn thành"},
+            {"task_no": "2", "status": "done", "text": "NV2: hoàn thành, đã tổ chức 5 hội nghị quán triệt Nghị quyết 27-NQ/TW"},
+            {"task_no": "3", "status": "done", "text": "NV3: hoàn thành"},
+        ],
+        source=ReportSource.CLI,
+        submitted_at=DUE_EVENING,
+    )
+    add_report(
+        session,
+        justice.id,
+        [{"task_no": no, "status": "in_progress", "percent": 40, "difficulty": True, "text": f"NV{no}: {JUSTICE_LATE}"} for no in ("6", "7", "9")],
+        source=ReportSource.CLI,
+        submitted_at=AFTER,
+    )
+
+    finance = _obligation(session, "so-tai-chinh")
+    entries = _entries([no for no in tasks["so-tai-chinh"] if no != "11"])
+    entries.append({"task_no": "11", "status": "in_progress", "percent": 50, "text": FINANCE_NV11})
+    add_report(session, finance.id, entries, source=ReportSource.CLI, submitted_at=AFTER)
+
+    home = _obligation(session, "so-noi-vu")
+    add_report(
+        session, home.id, [{"task_no": "3", "status": "not_started", "percent": 0, "text": "NV3: chưa triển khai"}],
+        source=ReportSource.CLI, submitted_at=vn(2024, 3, 12, 9),
+    )
+    session.commit()
+
+
+@pytest.fixture
+def data(session):
+    seed(session)
+    return report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
+
+
+# --- what the report states -----------------------------------------------------------------
+
+
+def test_gather_states_the_latest_revision(data):
+    assert data.period_name == "quý I năm 2024"
+    assert data.status.counts == {"on_time": 1, "late": 1, "partial": 2, "missing": 43}
+    assert (data.cutoff_from, data.cutoff_to) == (date(2023, 12, 15), date(2024, 3, 14))
+    assert data.issuer == "Ban Cán sự Đảng UBND tỉnh" and data.number_suffix == "BCSĐ"
+    tasks = {t.no: t for t in data.tasks}
+    assert list(tasks) == [str(n) for n in range(1, 12)]
+
+    four = tasks["4"]
+    [lead] = four.leads
+    assert (lead.agency, lead.role, lead.entry.status, lead.entry.percent, lead.entry.revision) == ("Công an tỉnh", "lead", "done", 100, 2)
+    assert lead.text == "đã rà soát 12 quy chế phối hợp *liên ngành*"
+    assert four.difficulties == ()  # the difficulty was corrected away
+
+    eight = tasks["8"]
+    assert not eight.reported and eight.lead_is_request and eight.silent_leads == ("Hội Luật gia tỉnh",)
+    assert [t.no for t in data.silent_tasks] == ["8"]
+
+    one = tasks["1"]  # Sở Tư pháp answered sub-item 1a only
+    assert [(c.agency, c.entry.task) for c in one.coordinators if c.agency == "Sở Tư pháp"] == [("Sở Tư pháp", "1a")]
+    assert one.silent_leads == ("Hội đồng Phối hợp phổ biến, giáo dục pháp luật tỉnh",)
+
+    assert [(f.agency, f.task) for f in data.difficulties] == [("Sở Tư pháp", "6"), ("Sở Tư pháp", "7"), ("Sở Tư pháp", "9")]
+    recommendations = [(f.agency, f.task, f.text) for f in data.recommendations]
+    assert ("Sở Tư pháp", "6", "Kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp") in recommendations
+    assert ("Sở Tài chính", "11", "Đề xuất bố trí 2 tỷ đồng trong dự toán năm 2025 cho các cơ quan tư pháp") in recommendations
+    assert not any("chuyển đổi số" in text for _, _, text in recommendations)  # superseded revision
+    assert data.next_period is not None and (data.next_period.name, data.next_period.due) == ("06 tháng năm 2024", date(2024, 6, 17))
+
+
+def test_gather_revisions_and_rows(data):
+    police4 = [r for r in data.revisions if r.agency_id == "cong-an-tinh" and r.task == "4"]
+    assert [(r.revision, r.latest, r.late, r.source, r.sender, r.evidence) for r in police4] == [
+        (1, False, False, "cli", None, 0),
+        (2, True, True, "telegram", "Trần Văn B", 1),
+    ]
+    assert police4[0].text == POLICE_NV4_FIRST and police4[1].submitted_at == AFTER
+    assert police4[1].submitted_at.utcoffset().total_seconds() == 7 * 3600
+    # One row per agency × task owed, plus answered sub-items in place of their task.
+    owed = sum(len(nos) for nos in assigned().values())
+    assert len(data.rows) == owed
+    row = next(r for r in data.rows if r.agency_id == "so-tu-phap" and r.task.startswith("1"))
+    assert (row.task, row.role, row.revisions) == ("1a", "coordinator", 1)
+
+
+def test_gather_costs_a_fixed_number_of_queries(session, engine):
+    seed(session)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM" in statement.upper():
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL, history=False)
+        assert len(statements) == 4, statements  # period_status's three + every revision
+        statements.clear()
+        report.gather(session, PLAN, "2024-FY", NOW, VN, cal=CAL, revisions=False)
+        assert len(statements) == 3 * 4  # four periods of status for the chart
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_gather_rejects_a_period_the_plan_does_not_have(session):
+    with pytest.raises(st.PeriodError):
+        report.gather(session, PLAN, "2024-Q2", NOW, VN, cal=CAL)
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        ("NV4: 70%, vướng kinh phí; đề nghị Sở Tài chính bổ sung.", ["Đề nghị Sở Tài chính bổ sung"]),
+        ("Thiếu người, kien nghi tang bien che, som trong 2024", ["Kien nghi tang bien che, som trong 2024"]),
+        ("Đã hoàn thành 2.5 đợt. Đề xuất tổ chức sơ kết", ["Đề xuất tổ chức sơ kết"]),
+        ("Đang thực hiện theo đề nghị của Bộ", ["Đang thực hiện theo đề nghị của Bộ"]),
+        ("Không có vướng mắc", []),
+    ],
+)
+def test_recommendation_clauses(text, clauses):
+    assert recommendation_clauses(text) == clauses
+
+
+def test_narrative_drops_the_status_already_shown():
+    assert narrative("NV4: đang thực hiện 70%, vướng kinh phí") == "vướng kinh phí"
+    assert narrative("NV2: hoàn thành") == ""
+    assert narrative("Hoàn thành 100% kế hoạch năm") == "Hoàn thành 100% kế hoạch năm"
+
+
+def test_admin_date_pads_like_official_documents():
+    assert admin_date(date(2024, 3, 20)) == "ngày 20 tháng 3 năm 2024"
+    assert admin_date(date(2024, 2, 5)) == "ngày 05 tháng 02 năm 2024"
+    assert admin_date(date(2024, 12, 1)) == "ngày 01 tháng 12 năm 2024"
+
+
+# --- Word ---------------------------------------------------------------------------------------
+
+
+def _docx(content: bytes):
+    document = Document(io.BytesIO(content))
+    paragraphs = [p.text for p in document.paragraphs]
+    cells = [p.text for table in document.tables for cell in table._cells for p in cell.paragraphs]
+    return document, paragraphs, cells
+
+
+def _after(paragraphs: list[str], heading: str, until: str) -> list[str]:
+    start = paragraphs.index(heading)
+    end = next(i for i in range(start + 1, len(paragraphs)) if paragraphs[i].startswith(until))
+    return paragraphs[start + 1 : end]
+
+
+def test_docx_layout(data):
+    document, paragraphs, cells = _docx(render_docx(data))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.cm, 2) for m in margins] == [2, 2, 3, 2]  # stored in twips
+    normal = document.styles["Normal"]
+    assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
+    assert document.styles["Heading 1"].font.name == "Times New Roman"
+    assert section.different_first_page_header_footer
+    assert section.first_page_header.paragraphs[0].text == "DỰ THẢO"
+    assert 'PAGE' in section.header._element.xml  # page numbers from page 2
+
+    # The header block: Party form (Hướng dẫn 36-HD/VPTW).
+    assert cells[:4] == ["ĐẢNG BỘ TỈNH NINH THUẬN", "BAN CÁN SỰ ĐẢNG UBND TỈNH", "*", "Số      -BC/BCSĐ"]
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "Ninh Thuận, ngày 20 tháng 3 năm 2024" in cells
+    party = next(run for table in document.tables for cell in table._cells for p in cell.paragraphs for run in p.runs if run.text == "ĐẢNG CỘNG SẢN VIỆT NAM")
+    assert party.bold and party.underline
+
+    assert "BÁO CÁO" in paragraphs
+    title = paragraphs[paragraphs.index("BÁO CÁO") + 1]
+    assert title.startswith("Kết quả thực hiện Kế hoạch số 124-KH/BCSĐ ngày 30/01/2024 của Ban Cán sự Đảng UBND tỉnh")
+    assert title.endswith("cải cách tư pháp năm 2024, quý I năm 2024")
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+        "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ",
+        "III. CƠ QUAN, ĐƠN VỊ CHƯA BÁO CÁO, BÁO CÁO CHƯA ĐẦY ĐỦ HOẶC GỬI SAU HẠN",
+        "IV. KHÓ KHĂN, VƯỚNG MẮC",
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+        "VI. NHIỆM VỤ TRỌNG TÂM KỲ TỚI",
+    ]
+    assert paragraphs[-1].startswith("Trên đây là báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ")
+    assert paragraphs[-1].endswith("quý I năm 2024./.")
+
+
+def test_docx_content(data):
+    document, paragraphs, cells = _docx(render_docx(data))
+    text = "\n".join(paragraphs)
+    assert "(số liệu tính từ ngày 15 tháng 12 năm 2023 đến ngày 14 tháng 3 năm 2024)" in text
+    assert (
+        "Kỳ báo cáo quý I năm 2024 có 47 cơ quan, đơn vị, địa phương phải báo cáo kết quả thực hiện Kế hoạch; "
+        "hạn gửi báo cáo là ngày 15 tháng 3 năm 2024. Tính đến 09 giờ 00 ngày 20 tháng 3 năm 2024: 2 cơ quan, "
+        "đơn vị đã báo cáo đầy đủ các nhiệm vụ được giao (1 báo cáo đúng hạn, 1 có nhiệm vụ gửi sau hạn); 2 cơ "
+        "quan, đơn vị báo cáo chưa đầy đủ; 43 cơ quan, đơn vị chưa báo cáo"
+    ) in text
+    assert "Chưa có cơ quan, đơn vị nào báo cáo về nhiệm vụ 8." in paragraphs
+
+    # The corrected task: only the latest revision.
+    four = _after(paragraphs, "4. Phối hợp trong điều tra, truy tố, xét xử, thi hành án; tiếp công dân; chuyển đổi số", "5. ")
+    assert "Cơ quan chủ trì: Công an tỉnh; thời gian thực hiện: Năm 2024 và các năm tiếp theo." in four
+    assert "- Công an tỉnh: hoàn thành, 100%. Đã rà soát 12 quy chế phối hợp *liên ngành*." in four
+    assert not any("70%" in p or "vướng kinh phí" in p for p in four)
+    assert any(p.startswith("- Sở Tài chính: đang thực hiện, 60%.") for p in four)
+    assert "Còn 37 cơ quan, đơn vị phối hợp chưa báo cáo về nhiệm vụ này (chi tiết tại Phụ lục)." in four
+    assert "vướng kinh phí" not in text and "chuyển đổi số." not in text
+
+    # The task nobody reported on, led "by request".
+    eight = _after(paragraphs, "8. Trung gian, kết nối nắm bắt tâm tư người dân, phòng ngừa khiếu kiện đông người", "9. ")
+    assert eight[0] == "Cơ quan chủ trì: Hội Luật gia tỉnh (Kế hoạch đề nghị chủ trì); thời gian thực hiện: Năm 2024."
+    assert "Chưa có cơ quan, đơn vị nào báo cáo kết quả thực hiện nhiệm vụ này trong kỳ." in eight
+    assert "- Hội Luật gia tỉnh: chưa báo cáo." in eight
+
+    one = _after(paragraphs, "1. Tuyên truyền, phổ biến về chiến lược cải cách tư pháp", "2. ")
+    assert "- Sở Tư pháp (nội dung 1a): hoàn thành." in one
+
+    six = _after(paragraphs, "6. Thẩm định văn bản, phổ biến pháp luật, quản lý giám định và bổ trợ tư pháp", "7. ")
+    assert "c) Khó khăn, vướng mắc" in six
+    assert any(p.startswith("- Sở Tư pháp: Khó khăn do thiếu biên chế") for p in six)
+
+    missing = _after(paragraphs, "III. CƠ QUAN, ĐƠN VỊ CHƯA BÁO CÁO, BÁO CÁO CHƯA ĐẦY ĐỦ HOẶC GỬI SAU HẠN", "IV.")
+    assert missing[0] == "1. Chưa báo cáo (43 cơ quan, đơn vị)"
+    assert "Sở Y tế" in missing[1] and "Công an tỉnh" not in missing[1]
+    assert "- Sở Nội vụ: còn thiếu nhiệm vụ 1, 2, 4, 5, 6, 7, 9, 10, 11." in missing
+    assert "- Sở Tư pháp: còn thiếu nhiệm vụ 4, 5, 8, 10, 11." in missing
+    assert "- Sở Tài chính: nhiệm vụ 1, 2, 3, 4, 5, 6, 7, 9, 10, 11 (gửi ngày 18 tháng 3 năm 2024)." in missing
+
+    difficulties = _after(paragraphs, "IV. KHÓ KHĂN, VƯỚNG MẮC", "V.")
+    assert difficulties == [
+        "- Sở Tư pháp (nhiệm vụ 6, 7, 9): Khó khăn do thiếu biên chế; kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp."
+    ]
+    recommendations = _after(paragraphs, "V. KIẾN NGHỊ, ĐỀ XUẤT", "VI.")
+    assert recommendations == [
+        "- Sở Tư pháp (nhiệm vụ 6, 7, 9): Kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp.",
+        "- Sở Tài chính (nhiệm vụ 11): Đề xuất bố trí 2 tỷ đồng trong dự toán năm 2025 cho các cơ quan tư pháp.",
+    ]
+    next_period = _after(paragraphs, "VI. NHIỆM VỤ TRỌNG TÂM KỲ TỚI", "Trên đây")[0]
+    assert "đôn đốc 45 cơ quan, đơn vị chưa báo cáo hoặc báo cáo chưa đầy đủ" in next_period
+    assert "báo cáo kết quả 06 tháng năm 2024 về UBND tỉnh (thông qua Sở Tư pháp) trước ngày 17 tháng 6 năm 2024" in next_period
+
+    # Nơi nhận: the plan's onward recipients, not the issuing body itself; the signature.
+    assert "Nơi nhận:" in cells
+    assert "- Ban Chỉ đạo Cải cách tư pháp tỉnh (qua Ban Nội chính Tỉnh ủy)," in cells
+    assert "- Ban Cán sự Đảng UBND tỉnh," not in cells and "- Lưu VT." in cells
+    assert "T/M BAN CÁN SỰ ĐẢNG" in cells and "BÍ THƯ" in cells and "Trần Quốc Nam" in cells
+
+
+def test_docx_takes_names_numbers_and_dates_from_the_plan(session):
+    raw = json.loads((BUNDLED_DATA_DIR / "plan.json").read_text(encoding="utf-8"))
+    raw["plan"].update(
+        id="57-KH/BCSĐ",
+        number="57-KH/BCSĐ",
+        date="2024-02-20",
+        issuer="Ban Cán sự Đảng UBND tỉnh Khánh Hòa",
+        province="Khánh Hòa",
+        title="Kế hoạch triển khai công tác tư pháp năm 2024",
+        signer="Nguyễn Văn A, Phó Bí thư Ban Cán sự Đảng UBND tỉnh",
+    )
+    raw["reporting"]["onward"] = ["Ban Nội chính Tỉnh ủy", "Ban Cán sự Đảng UBND tỉnh"]
+    raw["reporting"]["recipient_text"] = "UBND tỉnh (qua Sở Tư pháp)"
+    police = next(a for a in raw["agencies"] if a["id"] == "cong-an-tinh")
+    police["name"] = "Công an tỉnh Khánh Hòa"
+    other = parse_plan(json.dumps(raw, ensure_ascii=False))
+    seed(session, other)
+    data = report.gather(session, other, PERIOD, vn(2024, 2, 5, 8), VN, cal=CAL)
+    _, paragraphs, cells = _docx(render_docx(data))
+    text = "\n".join(paragraphs + cells)
+    assert "ĐẢNG BỘ TỈNH KHÁNH HÒA" in cells and "Khánh Hòa, ngày 05 tháng 02 năm 2024" in cells
+    assert "Kết quả thực hiện Kế hoạch số 57-KH/BCSĐ ngày 20/02/2024 của Ban Cán sự Đảng UBND tỉnh về triển khai công tác tư pháp năm 2024, quý I năm 2024" in paragraphs
+    assert "gửi về UBND tỉnh (qua Sở Tư pháp)" in text
+    assert "- Công an tỉnh Khánh Hòa: hoàn thành, 100%." in text
+    assert "- Ban Nội chính Tỉnh ủy," in cells and "PHÓ BÍ THƯ" in cells and "Nguyễn Văn A" in cells
+    # (The directory still names "Báo Ninh Thuận": an agency's name is data too.)
+    assert "ĐẢNG BỘ TỈNH NINH THUẬN" not in text and not any(cell.startswith("Ninh Thuận") for cell in cells)
+    assert "124-KH" not in text and "Trần Quốc Nam" not in text
+
+
+# --- Excel ----------------------------------------------------------------------------------------
+
+
+def _rows(ws):
+    header = [c.value for c in ws[1]]
+    return header, [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+
+
+def test_xlsx_summary_sheet(data):
+    workbook = load_workbook(io.BytesIO(render_xlsx(data)))
+    assert workbook.sheetnames == [SUMMARY_SHEET, REVISIONS_SHEET]
+    ws = workbook[SUMMARY_SHEET]
+    header, rows = _rows(ws)
+    assert header[:6] == ["STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Tên nhiệm vụ", "Vai trò", "Báo cáo"]
+    assert {"Tiến độ", "Tỷ lệ (%)", "Nội dung báo cáo (lần gửi mới nhất)", "Gửi lúc", "Đúng hạn / muộn", "Số lần gửi"} <= set(header)
+    assert all(cell.font.b for cell in ws[1])
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(rows) + 1}"
+    widths = [ws.column_dimensions[ws.cell(1, i).column_letter].width for i in range(1, len(header) + 1)]
+    assert all(6 <= w <= 60 for w in widths) and widths[1] >= 30
+    assert ws.cell(2, header.index("Nội dung báo cáo (lần gửi mới nhất)") + 1).alignment.wrap_text
+    assert len(rows) == sum(len(nos) for nos in assigned().values())
+    assert [r["STT"] for r in rows] == list(range(1, len(rows) + 1))
+
+    police4 = next(r for r in rows if r["Cơ quan, đơn vị"] == "Công an tỉnh" and r["Nhiệm vụ"] == "4")
+    assert police4["Vai trò"] == "Chủ trì" and police4["Báo cáo"] == "Đã báo cáo"
+    assert (police4["Tiến độ"], police4["Tỷ lệ (%)"], police4["Khó khăn, vướng mắc"]) == ("Hoàn thành", 100, None)
+    assert police4["Nội dung báo cáo (lần gửi mới nhất)"] == "hoàn thành 100%, đã rà soát 12 quy chế phối hợp *liên ngành*"
+    assert police4["Gửi lúc"] == datetime(2024, 3, 18, 9, 15)  # local time
+    assert police4["Gửi lần đầu"] == datetime(2024, 3, 14, 16, 0)
+    assert (police4["Đúng hạn / muộn"], police4["Số lần gửi"]) == ("Đúng hạn", 2)
+    assert police4["Tình trạng của cơ quan trong kỳ"] == "Đã báo cáo đúng hạn"
+    sent = ws.cell(rows.index(police4) + 2, header.index("Gửi lúc") + 1)
+    assert sent.number_format == "dd/mm/yyyy hh:mm"
+
+    lawyers8 = next(r for r in rows if r["Cơ quan, đơn vị"] == "Hội Luật gia tỉnh" and r["Nhiệm vụ"] == "8")
+    assert (lawyers8["Vai trò"], lawyers8["Báo cáo"], lawyers8["Gửi lúc"], lawyers8["Số lần gửi"]) == ("Chủ trì (đề nghị)", "Chưa báo cáo", None, 0)
+    justice = [r for r in rows if r["Cơ quan, đơn vị"] == "Sở Tư pháp"]
+    assert [r["Nhiệm vụ"] for r in justice][:3] == ["1a", "2", "3"]
+    late = next(r for r in justice if r["Nhiệm vụ"] == "6")
+    assert (late["Đúng hạn / muộn"], late["Khó khăn, vướng mắc"], late["Tình trạng của cơ quan trong kỳ"]) == ("Muộn", "Có", "Báo cáo chưa đầy đủ")
+    assert not any(r["Nhiệm vụ"] == "8" for r in rows if r["Báo cáo"] == "Đã báo cáo")
+
+
+def test_xlsx_revisions_sheet(data):
+    ws = load_workbook(io.BytesIO(render_xlsx(data)))[REVISIONS_SHEET]
+    header, rows = _rows(ws)
+    assert all(cell.font.b for cell in ws[1]) and ws.freeze_panes == "C2" and ws.auto_filter.ref.startswith("A1:")
+    police4 = [r for r in rows if r["Cơ quan, đơn vị"] == "Công an tỉnh" and r["Nhiệm vụ"] == "4"]
+    assert [(r["Lần gửi"], r["Đúng hạn / muộn"], r["Gửi qua"], r["Người gửi"], r["Minh chứng gửi kèm"], r["Được tổng hợp"]) for r in police4] == [
+        (1, "Đúng hạn", "dòng lệnh", None, None, None),
+        (2, "Muộn", "Telegram", "Trần Văn B", 1, "Có"),
+    ]
+    assert police4[0]["Nội dung"] == "đang thực hiện 70%, vướng kinh phí; đề nghị Sở Tài chính bổ sung kinh phí chuyển đổi số."
+    assert police4[1]["Nội dung"] == "hoàn thành 100%, đã rà soát 12 quy chế phối hợp *liên ngành*"
+    assert police4[0]["Gửi lúc"] == datetime(2024, 3, 14, 16, 0)
+    # Every stored revision of the period, nothing else: 9 + 1 + 3 + 3 + 10 + 1.
+    assert len(rows) == 27
+
+
+# --- Markdown and chart ---------------------------------------------------------------------------
+
+
+def test_markdown(data):
+    text = render_markdown(data)
+    assert text.startswith("# Báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ — quý I năm 2024\n")
+    assert "- Đã báo cáo đầy đủ: 2 (đúng hạn 1, có nhiệm vụ gửi sau hạn 1)" in text
+    assert "- Nhiệm vụ chưa có cơ quan nào báo cáo: NV8" in text
+    assert "- **Công an tỉnh** (chủ trì): hoàn thành, 100% — đã rà soát 12 quy chế phối hợp \\*liên ngành\\*" in text
+    assert "- **Sở Tư pháp** (phối hợp, nội dung 1a): hoàn thành" in text
+    assert "- **Hội Luật gia tỉnh** (chủ trì): chưa báo cáo" in text
+    assert "- **Sở Tài chính** (NV11): Đề xuất bố trí 2 tỷ đồng" in text
+    assert "vướng kinh phí" not in text
+
+
+def test_chart_renders_at_the_expected_size_and_is_not_blank(data):
+    png = render_chart(data)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == chart_size(len(data.status.tasks)) == (1200, 682)
+    import numpy as np
+
+    pixels = np.asarray(image, dtype=float)
+    assert pixels.std() > 20  # not a blank canvas
+    colours = {tuple(c) for c in pixels.reshape(-1, 3)[::37].astype(int)}
+    assert len(colours) > 20
+    # The state colours are there: green (on time) and red (missing) bars.
+    assert (46, 125, 50) in colours and (198, 40, 40) in colours
+
+
+def test_chart_of_a_later_period_has_one_bar_per_period(session):
+    seed(session)
+    data = report.gather(session, PLAN, "2024-9M", vn(2024, 9, 20, 9), VN, cal=CAL, revisions=False)
+    assert [s.period for s in data.history] == ["2024-Q1", "2024-H1", "2024-9M"]
+    assert data.history[0].counts["on_time"] == 1
+    assert Image.open(io.BytesIO(render_chart(data))).size == chart_size(len(data.status.tasks))
+
+
+def test_filenames(data):
+    assert report.filename(data, "docx") == "bao-cao-124-kh-bcsd-2024-Q1.docx"
+    assert report.filename(data, "xlsx") == "phu-luc-124-kh-bcsd-2024-Q1.xlsx"
+    assert report.filename(data, "png") == "bieu-do-124-kh-bcsd-2024-Q1.png"
+    assert report.filename(data, "md") == "bao-cao-124-kh-bcsd-2024-Q1.md"
+
+
+def test_an_empty_period_still_makes_every_file(session):
+    _sync(session)
+    data = report.gather(session, PLAN, "2024-H1", vn(2024, 3, 20, 9), VN, cal=CAL)
+    assert data.status.counts["missing"] == data.status.total > 0
+    for fmt in report.FORMATS:
+        assert report.render(data, fmt)
+    _, paragraphs, _ = _docx(report.render(data, "docx"))
+    assert "Các cơ quan, đơn vị chưa có kiến nghị, đề xuất trong kỳ." in paragraphs
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path):
+    """``baocao`` as an admin runs it, from an empty directory."""
+    from baocao.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("BAOCAO_PLAN_PATH", "BAOCAO_CALENDAR_PATH", "BAOCAO_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(capsysbinary, *argv):
+        code = main(list(argv))
+        out, err = capsysbinary.readouterr()
+        return code, out, err.decode("utf-8")
+
+    return run
+
+
+def test_cli_writes_each_format(cli, capsysbinary, monkeypatch, database_url, engine, session, tmp_path):
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", database_url)
+    seed(session)
+    now = ("--now", "2024-03-20T09:00")
+
+    code, out, err = cli(capsysbinary, *now, "report", "--period", "2024-Q1", "--format", "docx", "-o", "bc.docx")
+    assert code == 0, err
+    assert out.decode().startswith("Đã ghi Word quý I năm 2024 vào bc.docx (")
+    _, paragraphs, _ = _docx((tmp_path / "bc.docx").read_bytes())
+    assert "- Công an tỉnh: hoàn thành, 100%. Đã rà soát 12 quy chế phối hợp *liên ngành*." in paragraphs
+
+    code, _, err = cli(capsysbinary, *now, "report", "--period", "Q1", "-o", "phu-luc.xlsx")  # format from the name
+    assert code == 0, err
+    assert load_workbook(tmp_path / "phu-luc.xlsx").sheetnames == [SUMMARY_SHEET, REVISIONS_SHEET]
+
+    code, _, err = cli(capsysbinary, *now, "report", "--format", "png")  # default period, default name
+    assert code == 0, err
+    assert Image.open(tmp_path / "bieu-do-124-kh-bcsd-2024-Q1.png").size == (1200, 682)
+
+    code, out, err = cli(capsysbinary, *now, "report", "--period", "2024-Q1", "--format", "md", "-o", "-")
+    assert code == 0, err
+    assert out.decode("utf-8").startswith("# Báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ — quý I năm 2024")
+    code, plain, _ = cli(capsysbinary, *now, "report", "--period", "2024-Q1")  # md to stdout by default
+    assert code == 0 and plain == out
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--period", "2024-Q7"), "kỳ báo cáo '2024-Q7' không hợp lệ"),
+        (("--period", "2025-Q1"), "năm 2025 không có kỳ báo cáo nào"),
+        (("--period", "2024-Q1", "-o", "x.pdf"), "không đoán được định dạng"),
+        (("--period", "2024-Q1", "-o", "missing-dir/x.docx"), "không ghi được tệp missing-dir/x.docx"),
+    ],
+)
+def test_cli_errors_are_one_line_exit_2(cli, capsysbinary, monkeypatch, database_url, engine, argv, message):
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", database_url)
+    code, out, err = cli(capsysbinary, "--now", "2024-03-20T09:00", "report", *argv)
+    assert code == 2 and out == b""
+    assert err.count("\n") == 1 and err.startswith("baocao: ") and message in err, err
+
+
+def test_cli_unreachable_database_is_exit_2(cli, capsysbinary, monkeypatch):
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", "postgresql://postgres@127.0.0.1:9/none")
+    code, out, err = cli(capsysbinary, "report", "--period", "2024-Q1", "--format", "docx")
+    assert code == 2 and out == b""
+    assert err.count("\n") == 1 and "Không kết nối được cơ sở dữ liệu" in err, err
+
+
+def test_timestamps_are_local_whatever_the_stored_zone(session):
+    seed(session)
+    data = report.gather(session, PLAN, PERIOD, datetime(2024, 3, 20, 2, 0, tzinfo=UTC), "Asia/Ho_Chi_Minh", cal=CAL)
+    assert data.generated_at == NOW
+    assert all(r.submitted_at.utcoffset().total_seconds() == 7 * 3600 for r in data.revisions)
+
+
+def test_control_characters_in_a_reply_do_not_break_the_files(session):
+    _sync(session)
+    home = _obligation(session, "so-noi-vu")
+    # (PostgreSQL refuses NUL in text, so the bot cannot have stored one; BEL and ESC it can.)
+    text = "NV3: đang thực hiện 10%\x07, vướng\x08 kinh phí\x1b; đề nghị hỗ trợ"
+    add_report(session, home.id, [{"task_no": "3", "status": "in_progress", "percent": 10, "difficulty": True, "text": text}],
+               source=ReportSource.TELEGRAM, submitted_at=BEFORE)
+    session.commit()
+    data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
+    _, paragraphs, _ = _docx(render_docx(data))
+    assert "- Sở Nội vụ: đang thực hiện, 10%. Vướng kinh phí; đề nghị hỗ trợ." in paragraphs
+    ws = load_workbook(io.BytesIO(render_xlsx(data)))[REVISIONS_SHEET]
+    assert ws.cell(2, 10).value == "đang thực hiện 10%, vướng kinh phí; đề nghị hỗ trợ"
