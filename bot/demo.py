@@ -483,6 +483,25 @@ def _width(text: str) -> int:
     return len(text)  # NFC Vietnamese: one code point per letter
 
 
+def write_reports(engine: Any, plan: Any, cal: Any, periods: Sequence[PeriodInfo], now: datetime, tz: ZoneInfo,
+                  directory: Path) -> list[Path]:
+    """The consolidated report of every period in every format, from the demo's database: what
+    Sở Tư pháp would hand upward."""
+    from bot.report import FORMATS, filename, gather, render
+    from storage.db import session_scope
+
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with session_scope(engine) as session:
+        for period in periods:
+            data = gather(session, plan, period.key, now, tz, cal=cal)
+            for fmt in FORMATS:
+                path = directory / filename(data, fmt)
+                path.write_bytes(render(data, fmt))
+                written.append(path)
+    return written
+
+
 def format_summary(summaries: Sequence[PeriodSummary]) -> str:
     rows = [tuple(name for name, _ in SUMMARY_COLUMNS)] + [s.row() for s in summaries]
     if summaries:
@@ -569,6 +588,7 @@ class DemoOptions:
     plan_path: Path | str | None = None
     calendar_path: Path | str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
+    output_dir: Path | None = None  # where the consolidated reports of each period are written
 
 
 def _short(moment: datetime) -> str:
@@ -904,6 +924,12 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
     if not quiet:
         print("", file=out)
     print(format_summary(summaries), file=out)
+    written = write_reports(engine, plan, cal, periods, clock.now(), tz, options.output_dir) if options.output_dir else []
+    if written:
+        print("", file=out)
+        print(f"Dự thảo báo cáo tổng hợp (Word, Excel, biểu đồ, Markdown) của từng kỳ đã ghi vào {options.output_dir}:", file=out)
+        for path in written:
+            print(f"  {path.name}", file=out)
     if not quiet:
         digests = len(sim.digests)
         print("", file=out)

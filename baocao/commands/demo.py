@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
 from baocao.cli import CliError, Context
 from bot.demo import DEFAULT_SEED, DEFAULT_TIMEOUT_S
@@ -24,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help=f"hạt giống ngẫu nhiên của hành vi các đầu mối (mặc định {DEFAULT_SEED})")
     parser.add_argument("--agencies", type=int, metavar="N", help="chỉ mô phỏng N cơ quan (chạy nhanh hơn)")
     parser.add_argument("--quiet", action="store_true", help="chỉ in bảng tổng kết")
+    parser.add_argument("--out", default="baocao-demo", metavar="THƯ_MỤC",
+                        help="nơi ghi dự thảo báo cáo tổng hợp (Word, Excel, biểu đồ, Markdown) của từng kỳ (mặc định ./baocao-demo)")
+    parser.add_argument("--no-files", action="store_true", help="không ghi báo cáo tổng hợp ra tệp")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="GIÂY",
                         help=f"dừng nếu chạy quá số giây này (mặc định {DEFAULT_TIMEOUT_S:g})")
     parser.set_defaults(func=run)
@@ -45,6 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         plan_path=settings.plan_path,
         calendar_path=settings.calendar_path,
         timezone=settings.timezone,
+        output_dir=None if args.no_files else Path(args.out),
     )
     try:
         asyncio.run(run_demo(options))

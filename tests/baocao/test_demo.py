@@ -184,7 +184,12 @@ def test_cli_demo_runs_and_prints_the_summary(tmp_path):
     assert "Kỳ báo cáo" in proc.stdout and "Chưa báo cáo" in proc.stdout and "Bản sửa" in proc.stdout
     assert "6/47 cơ quan" in proc.stdout
     assert "Traceback" not in proc.stderr
-    assert list(tmp_path.iterdir()) == [], "the temporary database is not left behind"
+    # The consolidated outputs of every period; nothing else (the database was temporary).
+    assert [p.name for p in tmp_path.iterdir()] == ["baocao-demo"]
+    files = sorted(p.name for p in (tmp_path / "baocao-demo").iterdir())
+    assert len(files) == 16 and "bao-cao-124-kh-bcsd-2024-FY.docx" in files and "phu-luc-124-kh-bcsd-2024-Q1.xlsx" in files
+    assert (tmp_path / "baocao-demo" / "bieu-do-124-kh-bcsd-2024-H1.png").read_bytes().startswith(b"\x89PNG")
+    assert "baocao-demo" in proc.stdout
     assert time.monotonic() - began < 90
 
 
