@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         description="where updates wait while the database is unreachable",
     )
     webhook_secret: SecretStr | None = None
+    send_rate: float = Field(
+        default=29.0,
+        gt=0,
+        le=30,
+        description="messages per second this process may send; Telegram allows about 30 per bot, "
+        "so with several dispatchers (the bot and a cron 'baocao tick') divide it between them",
+    )
     office_hours: str = Field(
         default="08:00-17:00", description="reminders go out only on working days within these local hours"
     )

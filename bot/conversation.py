@@ -74,6 +74,7 @@ class ConversationConfig:
     allowed_group_ids: frozenset[str] = frozenset()
     bot_username: str | None = None
     office_hours: tuple[dt_time, dt_time] = (dt_time(8), dt_time(17))  # when reminders may go out
+    send_rate: float = 29.0  # reminders per second this process may send (Telegram: ~30 per bot)
     rate_limit: int = 20  # messages …
     rate_window_s: float = 60.0  # … per this many seconds and user
 

@@ -372,6 +372,7 @@ async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             worker_id=context.application.bot_data["worker_id"],
             tz=conversation.tz,
             office_hours=conversation.config.office_hours,
+            pacer=context.application.bot_data["pacer"],
         )
     except StorageError as exc:
         log.error("reminder tick skipped: %s", exc)
@@ -474,6 +475,8 @@ def build_application(
     app = builder.post_init(post_init).build()
     app.bot_data["channel"] = channel
     app.bot_data["conversation"] = conversation
+    # One pacer for the life of the bot, so consecutive ticks share the per-chat spacing.
+    app.bot_data["pacer"] = dispatch.Pacer(per_second=conversation.config.send_rate)
     app.bot_data["worker_id"] = f"bot-{os.getpid()}-{secrets.token_hex(3)}"
     app.add_handler(TypeHandler(Update, channel.on_update))
     app.add_error_handler(_error_handler)

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             allowed_group_ids=frozenset(str(i) for i in settings.group_chat_ids),
             bot_username=settings.bot_username,
             office_hours=settings.office_window,
+            send_rate=settings.send_rate,
         ),
     )
     conversation.sync_plan()

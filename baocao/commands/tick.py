@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(NO_TOKEN)
     from bot.telegram import TelegramSender, protect_logs
     from scheduler import deadlines
-    from scheduler.dispatch import tick
+    from scheduler.dispatch import Pacer, tick
     from scheduler.sync import sync_agencies, sync_obligations
     from storage.db import open_database, session_scope
 
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 engine, plan, cal, TelegramSender(bot), ctx.clock,
                 worker_id=f"tick-{socket.gethostname()}-{os.getpid()}", tz=settings.tz,
                 office_hours=settings.office_window,
+                pacer=Pacer(per_second=settings.send_rate),
             )
 
     report = asyncio.run(once())
