@@ -78,6 +78,19 @@ class ConversationConfig:
     rate_limit: int = 20  # messages …
     rate_window_s: float = 60.0  # … per this many seconds and user
 
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> ConversationConfig:
+        """The bot's configuration from baocao.config.Settings (``baocao run``, ``sandbox``)."""
+        values: dict[str, Any] = {
+            "timezone": settings.timezone,
+            "admin_user_ids": frozenset(str(i) for i in settings.admin_chat_ids),
+            "allowed_group_ids": frozenset(str(i) for i in settings.group_chat_ids),
+            "bot_username": settings.bot_username,
+            "office_hours": settings.office_window,
+            "send_rate": settings.send_rate,
+        }
+        return cls(**{**values, **overrides})
+
 
 @dataclass
 class Who:

@@ -127,13 +127,8 @@ def period_name(plan: Plan, year: int, code: str) -> str:
     return plan.period_name(f"{year}-{code}")
 
 
-def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:
-    if tz is None:
-        return ZoneInfo(plan.reporting.reminders.timezone)
-    return ZoneInfo(tz) if isinstance(tz, str) else tz
 
-
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+def to_local(moment: datetime, zone: ZoneInfo) -> datetime:
     # A naive moment is read as local time (as ``--now`` does); stored ones are aware UTC.
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
@@ -151,7 +146,7 @@ def default_period(
     Only periods of the years the plan is in force (and with at least one active task) count;
     ``None`` when there are none.
     """
-    today = _local(now, _zone(plan, tz)).date()
+    today = to_local(now, plan.zone(tz)).date()
     windows: list[tuple[date, date, str]] = []
     for year in plan.years_in_force():
         if not any(year in plan.task_years(task) for task in plan.tasks):
@@ -494,8 +489,8 @@ def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: 
                 percent=entry.percent,
                 difficulty=bool(entry.difficulty),
                 text=entry.text,
-                submitted_at=_local(entry.submitted_at, zone),
-                first_submitted_at=_local(first, zone),
+                submitted_at=to_local(entry.submitted_at, zone),
+                first_submitted_at=to_local(first, zone),
                 revision=entry.revision,
                 late=bool(all_late),
             )
@@ -696,8 +691,8 @@ def period_status(
     """
     year, code = parse_period(plan, period)
     key = period_key(year, code)
-    zone = _zone(plan, tz)
-    local_now = _local(now, zone)
+    zone = plan.zone(tz)
+    local_now = to_local(now, zone)
     agencies, synced = _agencies(session, plan, key, zone, local_now.date())
     due, consolidation = _period_dates(plan, year, code, synced, cal)
     counts = dict.fromkeys(STATES, 0)
@@ -738,8 +733,8 @@ def agency_detail(
     key = period_key(year, code)
     if agency_id not in plan.agency_by_id:
         raise NotFound(f"không có cơ quan mã '{agency_id}' trong danh mục của kế hoạch")
-    zone = _zone(plan, tz)
-    found, _ = _agencies(session, plan, key, zone, _local(now, zone).date(), agency_id)
+    zone = plan.zone(tz)
+    found, _ = _agencies(session, plan, key, zone, to_local(now, zone).date(), agency_id)
     if not found:
         name = plan.agency_by_id[agency_id].name
         raise NotFound(f"{name} không phải báo cáo kỳ {period_name(plan, year, code)}")
@@ -764,8 +759,8 @@ def task_detail(
     if no not in refs.parent:
         known = ", ".join(plan.task_refs())
         raise NotFound(f"kế hoạch không có nhiệm vụ '{task_no}'; các nhiệm vụ: {known}")
-    zone = _zone(plan, tz)
-    local_now = _local(now, zone)
+    zone = plan.zone(tz)
+    local_now = to_local(now, zone)
     agencies, _ = _agencies(session, plan, key, zone, local_now.date())
     parent = refs.parent_of(no)
     owing = [a for a in agencies if a.role_of(parent) is not None]

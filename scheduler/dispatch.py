@@ -344,11 +344,6 @@ class _Candidate:
         return self.ladder[self.index]
 
 
-def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:
-    if tz is None:
-        return ZoneInfo(plan.reporting.reminders.timezone)
-    return ZoneInfo(tz) if isinstance(tz, str) else tz
-
 
 def _reported_tasks(session: Session, obligation_ids: Sequence[int]) -> dict[int, set[str]]:
     """Task numbers with at least one entry, per obligation; a sub-item ("1a") also marks its
@@ -417,7 +412,7 @@ def plan_reminders(
     SQLite it begins IMMEDIATE (:func:`tick` does this for you)."""
     if now.tzinfo is None:
         raise ValueError("now must be aware")
-    zone = _zone(plan, tz)
+    zone = plan.zone(tz)
     window = OfficeHours(cal, zone, office_hours)
     stats = EnqueueStats()
     _lock_planning(session)
@@ -1138,7 +1133,7 @@ async def tick(
     """Plan, then send until nothing is due (at most ``max_rounds`` batches). What ``baocao
     tick`` and the bot's ticker call; run it as often as you like, from as many processes as
     you like. The obligations must have been synced (:mod:`scheduler.sync`) beforehand."""
-    zone = _zone(plan, tz)
+    zone = plan.zone(tz)
     planned = await asyncio.to_thread(_plan_in_own_session, engine, plan, cal, clock.now(), zone, office_hours)
     pacer = pacer or Pacer()
     total = DispatchStats()

@@ -19,6 +19,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -341,6 +342,12 @@ class Plan(_Strict):
     @cached_property
     def period_by_code(self) -> dict[str, Period]:
         return {p.code: p for p in self.reporting.periods}
+
+    def zone(self, tz: ZoneInfo | str | None = None) -> ZoneInfo:
+        """``tz`` as a zone, defaulting to the plan's reminder time zone."""
+        if tz is None:
+            return ZoneInfo(self.reporting.reminders.timezone)
+        return ZoneInfo(tz) if isinstance(tz, str) else tz
 
     def period_name(self, period: str) -> str:
         """``2024-Q1`` → ``quý I năm 2024``, with the plan's own name for the period."""

@@ -42,3 +42,18 @@ def agency_ids(plan: Plan, query: str) -> list[str]:
     """Agency ids for what a user typed: an id, a name, an alias, or a group (its members)."""
     match = match_or_fail(plan, query)
     return [match.id] if match.kind == "agency" else plan.expand(match.id)
+
+
+def period_or_fail(ctx: Context, plan: Plan, cal: WorkingCalendar, text: str | None) -> tuple[int, str]:
+    """(year, code) of the period a user named (``2024-Q1``, ``Q1``), or by default the one a
+    coordinator most likely means (the one being consolidated, else the next due)."""
+    from bot.status import PeriodError, default_period, parse_period
+
+    if not text:
+        text = default_period(plan, cal, ctx.now(), tz=ctx.settings.tz)
+        if text is None:
+            raise CliError(f"kế hoạch số {plan.plan.number} không có kỳ báo cáo nào; hãy chỉ rõ --period")
+    try:
+        return parse_period(plan, text, default_year=local_now(ctx).year)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from exc

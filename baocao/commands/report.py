@@ -8,10 +8,8 @@ import sys
 from pathlib import Path
 
 from baocao.cli import CliError, Context
-from baocao.commands._common import calendar_or_fail, local_now, plan_or_fail
-from bot.status import PeriodError, default_period, parse_period
-from scheduler.calendar import WorkingCalendar
-from scheduler.plan import Plan
+from baocao.commands._common import calendar_or_fail, period_or_fail, plan_or_fail
+from bot.status import PeriodError
 
 FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "png": "biểu đồ PNG", "md": "Markdown"}
 
@@ -47,19 +45,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=run)
 
 
-def _period(args: argparse.Namespace, ctx: Context, plan: Plan, cal: WorkingCalendar) -> tuple[int, str]:
-    if args.period:
-        text = args.period
-    else:
-        found = default_period(plan, cal, ctx.now(), tz=ctx.settings.tz)
-        if found is None:
-            raise CliError(f"kế hoạch số {plan.plan.number} không có kỳ báo cáo nào; hãy chỉ rõ --period")
-        text = found
-    try:
-        return parse_period(plan, text, default_year=local_now(ctx).year)
-    except PeriodError as exc:
-        raise CliError(str(exc)) from exc
-
 
 def _format(args: argparse.Namespace) -> str:
     if args.format:
@@ -85,7 +70,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     fmt = _format(args)
     plan = plan_or_fail(ctx.settings.plan_path)
     cal = calendar_or_fail(ctx)
-    year, code = _period(args, ctx, plan, cal)
+    year, code = period_or_fail(ctx, plan, cal, args.period)
     now = ctx.now()
     revisions, history = NEEDS[fmt]
     engine = open_database(ctx.settings.database_url)

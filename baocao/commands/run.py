@@ -56,14 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         plan=plan,
         calendar=cal,
         clock=clock,
-        config=ConversationConfig(
-            timezone=settings.timezone,
-            admin_user_ids=frozenset(str(i) for i in settings.admin_chat_ids),
-            allowed_group_ids=frozenset(str(i) for i in settings.group_chat_ids),
-            bot_username=settings.bot_username,
-            office_hours=settings.office_window,
-            send_rate=settings.send_rate,
-        ),
+        config=ConversationConfig.from_settings(settings),
     )
     conversation.sync_plan()
     today = local_now(ctx).date()

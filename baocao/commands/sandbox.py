@@ -70,12 +70,7 @@ async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
                     plan=plan,
                     calendar=cal,
                     clock=clock,
-                    config=ConversationConfig(
-                        timezone=settings.timezone,
-                        admin_user_ids=frozenset(str(i) for i in settings.admin_chat_ids),
-                        allowed_group_ids=frozenset(str(i) for i in settings.group_chat_ids),
-                        bot_username=standin.bot_username,
-                    ),
+                    config=ConversationConfig.from_settings(settings, bot_username=standin.bot_username),
                 )
                 conv.sync_plan()
                 interactive = sys.stdin.isatty()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from baocao.cli import CliError, Context
-from baocao.commands._common import calendar_or_fail, local_now, plan_or_fail
+from baocao.cli import Context
+from baocao.commands._common import calendar_or_fail, period_or_fail, plan_or_fail
 from bot.status import (
     LATE,
     MISSING,
@@ -14,15 +14,11 @@ from bot.status import (
     PARTIAL,
     UNSPECIFIED,
     AgencyStatus,
-    PeriodError,
     PeriodStatus,
     TaskStatus,
-    default_period,
-    parse_period,
     period_status,
 )
 from scheduler.calendar import WorkingCalendar
-from scheduler.plan import Plan
 from scheduler.vndate import format_date_short, format_date_vi
 
 STATE_TITLES = {
@@ -58,20 +54,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=run)
 
 
-def _period(args: argparse.Namespace, ctx: Context, plan: Plan, cal: WorkingCalendar) -> tuple[int, str]:
-    now = ctx.now()
-    if args.period:
-        text = args.period
-    else:
-        found = default_period(plan, cal, now, tz=ctx.settings.tz)
-        if found is None:
-            raise CliError(f"kế hoạch số {plan.plan.number} không có kỳ báo cáo nào; hãy chỉ rõ --period")
-        text = found
-    try:
-        return parse_period(plan, text, default_year=local_now(ctx).year)
-    except PeriodError as exc:
-        raise CliError(str(exc)) from exc
-
 
 
 
@@ -82,7 +64,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     plan = plan_or_fail(ctx.settings.plan_path)
     cal = calendar_or_fail(ctx)
-    year, code = _period(args, ctx, plan, cal)
+    year, code = period_or_fail(ctx, plan, cal, args.period)
     now = ctx.now()
     engine = open_database(ctx.settings.database_url)
     with get_session(engine) as session:

@@ -306,14 +306,7 @@ class ReportData:
 # --- gathering ------------------------------------------------------------------------------
 
 
-def _zone(plan: Plan, tz: ZoneInfo | str | None) -> ZoneInfo:
-    if tz is None:
-        return ZoneInfo(plan.reporting.reminders.timezone)
-    return ZoneInfo(tz) if isinstance(tz, str) else tz
 
-
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 class _Refs:
@@ -457,7 +450,7 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
                 percent=entry.percent,
                 difficulty=bool(entry.difficulty),
                 text=entry.text,
-                submitted_at=_local(entry.submitted_at, zone),
+                submitted_at=st.to_local(entry.submitted_at, zone),
                 late=bool(entry.late),
                 source=str(source),
                 sender=None if sender is None else xml_safe(sender),
@@ -519,7 +512,7 @@ def gather(
     cost one and three queries per period; leave them out for a format that does not show
     them. Raises :class:`bot.status.PeriodError` for a period the plan does not have.
     """
-    zone = _zone(plan, tz)
+    zone = plan.zone(tz)
     status = st.period_status(session, plan, period, now, zone, cal=cal)
     refs = _Refs(plan)
     tasks = _task_reports(plan, status, refs)
@@ -528,7 +521,7 @@ def gather(
     return ReportData(
         plan=plan,
         status=status,
-        generated_at=_local(now, zone),
+        generated_at=st.to_local(now, zone),
         cutoff_from=definition.cutoff_from.in_year(status.year),
         cutoff_to=definition.cutoff_to.in_year(status.year),
         tasks=tasks,
