@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from baocao.clock import SystemClock
-from storage.db import SQLITE_BEGIN
+from storage.db import begin_write
 from storage.models import (
     Agency,
     Channel,
@@ -295,15 +295,6 @@ def _already_bound(contact: Contact | None, invitation: Invitation) -> bool:
     return contact is not None and contact.active and contact.role == invitation.role
 
 
-def _begin_immediate_on_sqlite(session: Session) -> None:
-    # See "Concurrency" in the module docstring. If the caller already began the transaction,
-    # how it began is the caller's choice and we leave it alone.
-    try:
-        if session.get_bind().dialect.name != "sqlite" or session.in_transaction():
-            return
-    except Exception:  # noqa: BLE001 - an unbound session fails later with a clearer error
-        return
-    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def _refused(invitation: Invitation, now: datetime) -> RedeemOutcome:
@@ -353,7 +344,7 @@ def redeem(
     if clean is None:
         return RedeemResult(RedeemOutcome.UNKNOWN)
 
-    _begin_immediate_on_sqlite(session)
+    begin_write(session)
     invitation = session.exec(
         select(Invitation)
         .where(col(Invitation.code_hash) == hash_code(clean))

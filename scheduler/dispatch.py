@@ -43,7 +43,6 @@ import logging
 import time as _time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -57,7 +56,7 @@ from scheduler import reminders as content
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, reminder_schedule
 from scheduler.plan import Plan
-from storage.db import SQLITE_BEGIN, get_session
+from storage.db import begin_write, session_scope
 from storage.models import (
     Contact,
     ContactRole,
@@ -245,30 +244,11 @@ def _is_sqlite(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
-def _begin_write(session: Session) -> None:
-    """On SQLite take the write lock at BEGIN (a reader that later writes would otherwise fail
-    with "database is locked" when another process got there first). Elsewhere nothing."""
-    if _is_sqlite(session) and not session.in_transaction():
-        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
-
-
-@contextmanager
-def _write_session(engine: Engine) -> Iterator[Session]:
-    session = get_session(engine)
-    try:
-        _begin_write(session)
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _lock_planning(session: Session) -> None:
     if _is_sqlite(session):
-        _begin_write(session)  # IMMEDIATE: planners (and claimers) take turns
+        begin_write(session)  # IMMEDIATE: planners (and claimers) take turns
     else:
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PLANNING_LOCK})
 
@@ -810,7 +790,7 @@ def claim(
     if limit <= 0:
         return []
     claimed: list[int] = []
-    with _write_session(engine) as session:
+    with session_scope(engine, write=True) as session:
         statement = (
             select(Outbox.id, Outbox.channel, Outbox.chat_id)
             .where(_claimable(now))
@@ -847,7 +827,7 @@ def claim(
 
 def _outcome(engine: Engine, row: Outbox, worker_id: str, **values: Any) -> bool:
     """Write a send outcome if the row is still ours; False when the lease was lost."""
-    with _write_session(engine) as session:
+    with session_scope(engine, write=True) as session:
         result: Any = session.exec(
             update(Outbox)
             .where(
@@ -868,7 +848,7 @@ def _backoff(attempts: int) -> timedelta:
 def _handle_blocked(engine: Engine, row: Outbox, worker_id: str, now: datetime, tz: ZoneInfo, error: str) -> bool:
     """The row fails; every active contact of that chat is deactivated ("blocked"), its other
     pending rows dropped, and each coordinator gets a notice. Returns False if the lease was lost."""
-    with _write_session(engine) as session:
+    with session_scope(engine, write=True) as session:
         result: Any = session.exec(
             update(Outbox)
             .where(
@@ -1112,7 +1092,7 @@ async def dispatch_once(
 def _plan_in_own_session(
     engine: Engine, plan: Plan, cal: WorkingCalendar, now: datetime, tz: ZoneInfo, office_hours: tuple[time, time]
 ) -> EnqueueStats:
-    with _write_session(engine) as session:
+    with session_scope(engine, write=True) as session:
         return plan_reminders(session, plan, cal, now, tz=tz, office_hours=office_hours)
 
 

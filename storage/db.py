@@ -237,11 +237,23 @@ def get_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
+def begin_write(session: Session) -> None:
+    """On SQLite, begin the session's transaction IMMEDIATE (taking the write lock at BEGIN):
+    a reader that later writes would otherwise fail with "database is locked" when another
+    process got there first. Elsewhere, or when the transaction has begun, nothing."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block ends normally and rolls back on an exception."""
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back on an exception.
+    ``write=True``: the block will write and must not lose a race to another process on
+    SQLite (see :func:`begin_write`)."""
     session = get_session(engine)
     try:
+        if write:
+            begin_write(session)
         yield session
         session.commit()
     except BaseException:
