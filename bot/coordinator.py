@@ -532,17 +532,21 @@ class Coordinator:
             lines.append(t("<b>Chưa báo cáo ({n}):</b>", n=len(silent)) + " " + esc(", ".join(silent)) + ".")
         return "\n".join(lines)
 
+    def _period_only(self, turn: Turn, arg: str, usage: str) -> tuple[str, list[str]] | None:
+        """The period of a command that takes nothing else; its usage line when more was typed."""
+        rest, period_text = self._split_period(arg)
+        if rest:
+            turn.say(usage)
+            return None
+        return self._period(turn, period_text)
+
     # -- /tonghop --------------------------------------------------------------------------------
 
     def consolidated(self, turn: Turn, arg: str) -> None:
         if not self._coordinator(turn):
             return None
         t = turn.t
-        rest, period_text = self._split_period(arg)
-        if rest:
-            turn.say(t("Cú pháp: /tonghop [kỳ], ví dụ /tonghop Q1 hoặc /tonghop 2024-H1."))
-            return None
-        found = self._period(turn, period_text)
+        found = self._period_only(turn, arg, t("Cú pháp: /tonghop [kỳ], ví dụ /tonghop Q1 hoặc /tonghop 2024-H1."))
         if found is None:
             return None
         period, notes = found
@@ -629,11 +633,9 @@ class Coordinator:
         if not self._coordinator(turn):
             return None
         t = turn.t
-        rest, period_text = self._split_period(arg)
-        if rest:
-            turn.say(t("Cú pháp: /chuabaocao [kỳ], ví dụ /chuabaocao Q1. Chi tiết một cơ quan: /tinhhinh &lt;cơ quan&gt;."))
-            return None
-        found = self._period(turn, period_text)
+        found = self._period_only(
+            turn, arg, t("Cú pháp: /chuabaocao [kỳ], ví dụ /chuabaocao Q1. Chi tiết một cơ quan: /tinhhinh &lt;cơ quan&gt;.")
+        )
         if found is None:
             return None
         period, notes = found
