@@ -1214,7 +1214,8 @@ class Console:
         except InvitationError as exc:
             self.print(f"({exc})")
             return
-        self.print(f"(lời mời {role} của {match.name}: /start {code})")
+        role_name = {"focal": "đầu mối", "coordinator": "điều phối", "admin": "quản trị"}.get(role, role)
+        self.print(f"(lời mời {role_name} của {match.name}: /start {code})")
         self.user.send(f"/start {code}")
         await self.settle()
 
