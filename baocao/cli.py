@@ -11,31 +11,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from pydantic import ValidationError
 
-from baocao.clock import Clock, FixedClock, SystemClock, parse_now
 from baocao.config import Settings
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed as one line."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-@dataclass
-class Context:
-    settings: Settings
-    clock: Clock
-
-    def now(self) -> datetime:
-        return self.clock.now()
+from baocao.context import CliError, Context
+from common.clock import Clock, FixedClock, SystemClock, parse_now
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from baocao.paths import data_file
+from common.paths import data_file
 
 
 class Settings(BaseSettings):

@@ -4,7 +4,7 @@
     python benchmarks/fanout.py [--chats 600] [--multi 200x3] [--workers 2] [--pg URL | --pg none]
 
 What runs
-    The parent process plays Telegram: a fresh :class:`bot.sandbox.BotApiStandIn` per run on
+    The parent process plays Telegram: a fresh :class:`baocao.demo.telegram_api.BotApiStandIn` per run on
     127.0.0.1 with ``rate_limit=True`` (30 sends/s overall and 1/s per chat over a sliding
     window; a send over either limit gets 429 with ``retry_after``). The dispatchers run in
     their OWN child processes (this script with ``--child``), each doing what the bot's
@@ -14,7 +14,7 @@ What runs
       database ``baocao_bench_<random>`` that is dropped afterwards), the seed plan's agencies
       and obligations are synced into it and N focal-point contacts are bound to the agencies
       that owe the 2024-Q1 report;
-    * the clock is an :class:`baocao.clock.OffsetClock` starting at 2024-03-06 09:00 +07:00,
+    * the clock is an :class:`common.clock.OffsetClock` starting at 2024-03-06 09:00 +07:00,
       when step D-7 of Q1 is due, so the first :func:`scheduler.dispatch.tick` plans one
       outbox row per contact (``plan_reminders``) and then sends them (``dispatch_once`` in
       batches of 100, the default ``Pacer``) through :class:`bot.telegram.TelegramSender`
@@ -197,8 +197,8 @@ async def _prepare_worker(spec: dict, sender: TimedSender, Pacer: Any) -> Any:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from baocao.clock import OffsetClock
-    from baocao.paths import data_file
+    from common.clock import OffsetClock
+    from common.paths import data_file
     from scheduler import dispatch
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
@@ -354,7 +354,7 @@ def setup_database(url: str, chats: int, per_chat: int, seed: int) -> int:
     """Migrate, sync the seed plan, bind ``chats`` × ``per_chat`` focal-point contacts."""
     from sqlmodel import select
 
-    from baocao.paths import data_file
+    from common.paths import data_file
     from scheduler import deadlines
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
@@ -487,7 +487,7 @@ async def stop_children(children: list[tuple[Any, Path]]) -> None:
 
 
 async def one_run(run: Run, args: argparse.Namespace, tmpdir: Path, pg_url: str | None, seq: int) -> None:
-    from bot.sandbox import BotApiStandIn
+    from baocao.demo.telegram_api import BotApiStandIn
 
     pg: Postgres | None = None
     db_url: str | None = None

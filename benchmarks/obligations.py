@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from importlib import metadata
 
-        from baocao.paths import data_file
+        from common.paths import data_file
 
         seed_raw = data_file("plan.json").read_text(encoding="utf-8")
         large_raw = json.dumps(synthetic_plan(args.agencies, args.tasks, args.seed, json.loads(seed_raw)), ensure_ascii=False, indent=1)

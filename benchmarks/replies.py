@@ -4,7 +4,7 @@
     python benchmarks/replies.py [--replies N] [--users U] [--pg URL | --pg none]
 
 What runs
-    The parent process plays Telegram: one :class:`bot.sandbox.BotApiStandIn` per bot on
+    The parent process plays Telegram: one :class:`baocao.demo.telegram_api.BotApiStandIn` per bot on
     127.0.0.1 (no Telegram rate limits) and the simulated focal points. Each bot runs in its
     OWN child process (this script with ``--child``), polling its stand-in with the real
     python-telegram-bot stack, so its memory can be read from ``/proc/<pid>/status``:
@@ -121,12 +121,12 @@ def build_echo_application(token: str, base_url: str, rate_limiter: bool) -> Any
 
 def build_baocao_application(spec: dict) -> Any:
     """What ``baocao run`` builds, with a fixed clock and a rate limit that never triggers."""
-    from baocao.clock import FixedClock
+    from common.clock import FixedClock
     from bot.conversation import Conversation, ConversationConfig
     from bot.telegram import build_application
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
-    from baocao.paths import data_file
+    from common.paths import data_file
     from storage.db import open_database
 
     engine = open_database(spec["db"])
@@ -336,8 +336,8 @@ def setup_database(url: str, n_users: int) -> list[Focal]:
     """Migrate, copy the plan in (sync_plan) and bind ``n_users`` focal points to agencies."""
     from sqlmodel import select
 
-    from baocao.clock import FixedClock
-    from baocao.paths import data_file
+    from common.clock import FixedClock
+    from common.paths import data_file
     from bot.conversation import Conversation
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
@@ -558,7 +558,7 @@ async def single_phase(variant: Variant, jobs: list[tuple[int, str]], timeout: f
 
 
 async def start_child(variant: Variant, tmpdir: Path, max_seconds: float, focals: list[Focal]) -> None:
-    from bot.sandbox import BotApiStandIn
+    from baocao.demo.telegram_api import BotApiStandIn
 
     index = {"echo": 1, "sqlite": 2, "postgresql": 3}.get(variant.name, 4)
     variant.standin = BotApiStandIn(token=f"{700000 + index}:BENCH-{index}", bot_username="baocao_bench_bot")
@@ -629,7 +629,7 @@ def split(jobs: list, parts: int) -> list[list]:
 
 async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Variant]]:
     from scheduler.plan import load_plan
-    from baocao.paths import data_file
+    from common.paths import data_file
     from storage.db import dispose_all
 
     pg: Postgres | None = None

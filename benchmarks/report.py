@@ -21,7 +21,7 @@ What runs
 What is measured
     For the year's last period (``FY``: its chart has a bar for each of the four periods),
     per database and per format, what ``baocao report`` does after syncing the plan:
-    ``bot.report.gather`` with what the format needs (revisions for Excel, history for the
+    ``reports.gather`` with what the format needs (revisions for Excel, history for the
     chart) and the rendering (``render(data, fmt)``), each timed separately. Each
     measurement is the median of ``--repeat`` runs after one warm-up run (imports, font
     cache, database caches). The file sizes are printed too. Everything runs in this one
@@ -90,7 +90,7 @@ class BenchError(Exception):
 
 def synthetic_plan(agencies: int) -> Any:
     """The seed plan's tasks and rules with ``agencies`` generated agencies."""
-    from baocao.paths import data_file
+    from common.paths import data_file
     from scheduler.plan import parse_plan
 
     raw = json.loads(Path(data_file("plan.json")).read_text(encoding="utf-8"))
@@ -207,7 +207,7 @@ class Measure:
 
 
 def measure(url: str, name: str, plan: Any, repeat: int, agencies: int) -> list[Measure]:
-    from bot.report import NEEDS, gather, render
+    from reports import NEEDS, gather, render
     from scheduler.calendar import WorkingCalendar
     from storage.db import dispose_engine, get_engine, get_session
 

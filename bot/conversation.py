@@ -24,16 +24,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from baocao.clock import Clock
+from common.clock import Clock
 from bot import coordinator
-from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
+from common.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
 from bot.messages import Attachment, Choice, Inbound, Outbound
 from bot.parser import ParsedEntry, parse_reply
 from scheduler import deadlines
 from scheduler.calendar import WorkingCalendar
 from scheduler.plan import Plan
 from scheduler.sync import sync_agencies, sync_obligations
-from scheduler.vndate import format_date_vi
+from common.vndate import format_date_vi
 from storage.db import session_scope
 from storage.models import (
     Contact,

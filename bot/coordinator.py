@@ -23,7 +23,7 @@ Choices made here:
   the part that lists their agency or contact, at most :data:`MAX_BUTTONS` per message.
 - **Pictures and files.** ``/tinhhinh`` without a subject ends with the period's chart (a
   photo); ``/tonghop [kỳ]`` answers with a short summary, then the Word draft and the Excel
-  annex as documents and the chart as a photo (:mod:`bot.report`). A file that cannot be
+  annex as documents and the chart as a photo (:mod:`reports`). A file that cannot be
   drawn is logged and left out, with a line saying so: the text answer never depends on
   matplotlib or python-docx working.
 """
@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from baocao.text import fold
-from bot import report
-from bot import status as st
-from bot.i18n import N_, Translator, translator
+from common.text import fold
+import reports as report
+from reports import status as st
+from common.i18n import N_, Translator, translator
 from bot.invitations import (
     DEFAULT_TTL,
     InvitationError,
@@ -54,7 +54,7 @@ from bot.invitations import (
 )
 from bot.messages import Choice, Inbound, Outbound
 from scheduler.plan import closest_names, describe_matches, find
-from scheduler.vndate import format_date_short, format_date_vi
+from common.vndate import format_date_short, format_date_vi
 from storage.models import AuditLog, Contact, ContactRole, Obligation, ObligationStatus
 from storage.queries import audit
 
@@ -339,8 +339,8 @@ class Coordinator:
     def _say_chart(self, turn: Turn, ps: st.PeriodStatus) -> None:
         """The period's chart as a photo; nothing (and a log entry) if it cannot be drawn."""
         try:
-            from bot.report.chart import status_chart
-            from bot.report.data import period_history
+            from reports.chart import status_chart
+            from reports.data import period_history
 
             history = period_history(turn.session, self.plan, ps, turn.now, self.conv.tz, cal=self.conv.cal)
             png = status_chart(self.plan, ps, history)

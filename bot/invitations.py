@@ -45,7 +45,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from baocao.clock import SystemClock
+from common.clock import SystemClock
 from storage.db import begin_write
 from storage.models import (
     Agency,

@@ -9,7 +9,7 @@ and never raises.
 
 How it reads a message
 ----------------------
-1. *Fold*: every character is folded on its own (NFKC, then :func:`baocao.text.fold`), keeping a
+1. *Fold*: every character is folded on its own (NFKC, then :func:`common.text.fold`), keeping a
    map back to the original index. Composed/decomposed input and old/new tone placement
    ("hoà"/"hòa") fold alike, and every slice we return is a verbatim slice of the input.
 2. *References*: ``NV4``, ``nv 4``, ``NV số 4``, ``nhiệm vụ (số|thứ) 4``, ``#4``, ``mục 4``,
@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from baocao.text import fold
+from common.text import fold
 
 __all__ = [
     "DEFAULT_TASKS",

@@ -36,7 +36,7 @@ from sqlmodel import select
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot.conversation import Conversation
-from bot.i18n import N_, translator
+from common.i18n import N_, translator
 from scheduler import dispatch
 from bot.messages import Attachment, Inbound, Outbound
 from storage.db import StorageError, session_scope

@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scheduler.vndate import format_date_short
+from common.vndate import format_date_short
 
 DEFAULT_FILE_NAME = "calendar-vn.json"
 
@@ -184,7 +184,7 @@ def parse_overrides(text: str, where: str = "Tệp lịch") -> CalendarOverrides
 
 
 def default_calendar_path() -> Path:
-    from baocao.paths import data_file
+    from common.paths import data_file
 
     return data_file(DEFAULT_FILE_NAME)
 

@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, or_, text, update
 from sqlmodel import Session, col, select
 
-from baocao.clock import Clock
+from common.clock import Clock
 from scheduler import reminders as content
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, reminder_schedule
@@ -327,7 +327,7 @@ class _Candidate:
 
 def _reported_tasks(session: Session, obligation_ids: Sequence[int]) -> dict[int, set[str]]:
     """Task numbers with at least one entry, per obligation; a sub-item ("1a") also marks its
-    task ("1") as reported (bot/status.py's rule)."""
+    task ("1") as reported (reports/status.py's rule)."""
     out: dict[int, set[str]] = defaultdict(set)
     for chunk in _chunks(list(obligation_ids), 500):
         rows = session.exec(

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from baocao.text import fold
+from common.text import fold
 
 # The reporting periods a plan may name. Vietnamese plans use these four; Q2–Q4 exist in
 # other provinces' plans and cost nothing to accept.

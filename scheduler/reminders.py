@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from scheduler.vndate import format_date_vi
+from common.vndate import format_date_vi
 
 # Telegram's limit is 4096 characters per message; keep a margin for the channel's own touches.
 MAX_MESSAGE_CHARS = 4000

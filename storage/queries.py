@@ -17,7 +17,7 @@ from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from baocao.clock import SystemClock
+from common.clock import SystemClock
 from storage.models import (
     Agency,
     AgencyIn,

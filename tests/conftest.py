@@ -101,3 +101,19 @@ def session(engine: Engine) -> Iterator[Session]:
 
     with get_session(engine) as session:
         yield session
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx (used by python-telegram-bot) honours proxy variables; loopback must bypass them.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost,::1")
+
+
+@pytest.fixture
+async def standin():
+    """A started Telegram Bot API stand-in without rate limits; stopped after the test."""
+    from baocao.demo.telegram_api import BotApiStandIn
+
+    async with BotApiStandIn() as server:
+        yield server

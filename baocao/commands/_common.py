@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from baocao.cli import CliError, Context
+from baocao.context import CliError, Context
 from scheduler.calendar import CalendarError, WorkingCalendar
 from scheduler.plan import Match, Plan, PlanError, closest_names, describe_matches, find, load_plan
 
@@ -47,7 +47,7 @@ def agency_ids(plan: Plan, query: str) -> list[str]:
 def period_or_fail(ctx: Context, plan: Plan, cal: WorkingCalendar, text: str | None) -> tuple[int, str]:
     """(year, code) of the period a user named (``2024-Q1``, ``Q1``), or by default the one a
     coordinator most likely means (the one being consolidated, else the next due)."""
-    from bot.status import PeriodError, default_period, parse_period
+    from reports.status import PeriodError, default_period, parse_period
 
     if not text:
         text = default_period(plan, cal, ctx.now(), tz=ctx.settings.tz)

@@ -11,10 +11,10 @@ import json
 from typing import TYPE_CHECKING
 
 from scheduler.calendar import CalendarError, WorkingCalendar
-from scheduler.vndate import format_date_vi
+from common.vndate import format_date_vi
 
 if TYPE_CHECKING:
-    from baocao.cli import Context
+    from baocao.context import Context
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
@@ -47,7 +47,7 @@ def _year_arg(value: str) -> int:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from baocao.cli import CliError
+    from baocao.context import CliError
 
     year = args.year
     if year is None:

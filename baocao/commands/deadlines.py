@@ -6,11 +6,11 @@ import argparse
 import json
 from itertools import groupby
 
-from baocao.cli import CliError, Context
+from baocao.context import CliError, Context
 from baocao.commands._common import agency_ids, calendar_or_fail, local_now, plan_or_fail
 from scheduler.deadlines import Obligation, obligations
 from scheduler.plan import PERIOD_NAMES, Plan, Role
-from scheduler.vndate import format_date_short, format_date_vi, weekday_vi
+from common.vndate import format_date_short, format_date_vi, weekday_vi
 
 
 def register(sub: argparse._SubParsersAction) -> None:

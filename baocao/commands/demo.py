@@ -6,8 +6,8 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from baocao.cli import CliError, Context
-from bot.demo import DEFAULT_SEED, DEFAULT_TIMEOUT_S
+from baocao.context import CliError, Context
+from baocao.demo.simulation import DEFAULT_SEED, DEFAULT_TIMEOUT_S
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.demo import DemoError, DemoOptions, run_demo
+    from baocao.demo.simulation import DemoError, DemoOptions, run_demo
 
     if args.agencies is not None and args.agencies < 1:
         raise CliError("--agencies phải là số nguyên dương")

@@ -14,15 +14,15 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from baocao.cli import CliError
+from baocao.context import CliError
 from baocao.commands._common import match_or_fail, plan_or_fail
 from scheduler.plan import Plan
-from scheduler.vndate import format_date_short, format_date_vi
+from common.vndate import format_date_short, format_date_vi
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from baocao.cli import Context
+    from baocao.context import Context
     from storage.models import Contact, Invitation
 
 ROLE_NAMES = {

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from baocao.cli import Context
+from baocao.context import Context
 from baocao.commands._common import plan_or_fail
 from bot.parser import DONE, IN_PROGRESS, NOT_STARTED, ParsedEntry, parse_reply
 

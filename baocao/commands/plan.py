@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from baocao.cli import Context
+from baocao.context import Context
 from baocao.commands._common import calendar_or_fail, plan_or_fail
 from scheduler.deadlines import obligations
 from scheduler.plan import PERIOD_NAMES, Plan
-from scheduler.vndate import format_date_short
+from common.vndate import format_date_short
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from baocao.cli import CliError, Context
+from baocao.context import CliError, Context
 from baocao.commands._common import calendar_or_fail, period_or_fail, plan_or_fail
-from bot.status import PeriodError
+from reports.status import PeriodError
 
 FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "png": "biểu đồ PNG", "md": "Markdown"}
 
@@ -62,7 +62,7 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.report import NEEDS, filename, gather, render
+    from reports import NEEDS, filename, gather, render
     from scheduler.deadlines import obligations
     from scheduler.sync import sync_agencies, sync_obligations
     from storage.db import get_session, mask_url_text, open_database

@@ -7,8 +7,8 @@ import logging
 import secrets
 import sys
 
-from baocao.cli import CliError, Context
-from baocao.clock import FixedClock, OffsetClock
+from baocao.context import CliError, Context
+from common.clock import FixedClock, OffsetClock
 from baocao.commands._common import calendar_or_fail, local_now, plan_or_fail
 
 log = logging.getLogger(__name__)

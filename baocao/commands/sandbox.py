@@ -8,8 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from baocao.cli import CliError, Context
-from baocao.clock import FixedClock
+from baocao.context import CliError, Context
+from common.clock import FixedClock
 from baocao.commands._common import calendar_or_fail, plan_or_fail
 
 DEFAULT_PORT = 8081
@@ -39,8 +39,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
     from bot.conversation import Conversation, ConversationConfig
-    from bot.demo import CONSOLE_HELP, Console, MovingClock, loopback_without_proxy, running_bot, sandbox_start, stdin_lines
-    from bot.sandbox import BotApiStandIn
+    from baocao.demo.simulation import CONSOLE_HELP, Console, MovingClock, loopback_without_proxy, running_bot, sandbox_start, stdin_lines
+    from baocao.demo.telegram_api import BotApiStandIn
     from storage.db import dispose_engine, open_database
 
     settings = ctx.settings

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from baocao.cli import Context
+from baocao.context import Context
 from baocao.commands._common import calendar_or_fail, period_or_fail, plan_or_fail
-from bot.status import (
+from reports.status import (
     LATE,
     MISSING,
     ON_TIME,
@@ -19,7 +19,7 @@ from bot.status import (
     period_status,
 )
 from scheduler.calendar import WorkingCalendar
-from scheduler.vndate import format_date_short, format_date_vi
+from common.vndate import format_date_short, format_date_vi
 
 STATE_TITLES = {
     ON_TIME: "Đã báo cáo đúng hạn",

@@ -8,7 +8,7 @@ import json
 import os
 import socket
 
-from baocao.cli import CliError, Context
+from baocao.context import CliError, Context
 from baocao.commands._common import calendar_or_fail, plan_or_fail
 from baocao.commands.run import NO_TOKEN
 

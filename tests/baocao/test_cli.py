@@ -8,7 +8,7 @@ import json
 import pytest
 
 from baocao.cli import main
-from baocao.paths import BUNDLED_DATA_DIR
+from common.paths import BUNDLED_DATA_DIR
 
 PLAN_PATH = BUNDLED_DATA_DIR / "plan.json"
 

@@ -9,7 +9,7 @@ import sys
 
 
 from baocao.cli import main
-from bot.sandbox import BotApiStandIn
+from baocao.demo.telegram_api import BotApiStandIn
 
 
 def test_without_token_explains_and_exits_2(capsys, monkeypatch, tmp_path):
@@ -70,7 +70,7 @@ async def test_tick_sends_due_reminders_once(tmp_path, database_url, engine, mon
     from bot.invitations import create_invitation, redeem
     from scheduler.plan import load_plan
     from scheduler.sync import sync_agencies
-    from baocao.paths import BUNDLED_DATA_DIR
+    from common.paths import BUNDLED_DATA_DIR
     from storage.db import session_scope
 
     now = datetime(2024, 3, 6, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam, D-7 of quý I

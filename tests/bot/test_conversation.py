@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from baocao.clock import FixedClock
-from baocao.paths import BUNDLED_DATA_DIR
+from common.clock import FixedClock
+from common.paths import BUNDLED_DATA_DIR
 from bot.conversation import Conversation, ConversationConfig
 from bot.messages import Attachment, Inbound
 from scheduler.calendar import WorkingCalendar

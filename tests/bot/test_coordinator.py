@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from baocao.clock import FixedClock
-from baocao.paths import BUNDLED_DATA_DIR
+from common.clock import FixedClock
+from common.paths import BUNDLED_DATA_DIR
 from bot.conversation import Conversation, ConversationConfig
 from bot.coordinator import MAX_BUTTONS, REFUSAL, Coordinator, _period_key, split_message
 from bot.messages import Inbound
@@ -489,7 +489,7 @@ def _png_size(data):
 
 
 def test_status_overview_ends_with_the_chart(conv, scripted):
-    from bot.report.chart import chart_size
+    from reports.chart import chart_size
 
     out = send(conv, "/tinhhinh")
     *texts, chart = out
@@ -502,7 +502,7 @@ def test_status_overview_ends_with_the_chart(conv, scripted):
 
 
 def test_status_answers_even_when_the_chart_fails(conv, scripted, monkeypatch):
-    import bot.report.chart as chart
+    import reports.chart as chart
 
     def broken(*args, **kwargs):
         raise RuntimeError("no fonts")
@@ -565,7 +565,7 @@ def test_consolidated_report_is_for_coordinators_only(conv, scripted, user):
 
 
 def test_consolidated_report_says_which_file_failed(conv, scripted, monkeypatch):
-    from bot import report
+    import reports as report
 
     real = report.render
 

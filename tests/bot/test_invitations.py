@@ -14,7 +14,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlmodel import select
 
-from baocao.paths import BUNDLED_DATA_DIR
+from common.paths import BUNDLED_DATA_DIR
 from bot.invitations import (
     InvitationError,
     RedeemOutcome,

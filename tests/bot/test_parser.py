@@ -325,7 +325,7 @@ def test_valid_tasks_argument():
 
 
 def test_default_tasks_match_the_seed_plan():
-    from baocao.paths import BUNDLED_DATA_DIR
+    from common.paths import BUNDLED_DATA_DIR
     from scheduler.plan import load_plan
 
     assert DEFAULT_TASKS == frozenset(load_plan(BUNDLED_DATA_DIR / "plan.json").task_refs())
@@ -490,7 +490,7 @@ def test_cli_reads_stdin(cli, capsys, monkeypatch):
 
 
 def test_cli_uses_the_configured_plan(cli, capsys, monkeypatch, tmp_path):
-    from baocao.paths import BUNDLED_DATA_DIR
+    from common.paths import BUNDLED_DATA_DIR
 
     data = json.loads((BUNDLED_DATA_DIR / "plan.json").read_text(encoding="utf-8"))
     data["tasks"] = [t for t in data["tasks"] if t["no"] != "11"]

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from baocao.clock import FixedClock
-from baocao.paths import BUNDLED_DATA_DIR
+from common.clock import FixedClock
+from common.paths import BUNDLED_DATA_DIR
 from bot.conversation import Conversation
 from bot.telegram import PlanWatcher
 from scheduler import dispatch

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.calendar import CalendarError, WorkingCalendar
-from scheduler.vndate import format_date_vi, weekday_vi
+from common.vndate import format_date_vi, weekday_vi
 
 CALENDAR_FILE = Path(__file__).resolve().parents[2] / "data" / "calendar-vn.json"
 
@@ -435,8 +435,8 @@ def _import_command_module():
 
 def test_command_module_on_its_own(capsys: pytest.CaptureFixture[str]) -> None:
     # Runs even when sibling command modules are missing: the parser and handler alone.
-    from baocao.cli import Context
-    from baocao.clock import FixedClock
+    from baocao.context import Context
+    from common.clock import FixedClock
     from baocao.config import Settings
 
     command = _import_command_module()

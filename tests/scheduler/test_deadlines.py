@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from baocao.paths import BUNDLED_DATA_DIR
+from common.paths import BUNDLED_DATA_DIR
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import obligations
 from scheduler.plan import Role, load_plan, parse_plan

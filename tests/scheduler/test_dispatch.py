@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from baocao.clock import FixedClock
-from baocao.paths import BUNDLED_DATA_DIR
+from common.clock import FixedClock
+from common.paths import BUNDLED_DATA_DIR
 from scheduler import dispatch as dp
 from scheduler import reminders as rm
 from scheduler.calendar import WorkingCalendar
@@ -310,7 +310,7 @@ async def test_unsent_older_steps_are_dropped_when_a_later_one_is_due(engine):
 async def test_no_reminder_to_an_agency_that_reported_every_task(engine):
     ids = seed(engine)
     police = all_tasks("cong-an-tinh")
-    # Task 1 answered through its sub-item 1a counts as reported (bot/status.py's rule).
+    # Task 1 answered through its sub-item 1a counts as reported (reports/status.py's rule).
     report(engine, "cong-an-tinh", [no if no != "1" else "1a" for no in police], vn(2024, 3, 5, 10, 0))
     report(engine, "so-noi-vu", ["3"], vn(2024, 3, 5, 10, 0))  # partial
     sender = FakeSender()
@@ -561,8 +561,8 @@ async def test_withdrawn_obligation_and_revoked_contact_lose_their_pending_rows(
 WORKER = r"""
 import asyncio, os, sys, time
 from datetime import datetime
-from baocao.clock import FixedClock
-from baocao.paths import BUNDLED_DATA_DIR
+from common.clock import FixedClock
+from common.paths import BUNDLED_DATA_DIR
 from scheduler import dispatch
 from scheduler.calendar import WorkingCalendar
 from scheduler.plan import load_plan

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from baocao.paths import BUNDLED_DATA_DIR
-from baocao.text import slugify
+from common.paths import BUNDLED_DATA_DIR
+from common.text import slugify
 from scheduler.plan import PlanError, Role, TimeFrameKind, find, load_plan, parse_plan
 
 PLAN_PATH = BUNDLED_DATA_DIR / "plan.json"

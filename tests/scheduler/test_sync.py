@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from baocao.paths import BUNDLED_DATA_DIR
+from common.paths import BUNDLED_DATA_DIR
 from scheduler.plan import load_plan
 from scheduler.sync import sync_agencies
 from storage.models import Agency

@@ -1,7 +1,7 @@
 """The consolidated report (báo cáo tổng hợp) of a period: Word draft, Excel annex, chart,
 Markdown.
 
-``gather`` (:mod:`bot.report.data`) reads what the report states; the renderers format it::
+``gather`` (:mod:`reports.data`) reads what the report states; the renderers format it::
 
     data = gather(session, plan, "2024-Q1", now, tz, cal=cal)
     render(data, "docx")  # bytes; also "xlsx", "png", "md" (UTF-8)
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.report.data import ReportData, gather
+from reports.data import ReportData, gather
 
 FORMATS: dict[str, tuple[str, str]] = {  # format → (file extension, MIME type)
     "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
@@ -33,19 +33,19 @@ NEEDS: dict[str, tuple[bool, bool]] = {
 
 def _renderer(fmt: str) -> Callable[[ReportData], bytes]:
     if fmt == "docx":
-        from bot.report.docx import render_docx
+        from reports.docx import render_docx
 
         return render_docx
     if fmt == "xlsx":
-        from bot.report.xlsx import render_xlsx
+        from reports.xlsx import render_xlsx
 
         return render_xlsx
     if fmt == "png":
-        from bot.report.chart import render_chart
+        from reports.chart import render_chart
 
         return render_chart
     if fmt == "md":
-        from bot.report.markdown import render_markdown
+        from reports.markdown import render_markdown
 
         return lambda data: render_markdown(data).encode("utf-8")
     raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")

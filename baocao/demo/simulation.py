@@ -1,7 +1,7 @@
 """The offline demo (``baocao demo``) and the hand-driven sandbox (``baocao sandbox``).
 
 Both run the *real* bot (:func:`bot.telegram.build_application`, polling through
-python-telegram-bot's HTTP stack) against the Bot API stand-in (:class:`bot.sandbox.BotApiStandIn`)
+python-telegram-bot's HTTP stack) against the Bot API stand-in (:class:`baocao.demo.telegram_api.BotApiStandIn`)
 on 127.0.0.1; nothing ever reaches Telegram.
 
 **The demo** (:func:`run_demo`) plays one plan year with simulated people: a focal point for every
@@ -11,8 +11,8 @@ the focal points answer in Vietnamese, by replying to the reminder or writing fr
 ✅. Behaviours are drawn from a seeded random generator (:func:`write_script`): most answer on
 time, some late (after D+1), some answer only part of their tasks, some stay silent, some report
 difficulties, and exactly one sends a correction. A Sở Tư pháp coordinator asks ``/tinhhinh``
-after each consolidation date. The clock (:class:`~baocao.clock.FixedClock`) jumps between these
-moments. The closing table is computed from the database (:func:`bot.status.period_status`, the
+after each consolidation date. The clock (:class:`~common.clock.FixedClock`) jumps between these
+moments. The closing table is computed from the database (:func:`reports.status.period_status`, the
 outbox, the reports), not from the script.
 
 Choices: the demo's bot runs without PTB's ``AIORateLimiter`` and its reminders go out through an
@@ -47,9 +47,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func
 from sqlmodel import col, select
 
-from baocao.clock import FixedClock
-from baocao.text import fold
-from bot.sandbox import SEND_KINDS, BotApiStandIn, SimUser
+from common.clock import FixedClock
+from common.text import fold
+from baocao.demo.telegram_api import SEND_KINDS, BotApiStandIn, SimUser
 
 SUMMARY_TITLE = "Tổng kết theo kỳ báo cáo (số liệu lấy từ cơ sở dữ liệu)"
 SUMMARY_COLUMNS = (
@@ -451,7 +451,7 @@ class DemoResult:
 
 def summarise(engine: Any, plan: Any, cal: Any, periods: Sequence[PeriodInfo], now: datetime, tz: ZoneInfo) -> list[PeriodSummary]:
     """The closing table, from the database only."""
-    from bot import status as st
+    from reports import status as st
     from storage.db import session_scope
     from storage.models import Obligation, ObligationStatus, Outbox, OutboxStatus, Report, ReportEntry
 
@@ -487,7 +487,7 @@ def write_reports(engine: Any, plan: Any, cal: Any, periods: Sequence[PeriodInfo
                   directory: Path) -> list[Path]:
     """The consolidated report of every period in every format, from the demo's database: what
     Sở Tư pháp would hand upward."""
-    from bot.report import FORMATS, filename, gather, render
+    from reports import FORMATS, filename, gather, render
     from storage.db import session_scope
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -837,7 +837,7 @@ def _periods(plan: Any, cal: Any, obligations: Sequence[Any], year: int) -> list
 
 
 async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, err: TextIO) -> DemoResult:
-    from baocao.paths import data_file
+    from common.paths import data_file
     from bot.conversation import Conversation, ConversationConfig
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
@@ -1175,7 +1175,7 @@ class Console:
         self.print(f"(đang là {self.user.first_name}, id {user_id})")
 
     def _set_now(self, arg: str) -> bool:
-        from baocao.clock import parse_now
+        from common.clock import parse_now
 
         try:
             self.clock.set(parse_now(arg, self.conv.tz))

@@ -1,9 +1,9 @@
 """Languages: the English catalog is complete and current, translations reach the user through
 the conversation core, and a missing catalog falls back to Vietnamese, never to English.
 
-The catalog checks read ``bot/locale/en/LC_MESSAGES/baocao.po`` and run Babel's extractor
+The catalog checks read ``common/locale/en/LC_MESSAGES/baocao.po`` and run Babel's extractor
 in-process with the keywords and the method map (``babel.cfg``) documented in
-``bot/locale/README.md``, so a message added to the code without a translation fails here.
+``common/locale/README.md``, so a message added to the code without a translation fails here.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from babel.messages.pofile import read_po
 from babel.util import pathmatch
 from sqlmodel import select
 
-from baocao.clock import FixedClock
-from baocao.paths import BUNDLED_DATA_DIR
-from bot import i18n
+from common.clock import FixedClock
+from common.paths import BUNDLED_DATA_DIR
+from common import i18n
 from bot.conversation import Conversation, ConversationConfig
 from bot.messages import Inbound
 from scheduler.calendar import WorkingCalendar
@@ -35,12 +35,12 @@ from storage.db import session_scope
 from storage.models import Contact
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALE = ROOT / "bot" / "locale"
+LOCALE = ROOT / "common" / "locale"
 PO = LOCALE / "en" / "LC_MESSAGES" / "baocao.po"
 POT = LOCALE / "baocao.pot"
 # The keywords of `pybabel extract -k t -k n:1,2 -k N_` (added to Babel's defaults).
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "n": (1, 2), "N_": None}
-PACKAGES = ("baocao", "bot", "scheduler", "storage")
+PACKAGES = ("baocao", "bot", "common", "reports", "scheduler", "storage")
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 TAG = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -117,7 +117,7 @@ def test_template_and_catalog_match_the_code():
     assert len(code) > 150
     pot = set(messages(read_catalog(POT)))
     po = set(messages(read_catalog(PO)))
-    hint = "run the `pybabel extract` and `pybabel update` of bot/locale/README.md"
+    hint = "run the `pybabel extract` and `pybabel update` of common/locale/README.md"
     assert {m: code[m] for m in code.keys() - pot} == {}, f"messages missing from baocao.pot: {hint}"
     assert sorted(map(str, pot - code.keys())) == [], f"baocao.pot has messages the code no longer has: {hint}"
     assert {m: code[m] for m in code.keys() - po} == {}, f"messages missing from the English catalog: {hint}"
@@ -143,7 +143,7 @@ def test_every_module_that_translates_is_extracted():
         path.relative_to(ROOT).as_posix()
         for package in PACKAGES
         for path in (ROOT / package).rglob("*.py")
-        if re.search(r"^\s*from bot(?:\.i18n| import i18n)\b|^\s*import bot\.i18n\b", path.read_text(encoding="utf-8"), re.M)
+        if re.search(r"^\s*from common(?:\.i18n| import i18n)\b|^\s*import common\.i18n\b", path.read_text(encoding="utf-8"), re.M)
     )
     assert "bot/conversation.py" in users
     assert [path for path in users if not any(pathmatch(p, path) for p in patterns)] == []

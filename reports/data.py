@@ -6,7 +6,7 @@ anything of its own, so the four files always say the same thing.
 
 What it builds on, and the choices made here:
 
-- **States and the latest revision** come from :func:`bot.status.period_status` (three
+- **States and the latest revision** come from :func:`reports.status.period_status` (three
   queries), the same computation as ``/tinhhinh`` and ``baocao status``: only active
   obligations count; the latest revision of each (agency, task) is what the report states;
   an answer is late only when no revision of it was submitted on time.
@@ -41,8 +41,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from baocao.text import fold, slugify
-from bot import status as st
+from common.text import fold, slugify
+from reports import status as st
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import period_dates
 from scheduler.plan import Plan
@@ -510,7 +510,7 @@ def gather(
 
     ``revisions`` (the annex's second sheet) and ``history`` (the chart's earlier periods)
     cost one and three queries per period; leave them out for a format that does not show
-    them. Raises :class:`bot.status.PeriodError` for a period the plan does not have.
+    them. Raises :class:`reports.status.PeriodError` for a period the plan does not have.
     """
     zone = plan.zone(tz)
     status = st.period_status(session, plan, period, now, zone, cal=cal)

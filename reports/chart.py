@@ -19,10 +19,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from bot import status as st
-from bot.report.data import ReportData, percent_text
+from reports import status as st
+from reports.data import ReportData, percent_text
 from scheduler.plan import Plan
-from scheduler.vndate import format_date_short
+from common.vndate import format_date_short
 
 DPI = 100
 WIDTH_IN = 12.0
@@ -79,7 +79,7 @@ def render_chart(data: ReportData) -> bytes:
 
 def status_chart(plan: Plan, status: st.PeriodStatus, history: Sequence[st.PeriodStatus] = ()) -> bytes:
     """The PNG of one period's ``status``; ``history`` is the year's periods up to it
-    (:func:`bot.report.data.period_history`), ``status`` alone when empty."""
+    (:func:`reports.data.period_history`), ``status`` alone when empty."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -40,10 +40,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from lxml import etree
 
-from baocao.text import fold
-from bot import status as st
-from bot.report.data import Contribution, Finding, ReportData, TaskReport, names, percent_text
-from scheduler.vndate import format_date_short, format_date_vi
+from common.text import fold
+from reports import status as st
+from reports.data import Contribution, Finding, ReportData, TaskReport, names, percent_text
+from common.vndate import format_date_short, format_date_vi
 
 FONT = "Times New Roman"
 BODY_PT = 14

@@ -30,7 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from bot.report.data import (
+from reports.data import (
     ROLE_LABELS,
     SOURCE_LABELS,
     STATE_LABELS,

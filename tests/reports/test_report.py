@@ -1,4 +1,4 @@
-"""The consolidated report (bot.report, ``baocao report``) on SQLite and PostgreSQL.
+"""The consolidated report (reports, ``baocao report``) on SQLite and PostgreSQL.
 
 The produced files are opened with python-docx, openpyxl and Pillow and their content is
 checked for a scripted quý I 2024 of the seed plan (due Friday 15/3), looked at on 20/3 09:00:
@@ -30,14 +30,14 @@ from PIL import Image
 from sqlalchemy import event
 from sqlmodel import select
 
-from baocao.paths import BUNDLED_DATA_DIR
-from bot import report
-from bot import status as st
-from bot.report.chart import chart_size, render_chart
-from bot.report.data import narrative, recommendation_clauses
-from bot.report.docx import admin_date, render_docx
-from bot.report.markdown import render_markdown
-from bot.report.xlsx import REVISIONS_SHEET, SUMMARY_SHEET, render_xlsx
+from common.paths import BUNDLED_DATA_DIR
+import reports as report
+from reports import status as st
+from reports.chart import chart_size, render_chart
+from reports.data import narrative, recommendation_clauses
+from reports.docx import admin_date, render_docx
+from reports.markdown import render_markdown
+from reports.xlsx import REVISIONS_SHEET, SUMMARY_SHEET, render_xlsx
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import obligations
 from scheduler.plan import load_plan, parse_plan

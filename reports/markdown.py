@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot import status as st
-from bot.report.data import ROLE_LABELS, Contribution, Finding, ReportData, TaskReport, names, percent_text
-from scheduler.vndate import format_date_short
+from reports import status as st
+from reports.data import ROLE_LABELS, Contribution, Finding, ReportData, TaskReport, names, percent_text
+from common.vndate import format_date_short
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 

@@ -1,6 +1,6 @@
 """``baocao demo`` and ``baocao sandbox``: the real bot against the Bot API stand-in.
 
-The demo's simulation runs in-process (``bot.demo.run_demo``) and is checked against its own
+The demo's simulation runs in-process (``baocao.demo.simulation.run_demo``) and is checked against its own
 database; the commands run as a user starts them, in a subprocess.
 """
 
@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from baocao.paths import BUNDLED_DATA_DIR
-from bot import demo
+from common.paths import BUNDLED_DATA_DIR
+from baocao.demo import simulation as demo
 from bot.parser import parse_reply
 from scheduler import deadlines
 from scheduler.calendar import WorkingCalendar
@@ -214,7 +214,7 @@ async def test_console_reply_to_a_reminder_and_coordinator(engine, tmp_path):
     from datetime import datetime
 
     from bot.conversation import Conversation, ConversationConfig
-    from bot.sandbox import BotApiStandIn
+    from baocao.demo.telegram_api import BotApiStandIn
 
     plan = load_plan(BUNDLED_DATA_DIR / "plan.json")
     cal = WorkingCalendar.load()

@@ -1,4 +1,4 @@
-"""Reporting status of a period (bot.status, ``baocao status``) on SQLite and PostgreSQL.
+"""Reporting status of a period (reports.status, ``baocao status``) on SQLite and PostgreSQL.
 
 A scripted quý I 2024 of the seed plan (due Friday 15/3, consolidation 22/3):
 
@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from baocao.paths import BUNDLED_DATA_DIR
-from bot import status as st
+from common.paths import BUNDLED_DATA_DIR
+from reports import status as st
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import obligations
 from scheduler.plan import load_plan

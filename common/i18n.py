@@ -2,12 +2,12 @@
 
 The message ids in the code are the Vietnamese texts themselves. A missing or broken catalog
 therefore falls back to Vietnamese — the users' language — never silently to English. The
-English catalog is ``bot/locale/en/LC_MESSAGES/baocao.po``; a ``.mo`` compiled next to it is
+English catalog is ``common/locale/en/LC_MESSAGES/baocao.po``; a ``.mo`` compiled next to it is
 used when it is current, otherwise the ``.po`` is compiled in memory at first use, so an
 editable install or a fresh checkout works without a build step.
 
-Extract new messages with ``pybabel extract -F babel.cfg -k t -k n:1,2 -o bot/locale/baocao.pot .`` and
-merge them into the catalog with ``pybabel update -i bot/locale/baocao.pot -d bot/locale -D baocao``.
+Extract new messages with ``pybabel extract -F babel.cfg -k t -k n:1,2 -o common/locale/baocao.pot .`` and
+merge them into the catalog with ``pybabel update -i common/locale/baocao.pot -d common/locale -D baocao``.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ from sqlmodel import Session, select
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import TaskDuty, period_dates
 from scheduler.plan import PERIOD_NAMES, Plan, Role, find
-from scheduler.vndate import format_date_short
+from common.vndate import format_date_short
 from storage.models import Agency, Contact, ContactRole, EntryStatus, Obligation, ObligationStatus, ReportEntry
 from storage.queries import task_sort_key
 

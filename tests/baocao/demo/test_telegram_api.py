@@ -43,7 +43,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import BotApiStandIn, tiny_png
+from baocao.demo.telegram_api import BotApiStandIn, tiny_png
 
 TOKEN = "123456:TEST-TOKEN"
 TEST_TIMEOUT = 20  # seconds; every test body runs under asyncio.timeout(TEST_TIMEOUT)
