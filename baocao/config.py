@@ -1,11 +1,15 @@
-"""The one settings class: environment variables and ``.env``.
+"""The one settings class: environment variables and ``.env``, grouped by concern.
 
-Variables are prefixed ``BAOCAO_``; the Telegram ones also accept the names the Telegram
-ecosystem uses (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``).
+Variables are prefixed ``BAOCAO_``; a channel's own also go by the names its ecosystem uses
+(``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``). Each concern has a property that hands the
+part it needs to the code that needs it (``settings.database``, ``settings.reminders``,
+``settings.telegram``…): the channel modules and the composition root read those, nothing
+else reads the environment.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time as dt_time
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +21,44 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from common.paths import data_file
 
 
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    timeout_s: float
+    spool_path: Path
+    files_path: Path | None
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    plan_path: Path
+    calendar_path: Path
+    timezone: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    office_hours: tuple[dt_time, dt_time]
+    tick_interval_s: float
+
+
+@dataclass(frozen=True)
+class ConversationSettings:
+    rate_limit: int
+    rate_window_s: float
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: SecretStr | None
+    username: str | None
+    api_base_url: str
+    send_rate: float
+    admin_ids: tuple[int, ...]
+    group_ids: tuple[int, ...]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BAOCAO_",
@@ -25,12 +67,40 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
+    # -- database ------------------------------------------------------------------------------
     database_url: str = Field(
         default="sqlite:///baocao.sqlite3",
         description="SQLAlchemy URL; default is a SQLite file in the working directory.",
     )
+    db_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="seconds a database call may take (connect, statement, a hung server) before "
+        "updates are spooled instead",
+    )
+    spool_path: Path = Field(
+        default=Path("baocao-spool.jsonl"),
+        description="where updates wait while the database is unreachable",
+    )
+    files_path: Path | None = Field(default=None, description="where baocao keeps files; default next to the database")
+
+    # -- plans ---------------------------------------------------------------------------------
     plan_path: Path = Field(default_factory=lambda: data_file("plan.json"))
     calendar_path: Path = Field(default_factory=lambda: data_file("calendar-vn.json"))
+    locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    # -- reminders -----------------------------------------------------------------------------
+    office_hours: str = Field(
+        default="08:00-17:00", description="reminders go out only on working days within these local hours"
+    )
+    tick_interval: float = Field(default=60.0, gt=0, description="seconds between two planning passes of the bot")
+
+    # -- conversation --------------------------------------------------------------------------
+    rate_limit: int = Field(default=20, ge=1, description="messages per minute one person may send")
+
+    # -- Telegram ------------------------------------------------------------------------------
     bot_token: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BAOCAO_BOT_TOKEN"),
@@ -44,15 +114,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME", "BAOCAO_BOT_USERNAME"),
         description="for invitation deep links; asked from Telegram (getMe) when unset",
     )
-    locale: str = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
     admin_chat_ids: list[int] = Field(default_factory=list)
     group_chat_ids: list[int] = Field(
         default_factory=list, description="group chats the bot answers in; all others are ignored"
-    )
-    spool_path: Path = Field(
-        default=Path("baocao-spool.jsonl"),
-        description="where updates wait while the database is unreachable",
     )
     webhook_secret: SecretStr | None = None
     send_rate: float = Field(
@@ -61,9 +125,6 @@ class Settings(BaseSettings):
         le=30,
         description="messages per second this process may send; Telegram allows about 30 per bot, "
         "so with several dispatchers (the bot and a cron 'baocao tick') divide it between them",
-    )
-    office_hours: str = Field(
-        default="08:00-17:00", description="reminders go out only on working days within these local hours"
     )
 
     @field_validator("office_hours")
@@ -108,6 +169,35 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    # -- by concern ----------------------------------------------------------------------------
+
+    @property
+    def database(self) -> DatabaseSettings:
+        return DatabaseSettings(self.database_url, self.db_timeout, self.spool_path, self.files_path)
+
+    @property
+    def plans(self) -> PlanSettings:
+        return PlanSettings(self.plan_path, self.calendar_path, self.timezone, self.locale)
+
+    @property
+    def reminders(self) -> ReminderSettings:
+        return ReminderSettings(self.office_window, self.tick_interval)
+
+    @property
+    def conversation(self) -> ConversationSettings:
+        return ConversationSettings(self.rate_limit, 60.0)
+
+    @property
+    def telegram(self) -> TelegramSettings:
+        return TelegramSettings(
+            token=self.bot_token,
+            username=self.bot_username,
+            api_base_url=self.api_base_url,
+            send_rate=self.send_rate,
+            admin_ids=tuple(self.admin_chat_ids),
+            group_ids=tuple(self.group_chat_ids),
+        )
 
 
 def get_settings(**overrides: object) -> Settings:

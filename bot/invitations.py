@@ -1,17 +1,17 @@
 """Registration by invitation: who may talk to the bot for which agency, in which role.
 
 An admin or coordinator creates an invitation for one agency and one role and hands the
-invitee a deep link ``https://t.me/<bot>?start=<code>``; opening it sends ``/start <code>``
-to the bot, which calls :func:`redeem` and binds the chat identity to the agency (a
-:class:`~storage.models.Contact`).
+invitee the code, the way each channel takes it (a deep link that sends ``/start <code>``,
+or the code typed into the chat: ``bot.channels``); the bot calls :func:`redeem` and binds
+the chat identity to the agency (a :class:`~storage.models.Contact`).
 
-Channel-agnostic: nothing here knows Telegram beyond the deep-link format. Every function
-takes the session explicitly and never commits; the caller owns the transaction
-(``with session_scope(engine) as session: ...``). Time is passed in (aware datetimes).
+Channel-agnostic. Every function takes the session explicitly and never commits; the caller
+owns the transaction (``with session_scope(engine) as session: ...``). Time is passed in
+(aware datetimes).
 
 Codes
     ``secrets.token_urlsafe(16)``: 128 random bits as 22 characters of ``[A-Za-z0-9_-]``,
-    which is exactly the alphabet Telegram allows in a ``/start`` payload (≤ 64 characters).
+    an alphabet that survives deep links and typing alike (≤ 64 characters).
     The code is shown once, when created, and only its SHA-256 is stored. A plain, unsalted
     fast hash is enough here because the input is uniformly random with 128 bits of entropy:
     a leaked hash cannot be reversed or brute-forced (2^128 guesses), so the slow, salted KDFs
@@ -49,12 +49,12 @@ from common.clock import SystemClock
 from storage.db import begin_write
 from storage.models import (
     Agency,
-    Channel,
     Contact,
     ContactCreate,
     ContactRole,
     Invitation,
     InvitationCreate,
+    check_channel,
 )
 from storage.queries import audit
 
@@ -63,11 +63,9 @@ log = logging.getLogger(__name__)
 DEFAULT_TTL = timedelta(days=14)
 # 16 bytes = 128 bits of entropy (the brief asks for ≥ 96); token_urlsafe gives 22 characters.
 CODE_BYTES = 16
-# What a code may look like: Telegram's /start payload alphabet and limit. Anything else is
-# rejected before touching the database. 16 is a floor well below the 22 we generate.
+# What a code may look like; anything else is rejected before touching the database. 16 is a
+# floor well below the 22 we generate.
 _CODE_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-# Telegram usernames: 5–32 letters, digits and underscores (bots end in "bot", not enforced).
-_USERNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 
 # Limits of the contact columns (storage.models.ContactCreate); chat data is cut to fit.
 _DISPLAY_NAME_MAX = 255
@@ -126,21 +124,16 @@ def _clean_code(code: object) -> str | None:
     return text if _CODE_RE.fullmatch(text) else None
 
 
-def normalize_bot_username(username: str) -> str:
-    """``@Baocao_bot`` → ``Baocao_bot``; :class:`ValueError` if it cannot be a Telegram username."""
-    text = username.strip().removeprefix("@").strip()
-    if not _USERNAME_RE.fullmatch(text):
-        raise ValueError(
-            f"tên bot {username!r} không hợp lệ: tên Telegram gồm 5–32 chữ cái Latinh, chữ số và dấu gạch dưới"
-        )
-    return text
-
-
-def deep_link(bot_username: str, code: str) -> str:
-    """The link that opens the bot with ``/start <code>``."""
-    if _clean_code(code) != code:
-        raise ValueError("mã mời không hợp lệ cho đường dẫn /start")
-    return f"https://t.me/{normalize_bot_username(bot_username)}?start={code}"
+def looks_like_code(text: str) -> bool:
+    """Whether a message typed alone is an invitation code rather than words: the shape of a
+    code, long, with letters and digits (no report reads like that)."""
+    clean = _clean_code(text)
+    return (
+        clean is not None
+        and len(clean) >= 20
+        and any(ch.isdigit() for ch in clean)
+        and any(ch.isalpha() for ch in clean)
+    )
 
 
 # --- invitations -------------------------------------------------------------------------
@@ -278,7 +271,7 @@ def _reload_invitation(session: Session, invitation_id: int) -> Invitation | Non
 # --- redeeming ---------------------------------------------------------------------------
 
 
-def _find_contact(session: Session, channel: Channel, user_id: str, agency_id: str) -> Contact | None:
+def _find_contact(session: Session, channel: str, user_id: str, agency_id: str) -> Contact | None:
     statement = (
         select(Contact)
         .where(
@@ -320,7 +313,7 @@ def redeem(
     session: Session,
     code: object,
     *,
-    channel: Channel | str = Channel.TELEGRAM,
+    channel: str,
     chat_id: str | int,
     user_id: str | int,
     display_name: str | None,
@@ -337,7 +330,7 @@ def redeem(
     Display name and language are cut to their column sizes rather than refused.
     """
     now = _aware(now)
-    channel = Channel(channel)
+    channel = check_channel(channel)
     user = str(user_id)
     chat = str(chat_id)
     clean = _clean_code(code)
@@ -405,7 +398,7 @@ def redeem(
     session.flush()
     audit(
         session,
-        f"{channel.value}:{user}",
+        f"{channel}:{user}",
         "invitation.redeem",
         f"contact:{contact.id}",
         {
@@ -459,11 +452,9 @@ def _bind(session: Session, data: ContactCreate, *, now: datetime) -> tuple[Cont
 # --- contacts ----------------------------------------------------------------------------
 
 
-def contacts_of(
-    session: Session, user_id: str | int, channel: Channel | str = Channel.TELEGRAM, active_only: bool = True
-) -> list[Contact]:
+def contacts_of(session: Session, user_id: str | int, channel: str, active_only: bool = True) -> list[Contact]:
     """Every agency binding of one chat identity (a person may be focal point of several)."""
-    statement = select(Contact).where(col(Contact.channel) == Channel(channel), col(Contact.user_id) == str(user_id))
+    statement = select(Contact).where(col(Contact.channel) == channel, col(Contact.user_id) == str(user_id))
     if active_only:
         statement = statement.where(col(Contact.active).is_(True))
     return list(session.exec(statement.order_by(col(Contact.agency_id), col(Contact.id))).all())
@@ -524,13 +515,12 @@ __all__ = [
     "contacts_of",
     "create_invitation",
     "deactivate_contact",
-    "deep_link",
     "hash_code",
     "is_pending",
     "list_contacts",
     "list_invitations",
     "new_code",
-    "normalize_bot_username",
+    "looks_like_code",
     "redeem",
     "revoke_invitation",
 ]

@@ -1,8 +1,9 @@
-"""Channel-agnostic messages: what the conversation core reads and writes.
+"""What the conversation core reads and writes, with no channel in it.
 
-A channel adapter (Telegram today, Zalo later) turns its updates into :class:`Inbound` and
-renders :class:`Outbound`; choices become inline buttons on Telegram and numbered options on a
-channel without buttons. No python-telegram-bot type crosses this line.
+A channel module (``bot/channels/<name>.py``) turns its updates into :class:`Inbound` and
+renders each :class:`Reply` (a :class:`~common.message.Message` with an address and,
+perhaps, a file) in its own way. No python-telegram-bot type, no HTML, no limit crosses this
+line.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.message import Choice, Message
+
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file or medium that came with a message. ``ref`` is the channel's own handle on it
+    (a file id, a URL) for :meth:`bot.channels.base.Channel.download`."""
+
     kind: str  # "document" | "photo" | "sticker" | "voice" | "other"
-    file_id: str | None = None
+    ref: str | None = None
     filename: str | None = None
+    mime: str | None = None
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -24,14 +32,15 @@ class Inbound:
     update_id: str
     chat_id: str
     user_id: str
-    text: str = ""
+    text: str = ""  # the text, or a file's caption
     chat_type: str = "private"
     reply_to: str | None = None  # the channel's id of the message this one answers
-    callback_data: str | None = None
-    callback_message_id: str | None = None
+    choice: str | None = None  # the value of a pressed button
+    ack: str | None = None  # the channel's handle for acknowledging the press (a toast)
     language_code: str | None = None
     display_name: str | None = None
     attachment: Attachment | None = None
+    edited: bool = False  # an edit of an earlier message, not a new one
     payload: dict[str, Any] = field(default_factory=dict)  # the raw update, for the inbox
 
     @property
@@ -46,23 +55,37 @@ class Inbound:
 
 
 @dataclass(frozen=True)
-class Choice:
-    label: str
-    data: str  # ≤ 64 bytes: Telegram's limit for callback data
+class OutFile:
+    """A file the bot sends: a document, or a photo shown in the chat."""
+
+    name: str
+    data: bytes
+    mime: str = "application/octet-stream"
+    kind: str = "document"  # "document" | "photo"
 
 
 @dataclass
-class Outbound:
-    chat_id: str
-    text: str  # HTML: user text inside must be escaped
-    choices: list[list[Choice]] = field(default_factory=list)
+class Reply:
+    """One message of the bot's answer. Without ``chat_id`` it goes to the chat being answered;
+    a nudge names the focal point's chat (and ``obligation_id``, so that a reply to it lands
+    on that period)."""
+
+    message: Message
+    chat_id: str | None = None
+    channel: str | None = None
     reply_to: str | None = None
-    edit_message_id: str | None = None  # edit this message instead of sending a new one
-    document: bytes | None = None
-    filename: str | None = None
-    photo: bytes | None = None
-    answer_callback: str | None = None  # short toast for a button press
-    # Set on a message that asks for a report (a nudge): once sent, the channel records its
-    # message id against this obligation so that a reply to it lands on that period.
+    file: OutFile | None = None
+    toast: str | None = None  # a short acknowledgement of a pressed button
+    kind: str = "answer"  # "answer" | "nudge"
     obligation_id: int | None = None
     contact_id: int | None = None
+    plan_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The message as plain text (tests, logs)."""
+        return self.message.plain()
+
+    @property
+    def choices(self) -> list[Choice]:
+        return self.message.all_choices()

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from common.message import Span, Text
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "baocao"
@@ -59,20 +62,55 @@ def translations(lang: str) -> NullTranslations:
         return NullTranslations()
 
 
+_TOKEN = re.compile(r"(</?[bi]>|\{[A-Za-z_][A-Za-z0-9_]*\})")
+
+
+def format_template(template: str, values: dict[str, object] | None = None) -> Text:
+    """A translated template as rich text.
+
+    The template is ours (or a translator's): ``<b>…</b>`` and ``<i>…</i>`` mark emphasis and
+    ``{name}`` a value. Values are data: a string is plain text (never markup), a
+    :class:`~common.message.Text` keeps its own styles inside the template's.
+    """
+    values = values or {}
+    spans: list[Span] = []
+    bold = italic = False
+    for token in _TOKEN.split(template):
+        if not token:
+            continue
+        if token in ("<b>", "</b>"):
+            bold = token == "<b>"
+        elif token in ("<i>", "</i>"):
+            italic = token == "<i>"
+        elif token.startswith("{") and token.endswith("}"):
+            name = token[1:-1]
+            if name not in values:
+                raise KeyError(name)
+            value = values[name]
+            inner = value if isinstance(value, Text) else Text(value)
+            spans.extend(inner.styled(bold=bold, italic=italic).spans)
+        else:
+            spans.append(Span(token, bold, italic))
+    return Text(*spans)
+
+
 class Translator:
-    """``t("Đã ghi nhận")`` in the user's language; ``t.n(singular, plural, n)`` for counts."""
+    """``t("Đã ghi nhận")`` in the user's language, as :class:`~common.message.Text`;
+    ``t.n(singular, plural, n)`` for counts; ``t.s(…)`` when plain text is needed (a button
+    label, a toast)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in SUPPORTED else DEFAULT
         self._t = translations(self.lang)
 
-    def __call__(self, message: str, **values: object) -> str:
-        text = self._t.gettext(message)
-        return text.format(**values) if values else text
+    def __call__(self, message: str, **values: object) -> Text:
+        return format_template(self._t.gettext(message), values)
 
-    def n(self, singular: str, plural: str, count: int, **values: object) -> str:
-        text = self._t.ngettext(singular, plural, count)
-        return text.format(count=count, **values)
+    def s(self, message: str, **values: object) -> str:
+        return self(message, **values).plain()
+
+    def n(self, singular: str, plural: str, count: int, **values: object) -> Text:
+        return format_template(self._t.ngettext(singular, plural, count), {"count": count, **values})
 
 
 def translator(lang: str | None) -> Translator:

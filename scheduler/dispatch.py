@@ -1,39 +1,47 @@
-"""Reminder dispatch: from the plan's obligations to the outbox, and from the outbox to a channel.
+"""The outbox: from the plan's obligations to reminders, and from every queued message to its
+channel.
 
 Two halves, both safe to run in any number of processes on one database:
 
-**Planning** (:func:`plan_reminders`) reconciles the outbox with what should be pending *now*.
-For every active obligation it finds the latest reminder step that is due; for each active
-focal point of the agency it wants one row ``rem:<obligation_id>:<contact_id>:<step>``, unless
-the agency has reported every task. Older steps that were never sent are superseded (a bot that
-was down for a week sends the D+1 reminder, not six reminders at once) and a step is stale once
-the next step's day has come, or after the consolidation due date for the last one. After the
-escalation step each coordinator gets one digest ``digest:<period>:<contact_id>`` listing the
-late agencies. Rows go out only on working days within office hours: ``not_before`` is moved to
-the next opening otherwise. Pending rows that are no longer wanted are marked ``dropped`` with
-the reason in ``last_error`` (and logged); nothing is deleted. Keys are unique, so planning
-twice, or in two processes at once, enqueues nothing twice. Planning runs under a lock (SQLite:
+**Planning** (:func:`plan_reminders`) reconciles one plan's pending reminders with what should
+be pending *now*. For every active obligation it finds the latest reminder step that is due;
+for each active focal point of the agency it wants one row ``rem:<obligation_id>:<contact_id>:<step>``,
+unless the agency has reported every task. Older steps that were never sent are superseded (a
+bot that was down for a week sends the D+1 reminder, not six reminders at once) and a step is
+stale once the next step's day has come, or after the consolidation due date for the last one.
+After the escalation step each coordinator gets one digest ``digest:<plan>:<period>:<contact_id>``
+listing the late agencies. Rows go out only on working days within office hours: ``not_before``
+is moved to the next opening otherwise. Pending rows that are no longer wanted are marked
+``dropped`` with the reason in ``last_error`` (and logged); nothing is deleted. Keys are unique,
+so planning twice, or in two processes at once, enqueues nothing twice. Planning (and the sync
+of the plan into the database before it, :func:`sync_and_plan`) runs under a lock (SQLite:
 ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-level advisory lock), so that two planners never
-interleave their reconciliation.
+interleave, and simultaneous first ticks on a fresh database never collide.
 
-**Sending** (:func:`claim`, :func:`dispatch_once`) is channel-agnostic. A worker claims due rows
-with a conditional ``UPDATE … SET status='sending'`` that only one worker can win (plus ``FOR
-UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the IMMEDIATE transaction serialises claimers),
-with a lease: a crashed worker's rows are claimed again once the lease has expired. Every
-outcome is written with a condition on ``claimed_by``, so a worker whose lease ran out cannot
-overwrite the row's new owner. Delivery is therefore at least once: a worker that dies between
-the channel's "ok" and the database write makes the row go out again after the lease — the only
-window for a duplicate, and it is one message. A row is never lost: rate limits and transient
-errors put it back to ``pending`` with a later ``not_before``.
+Every row carries a channel-neutral message (``payload["message"]``, see
+:mod:`common.message`) in the recipient's language; the answers of the conversation core are
+rows too (kind ``answer``, priority 0, enqueued by ``bot.inbox``).
 
-The channel is a :class:`Sender`. Its ``send`` returns the channel's message id, which is stored
-in ``Outbox.message_id``: the conversation core attributes a reply to a reminder through it.
+**Sending** (:func:`claim`, :func:`dispatch_once`, :class:`Dispatcher`) hands each row to the
+:class:`Sender` of its channel. A worker claims due rows with a conditional
+``UPDATE … SET status='sending'`` that only one worker can win (plus ``FOR UPDATE SKIP LOCKED``
+on PostgreSQL; on SQLite the IMMEDIATE transaction serialises claimers), answers first, at most
+one row per chat and never a chat that has a row being sent, so a chat's messages keep their
+order. A claim is a lease (:data:`DEFAULT_LEASE`): a crashed worker's rows are claimed again
+once it has expired. Each outcome is written right after its send, with a condition on
+``claimed_by``, so a worker whose lease ran out cannot overwrite the row's new owner.
 
-Payload of the rows this module writes (a channel adapter reads ``text`` and ``parse_mode``)::
+**The duplicate bound.** A channel gives no idempotency key: a worker that dies between the
+channel's "ok" and the database write makes that message go out again after the lease. A
+worker sends one message at a time per channel, and a long message records each part as it
+goes, so a crashed worker repeats **at most one message (one part) per channel**; its other
+claimed rows go out, once, within a lease (30 s) of the crash. A row is never lost: rate
+limits and transient errors put it back to ``pending`` with a later ``not_before`` (and the
+chat's other due rows with it, so they keep their order).
 
-    {"text": "<b>…</b> …", "parse_mode": "HTML", "plan_id": …, "period": "2024-Q1", …}
-
-Choices are not used by reminders; a payload may carry ``"choices": [[{"label", "data"}]]``.
+The channel's :class:`Sender` renders the message and returns the channel's message id, stored
+in ``Outbox.message_id`` and ``outbox_message``: the conversation core attributes a reply to a
+reminder or a nudge through it.
 """
 
 from __future__ import annotations
@@ -42,20 +50,25 @@ import asyncio
 import logging
 import time as _time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, or_, text, update
+from sqlalchemy import Engine, and_, exists, or_, text, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from common import tasks as taskrefs
 from common.clock import Clock
+from common.i18n import translator
 from scheduler import reminders as content
 from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import Reminder, reminder_schedule
+from scheduler.deadlines import Reminder, obligations, reminder_schedule
 from scheduler.plan import Plan
+from scheduler.plans import Plans
+from scheduler.sync import sync_agencies, sync_obligations
 from storage.db import begin_write, session_scope
 from storage.models import (
     Contact,
@@ -64,19 +77,26 @@ from storage.models import (
     ObligationStatus,
     Outbox,
     OutboxCreate,
+    OutboxMessage,
+    OutboxPriority,
     OutboxStatus,
-    ReportEntry,
 )
-from storage.queries import audit, enqueue_outbox
+from storage.queries import audit, enqueue_outbox, reported_refs
 
 log = logging.getLogger(__name__)
 
 REMINDER = "reminder"
 DIGEST = "digest"
 NOTICE = "notice"
+ANSWER = "answer"
+NUDGE = "nudge"
 
 DEFAULT_OFFICE_HOURS: tuple[time, time] = (time(8), time(17))
-DEFAULT_LEASE = timedelta(minutes=5)
+# Short, so that a crashed sender's unsent rows go out within a minute; a sender never starts
+# a send with less than LEASE_MARGIN left, and claims no more than it can send in the rest.
+DEFAULT_LEASE = timedelta(seconds=30)
+LEASE_MARGIN = timedelta(seconds=10)
+DEFAULT_BATCH = 25
 # A transient failure is retried with exponential backoff: 30 s, 1 min, 2 min, … at most 1 h;
 # the row fails for good (logged, kept) after this many attempts.
 MAX_ATTEMPTS = 8
@@ -85,16 +105,12 @@ BACKOFF_MAX = timedelta(hours=1)
 # Telegram's documented limits are ~30 messages per second overall and 1 per second in one
 # chat. Pacing exactly at them let timing jitter put a 31st send into a second (about one
 # 429 in 33, each delaying its row by a retry); a small margin gave none and a higher rate
-# (benchmarks/fanout.py: 0.95 of 30/s, zero 429s).
+# (benchmarks/fanout.py: 0.95 of 30/s, zero 429s). A channel module gives its own figures.
 GLOBAL_PER_SECOND = 29.0
 PER_CHAT_INTERVAL_S = 1.05
-# Chats served at once within one batch (each chat's rows go one after another).
-CONCURRENT_CHATS = 8
-# A worker does not start a send when its lease has less than this left.
-LEASE_MARGIN = timedelta(seconds=30)
 
 _PLANNING_LOCK = 0x62616F63  # "baoc": PostgreSQL advisory lock taken while planning
-_SUB_ITEM_LETTERS = "abcdefghijklmnopqrstuvwxyzđ"
+_CLAIM_LOCK = 0x62616F64  # taken while claiming outbox rows
 _COORDINATOR_ROLES = (ContactRole.COORDINATOR.value, ContactRole.ADMIN.value)
 
 
@@ -105,8 +121,8 @@ def reminder_key(obligation_id: int, contact_id: int, step: str) -> str:
     return f"rem:{obligation_id}:{contact_id}:{step}"
 
 
-def digest_key(period: str, contact_id: int) -> str:
-    return f"digest:{period}:{contact_id}"
+def digest_key(plan_id: str, period: str, contact_id: int) -> str:
+    return f"digest:{plan_id}:{period}:{contact_id}"
 
 
 def blocked_key(contact_id: int, coordinator_id: int, at: datetime) -> str:
@@ -137,6 +153,11 @@ class EnqueueStats:
     @property
     def dropped(self) -> int:
         return self.superseded + self.stale + self.reported + self.inactive
+
+    def __iadd__(self, other: EnqueueStats) -> EnqueueStats:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
 
     def as_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -198,10 +219,23 @@ class TransientError(SendError):
     """A failure worth retrying later (network, server error)."""
 
 
+class Rejected(SendError):
+    """The channel refused the message itself (retrying the same request cannot help)."""
+
+
+Progress = Callable[[int, str], Awaitable[None]]
+
+
 class Sender(Protocol):
-    async def send(self, row: Outbox) -> str:
-        """Deliver ``row.payload`` to ``row.chat_id`` on ``row.channel``; return the channel's
-        message id. Raise :class:`RetryLater`, :class:`Blocked` or :class:`TransientError`."""
+    """A channel's way of delivering outbox rows (``bot.channels.<name>``)."""
+
+    async def send(self, row: Outbox, progress: Progress) -> str:
+        """Deliver ``row.payload`` to ``row.chat_id``; return the (last) message id.
+
+        A message the channel must split goes out part by part, starting at part
+        ``row.parts_sent``; after each part but the last, ``await progress(part, message_id)``
+        records it, so a crash repeats at most that one part. Raise :class:`RetryLater`,
+        :class:`Blocked` or :class:`TransientError`."""
         ...
 
 
@@ -225,9 +259,9 @@ class Pacer:
         self._next_global = 0.0
         self._next_chat: dict[str, float] = {}
 
-    async def wait(self, chat: str) -> None:
+    async def wait(self, chat: str, *, per_chat: bool = True) -> None:
         now = self._monotonic()
-        slot = max(now, self._next_global, self._next_chat.get(chat, 0.0))
+        slot = max(now, self._next_global, self._next_chat.get(chat, 0.0) if per_chat else 0.0)
         self._next_global = slot + self.interval
         self._next_chat[chat] = slot + self.per_chat_interval
         if len(self._next_chat) > 10_000:  # forget chats whose slot has long passed
@@ -244,9 +278,8 @@ def _is_sqlite(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
-
-
-def _lock_planning(session: Session) -> None:
+def lock_planning(session: Session) -> None:
+    """Take the planning lock for the rest of the session's transaction (call it first)."""
     if _is_sqlite(session):
         begin_write(session)  # IMMEDIATE: planners (and claimers) take turns
     else:
@@ -325,22 +358,6 @@ class _Candidate:
 
 
 
-def _reported_tasks(session: Session, obligation_ids: Sequence[int]) -> dict[int, set[str]]:
-    """Task numbers with at least one entry, per obligation; a sub-item ("1a") also marks its
-    task ("1") as reported (reports/status.py's rule)."""
-    out: dict[int, set[str]] = defaultdict(set)
-    for chunk in _chunks(list(obligation_ids), 500):
-        rows = session.exec(
-            select(ReportEntry.obligation_id, ReportEntry.task_no)
-            .where(col(ReportEntry.obligation_id).in_(chunk))
-            .distinct()
-        ).all()
-        for obligation_id, task_no in rows:
-            out[obligation_id].add(task_no)
-            out[obligation_id].add(task_no.rstrip(_SUB_ITEM_LETTERS))
-    return out
-
-
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -385,6 +402,7 @@ def plan_reminders(
     *,
     tz: ZoneInfo | str | None = None,
     office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
+    several_plans: bool = False,
 ) -> EnqueueStats:
     """Bring the outbox's pending reminders and digests in line with ``now`` (see the module
     docstring). Never commits: the caller owns the transaction (the planning lock is held until
@@ -395,7 +413,7 @@ def plan_reminders(
     zone = plan.zone(tz)
     window = OfficeHours(cal, zone, office_hours)
     stats = EnqueueStats()
-    _lock_planning(session)
+    lock_planning(session)
 
     today = now.astimezone(zone).date()
     plan_ended = today > plan.plan.in_force.end
@@ -414,7 +432,7 @@ def plan_reminders(
         candidates = _candidates(plan, cal, window, obligations, now)
         # Stale candidates need no report look-up, unless their period's digest does.
         live = [c for c in candidates if max(c.send_at, now) < c.expires or c.escalated_at is not None]
-        reported = _reported_tasks(session, [c.ob.id for c in live if c.ob.id is not None])
+        reported = reported_refs(session, [c.ob.id for c in live if c.ob.id is not None])
         focal: dict[str, list[Contact]] = defaultdict(list)
         for contact in session.exec(
             select(Contact)
@@ -428,7 +446,8 @@ def plan_reminders(
             ob = cand.ob
             assert ob.id is not None
             done = reported.get(ob.id, set())
-            missing = [task for task in ob.tasks if task["no"] not in done]
+            missing_nos = set(taskrefs.missing([task["no"] for task in ob.tasks], done))
+            missing = [task for task in ob.tasks if task["no"] in missing_nos]
             for contact in focal.get(ob.agency_id, []):
                 assert contact.id is not None
                 pair = (ob.id, contact.id)
@@ -445,7 +464,7 @@ def plan_reminders(
                 drop_reason[pair] = ("superseded", f"superseded by step {cand.step.step} (sent instead)")
                 want = _reminder_want(plan, cal, zone, cand, contact, missing, sorted(done & {t["no"] for t in ob.tasks}))
                 wants[want.key] = want
-        for want in _digest_wants(session, plan, cal, zone, window, candidates, reported, focal, now):
+        for want in _digest_wants(session, plan, cal, zone, window, candidates, reported, focal, now, several_plans):
             wants[want.key] = want
 
     _reconcile(session, wants, stats, now, zone, plan, plan_ended, drop_reason, active_obligations, focal_ids)
@@ -502,8 +521,10 @@ def _reminder_want(
     recipient = plan.agency_by_id.get(plan.reporting.recipient)
     duties = _duty_lines(plan, missing)
 
+    t = translator(contact.language)
+
     def render(day: date) -> dict[str, Any]:
-        text_ = content.reminder_text(
+        message = content.reminder_message(
             content.ReminderContent(
                 step=step.step,
                 agency=agency.name if agency is not None else ob.agency_id,
@@ -517,11 +538,11 @@ def _reminder_want(
                 escalate=step.escalate,
                 escalate_to=recipient.name if recipient is not None and recipient.id != ob.agency_id else None,
                 reported=reported,
-            )
+            ),
+            t,
         )
         return {
-            "text": text_,
-            "parse_mode": "HTML",
+            "message": message.to_json(),
             "plan_id": plan.plan.id,
             "period": ob.period,
             "agency_id": ob.agency_id,
@@ -556,6 +577,7 @@ def _digest_wants(
     reported: dict[int, set[str]],
     focal: dict[str, list[Contact]],
     now: datetime,
+    several_plans: bool = False,
 ) -> list[_Want]:
     by_period: dict[str, list[_Candidate]] = defaultdict(list)
     for cand in candidates:
@@ -582,7 +604,8 @@ def _digest_wants(
         for cand in cands:
             assert cand.ob.id is not None
             done = reported.get(cand.ob.id, set())
-            missing = [task for task in cand.ob.tasks if task["no"] not in done]
+            missing_nos = set(taskrefs.missing([task["no"] for task in cand.ob.tasks], done))
+            missing = [task for task in cand.ob.tasks if task["no"] in missing_nos]
             if not missing:
                 continue
             agency = plan.agency_by_id.get(cand.ob.agency_id)
@@ -598,9 +621,11 @@ def _digest_wants(
         for coordinator in coordinators:
             assert coordinator.id is not None
 
-            def render(day: date, _name: str | None = coordinator.display_name, _period: str = period) -> dict[str, Any]:
+            def render(
+                day: date, _name: str | None = coordinator.display_name, _period: str = period, _lang: str | None = coordinator.language
+            ) -> dict[str, Any]:
                 return {
-                    "text": content.digest_text(
+                    "message": content.digest_message(
                         content.DigestContent(
                             period_name=plan.period_name(_period),
                             due=due,
@@ -610,9 +635,10 @@ def _digest_wants(
                             late=[item[1] for item in late],
                             total_agencies=total,
                             recipient_name=_name,
-                        )
-                    ),
-                    "parse_mode": "HTML",
+                            plan_number=plan.plan.number if several_plans else None,
+                        ),
+                        translator(_lang),
+                    ).to_json(),
                     "plan_id": plan.plan.id,
                     "period": _period,
                     "late": [item[2] for item in late],
@@ -621,7 +647,7 @@ def _digest_wants(
 
             out.append(
                 _Want(
-                    key=digest_key(period, coordinator.id),
+                    key=digest_key(plan.plan.id, period, coordinator.id),
                     kind=DIGEST,
                     chat_id=coordinator.chat_id,
                     channel=coordinator.channel,
@@ -667,14 +693,10 @@ def _reconcile(
     active_obligations: set[int],
     focal_ids: set[int],
 ) -> None:
+    # Only this plan's rows: planning one plan never touches another plan's reminders or digests.
     pending = session.exec(
         select(Outbox)
-        .outerjoin(Obligation, col(Outbox.obligation_id) == col(Obligation.id))
-        .where(
-            _unsent(now),
-            col(Outbox.kind).in_([REMINDER, DIGEST]),
-            or_(col(Obligation.plan_id) == plan.plan.id, col(Outbox.obligation_id).is_(None)),
-        )
+        .where(_unsent(now), col(Outbox.kind).in_([REMINDER, DIGEST]), col(Outbox.plan_id) == plan.plan.id)
         .order_by(col(Outbox.id))
     ).all()
     seen: set[str] = set()
@@ -724,6 +746,7 @@ def _reconcile(
             session,
             OutboxCreate(
                 key=want.key,
+                plan_id=plan.plan.id,
                 obligation_id=want.obligation_id,
                 step=want.step,
                 channel=want.channel,
@@ -764,6 +787,51 @@ def _why_unwanted(
     return found
 
 
+# --- sync and plan ------------------------------------------------------------------------
+
+
+def sync_plan(session: Session, plan: Plan, cal: WorkingCalendar, now: datetime) -> None:
+    """Copy the plan's agencies and its obligations of every year in force into the database.
+    Take the planning lock first (:func:`sync_and_plan` does), so that two processes starting
+    on a fresh database never insert the same rows at once."""
+    years = list(plan.years_in_force())
+    computed = [o for year in years for o in obligations(plan, cal, year)]
+    sync_agencies(session, plan, now=now)
+    sync_obligations(session, plan, computed, years=years, now=now)
+
+
+def sync_plans(engine: Engine, plans: Plans | Iterable[Plan], cal: WorkingCalendar, now: datetime) -> None:
+    """:func:`sync_plan` for every plan, under the planning lock."""
+    with session_scope(engine, write=True) as session:
+        lock_planning(session)
+        for plan in plans:
+            sync_plan(session, plan, cal, now)
+
+
+def sync_and_plan(
+    engine: Engine,
+    plans: Plans,
+    cal: WorkingCalendar,
+    now: datetime,
+    *,
+    tz: ZoneInfo | str | None = None,
+    office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
+    sync: bool = True,
+) -> EnqueueStats:
+    """Sync the plans (optional) and plan every plan's reminders, in one transaction under the
+    planning lock."""
+    total = EnqueueStats()
+    with session_scope(engine, write=True) as session:
+        lock_planning(session)
+        for plan in plans:
+            if sync:
+                sync_plan(session, plan, cal, now)
+            total += plan_reminders(
+                session, plan, cal, now, tz=tz, office_hours=office_hours, several_plans=len(plans) > 1
+            )
+    return total
+
+
 # --- claiming ----------------------------------------------------------------------------
 
 
@@ -779,32 +847,51 @@ def claim(
     *,
     worker_id: str,
     now: datetime,
-    limit: int = 100,
+    limit: int = DEFAULT_BATCH,
     lease: timedelta = DEFAULT_LEASE,
+    channels: Iterable[str] | None = None,
 ) -> list[Outbox]:
     """Claim up to ``limit`` due rows for ``worker_id``: pending rows with ``not_before <= now``
-    and rows another worker left in ``sending`` past their lease. Oldest first, at most one row
-    per chat: a second row for the same chat would have to wait Telegram's second per chat
-    and hold up the batch; it goes in the next batch instead. The returned rows are detached,
-    in ``sending``, leased until ``now + lease``."""
+    and rows another worker left in ``sending`` past their lease, of ``channels`` (all when
+    ``None``). Answers first, then oldest first; at most one row per chat, and none of a chat
+    that has a row being sent by someone (a chat's messages keep their order; its next row
+    goes in the next batch). The returned rows are detached, in ``sending``, leased until
+    ``now + lease``."""
     if limit <= 0:
         return []
     claimed: list[int] = []
+    busy = aliased(Outbox)
     with session_scope(engine, write=True) as session:
+        if not _is_sqlite(session):
+            # Claimers take turns (as SQLite's IMMEDIATE transactions make them): with two at
+            # once, one could take a chat's second row while the other holds its first, and
+            # send them out of order. A claim is a few milliseconds.
+            session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
         statement = (
             select(Outbox.id, Outbox.channel, Outbox.chat_id)
-            .where(_claimable(now))
-            .order_by(col(Outbox.not_before), col(Outbox.id))
+            .where(
+                _claimable(now),
+                ~exists().where(
+                    busy.channel == Outbox.channel,
+                    busy.chat_id == Outbox.chat_id,
+                    busy.status == OutboxStatus.SENDING.value,
+                    busy.lease_until >= now,  # type: ignore[operator]
+                ),
+            )
+            .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
             .limit(limit * 3)
         )
+        if channels is not None:
+            statement = statement.where(col(Outbox.channel).in_(list(channels)))
         if not _is_sqlite(session):
             # Rows another claimer holds are skipped, not waited for. (Ignored by SQLite, where
             # the IMMEDIATE transaction already serialises claimers.)
-            statement = statement.with_for_update(skip_locked=True)
+            statement = statement.with_for_update(skip_locked=True, of=Outbox)
         chats: set[tuple[str, str]] = set()
         for row_id, channel, chat_id in session.exec(statement).all():
             if (channel, chat_id) in chats or len(claimed) >= limit:
                 continue
+            chats.add((channel, chat_id))  # even when lost: a later row of it must not jump ahead
             result: Any = session.exec(
                 update(Outbox)
                 .where(col(Outbox.id) == row_id, _claimable(now))
@@ -813,9 +900,14 @@ def claim(
             )
             if result.rowcount == 1:
                 claimed.append(row_id)
-                chats.add((channel, chat_id))
         rows = (
-            list(session.exec(select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.not_before), col(Outbox.id))).all())
+            list(
+                session.exec(
+                    select(Outbox)
+                    .where(col(Outbox.id).in_(claimed))
+                    .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
+                ).all()
+            )
             if claimed
             else []
         )
@@ -825,20 +917,60 @@ def claim(
 # --- sending -----------------------------------------------------------------------------
 
 
-def _outcome(engine: Engine, row: Outbox, worker_id: str, **values: Any) -> bool:
-    """Write a send outcome if the row is still ours; False when the lease was lost."""
+def _mine(row: Outbox, worker_id: str) -> Any:
+    return and_(
+        col(Outbox.id) == row.id,
+        col(Outbox.status) == OutboxStatus.SENDING.value,
+        col(Outbox.claimed_by) == worker_id[:64],
+    )
+
+
+def _outcome(engine: Engine, row: Outbox, worker_id: str, *, sent_part: tuple[int, str, datetime] | None = None, **values: Any) -> bool:
+    """Write a send outcome if the row is still ours; False when the lease was lost.
+    ``sent_part``: (part, message id, when) of a message delivered, recorded with it."""
     with session_scope(engine, write=True) as session:
         result: Any = session.exec(
+            update(Outbox).where(_mine(row, worker_id)).values(**values).execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        if sent_part is not None:
+            part, message_id, at = sent_part
+            _record_message(session, row, part, message_id, at)
+        return True
+
+
+def _record_message(session: Session, row: Outbox, part: int, message_id: str, at: datetime) -> None:
+    assert row.id is not None
+    exists_ = session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.channel == row.channel, OutboxMessage.chat_id == row.chat_id, OutboxMessage.message_id == message_id
+        )
+    ).first()
+    if exists_ is None:
+        session.add(
+            OutboxMessage(
+                outbox_id=row.id, channel=row.channel, chat_id=row.chat_id, message_id=message_id[:64], part=part, sent_at=at
+            )
+        )
+
+
+def _postpone_chat(engine: Engine, row: Outbox, until: datetime) -> None:
+    """The chat's other due rows wait as long as the one that failed, so that they keep their
+    order behind it."""
+    with session_scope(engine, write=True) as session:
+        session.exec(
             update(Outbox)
             .where(
-                col(Outbox.id) == row.id,
-                col(Outbox.status) == OutboxStatus.SENDING.value,
-                col(Outbox.claimed_by) == worker_id[:64],
+                col(Outbox.channel) == row.channel,
+                col(Outbox.chat_id) == row.chat_id,
+                col(Outbox.status) == OutboxStatus.PENDING.value,
+                col(Outbox.id) != row.id,
+                col(Outbox.not_before) < until,
             )
-            .values(**values)
+            .values(not_before=until)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -851,11 +983,7 @@ def _handle_blocked(engine: Engine, row: Outbox, worker_id: str, now: datetime, 
     with session_scope(engine, write=True) as session:
         result: Any = session.exec(
             update(Outbox)
-            .where(
-                col(Outbox.id) == row.id,
-                col(Outbox.status) == OutboxStatus.SENDING.value,
-                col(Outbox.claimed_by) == worker_id[:64],
-            )
+            .where(_mine(row, worker_id))
             .values(
                 status=OutboxStatus.FAILED.value,
                 attempts=row.attempts + 1,
@@ -924,10 +1052,13 @@ def _handle_blocked(engine: Engine, row: Outbox, worker_id: str, now: datetime, 
                     contact_id=coordinator.id,
                     kind=NOTICE,
                     payload={
-                        "text": content.blocked_notice_text(
-                            person=person, agencies=agencies, at=now.astimezone(tz), recipient_name=coordinator.display_name
-                        ),
-                        "parse_mode": "HTML",
+                        "message": content.blocked_notice_message(
+                            person=person,
+                            agencies=agencies,
+                            at=now.astimezone(tz),
+                            recipient_name=coordinator.display_name,
+                            t=translator(coordinator.language),
+                        ).to_json(),
                         "blocked_contact_ids": [c.id for c in deactivated],
                     },
                     not_before=now,
@@ -944,40 +1075,52 @@ def _agency_name(session: Session, agency_id: str) -> str:
     return agency.name if agency is not None else agency_id
 
 
+class _Channels:
+    """Each channel's sender and pacer; one send in flight per channel (the duplicate bound)."""
+
+    def __init__(self, senders: Mapping[str, Sender], pacers: Mapping[str, Pacer] | None) -> None:
+        self.senders = dict(senders)
+        self.pacers = {name: (pacers or {}).get(name) or Pacer() for name in self.senders}
+        self.gates = {name: asyncio.Lock() for name in self.senders}
+
+
 async def dispatch_once(
     engine: Engine,
-    sender: Sender,
+    senders: Mapping[str, Sender],
     clock: Clock,
     *,
     worker_id: str,
-    limit: int = 100,
+    limit: int = DEFAULT_BATCH,
     lease: timedelta = DEFAULT_LEASE,
-    pacer: Pacer | None = None,
+    pacers: Mapping[str, Pacer] | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
+    _channels: _Channels | None = None,
 ) -> DispatchStats:
-    """Claim one batch of due rows and send them; every outcome is written before returning.
+    """Claim one batch of due rows of the channels in ``senders`` and send them; every
+    outcome is written right after its send.
 
-    - sent → ``sent``, ``sent_at``, ``message_id``;
+    - sent → ``sent``, ``sent_at``, ``message_id`` (and an ``outbox_message`` row);
     - :class:`RetryLater` → back to ``pending`` with ``not_before = now + retry_after``
-      (attempt counted, never failed for it);
+      (attempt counted, never failed for it), the chat's other due rows behind it;
     - :class:`Blocked` → ``failed``; the chat's contacts deactivated ("blocked"), coordinators
       told (kind ``notice``);
     - :class:`TransientError` (or any other exception) → ``pending`` with exponential backoff,
       ``failed`` after ``max_attempts``.
 
-    Rows of one chat go one after another, chats in parallel, all through ``pacer``.
+    Channels send in parallel, each one message at a time through its pacer.
     """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    rows = await asyncio.to_thread(claim, engine, worker_id=worker_id, now=clock.now(), limit=limit, lease=lease)
+    channels = _channels or _Channels(senders, pacers)
+    rows = await asyncio.to_thread(
+        claim, engine, worker_id=worker_id, now=clock.now(), limit=limit, lease=lease, channels=list(channels.senders)
+    )
     stats = DispatchStats(claimed=len(rows))
     if not rows:
         return stats
-    pacer = pacer or Pacer()
-    by_chat: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
+    by_channel: dict[str, list[Outbox]] = defaultdict(list)
     for row in rows:
-        by_chat[(row.channel, row.chat_id)].append(row)
-    gate = asyncio.Semaphore(CONCURRENT_CHATS)
+        by_channel[row.channel].append(row)
 
     async def release(row: Outbox, reason: str, not_before: datetime | None = None) -> None:
         values: dict[str, Any] = {"status": OutboxStatus.PENDING.value, "claimed_by": None, "lease_until": None}
@@ -987,15 +1130,27 @@ async def dispatch_once(
             stats.released += 1
             log.info("outbox %s released: %s", row.key, reason)
 
-    async def one(row: Outbox) -> str:
-        """Send one row and write its outcome; returns "ok", "retry", "blocked" or "error"."""
+    async def one(row: Outbox, sender: Sender, pacer: Pacer) -> None:
         assert row.lease_until is not None
         if clock.now() >= row.lease_until - LEASE_MARGIN:
             await release(row, "lease nearly over")
-            return "retry"
-        await pacer.wait(f"{row.channel}:{row.chat_id}")
+            return
+        # An answer goes out as soon as it can: one person waiting is not a fan-out.
+        await pacer.wait(f"{row.channel}:{row.chat_id}", per_chat=row.priority != OutboxPriority.ANSWER)
+
+        async def progress(part: int, message_id: str) -> None:
+            ok = await asyncio.to_thread(
+                _outcome, engine, row, worker_id, sent_part=(part, str(message_id), clock.now()), parts_sent=part + 1
+            )
+            if not ok:
+                raise _LostLease()
+            row.parts_sent = part + 1
+
         try:
-            message_id = await sender.send(row)
+            message_id = await sender.send(row, progress)
+        except _LostLease:
+            stats.lost_lease += 1
+            return
         except RetryLater as exc:
             now = clock.now()
             wait = timedelta(seconds=max(exc.seconds, 1.0))
@@ -1006,10 +1161,23 @@ async def dispatch_once(
             )
             if ok:
                 stats.retried += 1
+                await asyncio.to_thread(_postpone_chat, engine, row, now + wait)
                 log.info("outbox %s rate-limited; again after %s", row.key, wait)
             else:
                 stats.lost_lease += 1
-            return "retry"
+            return
+        except Rejected as exc:
+            ok = await asyncio.to_thread(
+                _outcome, engine, row, worker_id,
+                status=OutboxStatus.FAILED.value, attempts=row.attempts + 1, lease_until=None,
+                last_error=f"rejected: {exc}"[:2000],
+            )
+            if ok:
+                stats.failed += 1
+                log.error("outbox %s rejected by the channel: %s", row.key, exc)
+            else:
+                stats.lost_lease += 1
+            return
         except Blocked as exc:
             now = clock.now()
             if await asyncio.to_thread(_handle_blocked, engine, row, worker_id, now, zone, str(exc) or "blocked"):
@@ -1017,7 +1185,7 @@ async def dispatch_once(
                 stats.blocked += 1
             else:
                 stats.lost_lease += 1
-            return "blocked"
+            return
         except asyncio.CancelledError:
             # Unknown whether it went out: leave it to the lease (at least once).
             raise
@@ -1040,20 +1208,24 @@ async def dispatch_once(
                 else:
                     stats.lost_lease += 1
             else:
+                until = now + _backoff(attempts)
                 ok = await asyncio.to_thread(
                     _outcome, engine, row, worker_id,
-                    status=OutboxStatus.PENDING.value, not_before=now + _backoff(attempts), attempts=attempts,
+                    status=OutboxStatus.PENDING.value, not_before=until, attempts=attempts,
                     claimed_by=None, lease_until=None, last_error=error,
                 )
                 if ok:
                     stats.transient += 1
+                    await asyncio.to_thread(_postpone_chat, engine, row, until)
                 else:
                     stats.lost_lease += 1
-            return "error"
+            return
         now = clock.now()
         ok = await asyncio.to_thread(
             _outcome, engine, row, worker_id,
-            status=OutboxStatus.SENT.value, sent_at=now, message_id=str(message_id)[:64], attempts=row.attempts + 1,
+            sent_part=(row.parts_sent, str(message_id), now) if message_id else None,
+            status=OutboxStatus.SENT.value, sent_at=now, message_id=str(message_id)[:64] if message_id else None,
+            attempts=row.attempts + 1,
             lease_until=None, last_error=None,
         )
         if ok:
@@ -1061,85 +1233,155 @@ async def dispatch_once(
         else:
             stats.lost_lease += 1
             log.warning("outbox %s sent, but its lease had passed to another worker", row.key)
-        return "ok"
 
-    async def chat(rows_: list[Outbox]) -> None:
-        async with gate:
-            for index, row in enumerate(rows_):
-                outcome = await one(row)
-                if outcome == "blocked":
-                    # The rest of this chat's batch cannot go out either.
-                    for rest in rows_[index + 1 :]:
-                        ok = await asyncio.to_thread(
-                            _outcome, engine, rest, worker_id,
-                            status=OutboxStatus.DROPPED.value, lease_until=None, last_error="the user blocked the bot",
-                        )
-                        stats.dropped += ok
-                    return
-                if outcome == "retry":
-                    # Rate-limited in this chat: the rest waits for the next round.
-                    for rest in rows_[index + 1 :]:
-                        await release(rest, "an earlier message in the chat was rate-limited", clock.now() + timedelta(seconds=1))
-                    return
+    async def channel(name: str, rows_: list[Outbox]) -> None:
+        async with channels.gates[name]:
+            for row in rows_:
+                await one(row, channels.senders[name], channels.pacers[name])
 
-    await asyncio.gather(*(chat(group) for group in by_chat.values()))
+    await asyncio.gather(*(channel(name, group) for name, group in by_channel.items()))
     return stats
+
+
+class _LostLease(Exception):
+    pass
 
 
 # --- one tick ----------------------------------------------------------------------------
 
 
-def _plan_in_own_session(
-    engine: Engine, plan: Plan, cal: WorkingCalendar, now: datetime, tz: ZoneInfo, office_hours: tuple[time, time]
-) -> EnqueueStats:
-    with session_scope(engine, write=True) as session:
-        return plan_reminders(session, plan, cal, now, tz=tz, office_hours=office_hours)
+def _as_plans(plans: Plans | Plan) -> Plans:
+    return plans if isinstance(plans, Plans) else Plans([plans])
 
 
 async def tick(
     engine: Engine,
-    plan: Plan,
+    plans: Plans | Plan,
     cal: WorkingCalendar,
-    sender: Sender,
+    senders: Mapping[str, Sender],
     clock: Clock,
     *,
     worker_id: str,
     tz: ZoneInfo | str | None = None,
     office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
-    limit: int = 100,
-    max_rounds: int = 50,
-    pacer: Pacer | None = None,
+    limit: int = DEFAULT_BATCH,
+    max_rounds: int = 200,
+    pacers: Mapping[str, Pacer] | None = None,
+    sync: bool = False,
 ) -> TickReport:
-    """Plan, then send until nothing is due (at most ``max_rounds`` batches). What ``baocao
-    tick`` and the bot's ticker call; run it as often as you like, from as many processes as
-    you like. The obligations must have been synced (:mod:`scheduler.sync`) beforehand."""
-    zone = plan.zone(tz)
-    planned = await asyncio.to_thread(_plan_in_own_session, engine, plan, cal, clock.now(), zone, office_hours)
-    pacer = pacer or Pacer()
-    total = DispatchStats()
-    rounds = 0
-    while rounds < max_rounds:
-        rounds += 1
-        batch = await dispatch_once(engine, sender, clock, worker_id=worker_id, limit=limit, pacer=pacer, tz=zone)
-        total += batch
-        if batch.claimed == 0:
-            break
+    """Plan (after syncing the plans, with ``sync``), then send until nothing is due (at most
+    ``max_rounds`` batches). What ``baocao tick`` calls; run it as often as you like, from as
+    many processes as you like."""
+    catalogue = _as_plans(plans)
+    zone = catalogue.default.zone(tz)
+    planned = await asyncio.to_thread(
+        sync_and_plan, engine, catalogue, cal, clock.now(), tz=zone, office_hours=office_hours, sync=sync
+    )
+    total, rounds = await drain(
+        engine, senders, clock, worker_id=worker_id, limit=limit, max_rounds=max_rounds, pacers=pacers, tz=zone
+    )
     if planned.enqueued or total.claimed:
         log.info("tick %s: planned %s, dispatched %s", worker_id, planned.as_dict(), total.as_dict())
     return TickReport(enqueue=planned, dispatch=total, rounds=rounds)
 
 
+async def drain(
+    engine: Engine,
+    senders: Mapping[str, Sender],
+    clock: Clock,
+    *,
+    worker_id: str,
+    limit: int = DEFAULT_BATCH,
+    max_rounds: int = 200,
+    pacers: Mapping[str, Pacer] | None = None,
+    tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
+    channels: _Channels | None = None,
+) -> tuple[DispatchStats, int]:
+    """Send batches until nothing is due (at most ``max_rounds``); the stats and the rounds."""
+    channels = channels or _Channels(senders, pacers)
+    total = DispatchStats()
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        batch = await dispatch_once(
+            engine, senders, clock, worker_id=worker_id, limit=limit, tz=tz, _channels=channels
+        )
+        total += batch
+        if batch.claimed == 0:
+            break
+    return total, rounds
+
+
+class Dispatcher:
+    """The long-running sender of one process: drains the outbox whenever it is woken (an
+    answer was queued) and at least every ``interval`` seconds (rows queued by others,
+    retries coming due)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        *,
+        worker_id: str,
+        pacers: Mapping[str, Pacer] | None = None,
+        tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
+        interval: float = 2.0,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.senders = dict(senders)
+        self.clock = clock
+        self.worker_id = worker_id
+        self.tz = tz
+        self.interval = interval
+        self.channels = _Channels(self.senders, pacers)
+        self.on_error = on_error
+        self._wake = asyncio.Event()
+        self.stats = DispatchStats()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> DispatchStats:
+        batch, _ = await drain(
+            self.engine, self.senders, self.clock, worker_id=self.worker_id, tz=self.tz, channels=self.channels
+        )
+        self.stats += batch
+        return batch
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception as exc:  # noqa: BLE001 - a storage outage must not end the loop
+                if self.on_error is not None:
+                    self.on_error(exc)
+                else:
+                    log.warning("dispatch round failed: %s", exc)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+            except TimeoutError:
+                pass
+
+
 __all__ = [
+    "ANSWER",
     "DEFAULT_LEASE",
     "DEFAULT_OFFICE_HOURS",
     "DIGEST",
     "NOTICE",
+    "NUDGE",
     "REMINDER",
     "Blocked",
+    "Dispatcher",
     "DispatchStats",
     "EnqueueStats",
     "OfficeHours",
     "Pacer",
+    "Progress",
+    "Rejected",
     "RetryLater",
     "SendError",
     "Sender",
@@ -1149,7 +1391,12 @@ __all__ = [
     "claim",
     "digest_key",
     "dispatch_once",
+    "drain",
+    "lock_planning",
     "plan_reminders",
     "reminder_key",
+    "sync_and_plan",
+    "sync_plan",
+    "sync_plans",
     "tick",
 ]

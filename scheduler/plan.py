@@ -23,26 +23,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from common.periods import PERIOD_NAMES, period_label  # noqa: F401 - re-exported for the plan's users
 from common.text import fold
-
-# The reporting periods a plan may name. Vietnamese plans use these four; Q2–Q4 exist in
-# other provinces' plans and cost nothing to accept.
-PERIOD_NAMES: dict[str, str] = {
-    "Q1": "quý I",
-    "Q2": "quý II",
-    "Q3": "quý III",
-    "Q4": "quý IV",
-    "H1": "06 tháng",
-    "9M": "09 tháng",
-    "FY": "năm",
-}
-
-
-
-def period_label(name: str, year: int) -> str:
-    """"quý I năm 2024", "06 tháng năm 2024"; the yearly period is just "năm 2024"."""
-    return f"năm {year}" if name == "năm" else f"{name} năm {year}"
-
 
 TASK_NO = re.compile(r"^[1-9][0-9]*$")
 ITEM_NO = re.compile(r"^[1-9][0-9]*[a-zđ]$")

@@ -1,42 +1,38 @@
-"""What the reminders say: pure functions from facts to formal Vietnamese HTML.
+"""What reminders, nudges, digests and notices say: pure functions from facts to a
+channel-neutral :class:`~common.message.Message`, in the recipient's language.
 
 The dispatcher (:mod:`scheduler.dispatch`) gathers the facts (who, which agency, which period,
-the due date, the working days left, the tasks still missing) and stores the rendered text in
-the outbox row's payload; the channel adapter only sends it. Nothing here touches the database
-or the clock, so every wording is pinned by plain unit tests.
+the due date, the working days left, the tasks still missing) and stores the message in the
+outbox row; a coordinator's nudge (``/chuabaocao``) uses the same texts. The channel renders
+the message when it sends it. Nothing here touches the database or the clock, so every
+wording is pinned by plain unit tests.
 
 Style (DESIGN.md §7): short, respectful, full diacritics, "Kính gửi đồng chí …"; dates in the
-administrative form with the weekday ("Thứ Sáu, ngày 15 tháng 3 năm 2024"). Every piece of user
-or directory text is HTML-escaped: the messages are sent with parse mode HTML.
+administrative form with the weekday ("Thứ Sáu, ngày 15 tháng 3 năm 2024"). Dates and period
+names stay Vietnamese in every language: they are the plan's words.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from common.i18n import N_, Translator, translator
+from common.message import Message, Text, bold, italic, item, join
 from common.vndate import format_date_vi
 
-# Telegram's limit is 4096 characters per message; keep a margin for the channel's own touches.
-MAX_MESSAGE_CHARS = 4000
-
-ROLE_LABELS = {"lead": "chủ trì", "coordinator": "phối hợp"}
-REPLY_HINT = "Đồng chí trả lời trực tiếp tin nhắn này hoặc dùng lệnh /baocao."
-EXAMPLE_HINT = "Ví dụ: <i>NV4: đang thực hiện 70%, đã xử lý 12 vụ</i>."
+ROLE_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
+REPLY_HINT = N_("Đồng chí trả lời trực tiếp tin nhắn này hoặc dùng lệnh /baocao.")
+EXAMPLE_HINT = N_("Ví dụ: <i>NV4: đang thực hiện 70%, đã xử lý 12 vụ</i>.")
+VI = translator("vi")
 
 
-def esc(text: object) -> str:
-    """User or directory text inside an HTML message."""
-    return html.escape(str(text), quote=False)
-
-
-def role_label(role: str, request: bool = False) -> str:
+def role_label(role: str, request: bool = False, t: Translator = VI) -> str:
     """"chủ trì", "phối hợp", or "đề nghị chủ trì" for a lead by request (NV8: "Đề nghị Hội
     Luật gia tỉnh …": the plan can only ask a body outside UBND's authority)."""
-    label = ROLE_LABELS.get(role, role)
-    return f"đề nghị {label}" if request else label
+    label = t.s(ROLE_LABELS[role]) if role in ROLE_LABELS else role
+    return t.s("đề nghị {role}", role=label) if request else label
 
 
 @dataclass(frozen=True)
@@ -48,24 +44,26 @@ class DutyLine:
     role: str = "lead"  # "lead" | "coordinator"
     request: bool = False
 
-    def render(self, *, with_title: bool = True) -> str:
-        head = f"NV{esc(self.no)} ({role_label(self.role, self.request)})"
-        return f"{head}: {esc(self.title)}" if with_title and self.title else head
+    def render(self, t: Translator = VI, *, with_title: bool = True) -> Text:
+        head = Text(f"NV{self.no} ({role_label(self.role, self.request, t)})")
+        return head + ": " + self.title if with_title and self.title else head
 
 
-def working_days_phrase(left: int) -> str:
+def working_days_phrase(left: int, t: Translator = VI) -> Text:
     """``left`` = working days from today to the due date (see
     :meth:`~scheduler.calendar.WorkingCalendar.working_days_between`): positive before it,
     0 on it, negative after it."""
     if left > 0:
-        return f"còn {left} ngày làm việc"
+        return t("còn {n} ngày làm việc", n=left)
     if left == 0:
-        return "hạn cuối là hôm nay"
-    return f"đã quá hạn {-left} ngày làm việc"
+        return t("hạn cuối là hôm nay")
+    return t("đã quá hạn {n} ngày làm việc", n=-left)
 
 
-def salutation(name: str | None) -> str:
-    return f"Kính gửi đồng chí {esc(name.strip())}," if name and name.strip() else "Kính gửi đồng chí,"
+def salutation(name: str | None, t: Translator = VI) -> Text:
+    if name and name.strip():
+        return t("Kính gửi đồng chí {name},", name=name.strip())
+    return t("Kính gửi đồng chí,")
 
 
 # --- the agency's reminder ---------------------------------------------------------------
@@ -87,38 +85,95 @@ class ReminderContent:
     reported: Sequence[str] = field(default=())  # task numbers already answered
 
 
-def reminder_title(content: ReminderContent) -> str:
-    period = esc(content.period_name)
+def reminder_title(content: ReminderContent, t: Translator = VI) -> Text:
+    period = content.period_name
     if content.working_days_left < 0:
-        return f"Báo cáo {period} đã quá hạn"
+        return t("Báo cáo {period} đã quá hạn", period=period)
     if content.working_days_left == 0:
-        return f"Hôm nay là hạn gửi báo cáo {period}"
-    return f"Nhắc gửi báo cáo {period}"
+        return t("Hôm nay là hạn gửi báo cáo {period}", period=period)
+    return t("Nhắc gửi báo cáo {period}", period=period)
 
 
-def reminder_text(content: ReminderContent) -> str:
-    """The reminder to one focal point (HTML)."""
+def reminder_message(content: ReminderContent, t: Translator = VI) -> Message:
+    """The reminder to one focal point."""
     c = content
-    lines = [f"<b>{reminder_title(c)}</b>", "", salutation(c.recipient_name), f"Đầu mối báo cáo của <b>{esc(c.agency)}</b>.", ""]
-    basis = f"Theo Kế hoạch số {esc(c.plan_number)}, đề nghị" if c.plan_number else "Đề nghị"
-    to = f" về {esc(c.report_to)}" if c.report_to else ""
-    lines.append(f"{basis} {esc(c.agency)} gửi báo cáo kết quả thực hiện {esc(c.period_name)}{to}.")
-    lines.append(f"Hạn gửi báo cáo: <b>{format_date_vi(c.due)}</b> ({working_days_phrase(c.working_days_left)}).")
-    lines.append("")
-    if c.reported:
-        done = ", ".join(f"NV{esc(no)}" for no in c.reported)
-        lines.append(f"Đã ghi nhận báo cáo {done}. Nhiệm vụ còn chưa báo cáo:")
+    message = Message(
+        bold(reminder_title(c, t)),
+        "",
+        salutation(c.recipient_name, t),
+        t("Đầu mối báo cáo của <b>{agency}</b>.", agency=c.agency),
+        "",
+    )
+    to = t(" về {recipient}", recipient=c.report_to) if c.report_to else Text()
+    if c.plan_number:
+        ask = t(
+            "Theo Kế hoạch số {number}, đề nghị {agency} gửi báo cáo kết quả thực hiện {period}{to}.",
+            number=c.plan_number, agency=c.agency, period=c.period_name, to=to,
+        )
     else:
-        lines.append("Nhiệm vụ cần báo cáo:")
-    lines.extend(f"• {duty.render()}" for duty in c.missing)
-    lines.append("")
+        ask = t("Đề nghị {agency} gửi báo cáo kết quả thực hiện {period}{to}.", agency=c.agency, period=c.period_name, to=to)
+    message.add(
+        ask,
+        t("Hạn gửi báo cáo: <b>{date}</b> ({left}).", date=format_date_vi(c.due), left=working_days_phrase(c.working_days_left, t)),
+        "",
+    )
+    if c.reported:
+        message.add(t("Đã ghi nhận báo cáo {tasks}. Nhiệm vụ còn chưa báo cáo:", tasks=", ".join(f"NV{no}" for no in c.reported)))
+    else:
+        message.add(t("Nhiệm vụ cần báo cáo:"))
+    message.add(*(item(duty.render(t)) for duty in c.missing))
+    message.add("")
     if c.working_days_left < 0:
-        lines.append("Đề nghị đồng chí khẩn trương gửi báo cáo.")
+        message.add(t("Đề nghị đồng chí khẩn trương gửi báo cáo."))
     if c.escalate and c.escalate_to:
-        lines.append(f"Danh sách cơ quan chưa gửi báo cáo đã được chuyển tới {esc(c.escalate_to)} để theo dõi, đôn đốc.")
-    lines.append(REPLY_HINT)
-    lines.append(EXAMPLE_HINT)
-    return _fit("\n".join(lines))
+        message.add(t("Danh sách cơ quan chưa gửi báo cáo đã được chuyển tới {to} để theo dõi, đôn đốc.", to=c.escalate_to))
+    message.add(t(REPLY_HINT), t(EXAMPLE_HINT))
+    return message
+
+
+# --- a coordinator's nudge ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NudgeContent:
+    agency: str
+    period_name: str
+    due: date
+    today: date
+    missing: Sequence[DutyLine]
+    partial: bool = False  # some tasks answered already
+    recipient_name: str | None = None
+
+
+def nudge_message(content: NudgeContent, t: Translator = VI) -> Message:
+    """Sở Tư pháp asks one focal point, now, for the period's report (``/chuabaocao``)."""
+    c = content
+    due = format_date_vi(c.due)
+    if c.today < c.due:
+        ask = t("Sở Tư pháp đề nghị {agency} gửi báo cáo {period}; hạn gửi: {due}.", agency=c.agency, period=c.period_name, due=due)
+    elif c.today == c.due:
+        ask = t("Hôm nay ({due}) là hạn gửi báo cáo {period} của {agency}.", agency=c.agency, period=c.period_name, due=due)
+    else:
+        ask = t(
+            "Báo cáo {period} của {agency} đã quá hạn gửi ({due}). Sở Tư pháp đề nghị đồng chí gửi báo cáo sớm.",
+            agency=c.agency, period=c.period_name, due=due,
+        )
+    message = Message(salutation(c.recipient_name, t), ask)
+    message.add(t("Các nhiệm vụ còn thiếu:") if c.partial else t("Các nhiệm vụ cần báo cáo:"))
+    message.add(*(item(f"NV{duty.no}: ", _cut(duty.title, 100)) for duty in c.missing))
+    example = c.missing[0].no if c.missing else "4"
+    message.add(
+        t(
+            "Để báo cáo, đồng chí trả lời tin nhắn này hoặc gõ /baocao; ví dụ: NV{no}: đang thực hiện 70%, vướng kinh phí.",
+            no=example,
+        )
+    )
+    return message
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --- the coordinators' digest -------------------------------------------------------------
@@ -142,104 +197,87 @@ class DigestContent:
     late: Sequence[LateAgency]
     total_agencies: int
     recipient_name: str | None = None
+    plan_number: str | None = None  # named when the province runs several plans
 
 
-def _late_line(index: int, late: LateAgency) -> str:
+def _late_line(index: int, late: LateAgency, t: Translator) -> Text:
     # Compact: a coordinator scans 40-odd lines on a phone. Roles are in /tinhhinh.
     if late.partial:
-        state = "còn thiếu " + ", ".join(f"NV{esc(duty.no)}" for duty in late.missing)
+        state = t("còn thiếu {tasks}", tasks=", ".join(f"NV{duty.no}" for duty in late.missing))
     else:
-        state = "chưa báo cáo"
-    who = "" if late.contacts else " <i>(chưa có đầu mối)</i>"
-    return f"{index}. {esc(late.agency)}: {state}{who}"
+        state = t("chưa báo cáo")
+    who = Text(" ", italic(t("(chưa có đầu mối)"))) if not late.contacts else Text()
+    return Text(f"{index}. ", late.agency, ": ", state, who)
 
 
-def digest_text(content: DigestContent, *, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    """One message per coordinator listing every late agency of the period (HTML).
-
-    Too long a list (Telegram's 4096 characters) is cut with a count of the rest and a pointer
-    to ``/tinhhinh``, which pages the full picture.
-    """
+def digest_message(content: DigestContent, t: Translator = VI) -> Message:
+    """One message per coordinator listing every late agency of the period; a channel splits
+    it when the list is longer than one of its messages."""
     c = content
     if c.consolidation_days_left > 0:
-        left = f"còn {c.consolidation_days_left} ngày làm việc"
+        left = t("còn {n} ngày làm việc", n=c.consolidation_days_left)
     elif c.consolidation_days_left == 0:
-        left = "hôm nay là ngày cuối cùng"
+        left = t("hôm nay là ngày cuối cùng")
     else:
-        left = f"đã quá {-c.consolidation_days_left} ngày làm việc"
-    head = [
-        f"<b>Tổng hợp cơ quan chưa gửi báo cáo {esc(c.period_name)}</b>",
+        left = t("đã quá {n} ngày làm việc", n=-c.consolidation_days_left)
+    title = t("Tổng hợp cơ quan chưa gửi báo cáo {period}", period=c.period_name)
+    if c.plan_number:
+        title = title + t(" (Kế hoạch số {number})", number=c.plan_number)
+    message = Message(
+        bold(title),
         "",
-        salutation(c.recipient_name),
-        f"Hạn gửi báo cáo của các cơ quan là {format_date_vi(c.due)} "
-        f"(đã quá hạn {c.overdue_days} ngày làm việc). Hạn tổng hợp: {format_date_vi(c.consolidation_due)} ({left}).",
-        f"Đến nay còn <b>{len(c.late)}/{c.total_agencies}</b> cơ quan chưa báo cáo đầy đủ:",
-    ]
-    tail = ["", "Các cơ quan có đầu mối đã được hệ thống nhắc trực tiếp. Xem chi tiết bằng lệnh /tinhhinh."]
-    body: list[str] = []
-    used = sum(len(line) + 1 for line in head + tail)
-    for index, late in enumerate(c.late, start=1):
-        line = _late_line(index, late)
-        rest = len(c.late) - index + 1
-        more = f"… và {rest} cơ quan khác (xem /tinhhinh)."
-        if used + len(line) + 1 + len(more) + 1 > max_chars and index < len(c.late):
-            body.append(more)
-            break
-        body.append(line)
-        used += len(line) + 1
-    return _fit("\n".join(head + body + tail), max_chars)
+        salutation(c.recipient_name, t),
+        t(
+            "Hạn gửi báo cáo của các cơ quan là {due} (đã quá hạn {overdue} ngày làm việc). Hạn tổng hợp: {consolidation} ({left}).",
+            due=format_date_vi(c.due), overdue=c.overdue_days, consolidation=format_date_vi(c.consolidation_due), left=left,
+        ),
+        t("Đến nay còn <b>{n}/{total}</b> cơ quan chưa báo cáo đầy đủ:", n=len(c.late), total=c.total_agencies),
+    )
+    message.add(*(_late_line(index, late, t) for index, late in enumerate(c.late, start=1)))
+    message.add("", t("Các cơ quan có đầu mối đã được hệ thống nhắc trực tiếp. Xem chi tiết bằng lệnh /tinhhinh."))
+    return message
 
 
 # --- notices to coordinators -------------------------------------------------------------
 
 
-def blocked_notice_text(
+def blocked_notice_message(
     *,
     person: str | None,
     agencies: Sequence[str],
     at: datetime,
     recipient_name: str | None = None,
-) -> str:
-    """A focal point blocked the bot: reminders to them stop; someone must act (HTML)."""
-    who = f"đồng chí {esc(person)}" if person else "đầu mối"
-    names = ", ".join(esc(a) for a in agencies) or "(không rõ cơ quan)"
-    return _fit(
-        "\n".join(
-            [
-                "<b>Đầu mối đã chặn tin nhắn của hệ thống</b>",
-                "",
-                salutation(recipient_name),
-                f"Ngày {at.day} tháng {at.month} năm {at.year}, lúc {at:%H:%M}, hệ thống không gửi được tin nhắn "
-                f"cho {who}, đầu mối báo cáo của {names}: người dùng đã chặn bot.",
-                "Hệ thống đã ngừng gửi nhắc báo cáo tới tài khoản này.",
-                "Đề nghị đồng chí liên hệ cơ quan để đầu mối mở lại bot, hoặc cử đầu mối khác "
-                "và gửi lời mời mới (lệnh /moi).",
-            ]
-        )
+    t: Translator = VI,
+) -> Message:
+    """A focal point blocked the bot: reminders to them stop; someone must act."""
+    who = t("đồng chí {name}", name=person) if person else t("đầu mối")
+    names = join(", ", agencies) if agencies else t("(không rõ cơ quan)")
+    return Message(
+        bold(t("Đầu mối đã chặn tin nhắn của hệ thống")),
+        "",
+        salutation(recipient_name, t),
+        t(
+            "Ngày {day} tháng {month} năm {year}, lúc {time}, hệ thống không gửi được tin nhắn cho {who}, "
+            "đầu mối báo cáo của {agencies}: người dùng đã chặn bot.",
+            day=at.day, month=at.month, year=at.year, time=f"{at:%H:%M}", who=who, agencies=names,
+        ),
+        t("Hệ thống đã ngừng gửi nhắc báo cáo tới tài khoản này."),
+        t("Đề nghị đồng chí liên hệ cơ quan để đầu mối mở lại bot, hoặc cử đầu mối khác và gửi lời mời mới (lệnh /moi)."),
     )
-
-
-def _fit(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    # A last guard; the builders above keep well under the limit. Never cut inside a tag: cut
-    # at a line break.
-    if len(text) <= max_chars:
-        return text
-    cut = text.rfind("\n", 0, max_chars - 2)
-    return text[: cut if cut > 0 else max_chars - 2] + "\n…"
 
 
 __all__ = [
     "EXAMPLE_HINT",
-    "MAX_MESSAGE_CHARS",
     "REPLY_HINT",
     "DigestContent",
     "DutyLine",
     "LateAgency",
+    "NudgeContent",
     "ReminderContent",
-    "blocked_notice_text",
-    "digest_text",
-    "esc",
-    "reminder_text",
+    "blocked_notice_message",
+    "digest_message",
+    "nudge_message",
+    "reminder_message",
     "reminder_title",
     "role_label",
     "salutation",

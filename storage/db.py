@@ -37,7 +37,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # How long SQLite waits for another process's write lock before giving up ("database is
 # locked"): the bot and the dispatcher may share one file.
 SQLITE_BUSY_TIMEOUT_S = 30
-# Without it a firewalled PostgreSQL host makes every command hang for minutes.
+# How long one database call may take by default: connecting, a statement, a server that has
+# stopped answering (BAOCAO_DB_TIMEOUT). Without it a firewalled or hung PostgreSQL host
+# blocks a connection for about 15 minutes.
+DEFAULT_TIMEOUT_S = 10.0
 PG_CONNECT_TIMEOUT_S = 10
 # Execution option choosing how a SQLite transaction begins. "IMMEDIATE" takes the write lock
 # up front, so that two writers queue (busy timeout) instead of one failing with "database is
@@ -140,13 +143,13 @@ _engines_lock = threading.Lock()
 _ready: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
-def get_engine(url: str | URL) -> Engine:
-    """The process-wide engine for ``url`` (created on first use)."""
+def get_engine(url: str | URL, *, timeout_s: float | None = None) -> Engine:
+    """The process-wide engine for ``url`` (created on first use, with ``timeout_s``)."""
     key = normalize_url(url)
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _create_engine(key)
+            engine = _create_engine(key, timeout_s or DEFAULT_TIMEOUT_S)
             _engines[key] = engine
         return engine
 
@@ -175,7 +178,7 @@ def dispose_all() -> None:
         engine.dispose()
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -184,10 +187,36 @@ def _create_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
     else:
         connect_args: dict[str, Any] = {}
-        if backend == "postgresql" and "connect_timeout" not in parsed.query:
-            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        if backend == "postgresql":
+            if "connect_timeout" not in parsed.query:
+                connect_args["connect_timeout"] = max(1, int(timeout_s))
+            # TCP keepalives and a user timeout: a server that vanished (cable, firewall) is
+            # noticed in seconds, not after the kernel's 15-minute retransmission limit.
+            connect_args.update(
+                keepalives=1,
+                keepalives_idle=max(1, int(timeout_s)),
+                keepalives_interval=max(1, int(timeout_s) // 3),
+                keepalives_count=3,
+                tcp_user_timeout=int(timeout_s * 1000),
+            )
         # pre_ping: the bot runs for weeks; a PostgreSQL restart must not poison the pool.
-        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+        # pool_timeout: waiting for a free connection counts as a database call too.
+        engine = create_engine(parsed, pool_pre_ping=True, pool_timeout=timeout_s, connect_args=connect_args)
+        if backend == "postgresql":
+            milliseconds = int(timeout_s * 1000)
+
+            def _statement_timeout(dbapi_connection: Any, _record: Any) -> None:
+                # The server ends a statement (a lock wait, a runaway query) after the timeout.
+                cursor = dbapi_connection.cursor()
+                try:
+                    cursor.execute(f"SET statement_timeout = {milliseconds}")
+                    cursor.execute(f"SET lock_timeout = {milliseconds}")
+                    cursor.execute(f"SET idle_in_transaction_session_timeout = {milliseconds * 6}")
+                finally:
+                    cursor.close()
+                dbapi_connection.commit()
+
+            event.listen(engine, "connect", _statement_timeout)
     event.listen(engine, "handle_error", _translate_connect_errors)
     return engine
 
@@ -203,6 +232,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Foreign keys are off by default in SQLite, per connection.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        # WAL: readers never wait for the writer and the writer never waits for readers, so the
+        # bot, a cron `baocao tick` and the CLI share one file; only writers take turns.
+        # (A no-op for an in-memory database, which keeps its own journal.)
+        cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
 
@@ -390,8 +423,8 @@ def ensure_schema(engine: Engine) -> str:
     return head
 
 
-def open_database(url: str | URL) -> Engine:
+def open_database(url: str | URL, *, timeout_s: float | None = None) -> Engine:
     """The engine for ``url`` with its schema checked; what the bot and dispatcher call first."""
-    engine = get_engine(url)
+    engine = get_engine(url, timeout_s=timeout_s)
     ensure_schema(engine)
     return engine

@@ -49,8 +49,14 @@ _PERIOD = re.compile(r"^\d{4}-[0-9A-Za-z]+$")
 # --- enums -------------------------------------------------------------------------------
 
 
-class Channel(StrEnum):
-    TELEGRAM = "telegram"
+# A channel is named by its module (``bot/channels/<name>.py``); storage only checks the shape.
+CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
+
+
+def check_channel(value: str) -> str:
+    if not isinstance(value, str) or not CHANNEL_NAME.match(value):
+        raise ValueError(f"channel must be a short lowercase name, got {value!r}")
+    return value
 
 
 class ContactRole(StrEnum):
@@ -65,7 +71,7 @@ class ObligationStatus(StrEnum):
 
 
 class ReportSource(StrEnum):
-    TELEGRAM = "telegram"
+    CHAT = "chat"  # a focal point's message; the channel is in ``Report.channel``
     CLI = "cli"
     IMPORT = "import"
 
@@ -74,6 +80,13 @@ class EntryStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+
+
+class OutboxPriority:
+    """Claim order: answers to a person who is waiting go before reminders and digests."""
+
+    ANSWER = 0
+    BULK = 1
 
 
 class OutboxStatus(StrEnum):
@@ -137,10 +150,15 @@ class Agency(AgencyIn, table=True):
 class ContactCreate(SQLModel):
     """A chat identity bound to one agency and one role."""
 
-    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=_enum_column())
+    channel: str = Field(max_length=16, sa_type=_enum_column())
     chat_id: str = Field(min_length=1, max_length=64)
     user_id: str = Field(min_length=1, max_length=64)
     display_name: str | None = Field(default=None, max_length=255)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        return check_channel(value)
     agency_id: str = Field(foreign_key="agency.id", max_length=128, index=True)
     role: ContactRole = Field(sa_type=_enum_column())
     language: str | None = Field(default=None, max_length=16)
@@ -248,6 +266,7 @@ class ReportCreate(SQLModel):
     inbox_id: int | None = Field(default=None, foreign_key="inbox.id")
     raw_text: str = Field(default="", sa_type=Text)
     source: ReportSource = Field(sa_type=_enum_column())
+    channel: str | None = Field(default=None, max_length=16)  # for source "chat"
     submitted_at: AwareDatetime = Field(sa_type=UTCDateTime)
 
 
@@ -293,7 +312,7 @@ class EvidenceCreate(SQLModel):
     report_id: int = Field(foreign_key="report.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     inbox_id: int | None = Field(default=None, foreign_key="inbox.id")
-    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=_enum_column())
+    channel: str = Field(max_length=16, sa_type=_enum_column())
     kind: str = Field(min_length=1, max_length=16)  # "document" | "photo"
     # The channel's own file reference: the bytes stay with the channel until a report needs them.
     file_id: str = Field(min_length=1, max_length=255)
@@ -312,17 +331,27 @@ class Evidence(EvidenceCreate, table=True):
 
 
 class OutboxCreate(SQLModel):
-    """A message to send; ``key`` makes enqueueing idempotent (e.g. ``obligation:12:step:due``)."""
+    """A message to send; ``key`` makes enqueueing idempotent (``rem:12:7:D-1``, ``ans:<inbox id>:0``).
+
+    ``payload["message"]`` is the channel-neutral message (:class:`common.message.Message` as
+    JSON); the channel renders it when it sends the row."""
 
     key: str = Field(min_length=1, max_length=255, unique=True)
+    plan_id: str | None = Field(default=None, max_length=64, index=True)
     obligation_id: int | None = Field(default=None, foreign_key="obligation.id", index=True)
     step: str | None = Field(default=None, max_length=32)
-    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=_enum_column())
+    channel: str = Field(max_length=16, sa_type=_enum_column())
     chat_id: str = Field(min_length=1, max_length=64)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     kind: str = Field(min_length=1, max_length=32)
+    priority: int = OutboxPriority.BULK
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     not_before: AwareDatetime = Field(sa_type=UTCDateTime)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        return check_channel(value)
 
 
 class Outbox(OutboxCreate, table=True):
@@ -340,15 +369,33 @@ class Outbox(OutboxCreate, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    message_id: str | None = Field(default=None, max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)  # the last part's
+    # A long message goes out in parts; parts already sent are not sent again after a crash.
+    parts_sent: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the channel delivered for an outbox row (one per part), so that a reply to
+    any part of a reminder or a nudge is attributed to it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", index=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    part: int = 0
+    sent_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class InboxCreate(SQLModel):
     """An inbound update as received, stored before it is acted on."""
 
-    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=_enum_column())
+    channel: str = Field(max_length=16, sa_type=_enum_column())
     update_id: str = Field(min_length=1, max_length=64)
     chat_id: str | None = Field(default=None, max_length=64)
     user_id: str | None = Field(default=None, max_length=64)
@@ -376,11 +423,14 @@ class ConversationState(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("channel", "chat_id", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    channel: str = Field(default=Channel.TELEGRAM, sa_type=_enum_column())
+    channel: str = Field(max_length=16, sa_type=_enum_column())
     chat_id: str = Field(max_length=64)
     user_id: str = Field(max_length=64)
     state: str = Field(max_length=64)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The choices last offered to this person, numbered, so that on a channel without
+    # buttons a typed "1" (or the label) means the same as pressing it.
+    offered: list[Any] | None = Field(default=None, sa_type=JSON)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -400,7 +450,7 @@ __all__ = [
     "Agency",
     "AgencyIn",
     "AuditLog",
-    "Channel",
+    "CHANNEL_NAME",
     "Contact",
     "ContactCreate",
     "ContactRole",
@@ -418,6 +468,8 @@ __all__ = [
     "ObligationStatus",
     "Outbox",
     "OutboxCreate",
+    "OutboxMessage",
+    "OutboxPriority",
     "OutboxStatus",
     "Report",
     "ReportCreate",
@@ -425,5 +477,6 @@ __all__ = [
     "ReportEntryIn",
     "ReportSource",
     "TaskRef",
+    "check_channel",
     "metadata",
 ]

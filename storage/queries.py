@@ -17,6 +17,7 @@ from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from common import tasks
 from common.clock import SystemClock
 from storage.models import (
     Agency,
@@ -44,10 +45,7 @@ def _now(value: datetime | None) -> datetime:
     return SystemClock().now() if value is None else value
 
 
-def task_sort_key(task_no: str) -> tuple[Any, ...]:
-    """Natural order of task numbers: 1a, 1b, 2, …, 10, 11 (not 1a, 10, 11, 2)."""
-    parts = re.split(r"(\d+)", task_no)
-    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+task_sort_key = tasks.sort_key
 
 
 def _insert_once(session: Session, row: _Row, find: Callable[[], _Row | None]) -> tuple[_Row, bool]:
@@ -154,6 +152,7 @@ def add_report(
     *,
     source: ReportSource | str,
     submitted_at: datetime,
+    channel: str | None = None,
     raw_text: str = "",
     contact_id: int | None = None,
     inbox_id: int | None = None,
@@ -178,7 +177,7 @@ def add_report(
         raise ValueError("a report mentions the same task twice")
     assigned = {task["no"] for task in obligation.tasks}
     # A sub-item ("1a") may be reported on its own when its task ("1") is assigned.
-    unknown = sorted((n for n in set(numbers) if n not in assigned and n.rstrip("abcdefghijklmnopqrstuvwxyzđ") not in assigned), key=task_sort_key)
+    unknown = tasks.sorted_refs(n for n in set(numbers) if not tasks.covers(assigned, n))
     if unknown:
         raise ValueError(
             f"obligation {obligation_id} ({obligation.agency_id}, {obligation.period}) has no task {', '.join(unknown)}"
@@ -190,6 +189,7 @@ def add_report(
         inbox_id=inbox_id,
         raw_text=raw_text,
         source=ReportSource(source),
+        channel=channel,
         submitted_at=submitted_at,
     )
     if late is None:
@@ -242,6 +242,30 @@ def _latest_for(
 def latest_entries(session: Session, obligation_id: int) -> dict[str, ReportEntry]:
     """The current answer per task of an obligation: ``{task_no: latest revision}``, in task order."""
     return _latest_for(session, obligation_id)
+
+
+def reported_refs(session: Session, obligation_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The task references with at least one entry, per obligation (a sub-item also marks its
+    task as reported: :func:`common.tasks.reported_refs`)."""
+    out: dict[int, set[str]] = {}
+    ids = list(obligation_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.exec(
+            select(ReportEntry.obligation_id, ReportEntry.task_no)
+            .where(ReportEntry.obligation_id.in_(chunk))  # type: ignore[attr-defined]
+            .distinct()
+        ).all()
+        for obligation_id, task_no in rows:
+            out.setdefault(obligation_id, set()).add(task_no)
+    return {key: tasks.reported_refs(refs) for key, refs in out.items()}
+
+
+def missing_tasks(session: Session, obligation: Obligation) -> list[str]:
+    """The obligation's tasks that have no entry yet, in the obligation's order."""
+    assert obligation.id is not None
+    done = reported_refs(session, [obligation.id]).get(obligation.id, set())
+    return tasks.missing([task["no"] for task in obligation.tasks], done)
 
 
 # --- inbox / outbox ----------------------------------------------------------------------

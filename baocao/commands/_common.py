@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from baocao.context import CliError, Context
 from scheduler.calendar import CalendarError, WorkingCalendar
 from scheduler.plan import Match, Plan, PlanError, closest_names, describe_matches, find, load_plan
+
+if TYPE_CHECKING:
+    from baocao.services import Services
 
 
 def plan_or_fail(path: Path | str) -> Plan:
@@ -22,6 +26,17 @@ def calendar_or_fail(ctx: Context) -> WorkingCalendar:
         return WorkingCalendar.load(ctx.settings.calendar_path)
     except CalendarError as exc:
         raise CliError(str(exc)) from exc
+
+
+def services_or_fail(ctx: Context, **overrides: Any) -> Services:
+    """The composition root for a command, its plan and calendar loaded (a broken file is one
+    line, not a traceback)."""
+    from baocao.services import Services
+
+    overrides.setdefault("clock", ctx.clock)
+    return Services(
+        ctx.settings, plans=plan_or_fail(ctx.settings.plan_path), calendar=calendar_or_fail(ctx), **overrides
+    )
 
 
 def local_now(ctx: Context) -> datetime:

@@ -1,9 +1,9 @@
 """``baocao invite`` and ``baocao contacts``: invite focal points, list and revoke bindings.
 
-``baocao invite AGENCY`` prints a one-time deep link ``https://t.me/<bot>?start=<code>``; the
-invitee opens it and the bot binds their chat to the agency (``bot.invitations.redeem``).
-The code is shown only here (the database keeps a hash), on the last line, so that a script
-can take it with ``| tail -n 1``.
+``baocao invite AGENCY`` prints a one-time code and, for each configured channel, how to use it
+(a deep link such as ``https://t.me/<bot>?start=<code>``, printed last so that a script can take
+it with ``| tail -n 1``); the bot binds the invitee's chat to the agency
+(``bot.invitations.redeem``). The code is shown only here: the database keeps a hash.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ ROLE_NAMES = {
     "admin": "quản trị",
 }
 MAX_DAYS = 90
-GET_ME_TIMEOUT_S = 10.0
-USERNAME_HINT = "đặt TELEGRAM_BOT_USERNAME (tên bot, ví dụ baocao_ninhthuan_bot) để tạo đường dẫn mời"
 CLI_ACTOR = "cli"
 
 
@@ -113,52 +111,29 @@ def _short(ctx: Context, at: datetime | None) -> str | None:
     return f"{format_date_short(local.date())} {local:%H:%M}"
 
 
-def bot_username(ctx: Context) -> str:
-    """The bot's username: from settings, else asked from Telegram (getMe), else CliError."""
-    from bot.invitations import normalize_bot_username
+async def _invitation_channels(ctx: Context) -> list[Any]:
+    """The channels that can carry an invitation now (each module's ``invitations``); a
+    CliError naming what to set when none can."""
+    from bot import channels
 
-    configured = ctx.settings.bot_username
-    if configured and configured.strip():
-        try:
-            return normalize_bot_username(configured)
-        except ValueError as exc:
-            raise CliError(f"TELEGRAM_BOT_USERNAME: {exc}") from exc
-    token = ctx.settings.bot_token.get_secret_value().strip() if ctx.settings.bot_token else ""
-    if not token:
-        raise CliError(USERNAME_HINT)
-    try:
-        username = asyncio.run(_get_me_username(token, ctx.settings.api_base_url))
-    except Exception as exc:  # noqa: BLE001 - any failure ends in the same advice
-        reason = (str(exc) or type(exc).__name__).replace(token, "***").splitlines()[0]
-        raise CliError(f"không hỏi được Telegram tên của bot (getMe: {reason}); {USERNAME_HINT}") from exc
-    if not username:
-        raise CliError(f"Telegram không trả về tên của bot; {USERNAME_HINT}")
-    try:
-        return normalize_bot_username(username)
-    except ValueError as exc:
-        raise CliError(f"{exc}; {USERNAME_HINT}") from exc
-
-
-async def _get_me_username(token: str, base_url: str) -> str | None:
-    from telegram import Bot
-    from telegram.request import HTTPXRequest
-
-    def request() -> HTTPXRequest:
-        return HTTPXRequest(
-            connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0, write_timeout=5.0, pool_timeout=5.0
-        )
-
-    async with asyncio.timeout(GET_ME_TIMEOUT_S):
-        # Entering the context initialises the bot, which is a getMe call.
-        async with Bot(token, base_url=base_url, request=request(), get_updates_request=request()) as bot:
-            return bot.username
+    usable, problems = [], []
+    for name in channels.MODULES:
+        links, problem = await channels.module(name).invitations(ctx.settings)
+        if links is not None:
+            usable.append(links)
+        elif problem:
+            problems.append(problem)
+    if not usable:
+        raise CliError("; ".join(problems) or "chưa cấu hình kênh nhắn tin nào")
+    return usable
 
 
 # --- baocao invite -----------------------------------------------------------------------
 
 
 def run_invite(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.invitations import InvitationError, create_invitation, deep_link
+    from bot.invitations import InvitationError, create_invitation
+    from scheduler.dispatch import lock_planning
     from scheduler.sync import sync_agencies
     from storage.db import session_scope
 
@@ -167,10 +142,11 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
     plan = plan_or_fail(ctx.settings.plan_path)
     agency_id, agency_name = _resolve_agency(plan, args.agency)
     # Everything that can refuse runs before anything is written: no link, no invitation.
-    username = bot_username(ctx)
+    links = asyncio.run(_invitation_channels(ctx))
     now = ctx.now()
     engine = _open(ctx)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
+        lock_planning(session)  # the directory is written by one syncing process at a time
         sync_agencies(session, plan, now=now)
         try:
             invitation, code = create_invitation(
@@ -183,7 +159,6 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
             )
         except InvitationError as exc:
             raise CliError(str(exc)) from exc
-        link = deep_link(username, code)
 
     agency = plan.agency(agency_id)
     lines = [
@@ -194,11 +169,17 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
     ]
     if agency.valid_to is not None and agency.valid_to < _local(ctx, invitation.expires_at).date():
         lines.append(f"Lưu ý: cơ quan này chỉ tồn tại đến {format_date_vi(agency.valid_to)}.")
-    lines += [
-        f"Mã mời: {code}",
-        "Gửi đường dẫn dưới đây cho người được mời; đường dẫn chỉ dùng được một lần và sẽ không được in lại:",
-        link,
-    ]
+    from common.i18n import translator
+
+    t = translator("vi")
+    lines.append(f"Mã mời: {code}")
+    lines.append("Gửi cho người được mời cách đăng ký dưới đây; mã chỉ dùng được một lần và sẽ không được in lại.")
+    # Links last: a script takes the deep link with `| tail -n 1`.
+    hints = [(item.title, item.invitation(code, t)) for item in links]
+    lines += [f"{title}: {hint.text}" for title, hint in hints if hint.text is not None and hint.link is None]
+    for title, hint in hints:
+        if hint.link is not None:
+            lines += [f"{title}: {hint.text}" if hint.text is not None else f"{title}:", hint.link]
     print("\n".join(lines))
     return 0
 
@@ -278,7 +259,7 @@ def _revoke_contact(args: argparse.Namespace, ctx: Context) -> int:
 
     now = ctx.now()
     engine = _open(ctx)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         before = session.get(Contact, args.revoke)
         if before is None:
             raise CliError(f"không có đầu mối số {args.revoke}; xem danh sách bằng `baocao contacts --all`")
@@ -304,7 +285,7 @@ def _revoke_invitation(args: argparse.Namespace, ctx: Context) -> int:
 
     now = ctx.now()
     engine = _open(ctx)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         invitation = revoke_invitation(session, args.revoke_invitation, actor=CLI_ACTOR, now=now)
         if invitation is None:
             raise CliError(f"không có lời mời số {args.revoke_invitation}; xem danh sách bằng `baocao contacts --invitations --all`")

@@ -1,0 +1,98 @@
+"""What the conversation core needs from the world, in one small object.
+
+The composition root (``baocao.services``) builds one :class:`BotContext`; every handler gets it
+through its :class:`~bot.turn.Turn` (``turn.ctx``). Handlers never reach into the
+conversation's internals or build their own services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as dt_time
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from common.i18n import Translator
+from common.message import Text
+from scheduler.calendar import WorkingCalendar
+from scheduler.plan import Plan
+from scheduler.plans import Plans
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do, in the core's terms (not its limits: those stay in the channel)."""
+
+    buttons: bool = True  # choices can be pressed; without them they are numbered
+    documents: bool = True  # the bot can send a file
+    photos: bool = True  # the bot can send a picture
+    deep_links: bool = True  # an invitation can be a link that starts the chat
+
+
+@dataclass(frozen=True)
+class InvitationHint:
+    """How an invitee uses a code on one channel: a link, a sentence, or why it cannot be done."""
+
+    text: Text | None = None
+    link: str | None = None
+    problem: Text | None = None
+
+
+class ChannelInfo(Protocol):
+    """The part of a channel the core may know."""
+
+    name: str
+    title: str  # "Telegram", shown to people
+    capabilities: Capabilities
+
+    def invitation(self, code: str | None, t: Translator) -> InvitationHint:
+        """How to use ``code`` on this channel; with ``None``, only whether it can be done
+        (``problem``)."""
+        ...
+
+
+@dataclass
+class ConversationConfig:
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # "channel:user id" of people who are admins without an invitation.
+    admin_users: frozenset[str] = frozenset()
+    # "channel:chat id" of group chats the bot answers in; every other group is ignored.
+    allowed_groups: frozenset[str] = frozenset()
+    rate_limit: int = 20  # messages …
+    rate_window_s: float = 60.0  # … per this many seconds and user
+
+
+@dataclass
+class BotContext:
+    plans: Plans
+    calendar: WorkingCalendar
+    config: ConversationConfig = field(default_factory=ConversationConfig)
+    channels: Mapping[str, ChannelInfo] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.timezone)
+
+    @property
+    def plan(self) -> Plan:
+        """The plan meant when nobody names one (see :attr:`scheduler.plans.Plans.default`)."""
+        return self.plans.default
+
+    def plan_of(self, plan_id: str) -> Plan:
+        plan = self.plans.get(plan_id)
+        return plan if plan is not None else self.plans.default
+
+    def today(self, now: datetime) -> date:
+        return now.astimezone(self.tz).date()
+
+    def capabilities(self, channel: str) -> Capabilities:
+        info = self.channels.get(channel)
+        return info.capabilities if info is not None else Capabilities()
+
+    def replace_plans(self, plans: Plans) -> None:
+        self.plans = plans
+
+    def extra(self) -> dict[str, Any]:
+        return {}
