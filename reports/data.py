@@ -64,7 +64,12 @@ STATE_LABELS: dict[str, str] = {
     st.MISSING: "chưa báo cáo",
 }
 ROLE_LABELS: dict[str, str] = {"lead": "chủ trì", "coordinator": "phối hợp"}
-SOURCE_LABELS: dict[str, str] = {"telegram": "Telegram", "cli": "dòng lệnh", "import": "nhập từ tệp"}
+# How a submission came; a chat message is named by its channel ("Telegram", "Zalo").
+SOURCE_LABELS: dict[str, str] = {"chat": "tin nhắn", "cli": "dòng lệnh", "import": "nhập từ tệp"}
+
+
+def source_label(source: str) -> str:
+    return SOURCE_LABELS.get(source) or source.replace("_", " ").title()
 
 # What marks a recommendation in a reply, folded (no diacritics, lower case).
 RECOMMENDATION_WORDS = ("kien nghi", "de nghi", "de xuat")
@@ -424,7 +429,7 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
         .subquery()
     )
     statement = (
-        select(ReportEntry, Report.source, Contact.display_name, evidence.c.files)
+        select(ReportEntry, Report.source, Report.channel, Contact.display_name, evidence.c.files)
         .join(Report, Report.id == ReportEntry.report_id)  # type: ignore[arg-type]
         .join(Contact, Contact.id == Report.contact_id, isouter=True)  # type: ignore[arg-type]
         .join(evidence, evidence.c.report_id == Report.id, isouter=True)
@@ -438,7 +443,7 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
         newest[key] = max(newest.get(key, 0), entry.revision)
     rows.sort(key=lambda row: (by_obligation[row[0].obligation_id][0], task_sort_key(row[0].task_no), row[0].revision))
     out = []
-    for entry, source, sender, files in rows:
+    for entry, source, channel, sender, files in rows:
         agency = by_obligation[entry.obligation_id][1]
         out.append(
             Revision(
@@ -452,7 +457,7 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
                 text=entry.text,
                 submitted_at=st.to_local(entry.submitted_at, zone),
                 late=bool(entry.late),
-                source=str(source),
+                source=str(channel) if str(source) == "chat" and channel else str(source),
                 sender=None if sender is None else xml_safe(sender),
                 evidence=int(files or 0),
                 latest=entry.revision == newest[(entry.obligation_id, entry.task_no)],
@@ -546,6 +551,7 @@ def names(items: Iterable[str]) -> str:
 __all__ = [
     "ROLE_LABELS",
     "SOURCE_LABELS",
+    "source_label",
     "STATE_LABELS",
     "STATUS_LABELS",
     "AnnexRow",

@@ -207,7 +207,7 @@ class ContactInfo:
 
     display_name: str | None
     chat_id: str
-    channel: str = "telegram"
+    channel: str
 
     def as_dict(self) -> dict[str, Any]:
         return {"display_name": self.display_name, "chat_id": self.chat_id, "channel": self.channel}

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 
 from reports.data import (
     ROLE_LABELS,
-    SOURCE_LABELS,
+    source_label,
     STATE_LABELS,
     STATUS_LABELS,
     AnnexRow,
@@ -197,7 +197,7 @@ def _revision_values(number: int, revision: Revision) -> list[object]:
         revision.percent,
         "Có" if revision.difficulty else None,
         clean_text(revision.text) or None,
-        SOURCE_LABELS.get(revision.source, revision.source),
+        source_label(revision.source),
         revision.sender,
         revision.evidence or None,
         "Có" if revision.latest else None,

@@ -462,7 +462,7 @@ def plan_reminders(
                     stats.skipped_reported += 1
                     continue
                 drop_reason[pair] = ("superseded", f"superseded by step {cand.step.step} (sent instead)")
-                want = _reminder_want(plan, cal, zone, cand, contact, missing, sorted(done & {t["no"] for t in ob.tasks}))
+                want = _reminder_want(plan, cal, zone, cand, contact, missing, sorted(done & {task["no"] for task in ob.tasks}))
                 wants[want.key] = want
         for want in _digest_wants(session, plan, cal, zone, window, candidates, reported, focal, now, several_plans):
             wants[want.key] = want
@@ -548,7 +548,7 @@ def _reminder_want(
             "agency_id": ob.agency_id,
             "step": step.step,
             "escalate": step.escalate,
-            "missing": [t["no"] for t in missing],
+            "missing": [task["no"] for task in missing],
             "day": day.isoformat(),
         }
 

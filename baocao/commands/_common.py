@@ -1,20 +1,27 @@
-"""Loading shared by several commands, turning domain errors into one-line CLI errors."""
+"""Loading shared by several commands, turning domain errors into one-line CLI errors.
+
+Imported when the parser is built, by every command: the domain modules (the plan, the
+calendar, the services) are imported in the functions that need them, not here.
+"""
 
 from __future__ import annotations
 
+import argparse
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from baocao.context import CliError, Context
-from scheduler.calendar import CalendarError, WorkingCalendar
-from scheduler.plan import Match, Plan, PlanError, closest_names, describe_matches, find, load_plan
 
 if TYPE_CHECKING:
     from baocao.services import Services
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.plan import Match, Plan
 
 
 def plan_or_fail(path: Path | str) -> Plan:
+    from scheduler.plan import PlanError, load_plan
+
     try:
         return load_plan(path)
     except PlanError as exc:
@@ -22,6 +29,8 @@ def plan_or_fail(path: Path | str) -> Plan:
 
 
 def calendar_or_fail(ctx: Context) -> WorkingCalendar:
+    from scheduler.calendar import CalendarError, WorkingCalendar
+
     try:
         return WorkingCalendar.load(ctx.settings.calendar_path)
     except CalendarError as exc:
@@ -45,6 +54,8 @@ def local_now(ctx: Context) -> datetime:
 
 def match_or_fail(plan: Plan, query: str) -> Match:
     """The agency or group a user typed (id, name or alias); unknown → the closest names."""
+    from scheduler.plan import closest_names, describe_matches, find
+
     match = find(plan, query)
     if match is None:
         near = closest_names(plan, query)
@@ -59,16 +70,71 @@ def agency_ids(plan: Plan, query: str) -> list[str]:
     return [match.id] if match.kind == "agency" else plan.expand(match.id)
 
 
+# --- periods -----------------------------------------------------------------------------
+# One vocabulary (common.periods) for every command that takes a period: the code ("Q1"), the
+# key ("2024-Q1") or the words people use ("quý I", "6 tháng", "06 tháng đầu năm", "cả năm").
+
+PERIOD_EXAMPLES = "Q1, 2024-Q1, quý I, 6 tháng, 06 tháng đầu năm, 9 tháng, cả năm, năm 2024"
+
+
+class _Words(argparse.Action):
+    """An option whose value may be several words (``--period 6 tháng``): joined by a space."""
+
+    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option_string: Any = None) -> None:
+        setattr(namespace, self.dest, " ".join(values))
+
+
+def add_period_argument(parser: argparse.ArgumentParser, *, default: str) -> None:
+    """``--period KỲ``, the same in every command; ``default`` says what no ``--period`` means."""
+    parser.add_argument(
+        "--period",
+        nargs="+",
+        action=_Words,
+        metavar="KỲ",
+        help=f"kỳ báo cáo, theo mã hoặc theo tên, có thể kèm năm: {PERIOD_EXAMPLES}; {default}",
+    )
+
+
+def _plan_periods(plan: Plan) -> str:
+    return ", ".join(f"{p.code} ({p.name})" for p in plan.reporting.periods)
+
+
+def period_words_or_fail(plan: Plan, text: str) -> tuple[int | None, str]:
+    """``(year or None, code)`` of the period a user named, which the plan must have; the year
+    is ``None`` when the text gives none ("Q1", "quý I")."""
+    from common.periods import PERIOD_NAMES, parse_words
+
+    found = parse_words(text)
+    if found is None:
+        raise CliError(
+            f"kỳ báo cáo '{text.strip()}' không hợp lệ; ghi theo mã hoặc theo tên kỳ, ví dụ {PERIOD_EXAMPLES} "
+            f"(các kỳ của kế hoạch: {_plan_periods(plan)})"
+        )
+    code = found[1]
+    if code not in plan.period_by_code:
+        raise CliError(
+            f"kế hoạch không có kỳ báo cáo {code} ({PERIOD_NAMES[code]}); các kỳ: {_plan_periods(plan)}"
+        )
+    return found
+
+
 def period_or_fail(ctx: Context, plan: Plan, cal: WorkingCalendar, text: str | None) -> tuple[int, str]:
-    """(year, code) of the period a user named (``2024-Q1``, ``Q1``), or by default the one a
-    coordinator most likely means (the one being consolidated, else the next due)."""
+    """(year, code) of the period a user named (any form :func:`period_words_or_fail` reads; a
+    period without a year is of the current year), or by default the one a coordinator most
+    likely means (the one being consolidated, else the next due). The plan must be in force
+    that year."""
+    from common.periods import period_key
     from reports.status import PeriodError, default_period, parse_period
 
-    if not text:
-        text = default_period(plan, cal, ctx.now(), tz=ctx.settings.tz)
-        if text is None:
+    if text:
+        year, code = period_words_or_fail(plan, text)
+        key = period_key(local_now(ctx).year if year is None else year, code)
+    else:
+        default = default_period(plan, cal, ctx.now(), tz=ctx.settings.tz)
+        if default is None:
             raise CliError(f"kế hoạch số {plan.plan.number} không có kỳ báo cáo nào; hãy chỉ rõ --period")
+        key = default
     try:
-        return parse_period(plan, text, default_year=local_now(ctx).year)
+        return parse_period(plan, key)
     except PeriodError as exc:
         raise CliError(str(exc)) from exc

@@ -10,9 +10,6 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from scheduler.calendar import CalendarError, WorkingCalendar
-from common.vndate import format_date_vi
-
 if TYPE_CHECKING:
     from baocao.context import Context
 
@@ -20,7 +17,7 @@ MIN_YEAR = 1900
 MAX_YEAR = 2200
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "calendar",
         help="xem ngày nghỉ và ngày làm bù trong năm",
@@ -48,6 +45,8 @@ def _year_arg(value: str) -> int:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from baocao.context import CliError
+    from common.vndate import format_date_vi
+    from scheduler.calendar import CalendarError, WorkingCalendar
 
     year = args.year
     if year is None:

@@ -15,11 +15,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="quản lý cơ sở dữ liệu (nâng cấp lược đồ, xem phiên bản)",
         description="Quản lý cơ sở dữ liệu. Địa chỉ lấy từ BAOCAO_DATABASE_URL (mặc định: tệp SQLite baocao.sqlite3).",
     )
-    sub = parser.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
+    sub = parser.add_subparsers(title="các lệnh", dest="db_command", metavar="LỆNH")
     sub.required = True
 
     upgrade = sub.add_parser("upgrade", help="nâng cấp lược đồ cơ sở dữ liệu lên phiên bản mới nhất")
-    upgrade.add_argument("revision", nargs="?", default="head", help="phiên bản đích (mặc định: head, mới nhất)")
+    upgrade.add_argument("revision", nargs="?", default="head", metavar="PHIÊN_BẢN", help="phiên bản đích (mặc định: head, mới nhất)")
     upgrade.set_defaults(func=run_upgrade)
 
     current = sub.add_parser("current", help="in phiên bản lược đồ hiện tại của cơ sở dữ liệu")

@@ -5,34 +5,57 @@ from __future__ import annotations
 import argparse
 import json
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from baocao.context import CliError, Context
-from baocao.commands._common import agency_ids, calendar_or_fail, local_now, plan_or_fail
-from scheduler.deadlines import Obligation, obligations
-from scheduler.plan import PERIOD_NAMES, Plan, Role
-from common.vndate import format_date_short, format_date_vi, weekday_vi
+from baocao.commands._common import (
+    add_period_argument,
+    agency_ids,
+    calendar_or_fail,
+    local_now,
+    period_words_or_fail,
+    plan_or_fail,
+)
+
+if TYPE_CHECKING:
+    from scheduler.deadlines import Obligation
+    from scheduler.plan import Plan
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("deadlines", help="hạn báo cáo của các cơ quan trong một năm")
-    parser.add_argument("--year", type=int, help="năm (mặc định: năm hiện tại)")
-    parser.add_argument("--agency", metavar="NAME_OR_ID", help="mã, tên hoặc tên viết tắt của cơ quan (hoặc một nhóm)")
-    parser.add_argument("--period", choices=list(PERIOD_NAMES), help="kỳ báo cáo")
+    parser.add_argument("--year", type=int, metavar="NĂM", help="năm (mặc định: năm của --period, nếu không thì năm hiện tại)")
+    parser.add_argument("--agency", metavar="CƠ_QUAN", help="mã, tên hoặc tên viết tắt của cơ quan (hoặc một nhóm)")
+    add_period_argument(parser, default="mặc định: mọi kỳ của năm")
     parser.add_argument("--reminders", action="store_true", help="kèm lịch nhắc hạn")
     parser.add_argument("--json", action="store_true", help="in JSON")
     parser.set_defaults(func=run)
 
 
+def _year_and_period(args: argparse.Namespace, ctx: Context, plan: Plan) -> tuple[int, str | None]:
+    """The year (``--year``, else the year ``--period`` names, else this year) and the period
+    code (``None``: every period). A ``--period`` naming a year must agree with ``--year``."""
+    year, code = period_words_or_fail(plan, args.period) if args.period else (None, None)
+    if year is not None and args.year is not None and year != args.year:
+        raise CliError(
+            f"kỳ báo cáo '{args.period}' thuộc năm {year}, không khớp với --year {args.year}; "
+            "hãy bỏ một trong hai hoặc sửa cho khớp"
+        )
+    if year is None:
+        year = args.year if args.year is not None else local_now(ctx).year
+    return year, code
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from scheduler.deadlines import obligations
+
     plan = plan_or_fail(ctx.settings.plan_path)
-    cal = calendar_or_fail(ctx)
-    year = args.year if args.year is not None else local_now(ctx).year
+    year, code = _year_and_period(args, ctx, plan)
     if not 1900 <= year <= 2200:
         raise CliError(f"năm {year} nằm ngoài khoảng hỗ trợ (1900–2200)")
-    if args.period and args.period not in plan.period_by_code:
-        raise CliError(f"kế hoạch không có kỳ báo cáo {args.period}; các kỳ: {', '.join(plan.period_by_code)}")
+    cal = calendar_or_fail(ctx)
     wanted = agency_ids(plan, args.agency) if args.agency else None
-    result = obligations(plan, cal, year, agencies=wanted, periods=[args.period] if args.period else None)
+    result = obligations(plan, cal, year, agencies=wanted, periods=[code] if code else None)
 
     if args.json:
         print(json.dumps([o.as_dict(with_reminders=args.reminders) for o in result], ensure_ascii=False, indent=2))
@@ -49,6 +72,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _explain_empty(plan: Plan, year: int, *, stderr: bool) -> None:
     import sys
 
+    from common.vndate import format_date_short
+
     info = plan.plan
     if year not in plan.years_in_force():
         message = (
@@ -62,6 +87,8 @@ def _explain_empty(plan: Plan, year: int, *, stderr: bool) -> None:
 
 
 def _duties(ob: Obligation) -> str:
+    from scheduler.plan import Role
+
     lead = [d.no + (" (đề nghị)" if d.request else "") for d in ob.tasks if d.role is Role.LEAD]
     coord = [d.no for d in ob.tasks if d.role is Role.COORDINATOR]
     parts = []
@@ -73,6 +100,8 @@ def _duties(ob: Obligation) -> str:
 
 
 def render(plan: Plan, result: list[Obligation], *, with_reminders: bool, estimated: bool) -> str:
+    from common.vndate import format_date_short, format_date_vi, weekday_vi
+
     lines = [f"Hạn báo cáo theo Kế hoạch số {plan.plan.number} — năm {result[0].year}"]
     if estimated:
         lines.append("Lưu ý: lịch nghỉ lễ của năm này mới là ước tính, chưa có thông báo chính thức.")

@@ -7,7 +7,11 @@ import asyncio
 from pathlib import Path
 
 from baocao.context import CliError, Context
-from baocao.demo.simulation import DEFAULT_SEED, DEFAULT_TIMEOUT_S
+
+# baocao.demo.simulation's defaults, repeated so that building the parser (every command) does
+# not import the simulation and SQLAlchemy with it; tests/baocao/test_cli_startup.py keeps them equal.
+DEFAULT_SEED = 2024
+DEFAULT_TIMEOUT_S = 120.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

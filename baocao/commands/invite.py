@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from baocao.context import CliError
 from baocao.commands._common import match_or_fail, plan_or_fail
-from scheduler.plan import Plan
-from common.vndate import format_date_short, format_date_vi
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from baocao.context import Context
+    from scheduler.plan import Plan
     from storage.models import Contact, Invitation
 
 ROLE_NAMES = {
@@ -37,7 +36,7 @@ CLI_ACTOR = "cli"
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     invite = sub.add_parser(
         "invite",
-        help="tạo lời mời (đường dẫn Telegram dùng một lần) cho đầu mối của một cơ quan",
+        help="tạo lời mời dùng một lần (mã mời và cách dùng trên từng kênh) cho đầu mối của một cơ quan",
         description=(
             "Tạo lời mời cho một cơ quan. Người được mời mở đường dẫn in ở dòng cuối và được gắn với "
             "cơ quan, vai trò đã chọn. Mã mời chỉ hiện một lần."
@@ -100,6 +99,8 @@ def _local(ctx: Context, at: datetime) -> datetime:
 
 
 def _when(ctx: Context, at: datetime) -> str:
+    from common.vndate import format_date_vi
+
     local = _local(ctx, at)
     return f"{format_date_vi(local.date())}, lúc {local:%H:%M}"
 
@@ -107,6 +108,8 @@ def _when(ctx: Context, at: datetime) -> str:
 def _short(ctx: Context, at: datetime | None) -> str | None:
     if at is None:
         return None
+    from common.vndate import format_date_short
+
     local = _local(ctx, at)
     return f"{format_date_short(local.date())} {local:%H:%M}"
 
@@ -168,6 +171,8 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
         f"Hết hạn: {_when(ctx, invitation.expires_at)}",
     ]
     if agency.valid_to is not None and agency.valid_to < _local(ctx, invitation.expires_at).date():
+        from common.vndate import format_date_vi
+
         lines.append(f"Lưu ý: cơ quan này chỉ tồn tại đến {format_date_vi(agency.valid_to)}.")
     from common.i18n import translator
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baocao.context import Context
 from baocao.commands._common import calendar_or_fail, plan_or_fail
-from scheduler.deadlines import obligations
-from scheduler.plan import PERIOD_NAMES, Plan
-from common.vndate import format_date_short
+
+if TYPE_CHECKING:
+    from scheduler.plan import Plan
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("plan", help="kiểm tra tệp kế hoạch")
-    plan_sub = parser.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
+    plan_sub = parser.add_subparsers(title="các lệnh", dest="plan_command", metavar="LỆNH")
     plan_sub.required = True
     check = plan_sub.add_parser(
         "check", help="kiểm tra tệp kế hoạch và in tóm tắt (mã thoát 2 nếu tệp lỗi)"
     )
-    check.add_argument("file", nargs="?", type=Path, help="tệp kế hoạch (mặc định: cấu hình BAOCAO_PLAN_PATH)")
+    check.add_argument(
+        "file", nargs="?", type=Path, metavar="TỆP", help="tệp kế hoạch (mặc định: cấu hình BAOCAO_PLAN_PATH)"
+    )
     check.set_defaults(func=run_check)
 
 
@@ -31,6 +34,10 @@ def run_check(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def summary(plan: Plan, ctx: Context, path: Path) -> str:
+    from common.vndate import format_date_short
+    from scheduler.deadlines import obligations
+    from scheduler.plan import PERIOD_NAMES
+
     info = plan.plan
     lines = [
         f"Tệp {path}: hợp lệ.",

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from baocao.context import CliError, Context
-from baocao.commands._common import calendar_or_fail, period_or_fail, plan_or_fail
-from reports.status import PeriodError
+from baocao.commands._common import add_period_argument, calendar_or_fail, period_or_fail, plan_or_fail
 
 FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "png": "biểu đồ PNG", "md": "Markdown"}
 
@@ -24,11 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "hoạch vào cơ sở dữ liệu (như baocao status)."
         ),
     )
-    parser.add_argument(
-        "--period",
-        metavar="KỲ",
-        help="kỳ báo cáo, ví dụ 2024-Q1 (hoặc Q1 cho năm hiện tại); mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn",
-    )
+    add_period_argument(parser, default="không kèm năm là năm hiện tại; mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn")
     parser.add_argument(
         "--format",
         choices=tuple(FORMAT_NAMES),
@@ -43,7 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "bao-cao-…-KỲ.docx (phu-luc-….xlsx, bieu-do-….png) trong thư mục hiện tại",
     )
     parser.set_defaults(func=run)
-
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -63,6 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from reports import NEEDS, filename, gather, render
+    from reports.status import PeriodError
     from scheduler.deadlines import obligations
     from scheduler.sync import sync_agencies, sync_obligations
     from storage.db import get_session, mask_url_text, open_database

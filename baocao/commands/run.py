@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--url",
         metavar="PUBLIC_URL",
-        help="địa chỉ công khai của bot, ví dụ https://bot.example.vn; mỗi kênh thêm đường dẫn của mình (…/telegram)",
+        help="địa chỉ công khai của bot, ví dụ https://bot.example.vn; mỗi kênh thêm đường dẫn của mình (…/<tên kênh>)",
     )
     parser.add_argument(
         "--secret",
@@ -41,7 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from baocao.runtime import Runtime, WebhookOptions
-    from bot.channels import telegram
 
     settings = ctx.settings
     if args.webhook and not args.url:
@@ -52,8 +51,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not services.channels:
         raise CliError(no_channel_message())
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
-    if settings.bot_token is not None:
-        telegram.protect_logs(settings.bot_token.get_secret_value().strip())
     services.sync()
     today = clock.now().astimezone(settings.tz).date()
     for plan in services.plans:

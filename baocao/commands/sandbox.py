@@ -38,10 +38,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
-    from bot.conversation import Conversation, ConversationConfig
-    from baocao.demo.simulation import CONSOLE_HELP, Console, MovingClock, loopback_without_proxy, running_bot, sandbox_start, stdin_lines
+    from baocao.demo.bot import loopback_without_proxy, running_bot, standin_services
+    from baocao.demo.console import CONSOLE_HELP, Console, MovingClock, sandbox_start, stdin_lines
     from baocao.demo.telegram_api import BotApiStandIn
-    from storage.db import dispose_engine, open_database
+    from storage.db import dispose_engine
 
     settings = ctx.settings
     loopback_without_proxy()
@@ -56,39 +56,36 @@ async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
     with tempfile.TemporaryDirectory(prefix="baocao-sandbox-") as tmp:
         workdir = Path(tmp)
         own_database = "database_url" not in settings.model_fields_set
-        url = f"sqlite:///{workdir / 'sandbox.sqlite3'}" if own_database else settings.database_url
-        engine = open_database(url)
+        # The sandbox's own spool and files always; its own database unless BAOCAO_DATABASE_URL.
+        overrides: dict[str, object] = {"spool_path": workdir / "spool.jsonl", "files_path": workdir / "files"}
+        if own_database:
+            overrides["database_url"] = f"sqlite:///{workdir / 'sandbox.sqlite3'}"
+        sandbox_settings = settings.model_copy(update=overrides)
+        standin = BotApiStandIn(port=args.port, clock=lambda: clock.now().timestamp())
         try:
-            standin = BotApiStandIn(port=args.port, clock=lambda: clock.now().timestamp())
-            try:
-                await standin.start()
-            except OSError as exc:
-                raise CliError(f"không mở được cổng {args.port} trên 127.0.0.1 ({exc.strerror or exc}); chọn cổng khác bằng --port") from exc
-            try:
-                conv = Conversation(
-                    engine=engine,
-                    plan=plan,
-                    calendar=cal,
-                    clock=clock,
-                    config=ConversationConfig.from_settings(settings, bot_username=standin.bot_username),
-                )
-                conv.sync_plan()
-                interactive = sys.stdin.isatty()
-                print(f"Máy chủ Bot API giả lập: {standin.base_url} (token {standin.token}, bot @{standin.bot_username})")
-                print(f"  Bot khác có thể dùng: TELEGRAM_API_BASE_URL={standin.base_url} TELEGRAM_BOT_TOKEN={standin.token}"
-                      " (mỗi lúc chỉ một bot được nhận tin bằng getUpdates)")
-                where = "SQLite tạm (xóa khi thoát)" if own_database else "BAOCAO_DATABASE_URL"
-                print(f"Cơ sở dữ liệu: {where}. Đồng hồ mô phỏng: {clock.now().astimezone(settings.tz):%d/%m/%Y %H:%M} (giờ Việt Nam).")
-                if note:
-                    print(note)
-                print("Tin nhắc hạn chỉ gửi khi gõ :tick. Gõ :help để xem hướng dẫn, :quit để thoát.", flush=True)
-                async with running_bot(conv, standin, workdir / "spool.jsonl") as app:
-                    console = Console(standin, app, conv, clock, sys.stdout, echo=not interactive)
-                    if interactive:
-                        print(CONSOLE_HELP, flush=True)
-                    await console.run(stdin_lines(), interactive=interactive)
-            finally:
-                await standin.stop()
+            await standin.start()
+        except OSError as exc:
+            raise CliError(f"không mở được cổng {args.port} trên 127.0.0.1 ({exc.strerror or exc}); chọn cổng khác bằng --port") from exc
+        services = None
+        try:
+            services = standin_services(sandbox_settings, clock, standin, plans=plan, calendar=cal)
+            services.sync()
+            interactive = sys.stdin.isatty()
+            print(f"Máy chủ Bot API giả lập: {standin.base_url} (token {standin.token}, bot @{standin.bot_username})")
+            print(f"  Bot khác có thể dùng: TELEGRAM_API_BASE_URL={standin.base_url} TELEGRAM_BOT_TOKEN={standin.token}"
+                  " (mỗi lúc chỉ một bot được nhận tin bằng getUpdates)")
+            where = "SQLite tạm (xóa khi thoát)" if own_database else "BAOCAO_DATABASE_URL"
+            print(f"Cơ sở dữ liệu: {where}. Đồng hồ mô phỏng: {clock.now().astimezone(settings.tz):%d/%m/%Y %H:%M} (giờ Việt Nam).")
+            if note:
+                print(note)
+            print("Tin nhắc hạn chỉ gửi khi gõ :tick. Gõ :help để xem hướng dẫn, :quit để thoát.", flush=True)
+            async with running_bot(services):
+                console = Console(standin, services, clock, sys.stdout, echo=not interactive)
+                if interactive:
+                    print(CONSOLE_HELP, flush=True)
+                await console.run(stdin_lines(), interactive=interactive)
         finally:
-            dispose_engine(engine)
+            await standin.stop()
+            if services is not None and "engine" in services.__dict__:
+                dispose_engine(services.engine)
     print("Đã dừng bot và máy chủ giả lập.", flush=True)

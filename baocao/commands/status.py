@@ -4,35 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from baocao.context import Context
-from baocao.commands._common import calendar_or_fail, period_or_fail, plan_or_fail
-from reports.status import (
-    LATE,
-    MISSING,
-    ON_TIME,
-    PARTIAL,
-    UNSPECIFIED,
-    AgencyStatus,
-    PeriodStatus,
-    TaskStatus,
-    period_status,
-)
-from scheduler.calendar import WorkingCalendar
-from common.vndate import format_date_short, format_date_vi
+from baocao.commands._common import add_period_argument, calendar_or_fail, period_or_fail, plan_or_fail
 
+if TYPE_CHECKING:
+    from reports.status import AgencyStatus, PeriodStatus, TaskStatus
+    from scheduler.calendar import WorkingCalendar
+
+# Keyed by reports.status.STATES and STATUS_KEYS, spelled out so that registering the command
+# does not import reports.status (and SQLAlchemy with it); a test checks that the keys agree.
 STATE_TITLES = {
-    ON_TIME: "Đã báo cáo đúng hạn",
-    LATE: "Đã báo cáo nhưng muộn",
-    PARTIAL: "Báo cáo một phần",
-    MISSING: "Chưa báo cáo",
+    "on_time": "Đã báo cáo đúng hạn",
+    "late": "Đã báo cáo nhưng muộn",
+    "partial": "Báo cáo một phần",
+    "missing": "Chưa báo cáo",
 }
 
 STATUS_LABELS = {
     "done": "đã hoàn thành",
     "in_progress": "đang thực hiện",
     "not_started": "chưa thực hiện",
-    UNSPECIFIED: "chưa nêu tiến độ",
+    "unspecified": "chưa nêu tiến độ",
 }
 
 
@@ -45,19 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "của năm từ tệp kế hoạch vào cơ sở dữ liệu (BAOCAO_DATABASE_URL)."
         ),
     )
-    parser.add_argument(
-        "--period",
-        metavar="KỲ",
-        help="kỳ báo cáo, ví dụ 2024-Q1 (hoặc Q1 cho năm hiện tại); mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn",
-    )
+    add_period_argument(parser, default="không kèm năm là năm hiện tại; mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn")
     parser.add_argument("--json", action="store_true", help="in JSON")
     parser.set_defaults(func=run)
 
 
-
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from reports.status import period_status
     from scheduler.deadlines import obligations
     from scheduler.sync import sync_agencies, sync_obligations
     from storage.db import get_session, open_database
@@ -97,6 +85,9 @@ def _contacts(agency: AgencyStatus) -> str:
 
 
 def _agency_line(agency: AgencyStatus) -> str:
+    from common.vndate import format_date_short
+    from reports.status import LATE, ON_TIME, PARTIAL
+
     last = agency.last_submitted_at
     sent = f"gửi lần cuối {format_date_short(last.date())}" if last is not None else None
     if agency.state == ON_TIME:
@@ -124,6 +115,8 @@ def _task_line(task: TaskStatus) -> str:
 
 
 def _timing(status: PeriodStatus, cal: WorkingCalendar | None) -> str:
+    from common.vndate import format_date_short
+
     today = status.now.date()
     at = f"Tính đến {status.now:%H:%M} ngày {format_date_short(today)}"
     if today == status.due:
@@ -141,6 +134,9 @@ def _timing(status: PeriodStatus, cal: WorkingCalendar | None) -> str:
 
 def render(status: PeriodStatus, cal: WorkingCalendar | None = None) -> str:
     """The period's status in formal Vietnamese, for a terminal or a chat message."""
+    from common.vndate import format_date_vi
+    from reports.status import LATE, MISSING, ON_TIME, PARTIAL, STATES
+
     counts = status.counts
     lines = [
         f"Tình hình báo cáo {status.period_name} — hạn {format_date_vi(status.due)}",
@@ -153,7 +149,7 @@ def render(status: PeriodStatus, cal: WorkingCalendar | None = None) -> str:
         lines.append("")
         lines.append("Không có cơ quan nào phải báo cáo trong kỳ này.")
         return "\n".join(lines)
-    for state in (ON_TIME, LATE, PARTIAL, MISSING):
+    for state in STATES:
         agencies = status.by_state(state)
         if not agencies:
             continue

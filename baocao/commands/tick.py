@@ -18,15 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from baocao.commands.run import no_channel_message
-    from bot.channels import telegram
     from scheduler.dispatch import tick
 
     settings = ctx.settings
     services = services_or_fail(ctx)
     if not services.channels:
         raise CliError(no_channel_message())
-    if settings.bot_token is not None:
-        telegram.protect_logs(settings.bot_token.get_secret_value().strip())
 
     async def once():
         for channel in services.channels.values():

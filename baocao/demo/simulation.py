@@ -1,28 +1,32 @@
-"""The offline demo (``baocao demo``) and the hand-driven sandbox (``baocao sandbox``).
+"""The offline demo (``baocao demo``): one plan year with the real bot and simulated people.
 
-Both run the *real* bot (:func:`bot.telegram.build_application`, polling through
-python-telegram-bot's HTTP stack) against the Bot API stand-in (:class:`baocao.demo.telegram_api.BotApiStandIn`)
-on 127.0.0.1; nothing ever reaches Telegram.
+The bot is the *real* runtime (:mod:`baocao.runtime` through :func:`baocao.demo.bot.running_bot`:
+our polling loop stores each update in the inbox before confirming it, the inbox worker handles
+them in order and queues the answers in the outbox, the dispatcher sends them) with the real
+Telegram channel (python-telegram-bot's HTTP stack) against the Bot API stand-in
+(:class:`baocao.demo.telegram_api.BotApiStandIn`) on 127.0.0.1; nothing ever reaches Telegram.
 
-**The demo** (:func:`run_demo`) plays one plan year with simulated people: a focal point for every
-agency registers through an invitation (``/start <code>``, really through the bot), the real
-dispatcher (:func:`scheduler.dispatch.tick`) sends the reminders at each step of the ladder, and
-the focal points answer in Vietnamese, by replying to the reminder or writing freely, then press
-✅. Behaviours are drawn from a seeded random generator (:func:`write_script`): most answer on
-time, some late (after D+1), some answer only part of their tasks, some stay silent, some report
+:func:`run_demo` plays one plan year: a focal point for every agency registers through an
+invitation (``/start <code>``, really through the bot), the real dispatcher
+(:func:`scheduler.dispatch.tick`) sends the reminders at each step of the ladder, and the focal
+points answer in Vietnamese, by replying to the reminder or writing freely, then press ✅.
+Behaviours are drawn from a seeded random generator (:func:`write_script`): most answer on time,
+some late (after D+1), some answer only part of their tasks, some stay silent, some report
 difficulties, and exactly one sends a correction. A Sở Tư pháp coordinator asks ``/tinhhinh``
 after each consolidation date. The clock (:class:`~common.clock.FixedClock`) jumps between these
-moments. The closing table is computed from the database (:func:`reports.status.period_status`, the
-outbox, the reports), not from the script.
+moments; before each jump the demo waits until the bot is idle (:func:`baocao.demo.bot.settled`:
+every update stored and handled, every due message sent), since outbox leases and receipt times
+are reckoned in that clock. The closing table is computed from the database
+(:func:`reports.status.period_status`, the outbox, the reports), not from the script.
 
-Choices: the demo's bot runs without PTB's ``AIORateLimiter`` and its reminders go out through an
-unthrottled :class:`~scheduler.dispatch.Pacer` (the stand-in has no rate limits and the year is
-compressed into seconds); everything else is what ``baocao run`` does. ``--agencies N`` keeps N
-agencies and withdraws the other agencies' obligations in the demo's throw-away database, so every
-count refers to the agencies that take part.
+Choices: the stand-in has no rate limits and the year is compressed into seconds, so the demo's
+channel and the reminders' :class:`~scheduler.dispatch.Pacer` are unthrottled; there is no
+reminder ticker (the demo ticks with its clock) and no plan watcher; everything else is what
+``baocao run`` does. ``--agencies N`` keeps N agencies and withdraws the other agencies'
+obligations in the demo's throw-away database, so every count refers to the agencies that take
+part.
 
-**The sandbox** (:class:`Console`) is a terminal in which a developer plays Telegram users against
-the same bot; see ``:help``.
+The hand-driven sandbox (``baocao sandbox``) is :mod:`baocao.demo.console`.
 """
 
 from __future__ import annotations
@@ -34,12 +38,11 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -47,9 +50,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func
 from sqlmodel import col, select
 
+from baocao.demo.bot import buttons as _buttons, loopback_without_proxy, running_bot, sent_rows, settled, standin_services, unthrottled_pacers
+from baocao.demo.telegram_api import BotApiStandIn, SimUser
 from common.clock import FixedClock
-from common.text import fold
-from baocao.demo.telegram_api import SEND_KINDS, BotApiStandIn, SimUser
 
 SUMMARY_TITLE = "Tổng kết theo kỳ báo cáo (số liệu lấy từ cơ sở dữ liệu)"
 SUMMARY_COLUMNS = (
@@ -151,60 +154,6 @@ class DemoError(Exception):
 
 class DemoTimeout(DemoError):
     pass
-
-
-def loopback_without_proxy() -> None:
-    """httpx honours proxy variables; loopback calls to the stand-in must never use one."""
-    for name in ("NO_PROXY", "no_proxy"):
-        parts = [p for p in os.environ.get(name, "").split(",") if p.strip()]
-        for host in ("127.0.0.1", "localhost", "::1"):
-            if host not in parts:
-                parts.append(host)
-        os.environ[name] = ",".join(parts)
-
-
-# --- the real bot against a stand-in ----------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def running_bot(conversation: Any, standin: BotApiStandIn, spool_path: Path, *, rate_limiter: bool = False) -> AsyncIterator[Any]:
-    """The real Application, polling ``standin`` (as in tests/bot/test_e2e.py); stopped on exit.
-    No reminder ticker: the caller ticks with its own clock."""
-    from bot.telegram import build_application
-
-    app = build_application(
-        conversation,
-        token=standin.token,
-        base_url=standin.base_url,
-        base_file_url=standin.base_file_url,
-        timezone=conversation.tz,
-        spool_path=spool_path,
-        spool_interval_s=1.0,
-        tick_interval_s=None,
-        rate_limiter=rate_limiter,
-    )
-    async with app:
-        await app.post_init(app)  # run_polling() calls it; start_polling() does not
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        await app.start()
-        try:
-            yield app
-        finally:
-            with contextlib.suppress(Exception):
-                if app.updater.running:
-                    await asyncio.wait_for(app.updater.stop(), 10)
-            with contextlib.suppress(Exception):
-                if app.running:
-                    await asyncio.wait_for(app.stop(), 10)
-
-
-def _buttons(record: dict) -> list[tuple[str, str]]:
-    markup = record.get("reply_markup") or {}
-    return [
-        (button.get("text", ""), button.get("callback_data") or button.get("url") or "")
-        for row in markup.get("inline_keyboard", [])
-        for button in row
-    ]
 
 
 # --- the script: who answers what, when -----------------------------------------------------------
@@ -606,24 +555,28 @@ def _first_lines(text: str, n: int, limit: int = 110) -> list[str]:
 
 
 class _Simulation:
-    def __init__(self, *, standin: BotApiStandIn, app: Any, conv: Any, clock: FixedClock, periods: list[PeriodInfo],
+    def __init__(self, *, standin: BotApiStandIn, services: Any, clock: FixedClock, periods: list[PeriodInfo],
                  script: Script, focal: dict[str, SimUser], coordinator: SimUser, progress: Progress,
                  say: Callable[[str], None]) -> None:
-        self.standin, self.app, self.conv, self.clock = standin, app, conv, clock
+        self.standin, self.services, self.clock = standin, services, clock
+        self.engine, self.plan, self.cal = services.engine, services.plans.default, services.calendar
         self.periods, self.script, self.focal, self.coordinator = periods, script, focal, coordinator
         self.progress, self.say = progress, say
-        self.tz: ZoneInfo = conv.tz
+        self.tz: ZoneInfo = services.settings.tz
         self.coordinator_answers: dict[str, str] = {}
         self.digests: dict[str, str] = {}
         self.examples: dict[str, tuple[Answer, bool, dict, dict]] = {}  # period → one exchange, shown
         self.gate = asyncio.Semaphore(CONCURRENT_USERS)
-        from scheduler.dispatch import Pacer
-
         # The stand-in has no rate limits and the year is compressed: no pacing between sends.
-        self.pacer = Pacer(per_second=100_000, per_chat_interval=0.0)
+        self.pacers = unthrottled_pacers(services)
 
     def at(self, day: date, moment: dtime) -> datetime:
         return datetime.combine(day, moment, tzinfo=self.tz)
+
+    async def jump(self, moment: datetime) -> None:
+        """Move the clock, once the bot is idle (leases and receipt times are in its time)."""
+        await settled(self.services, self.standin)
+        self.clock.set(moment)
 
     async def _wait(self, chat: int, predicate: Any) -> dict:
         return await self.standin.wait_for(chat, predicate, timeout=WAIT_S)
@@ -635,11 +588,11 @@ class _Simulation:
         from storage.db import session_scope
 
         codes: dict[str, str] = {}
-        with session_scope(self.conv.engine) as session:
+        with session_scope(self.engine, write=True) as session:
             for agency in agencies:
                 _, codes[agency] = create_invitation(session, agency_id=agency, role="focal", created_by="demo", now=self.clock.now())
             _, coordinator_code = create_invitation(
-                session, agency_id=self.conv.plan.reporting.recipient, role="coordinator", created_by="demo", now=self.clock.now()
+                session, agency_id=self.plan.reporting.recipient, role="coordinator", created_by="demo", now=self.clock.now()
             )
 
         async def start(user: SimUser, code: str, expect: str) -> None:
@@ -656,14 +609,20 @@ class _Simulation:
     # -- reminders: the real dispatcher with the simulated clock
 
     async def tick(self) -> tuple[int, int]:
-        from bot.telegram import TelegramSender
+        """Plan and send what is due now; (reminders sent, messages the coordinator received)."""
         from scheduler.dispatch import tick
 
-        before = len(self.standin.sent)
-        report = await tick(self.conv.engine, self.conv.plan, self.conv.cal, TelegramSender(self.app.bot), self.clock,
-                            worker_id="demo", tz=self.tz, pacer=self.pacer)
+        services = self.services
+        await settled(services, self.standin)
+        before, reminders = len(self.standin.sent), await asyncio.to_thread(sent_rows, services, kinds=("reminder",))
+        await tick(self.engine, services.plans, self.cal, services.senders(), self.clock, worker_id="demo", tz=self.tz,
+                   office_hours=services.settings.reminders.office_hours, pacers=self.pacers)
+        # The runtime's dispatcher may send some of the rows this tick planned: wait for all of
+        # them and count them in the database.
+        await settled(services, self.standin)
+        reminders = await asyncio.to_thread(sent_rows, services, kinds=("reminder",)) - reminders
         to_coordinator = [r for r in self.standin.sent[before:] if r["chat_id"] == self.coordinator.id]
-        return report.dispatch.sent - len(to_coordinator), len(to_coordinator)
+        return reminders, len(to_coordinator)
 
     # -- answers
 
@@ -672,7 +631,7 @@ class _Simulation:
         from storage.db import session_scope
         from storage.models import Obligation, Outbox, OutboxStatus
 
-        with session_scope(self.conv.engine) as session:
+        with session_scope(self.engine) as session:
             rows = session.exec(
                 select(Obligation.agency_id, Outbox.message_id, Outbox.sent_at)
                 .select_from(Outbox)
@@ -751,10 +710,10 @@ class _Simulation:
         if correction is not None and correction.period == period.key:
             step, moment = CORRECTION_TIME
             events.append((self.at(period.step_day(step), moment), 2, "correction", correction))
-        ask_day = self.conv.cal.add_working_days(period.consolidation_due, 1)
+        ask_day = self.cal.add_working_days(period.consolidation_due, 1)
         events.append((self.at(ask_day, ASK_TIME), 3, "ask", period))
         for moment, _, kind, payload in sorted(events, key=lambda e: (e[0], e[1])):
-            self.clock.set(moment)
+            await self.jump(moment)
             if kind == "tick":
                 step, escalates = payload
                 reminders, digests = await self.tick()
@@ -779,7 +738,7 @@ class _Simulation:
                     self._show_example(*shown)
             elif kind == "correction":
                 echo = await self.correct(payload)
-                agency = self.conv.plan.agency_by_id[payload.agency_id].name
+                agency = self.plan.agency_by_id[payload.agency_id].name
                 revision = next((line for line in _first_lines(echo.get("plain") or "", 8, 200) if "sửa lần" in line), "")
                 say(f"  {_short(moment)}       {agency} gửi bản sửa: «{_cut(payload.text, 80)}»")
                 say(f"                     bot: «{_cut(revision, 90)}» → ✅ → bản sửa được lưu, bản cũ giữ lại")
@@ -791,18 +750,28 @@ class _Simulation:
                     say(f"      │ {line}")
         silent = self.script.silent.get(period.key, [])
         if silent:
-            order = {agency.id: i for i, agency in enumerate(self.conv.plan.agencies)}
-            names = "; ".join(self.conv.plan.agency_by_id[a].name for a in sorted(silent, key=lambda a: order.get(a, 0)))
+            order = {agency.id: i for i, agency in enumerate(self.plan.agencies)}
+            names = "; ".join(self.plan.agency_by_id[a].name for a in sorted(silent, key=lambda a: order.get(a, 0)))
             say(f"  Không trả lời cả kỳ: {names}")
 
     def _show_example(self, answer: Answer, replied: bool, echo: dict, stored: dict) -> None:
         say = self.say
         person = self.focal[answer.agency_id].first_name
-        agency = self.conv.plan.agency_by_id[answer.agency_id].name
+        agency = self.plan.agency_by_id[answer.agency_id].name
         how = "trả lời tin nhắc" if replied else "nhắn"
         say(f"                     ví dụ — {person} ({agency}) {how}: «{_cut(answer.text, 90)}»")
         question = _first_lines(echo.get("plain") or "", 1)
         say(f"                     bot: «{question[0] if question else ''}» → ✅ → «{_first_lines(stored.get('plain') or '', 1)[0]}»")
+
+
+def telegram_texts(row: Any) -> list[str]:
+    """The texts (HTML) of the Telegram messages an outbox row goes out as, part by part."""
+    from bot.channels.telegram import render
+    from common.message import Message
+
+    payload = row.payload or {}
+    message = Message.from_json(payload["message"]) if payload.get("message") else Message()
+    return [part.text or "…" for part in render(message)] if message.blocks or message.choices else []
 
 
 def _no_sync(dbapi_connection: Any, _record: Any) -> None:
@@ -837,8 +806,8 @@ def _periods(plan: Any, cal: Any, obligations: Sequence[Any], year: int) -> list
 
 
 async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, err: TextIO) -> DemoResult:
+    from baocao.config import Settings
     from common.paths import data_file
-    from bot.conversation import Conversation, ConversationConfig
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
     from storage.db import get_engine, open_database, session_scope
@@ -852,7 +821,8 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
             progress.clear()
             print(line, file=out, flush=True)
 
-    plan = load_plan(options.plan_path or data_file("plan.json"))
+    plan_path = Path(options.plan_path or data_file("plan.json"))
+    plan = load_plan(plan_path)
     cal = WorkingCalendar.load(options.calendar_path) if options.calendar_path else WorkingCalendar.load()
     years = list(plan.years_in_force())
     if not years:
@@ -865,44 +835,58 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
     engine = open_database(url)
     clock = FixedClock(datetime(year, 1, 2, 8, 0, tzinfo=tz))
     standin = BotApiStandIn(clock=lambda: clock.now().timestamp())
-    conv = Conversation(engine=engine, plan=plan, calendar=cal, clock=clock,
-                        config=ConversationConfig(timezone=options.timezone, bot_username=standin.bot_username))
-    conv.sync_plan()
+    # Everything the demo depends on is set here, so that the environment (BAOCAO_…, .env)
+    # cannot change its course: no admins, the default office hours and rate limit.
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=url,
+        spool_path=workdir / "spool.jsonl",
+        files_path=workdir / "files",
+        plan_path=plan_path,
+        timezone=options.timezone,
+        office_hours="08:00-17:00",
+        rate_limit=20,
+        admin_chat_ids=[],
+        group_chat_ids=[],
+        **({"calendar_path": Path(options.calendar_path)} if options.calendar_path else {}),
+    )
+    async with standin:  # started first: the channel is built with its address
+        services = standin_services(settings, clock, standin, unthrottled=True, engine=engine, plans=plan, calendar=cal)
+        services.sync()
 
-    with session_scope(engine) as session:
-        obligations = list(session.exec(select(Obligation).where(
-            Obligation.plan_id == plan.plan.id, Obligation.status == ObligationStatus.ACTIVE)).all())
-        periods = _periods(plan, cal, obligations, year)
-        in_year = [ob for ob in obligations if ob.period.startswith(f"{year}-")]
-        chosen = choose_agencies(plan, [ob.agency_id for ob in in_year], options.agencies, options.seed)
-        keep = set(chosen)
-        for ob in obligations:  # --agencies: the others take no part in this throw-away database
-            if ob.agency_id not in keep:
-                ob.status = ObligationStatus.WITHDRAWN
-                session.add(ob)
-        duties = {(ob.agency_id, ob.period): [(t["no"], t["role"]) for t in ob.tasks] for ob in in_year if ob.agency_id in keep}
-    if not periods or not chosen:
-        raise DemoError(f"kế hoạch không có kỳ báo cáo nào trong năm {year}")
+        with session_scope(engine, write=True) as session:
+            obligations = list(session.exec(select(Obligation).where(
+                Obligation.plan_id == plan.plan.id, Obligation.status == ObligationStatus.ACTIVE)).all())
+            periods = _periods(plan, cal, obligations, year)
+            in_year = [ob for ob in obligations if ob.period.startswith(f"{year}-")]
+            chosen = choose_agencies(plan, [ob.agency_id for ob in in_year], options.agencies, options.seed)
+            keep = set(chosen)
+            for ob in obligations:  # --agencies: the others take no part in this throw-away database
+                if ob.agency_id not in keep:
+                    ob.status = ObligationStatus.WITHDRAWN
+                    session.add(ob)
+            duties = {(ob.agency_id, ob.period): [(t["no"], t["role"]) for t in ob.tasks] for ob in in_year if ob.agency_id in keep}
+        if not periods or not chosen:
+            raise DemoError(f"kế hoạch không có kỳ báo cáo nào trong năm {year}")
 
-    names = {a: plan.agency_by_id[a].name for a in chosen}
-    script = write_script(options.seed, periods, duties, names)
-    people = person_names(options.seed, len(chosen))
-    start = datetime.combine(cal.add_working_days(periods[0].steps[0][1].date(), -3), dtime(9, 0), tzinfo=tz)
-    clock.set(start)
+        names = {a: plan.agency_by_id[a].name for a in chosen}
+        script = write_script(options.seed, periods, duties, names)
+        people = person_names(options.seed, len(chosen))
+        start = datetime.combine(cal.add_working_days(periods[0].steps[0][1].date(), -3), dtime(9, 0), tzinfo=tz)
+        clock.set(start)
 
-    total = len(chosen) + 1 + sum(len(p.steps) + 1 for p in periods) + len(script.answers) + (1 if script.correction else 0)
-    progress = Progress(total, err, enabled=not quiet)
-    info = plan.plan
-    say(f"baocao demo — Kế hoạch số {info.number}, năm {year}: {len(chosen)}"
-        + (f"/{len({ob.agency_id for ob in in_year})}" if options.agencies else "")
-        + f" cơ quan, {len(periods)} kỳ báo cáo, hạt giống {options.seed}")
-    say("Bot thật (python-telegram-bot, SQLite tạm) chạy với máy chủ Bot API giả lập trên 127.0.0.1; không kết nối Telegram.")
+        total = len(chosen) + 1 + sum(len(p.steps) + 1 for p in periods) + len(script.answers) + (1 if script.correction else 0)
+        progress = Progress(total, err, enabled=not quiet)
+        info = plan.plan
+        say(f"baocao demo — Kế hoạch số {info.number}, năm {year}: {len(chosen)}"
+            + (f"/{len({ob.agency_id for ob in in_year})}" if options.agencies else "")
+            + f" cơ quan, {len(periods)} kỳ báo cáo, hạt giống {options.seed}")
+        say("Bot thật (python-telegram-bot, SQLite tạm) chạy với máy chủ Bot API giả lập trên 127.0.0.1; không kết nối Telegram.")
 
-    async with standin:
-        async with running_bot(conv, standin, workdir / "spool.jsonl") as app:
+        async with running_bot(services):
             focal = {agency: standin.user(FOCAL_USER_BASE + i, first_name=people[i]) for i, agency in enumerate(chosen)}
             coordinator = standin.user(COORDINATOR_USER_ID, first_name=COORDINATOR_NAME)
-            sim = _Simulation(standin=standin, app=app, conv=conv, clock=clock, periods=periods, script=script,
+            sim = _Simulation(standin=standin, services=services, clock=clock, periods=periods, script=script,
                               focal=focal, coordinator=coordinator, progress=progress, say=say)
             progress.stage("đăng ký đầu mối")
             await sim.register(chosen)
@@ -910,14 +894,16 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
                 "đăng ký qua đường dẫn mời (/start <mã>)")
             for period in periods:
                 await sim.run_period(period)
+            await settled(services, standin)
         progress.finish()
         sent = list(standin.sent)
 
     summaries = summarise(engine, plan, cal, periods, clock.now(), tz)
     with session_scope(engine) as session:
         rows = session.exec(select(Outbox).where(Outbox.kind == "reminder", Outbox.status == OutboxStatus.SENT.value)).all()
-        texts = Counter((int(r.chat_id), (r.payload or {}).get("text", "")) for r in rows)
-    # Each sent outbox row must have reached its chat exactly once (the outbox keys are unique).
+        texts = Counter((int(r.chat_id), text) for r in rows for text in telegram_texts(r))
+    # Each sent outbox row must have reached its chat exactly once (the outbox keys are unique):
+    # every part of it, as the Telegram channel renders it.
     delivered = Counter((r["chat_id"], r.get("params", {}).get("text", "")) for r in sent if r["kind"] == "message")
     duplicates = sum(max(0, delivered[key] - n) for key, n in texts.items())
     elapsed = time.monotonic() - started
@@ -988,315 +974,12 @@ def _leaf(exc: BaseException) -> BaseException:
     return exc
 
 
-# --- the sandbox console --------------------------------------------------------------------------
-
-
-class MovingClock:
-    """Real time from a settable starting point: the sandbox's clock keeps moving after ``:now``."""
-
-    def __init__(self, at: datetime) -> None:
-        self.set(at)
-
-    def set(self, at: datetime) -> None:
-        if at.tzinfo is None:
-            raise ValueError("MovingClock needs an aware datetime")
-        self._start = at.astimezone(UTC)
-        self._t0 = time.monotonic()
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=time.monotonic() - self._t0)
-
-
-ROLE_WORDS = {
-    "focal": "focal", "dau moi": "focal",
-    "coordinator": "coordinator", "dieu phoi": "coordinator",
-    "admin": "admin", "quan tri": "admin",
-}
-
-CONSOLE_HELP = """\
-Gõ như một người dùng Telegram:
-  văn bản            gửi tin nhắn (ví dụ: NV4: đang thực hiện 70%, vướng kinh phí)
-  /lệnh              gửi lệnh (/start, /baocao, /nhiemvu, /hanchot, /tinhhinh, /trogiup…)
-  !N                 bấm nút số N của tin nhắn có nút gần nhất
-  >văn bản           trả lời (reply) tin nhắn gần nhất của bot (ví dụ tin nhắc hạn)
-  :user ID [Tên]     đổi sang người dùng khác (tạo mới nếu chưa có)
-  :invite CƠ_QUAN [focal|coordinator|admin]
-                     tạo lời mời và dùng ngay cho người dùng hiện tại (ví dụ :invite CA tỉnh)
-  :admin             cho người dùng hiện tại quyền quản trị (như BAOCAO_ADMIN_CHAT_IDS)
-  :tick [THỜI_ĐIỂM]  chạy bộ nhắc hạn một lần (lúc THỜI_ĐIỂM, ví dụ 2024-03-06T08:30)
-  :now THỜI_ĐIỂM     đặt đồng hồ mô phỏng (giờ Việt Nam nếu không ghi múi giờ)
-  :help              hướng dẫn này
-  :quit              thoát (hoặc Ctrl+D)"""
-
-
-class Console:
-    """The sandbox's terminal: lines in, the bot's answers out (see :data:`CONSOLE_HELP`)."""
-
-    def __init__(self, standin: BotApiStandIn, app: Any, conversation: Any, clock: MovingClock, out: TextIO, *,
-                 echo: bool = True, settle_s: float = 0.35, first_wait_s: float = 5.0) -> None:
-        self.standin, self.app, self.conv, self.clock, self.out = standin, app, conversation, clock, out
-        self.echo = echo
-        self.settle_s, self.first_wait_s = settle_s, first_wait_s
-        self.cursor = len(standin.sent)
-        self.with_buttons: dict[int, dict] = {}  # chat → last message that has buttons
-        self.last_message: dict[int, dict] = {}  # chat → last message of the bot
-        self.user = standin.user(1001, first_name="Nguyễn Văn An")
-
-    def print(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
-
-    def prompt(self) -> str:
-        return f"{self.user.first_name}> "
-
-    # -- output
-
-    def _name(self, chat_id: int) -> str:
-        user = self.standin.users.get(chat_id)
-        return f"{user.first_name} ({chat_id})" if user else str(chat_id)
-
-    def flush(self) -> int:
-        records = self.standin.sent[self.cursor:]
-        self.cursor += len(records)
-        for record in records:
-            chat = record["chat_id"]
-            if record["kind"] in SEND_KINDS:
-                self.last_message[chat] = record
-            text = record.get("plain") or record.get("text") or ""
-            head = "🤖" if chat == self.user.id else f"🤖 → {self._name(chat)}"
-            if record["kind"] in ("edit", "edit_markup"):
-                head += f" (sửa tin #{record['message_id']})"
-            elif record["kind"] == "delete":
-                self.print(f"{head} (xóa tin #{record['message_id']})")
-                continue
-            self.print(f"{head}: " + text.replace("\n", "\n   "))
-            rows = (record.get("reply_markup") or {}).get("inline_keyboard", [])
-            if any(rows):
-                self.with_buttons[chat] = record
-                number = 0
-                for row in rows:  # one line per keyboard row, numbered across rows
-                    labels = []
-                    for button in row:
-                        number += 1
-                        labels.append(f"[{number}] {button.get('text', '')}")
-                    self.print("   " + "  ".join(labels))
-        return len(records)
-
-    async def settle(self) -> None:
-        """Wait for the bot's answer (the first record, up to ``first_wait_s``), then until it
-        has been quiet for ``settle_s``; print what came."""
-        start = len(self.standin.sent)
-        deadline = time.monotonic() + self.first_wait_s
-        while len(self.standin.sent) == start and time.monotonic() < deadline:
-            await self.standin._wait_change(min(0.1, max(0.0, deadline - time.monotonic())))
-        while True:
-            count = len(self.standin.sent)
-            await asyncio.sleep(self.settle_s)
-            if len(self.standin.sent) == count:
-                break
-        self.flush()
-
-    # -- input
-
-    async def handle(self, line: str) -> bool:
-        """One input line; ``False`` when the console should end."""
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            return True
-        if self.echo:
-            self.print(f"» {self.user.first_name}: {line}")
-        self.flush()
-        stripped = line.strip()
-        if stripped.startswith(":"):
-            command, _, arg = stripped[1:].partition(" ")
-            return await self._command(command.lower(), arg.strip())
-        if stripped.startswith("!") and stripped[1:].strip().isdigit():
-            await self._press(int(stripped[1:].strip()))
-            return True
-        if stripped.startswith(">"):
-            target = self.last_message.get(self.user.id)
-            if target is None:
-                self.print("(chưa có tin nhắn nào của bot để trả lời; gửi như tin thường)")
-            self.user.send(stripped[1:].strip(), reply_to=target["message_id"] if target else None)
-            await self.settle()
-            return True
-        self.user.send(line.strip())
-        await self.settle()
-        return True
-
-    async def _press(self, number: int) -> None:
-        record = self.with_buttons.get(self.user.id)
-        if record is None:
-            self.print("(không có tin nhắn nào có nút bấm)")
-            return
-        message = self.standin._messages.get((record["chat_id"], record["message_id"])) or {}
-        buttons = _buttons(message) if message.get("reply_markup") else _buttons(record)
-        if not 1 <= number <= len(buttons):
-            self.print(f"(tin nhắn có {len(buttons)} nút; chọn từ 1 đến {len(buttons)})")
-            return
-        label, data = buttons[number - 1]
-        self.print(f"(bấm [{number}] {label})")
-        try:
-            self.user.press(record, data)
-        except ValueError as exc:
-            self.print(f"(không bấm được: {exc})")
-            return
-        await self.settle()
-
-    async def _command(self, command: str, arg: str) -> bool:
-        if command in ("quit", "q", "exit", "thoat"):
-            return False
-        if command in ("help", "h", "?"):
-            self.print(CONSOLE_HELP)
-        elif command == "user":
-            self._switch(arg)
-        elif command == "invite":
-            await self._invite(arg)
-        elif command == "admin":
-            ids = set(self.conv.config.admin_user_ids) | {str(self.user.id)}
-            self.conv.config.admin_user_ids = frozenset(ids)
-            self.print(f"({self.user.first_name} là quản trị viên của bot trong phiên này)")
-        elif command == "now":
-            self._set_now(arg)
-        elif command == "tick":
-            if arg and not self._set_now(arg):
-                return True
-            await self._tick()
-        else:
-            self.print(f"(không có lệnh :{command}; gõ :help)")
-        return True
-
-    def _switch(self, arg: str) -> None:
-        head, _, name = arg.partition(" ")
-        if not head.lstrip("-").isdigit() or int(head) <= 0:
-            self.print("(cú pháp: :user ID [Tên], ví dụ :user 1002 Trần Thị Bình)")
-            return
-        user_id = int(head)
-        self.user = self.standin.user(user_id, first_name=name.strip() or f"Người dùng {user_id}")
-        self.print(f"(đang là {self.user.first_name}, id {user_id})")
-
-    def _set_now(self, arg: str) -> bool:
-        from common.clock import parse_now
-
-        try:
-            self.clock.set(parse_now(arg, self.conv.tz))
-        except ValueError as exc:
-            self.print(f"({exc})")
-            return False
-        self.print(f"(đồng hồ: {self.clock.now().astimezone(self.conv.tz):%d/%m/%Y %H:%M})")
-        return True
-
-    async def _invite(self, arg: str) -> None:
-        from bot.invitations import InvitationError, create_invitation
-        from scheduler.plan import closest_names, find
-        from storage.db import session_scope
-
-        words = arg.split()
-        role = "focal"
-        for k in (2, 1):
-            if len(words) > k and fold(" ".join(words[-k:])) in ROLE_WORDS:
-                role = ROLE_WORDS[fold(" ".join(words[-k:]))]
-                words = words[:-k]
-                break
-        query = " ".join(words)
-        plan = self.conv.plan
-        match = find(plan, query) if query else None
-        if match is None:
-            near = closest_names(plan, query) if query else []
-            hint = f" Có phải: {'; '.join(m.name for m in near)}?" if near else ""
-            self.print(f"(không tìm thấy cơ quan «{query}».{hint} Cú pháp: :invite CA tỉnh [focal|coordinator|admin])")
-            return
-        if match.kind != "agency":
-            self.print(f"(«{match.name}» là một nhóm; chọn một cơ quan của nhóm)")
-            return
-        try:
-            with session_scope(self.conv.engine) as session:
-                _, code = create_invitation(session, agency_id=match.id, role=role, created_by="sandbox", now=self.clock.now())
-        except InvitationError as exc:
-            self.print(f"({exc})")
-            return
-        role_name = {"focal": "đầu mối", "coordinator": "điều phối", "admin": "quản trị"}.get(role, role)
-        self.print(f"(lời mời {role_name} của {match.name}: /start {code})")
-        self.user.send(f"/start {code}")
-        await self.settle()
-
-    async def _tick(self) -> None:
-        from bot.telegram import TelegramSender
-        from scheduler.dispatch import tick
-
-        report = await tick(self.conv.engine, self.conv.plan, self.conv.cal, TelegramSender(self.app.bot), self.clock,
-                            worker_id="sandbox", tz=self.conv.tz)
-        d, e = report.dispatch, report.enqueue
-        moment = self.clock.now().astimezone(self.conv.tz)
-        self.print(f"(nhắc hạn lúc {moment:%d/%m/%Y %H:%M}: đã gửi {d.sent} tin; xếp hàng mới {e.enqueued}; "
-                   f"bỏ {e.dropped}; chờ gửi sau {d.retried + d.transient}; thất bại {d.failed})")
-        self.flush()
-
-    async def run(self, lines: AsyncIterator[str], *, interactive: bool = False) -> None:
-        if interactive:
-            sys.stdout.write(self.prompt())
-            sys.stdout.flush()
-        async for line in lines:
-            if not await self.handle(line):
-                break
-            if interactive:
-                sys.stdout.write(self.prompt())
-                sys.stdout.flush()
-        self.flush()
-
-
-async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
-    """Lines of ``stream`` (stdin) read by a daemon thread, so that Ctrl+C or ``:quit`` never
-    waits for a blocked read; ends at EOF."""
-    stream = stream or sys.stdin
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
-
-    def reader() -> None:
-        try:
-            for line in stream:
-                loop.call_soon_threadsafe(queue.put_nowait, line)
-        except (OSError, ValueError):
-            pass
-        finally:
-            with contextlib.suppress(RuntimeError):  # the loop may be closed already
-                loop.call_soon_threadsafe(queue.put_nowait, None)
-
-    threading.Thread(target=reader, name="sandbox-stdin", daemon=True).start()
-    while True:
-        line = await queue.get()
-        if line is None:
-            return
-        yield line
-
-
-def sandbox_start(plan: Any, cal: Any, tz: ZoneInfo, now: datetime) -> tuple[datetime, str | None]:
-    """Where the sandbox's clock starts: ``now`` when the plan is in force then, else the first
-    reminder of the plan's first period (with a note saying so)."""
-    from scheduler.deadlines import obligations, reminder_schedule
-
-    info = plan.plan
-    if info.in_force.start <= now.astimezone(tz).date() <= info.in_force.end:
-        return now, None
-    years = list(plan.years_in_force())
-    obs = obligations(plan, cal, years[0]) if years else []
-    if not obs:
-        return now, None
-    settings = plan.reporting.reminders
-    first = min(obs, key=lambda o: o.due)
-    ladder = reminder_schedule(first.due, settings.steps, settings.time, ZoneInfo(settings.timezone), cal)
-    at = ladder[0].at.astimezone(UTC)
-    return at, (f"Kế hoạch số {info.number} có hiệu lực từ {info.in_force.start:%d/%m/%Y} đến {info.in_force.end:%d/%m/%Y}; "
-                f"đồng hồ mô phỏng bắt đầu lúc {ladder[0].at:%H:%M %d/%m/%Y} (nhắc hạn đầu tiên). Đổi bằng :now.")
-
-
 __all__ = [
-    "CONSOLE_HELP",
-    "Console",
     "DemoError",
     "DemoOptions",
     "DemoResult",
     "DemoTimeout",
-    "MovingClock",
+    "PeriodInfo",
     "PeriodSummary",
     "Progress",
     "SUMMARY_TITLE",
@@ -1306,9 +989,8 @@ __all__ = [
     "format_summary",
     "person_names",
     "run_demo",
-    "running_bot",
-    "sandbox_start",
-    "stdin_lines",
     "summarise",
+    "telegram_texts",
+    "write_reports",
     "write_script",
 ]

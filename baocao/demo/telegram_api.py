@@ -41,6 +41,7 @@ import json
 import logging
 import math
 import mimetypes
+import random
 import re
 import socket
 import struct
@@ -631,6 +632,12 @@ class BotApiStandIn:
     ``webhook_attempts`` tries each (linear back-off ``webhook_retry_delay``), then dropped
     into ``webhook_failures``. Outgoing messages carry the plain text (tags parsed away) but no
     ``entities``.
+
+    Faults, for the fault suite (``tests/faults``), both settable while running:
+    ``send_delay`` seconds pass between accepting a send (recorded in ``sent``) and answering
+    it, as on a slow link: a sender killed meanwhile never learns that the message went out.
+    ``storm_share`` of the sendMessage calls (drawn with ``storm_seed``) are answered 429 with
+    ``retry_after`` = ``storm_retry_after``, whatever the rate; counted in ``stormed``.
     """
 
     def __init__(
@@ -648,6 +655,10 @@ class BotApiStandIn:
         webhook_attempts: int = 4,
         webhook_retry_delay: float = 0.1,
         webhook_timeout: float = 5.0,
+        send_delay: float = 0.0,
+        storm_share: float = 0.0,
+        storm_retry_after: int = 1,
+        storm_seed: int = 0,
     ) -> None:
         if host not in LOOPBACK_HOSTS:
             raise ValueError(f"the stand-in only listens on loopback, not {host!r}")
@@ -663,6 +674,12 @@ class BotApiStandIn:
         self.webhook_attempts = max(1, webhook_attempts)
         self.webhook_retry_delay = webhook_retry_delay
         self.webhook_timeout = webhook_timeout
+        self.send_delay = send_delay
+        self.storm_share = storm_share
+        self.storm_retry_after = storm_retry_after
+        self._storm_random = random.Random(storm_seed)
+        self.stormed = 0
+        self.sends_in_flight = 0
         head = token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 123456
         self.bot_user = {
@@ -866,6 +883,13 @@ class BotApiStandIn:
             result = entry[1](params, files, ctx)
             if asyncio.iscoroutine(result):
                 result = await result
+            if self.send_delay > 0 and name in ("sendMessage", "sendDocument", "sendPhoto"):
+                # Accepted (recorded) already; the answer is late.
+                self.sends_in_flight += 1
+                try:
+                    await asyncio.sleep(self.send_delay)
+                finally:
+                    self.sends_in_flight -= 1
         except ApiError as exc:
             self.errors.append(
                 {"method": name, "code": exc.code, "description": exc.description,
@@ -1008,6 +1032,14 @@ class BotApiStandIn:
                 )
         for stamps, _capacity, _window in checks:
             stamps.append(now)
+
+    def _check_storm(self) -> None:
+        if self.storm_share > 0 and self._storm_random.random() < self.storm_share:
+            self.stormed += 1
+            retry_after = max(1, int(self.storm_retry_after))
+            raise ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
 
     def _new_message_id(self, chat_id: int) -> int:
         message_id = self._next_message_id[chat_id]
@@ -1328,6 +1360,7 @@ class BotApiStandIn:
         markup = self._validate_reply_markup(params.get("reply_markup"))
         params["reply_markup"] = markup
         self._check_reachable(chat)
+        self._check_storm()
         self._check_rate(chat["id"])
         message = self._build_outgoing(chat, params, {"text": plain})
         self._record("message", "sendMessage", chat["id"], message, params, plain=plain)

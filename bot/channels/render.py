@@ -36,7 +36,8 @@ def cut_line(line: str, limit: int) -> Iterable[str]:
     """A line longer than ``limit`` in pieces, cut after a comma or a space when possible."""
     while len(line) > limit:
         window = line[:limit]
-        at = max(window.rfind(", ") + 1, window.rfind(" "))
+        comma = window.rfind(", ") + 1
+        at = comma if comma > limit // 2 else window.rfind(" ")
         if at < limit // 2:  # no good break point: cut hard
             at = limit
         yield line[:at].rstrip()

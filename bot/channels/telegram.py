@@ -25,6 +25,7 @@ import html
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,6 +44,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import Channel, Store, UpdateKey, Webhook
 from bot.channels.render import Line, Part, pack, plain_line
@@ -56,6 +58,10 @@ from storage.files import FileStore
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)
+
+# getUpdates is called raw on purpose (Bot.get_updates parses the batch and fails on the whole
+# of it for one update it cannot read); the library's hint to use get_updates is noise here.
+warnings.filterwarnings("ignore", message=r".*Bot\.getUpdates.*", category=PTBUserWarning)
 
 NAME = "telegram"
 MAX_CHARS = 4096
@@ -251,6 +257,7 @@ class TelegramChannel(Channel):
         super().__init__(files)
         self.per_second = per_second
         self.token = token
+        protect_logs(token)
         self.username = username
         self.poll_timeout = poll_timeout
         self.bot = Bot(

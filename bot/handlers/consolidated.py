@@ -56,7 +56,7 @@ def consolidated(turn: Turn, arg: str) -> None:
             "",
             t(
                 "Kênh này không gửi được tệp. Dự thảo Word và phụ lục Excel lấy bằng dòng lệnh: "
-                "baocao report --period {period} --format docx -o bao-cao.docx (hoặc --format xlsx).",
+                "baocao report --period {period} --format docx -o bao-cao.docx; phụ lục: --format xlsx -o phu-luc.xlsx.",
                 period=period,
             ),
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from bot.handlers.periods import sentence
+from bot.handlers.status import row_id, short_name
 from bot.invitations import DEFAULT_TTL, InvitationError, create_invitation, deactivate_contact, list_contacts
 from bot.turn import Turn
 from common.i18n import N_
@@ -112,8 +113,6 @@ def agency_of(turn: Turn, query: str, group_hint: Text) -> tuple[str, str] | Non
 
 
 def short_agency(turn: Turn, agency_id: str, name: str) -> str:
-    from bot.handlers.status import short_name
-
     return short_name(turn, agency_id, name)
 
 
@@ -172,7 +171,8 @@ def contacts(turn: Turn, arg: str) -> None:
 
 def _contact_for(turn: Turn, arg: str) -> Contact | None:
     t = turn.t
-    contact = turn.session.get(Contact, int(arg)) if arg.isdigit() and len(arg) <= 12 else None
+    contact_id = row_id(arg)
+    contact = turn.session.get(Contact, contact_id) if contact_id is not None else None
     if contact is None:
         turn.say(t("Không tìm thấy tài khoản này."), toast=t.s("Không tìm thấy"))
         return None

@@ -17,7 +17,7 @@ from common import tasks as taskrefs
 from common.i18n import N_
 from common.message import Choice, Message, Text, bold, item
 from common.vndate import format_date_vi
-from storage.models import Evidence, EvidenceCreate, Obligation, ReportSource
+from storage.models import Evidence, EvidenceCreate, Obligation, ObligationStatus, ReportSource
 from storage.queries import add_report, audit, latest_entries
 
 STATUS_LABELS = {
@@ -69,6 +69,11 @@ def text(turn: Turn, body: str) -> None:
     if not kept:
         turn.say(*problems, t("Các nhiệm vụ của cơ quan: {tasks}.", tasks=", ".join(f"NV{no}" for no in assigned)))
         return None
+    if turn.msg.edited:
+        problems.insert(
+            0,
+            t("Đồng chí vừa sửa một tin nhắn đã gửi. Nếu xác nhận, nội dung mới sẽ thay nội dung đã ghi nhận của các nhiệm vụ dưới đây."),
+        )
     drafts = [entry_dict(e) for e in kept]
     draft: dict[str, Any] = {
         "token": state.new_token(),
@@ -175,6 +180,10 @@ def pick_task(turn: Turn, arg: str) -> None:
     draft = dict(current.data)
     if current.state != "pick_task":
         return _stale_button(turn)
+    ob = turn.session.get(Obligation, draft.get("obligation_id"))
+    if ob is None or not taskrefs.covers([task["no"] for task in ob.tasks], no):
+        # Forged or from an older plan: nothing of it is taken.
+        return _stale_button(turn)
     for e in draft["entries"]:
         if e["task"] is None:
             e["task"] = no
@@ -211,12 +220,34 @@ def cancel_pressed(turn: Turn, arg: str) -> None:
 
 
 def _stale_button(turn: Turn) -> None:
-    turn.say(turn.t("Nút này không còn dùng được."))
+    turn.say(turn.t("Nút này không còn hiệu lực."), toast=turn.t.s("Không hợp lệ"))
+
+
+def _still_owed(turn: Turn, ob: Obligation | None, entries: list[dict[str, Any]]) -> bool:
+    """Whether the draft can still be stored: the plan still asks the agency for the period
+    and for every task of the draft (an admin may have edited the plan meanwhile)."""
+    if ob is None or ob.status != ObligationStatus.ACTIVE or ob.plan_id not in turn.ctx.plans:
+        return False
+    plan = turn.ctx.plan_of(ob.plan_id)
+    if ob.agency_id not in plan.agency_by_id:
+        return False
+    assigned = [task["no"] for task in ob.tasks]
+    return all(e.get("task") and taskrefs.covers(assigned, e["task"]) for e in entries)
 
 
 def store(turn: Turn, draft: dict[str, Any]) -> None:
     t = turn.t
     ob = turn.session.get(Obligation, draft["obligation_id"])
+    if not _still_owed(turn, ob, draft.get("entries") or []):
+        # The draft stays (state unchanged): if the plan comes back, ✅ works again.
+        turn.say(
+            t(
+                "Chưa ghi nhận: kế hoạch vừa được điều chỉnh và không còn yêu cầu cơ quan báo cáo nội dung này "
+                "trong kỳ này. Nội dung đồng chí gửi vẫn được giữ lại; đề nghị đồng chí liên hệ Sở Tư pháp."
+            ),
+            toast=t.s("Chưa ghi nhận"),
+        )
+        return None
     assert ob is not None
     plan = turn.ctx.plan_of(ob.plan_id)
     entries = [

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 NUDGE_INTERVAL = timedelta(minutes=10)
 NUDGE_ACTION = "nudge"
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger number outright
 
 STATE_LABELS = {
     st.ON_TIME: N_("đã báo cáo đúng hạn"),
@@ -59,6 +60,16 @@ def _cut(text: str, limit: int) -> str:
 
 def task_list(numbers: Iterable[str]) -> str:
     return ", ".join(f"NV{no}" for no in numbers)
+
+
+def row_id(arg: str) -> int | None:
+    """The row id a choice carries ("12" of "nudge:12"), or None when it cannot be one: a
+    forged or garbled value must get an answer, not an error from the database (an id beyond
+    INTEGER on PostgreSQL) or from ``int`` (digits such as "²" that ``isdigit`` accepts)."""
+    if not (arg.isascii() and arg.isdigit()) or len(arg) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(arg)
+    return value if 0 < value <= MAX_ROW_ID else None
 
 
 # --- /tinhhinh -----------------------------------------------------------------------------------
@@ -385,12 +396,13 @@ def not_reported(turn: Turn, arg: str) -> None:
 def nudge(turn: Turn, arg: str) -> None:
     t = turn.t
     session = turn.session
-    if not arg.isdigit() or len(arg) > 12:
+    obligation_id = row_id(arg)
+    if obligation_id is None:
         turn.say(t("Nút này không còn dùng được."), toast=t.s("Không hợp lệ"))
         return None
     # Lock the obligation (PostgreSQL; ignored on SQLite) so that two presses at the same
     # moment are serialised and the second one finds the first one's audit row.
-    ob = session.exec(select(Obligation).where(Obligation.id == int(arg)).with_for_update()).first()
+    ob = session.exec(select(Obligation).where(Obligation.id == obligation_id).with_for_update()).first()
     if ob is None or ob.status != ObligationStatus.ACTIVE or ob.plan_id not in turn.ctx.plans:
         turn.say(t("Nghĩa vụ báo cáo này không còn hiệu lực; không gửi nhắc."), toast=t.s("Không gửi"))
         return None

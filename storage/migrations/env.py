@@ -5,6 +5,7 @@ Two ways in: ``storage.db.upgrade()`` passes an open connection in
 ``-x url=...``, ``sqlalchemy.url`` in the ini, or the baocao settings (BAOCAO_DATABASE_URL).
 """
 
+import os
 from logging.config import fileConfig
 from typing import Any
 
@@ -26,9 +27,8 @@ target_metadata = SQLModel.metadata
 def _database_url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from baocao.config import Settings
-
-        url = Settings().database_url
+        # The settings' variable, read directly: storage imports nothing from the command line.
+        url = os.environ.get("BAOCAO_DATABASE_URL", "sqlite:///baocao.sqlite3")
     return normalize_url(url)
 
 

@@ -234,3 +234,14 @@ def test_redelivered_update_is_handled_once(engine, clock):
     with session_scope(engine) as session:
         assert len(session.exec(select(Report)).all()) == 1
         assert [row.status for row in session.exec(select(Inbox).order_by(Inbox.id)).all()] == ["processed", "processed"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_the_rate_limit_counts_messages_not_choices(engine, clock, channel):
+    chat = Chat(engine, clock, channel, rate_limit=2)
+    with session_scope(engine, write=True) as session:
+        session.add(Contact(channel=channel, chat_id=FOCAL, user_id=FOCAL, agency_id="cong-an-tinh", role="focal", created_at=clock.now()))
+    chat.send("/hanchot")
+    out = chat.send("NV4: đang thực hiện 70%")
+    assert "Đã ghi nhận" in chat.press(out, "✅")[0].text  # a third input, but a choice
+    assert "quá nhiều tin" in chat.send("NV4: hoàn thành")[0].text

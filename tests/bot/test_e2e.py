@@ -1,5 +1,6 @@
-"""End to end: the real python-telegram-bot Application, through its HTTP stack and polling,
-against the Bot API stand-in on 127.0.0.1, on SQLite and PostgreSQL."""
+"""End to end: the real runtime (baocao.runtime: polling, inbox, worker, outbox, dispatcher)
+with the real Telegram channel, through python-telegram-bot's HTTP stack, against the Bot API
+stand-in on 127.0.0.1, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
+from baocao.config import Settings
+from baocao.runtime import Runtime
+from baocao.services import Services
+from bot.channels.telegram import TelegramChannel, protect_logs
+from bot.invitations import create_invitation
 from common.clock import FixedClock
 from common.paths import BUNDLED_DATA_DIR
-from bot.conversation import Conversation, ConversationConfig
-from bot.invitations import create_invitation
-from bot.telegram import build_application, protect_logs
 from scheduler.calendar import WorkingCalendar
 from scheduler.plan import load_plan
 from storage.db import session_scope
@@ -31,46 +34,50 @@ def clock():
 
 
 @pytest.fixture
-def conversation(engine, clock):
-    conv = Conversation(
+def services(standin, engine, clock, tmp_path):
+    channel = TelegramChannel(standin.token, base_url=standin.base_url, base_file_url=standin.base_file_url, poll_timeout=1)
+    services = Services(
+        Settings(spool_path=tmp_path / "spool.jsonl", files_path=tmp_path / "files"),
+        clock,
+        channels={"telegram": channel},
         engine=engine,
-        plan=load_plan(BUNDLED_DATA_DIR / "plan.json"),
+        plans=load_plan(BUNDLED_DATA_DIR / "plan.json"),
         calendar=WorkingCalendar.load(),
-        clock=clock,
-        config=ConversationConfig(bot_username="baocao_test_bot"),
     )
-    conv.sync_plan()
-    return conv
+    channel.files = services.files
+    services.sync()
+    return services
 
 
 @pytest.fixture
-async def bot(standin, conversation, tmp_path):
-    app = build_application(
-        conversation,
-        token=standin.token,
-        base_url=standin.base_url,
-        base_file_url=standin.base_file_url,
-        timezone=ICT,
-        spool_path=tmp_path / "spool.jsonl",
-        spool_interval_s=0.2,
-        tick_interval_s=None,  # the tests tick explicitly, with their clock
-    )
-    async with asyncio.timeout(20):
-        async with app:
-            await app.post_init(app)  # run_polling() calls it; start_polling() does not
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            await app.start()
-            try:
-                yield app
-            finally:
-                await app.updater.stop()
-                await app.stop()
+async def bot(services):
+    # The tests tick explicitly, with their clock: no ticker.
+    runtime = Runtime(services, tick_interval=0, spool_interval=0.2, plan_interval=None)
+    async with asyncio.timeout(30):
+        await runtime.start()
+        try:
+            yield runtime
+        finally:
+            await runtime.stop()
 
 
 def invite(engine, clock, agency="cong-an-tinh", role="focal"):
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         _, code = create_invitation(session, agency_id=agency, role=role, created_by="test", now=clock.now())
     return code
+
+
+async def settled(engine):
+    """Every queued message sent (before a test moves its clock: a lease is reckoned in it)."""
+    from storage.models import Outbox
+
+    for _ in range(200):
+        with session_scope(engine) as session:
+            busy = session.exec(select(Outbox).where(Outbox.status.in_(["pending", "sending"]))).all()
+        if not busy:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"outbox not settled: {[r.key for r in busy]}")
 
 
 def button(message, prefix):
@@ -134,24 +141,30 @@ async def test_command_menus_registered(standin, bot):
     assert "all_private_chats" in scopes
 
 
-async def test_database_away_spools_and_replays(standin, bot, conversation, engine, clock, monkeypatch):
+async def test_database_away_spools_and_replays(standin, bot, services, engine, clock, monkeypatch):
     from storage.db import DatabaseUnavailable
 
     code = invite(engine, clock)
     user = standin.user(POLICE)
     user.send(f"/start {code}")
     await standin.wait_for(POLICE, "Công an tỉnh")
-    real = conversation.handle
+    writer = services.writer
+    real = writer._record
 
-    def down(msg):
+    def down(*args, **kwargs):
         raise DatabaseUnavailable("sqlite:///x", "server closed the connection")
 
-    monkeypatch.setattr(conversation, "handle", down)
+    monkeypatch.setattr(writer, "_record", down)
     user.send("NV4: đang thực hiện 40%")
+    user.send("NV2: hoàn thành")
     await standin.wait_for(POLICE, "tạm thời gián đoạn")
-    monkeypatch.setattr(conversation, "handle", real)
+    assert services.spool.pending()
+    monkeypatch.setattr(writer, "_record", real)
     echo = await standin.wait_for(POLICE, "kiểm tra nội dung", timeout=5)  # replayed by the spool job
     assert "40%" in echo["plain"]
+    echo = await standin.wait_for(POLICE, "kiểm tra nội dung", timeout=5)  # then the next, in order
+    assert "NV2" in echo["plain"]
+    assert len([m for m in standin.messages_to(POLICE) if "tạm thời gián đoạn" in (m.get("text") or "")]) == 1
 
 
 def test_token_never_in_logs(caplog):
@@ -162,22 +175,22 @@ def test_token_never_in_logs(caplog):
     assert token not in caplog.text and "<token>" in caplog.text
 
 
-async def test_reply_to_a_reminder_lands_on_its_period(standin, bot, engine, clock, conversation):
+async def test_reply_to_a_reminder_lands_on_its_period(standin, bot, engine, clock, services):
     """A reminder for 06 tháng goes out; the reply lands on 2024-H1 although 2024-Q1 is
     overdue and unreported (free text would go there)."""
-    from bot.telegram import TelegramSender
     from scheduler.dispatch import tick
 
     code = invite(engine, clock)
     user = standin.user(POLICE)
     user.send(f"/start {code}")
     await standin.wait_for(POLICE, "Công an tỉnh")
+    await settled(engine)
     clock.set(datetime(2024, 6, 6, 9, 0, tzinfo=ICT))  # H1 D-7
-    report = await tick(engine, conversation.plan, conversation.cal, TelegramSender(bot.bot), clock, worker_id="t")
+    report = await tick(engine, services.plans, services.calendar, services.senders(), clock, worker_id="t")
     assert report.dispatch.sent == 1, report.enqueue.keys
     reminder = await standin.wait_for(POLICE, "06 tháng năm 2024")
     assert "Thứ Hai, ngày 17 tháng 6 năm 2024" in reminder["plain"]
-    again = await tick(engine, conversation.plan, conversation.cal, TelegramSender(bot.bot), clock, worker_id="t")
+    again = await tick(engine, services.plans, services.calendar, services.senders(), clock, worker_id="t")
     assert again.dispatch.sent == 0  # never twice
 
     user.send("NV4: đang thực hiện 60%", reply_to=reminder["message_id"])

@@ -21,13 +21,14 @@ from bot.invitations import (
     contacts_of,
     create_invitation,
     deactivate_contact,
-    deep_link,
     hash_code,
+    looks_like_code,
     list_contacts,
     list_invitations,
     redeem,
     revoke_invitation,
 )
+from bot.channels.telegram import deep_link
 from scheduler.plan import load_plan
 from scheduler.sync import sync_agencies
 from storage.db import get_session, session_scope
@@ -89,6 +90,9 @@ def test_code_shape_and_deep_link(synced):
         deep_link("not a name", code)
     other = {_invite(synced)[1] for _ in range(20)}
     assert len(other) == 20 and code not in other
+    # Typed alone into a chat without deep links, a code is told apart from words.
+    assert all(looks_like_code(c) for c in other if any(ch.isdigit() for ch in c))
+    assert not looks_like_code("NV4: hoàn thành") and not looks_like_code("hoanthanhnhiemvuquyI")
 
 
 def test_create_refuses_unknown_agency_bad_role_and_bad_ttl(synced):
@@ -130,7 +134,7 @@ def test_redeem_binds_the_contact_and_consumes_the_invitation(synced):
     with get_session(synced) as session:
         stored = session.get(Invitation, invitation.id)
         assert stored.used_at == NOW + timedelta(hours=1) and stored.used_by_contact_id == contact.id
-        assert [c.id for c in contacts_of(session, 1001)] == [contact.id]
+        assert [c.id for c in contacts_of(session, 1001, "telegram")] == [contact.id]
         assert [c.id for c in contacts_of(session, "1001", channel="telegram")] == [contact.id]
         assert list_invitations(session, now=NOW) == []
         audit = session.exec(select(AuditLog).where(AuditLog.action == "invitation.redeem")).one()
@@ -300,7 +304,7 @@ def test_several_focal_points_per_agency_and_several_agencies_per_person(synced)
     with get_session(synced) as session:
         police = list_contacts(session, agency_id=POLICE)
         assert [c.user_id for c in police] == ["1001", "1002", "1003"]
-        assert [c.agency_id for c in contacts_of(session, 1001)] == [POLICE, JUSTICE]
+        assert [c.agency_id for c in contacts_of(session, 1001, "telegram")] == [POLICE, JUSTICE]
         assert [c.user_id for c in list_contacts(session, role=ContactRole.COORDINATOR)] == ["1001"]
         assert len(list_contacts(session)) == 4
         assert len(list_contacts(session, agency_id=[POLICE, JUSTICE], role="focal")) == 3
@@ -316,8 +320,8 @@ def test_revoke_then_reactivate_with_a_new_invitation(synced):
         assert again.deactivated_at == NOW + timedelta(days=1) and again.deactivated_reason == "chuyển công tác"
         assert deactivate_contact(session, 999_999, reason="x", actor="test", now=NOW) is None
     with get_session(synced) as session:
-        assert contacts_of(session, 1001) == []
-        assert [c.id for c in contacts_of(session, 1001, active_only=False)] == [first.contact.id]
+        assert contacts_of(session, 1001, "telegram") == []
+        assert [c.id for c in contacts_of(session, 1001, "telegram", active_only=False)] == [first.contact.id]
         assert list_contacts(session) == [] and len(list_contacts(session, include_inactive=True)) == 1
         assert len(session.exec(select(AuditLog).where(AuditLog.action == "contact.deactivate")).all()) == 1
 

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
+from baocao.config import Settings
+from baocao.runtime import PlanWatcher
+from baocao.services import Services
 from common.clock import FixedClock
 from common.paths import BUNDLED_DATA_DIR
-from bot.conversation import Conversation
-from bot.telegram import PlanWatcher
 from scheduler import dispatch
 from scheduler.calendar import WorkingCalendar
 from scheduler.plan import load_plan
@@ -28,7 +29,7 @@ class Recorder:
     def __init__(self):
         self.rows = []
 
-    async def send(self, row):
+    async def send(self, row, progress):
         self.rows.append(row)
         return str(len(self.rows))
 
@@ -43,20 +44,20 @@ async def test_edited_plan_is_reloaded(engine, tmp_path):
     path = tmp_path / "plan.json"
     shutil.copy(BUNDLED_DATA_DIR / "plan.json", path)
     clock = FixedClock(datetime(2024, 3, 4, 9, 0, tzinfo=ICT))
-    conv = Conversation(engine=engine, plan=load_plan(path), calendar=WorkingCalendar.load(), clock=clock)
-    conv.sync_plan()
-    with session_scope(engine) as session:
+    services = Services(Settings(plan_path=path), clock, channels={}, engine=engine, plans=load_plan(path), calendar=WorkingCalendar.load())
+    services.sync()
+    with session_scope(engine, write=True) as session:
         for uid, agency in (("1", "hoi-luat-gia-tinh"), ("2", "cong-an-tinh")):
-            session.add(Contact(chat_id=uid, user_id=uid, agency_id=agency, role="focal", created_at=clock.now()))
+            session.add(Contact(channel="telegram", chat_id=uid, user_id=uid, agency_id=agency, role="focal", created_at=clock.now()))
         police = session.exec(select(Obligation).where(Obligation.agency_id == "cong-an-tinh", Obligation.period == "2024-Q1")).one()
         add_report(session, police.id, [{"task_no": "4", "status": "done"}], source=ReportSource.CLI, submitted_at=clock.now())
-    watcher = PlanWatcher(conv, path)
+    watcher = PlanWatcher(services, path)
     assert watcher.check() is False  # unchanged
 
     # A broken edit: ignored, the bot keeps its plan.
     _touch(path, {"plan": "hỏng"})
     assert watcher.check() is False
-    assert conv.plan.plan.number == "124-KH/BCSĐ"
+    assert services.plans.default.plan.number == "124-KH/BCSĐ"
 
     # Hội Luật gia tỉnh leaves the plan.
     raw = json.loads((BUNDLED_DATA_DIR / "plan.json").read_text(encoding="utf-8"))
@@ -74,7 +75,8 @@ async def test_edited_plan_is_reloaded(engine, tmp_path):
 
     clock.set(datetime(2024, 3, 6, 9, 0, tzinfo=ICT))  # D-7
     sender = Recorder()
-    await dispatch.tick(engine, conv.plan, conv.cal, sender, clock, worker_id="t")
+    assert "hoi-luat-gia-tinh" not in {a for t in services.context.plan.tasks for a in t.coordinators}
+    await dispatch.tick(engine, services.plans, services.calendar, {"telegram": sender}, clock, worker_id="t")
     assert {row.chat_id for row in sender.rows} == {"2"}  # the police, not the withdrawn agency
     with session_scope(engine) as session:
         assert not session.exec(select(Outbox).where(Outbox.chat_id == "1")).all()

@@ -91,7 +91,7 @@ def seed(session, plan=PLAN):
     tasks = assigned(plan)
 
     focal = Contact(
-        chat_id="100", user_id="100", display_name="Trần Văn B", agency_id="cong-an-tinh", role=ContactRole.FOCAL, created_at=SYNCED
+        channel="telegram", chat_id="100", user_id="100", display_name="Trần Văn B", agency_id="cong-an-tinh", role=ContactRole.FOCAL, created_at=SYNCED
     )
     session.add(focal)
     session.flush()
@@ -103,11 +103,11 @@ def seed(session, plan=PLAN):
         session,
         police.id,
         [{"task_no": "4", "status": "done", "percent": 100, "text": POLICE_NV4_FIXED}],
-        source=ReportSource.TELEGRAM,
+        source=ReportSource.CHAT, channel="telegram",
         submitted_at=AFTER,
         contact_id=focal.id,
     )
-    session.add(Evidence(report_id=fixed.id, contact_id=focal.id, kind="document", file_id="F1", filename="bien-ban.pdf", received_at=AFTER))
+    session.add(Evidence(report_id=fixed.id, contact_id=focal.id, channel="telegram", kind="document", file_id="F1", filename="bien-ban.pdf", received_at=AFTER))
 
     justice = _obligation(session, "so-tu-phap")
     add_report(
@@ -587,7 +587,7 @@ def test_control_characters_in_a_reply_do_not_break_the_files(session):
     # (PostgreSQL refuses NUL in text, so the bot cannot have stored one; BEL and ESC it can.)
     text = "NV3: đang thực hiện 10%\x07, vướng\x08 kinh phí\x1b; đề nghị hỗ trợ"
     add_report(session, home.id, [{"task_no": "3", "status": "in_progress", "percent": 10, "difficulty": True, "text": text}],
-               source=ReportSource.TELEGRAM, submitted_at=BEFORE)
+               source=ReportSource.CHAT, channel="telegram", submitted_at=BEFORE)
     session.commit()
     data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
     _, paragraphs, _ = _docx(render_docx(data))

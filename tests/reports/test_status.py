@@ -85,7 +85,7 @@ def _seed(session) -> None:
         session,
         police.id,
         [{"task_no": "4", "status": "done", "percent": 100, "text": "NV4: đã hoàn thành"}],
-        source=ReportSource.TELEGRAM,
+        source=ReportSource.CHAT, channel="telegram",
         submitted_at=AFTER,
     )
     _report(session, _obligation(session, "cong-an-tinh", "2024-H1"), ["4"], vn(2024, 6, 10, 9))
@@ -104,9 +104,9 @@ def _seed(session) -> None:
     session.add(lawyers)
 
     created = datetime(2024, 3, 1, tzinfo=UTC)
-    session.add(Contact(chat_id="1001", user_id="1001", display_name="Nguyễn Văn An", agency_id="so-y-te", role=ContactRole.FOCAL, created_at=created))
-    session.add(Contact(chat_id="1002", user_id="1002", display_name="Trần Thị Bình", agency_id="so-y-te", role=ContactRole.FOCAL, active=False, created_at=created))
-    session.add(Contact(chat_id="1003", user_id="1003", display_name="Lê Chí", agency_id="so-y-te", role=ContactRole.COORDINATOR, created_at=created))
+    session.add(Contact(channel="telegram", chat_id="1001", user_id="1001", display_name="Nguyễn Văn An", agency_id="so-y-te", role=ContactRole.FOCAL, created_at=created))
+    session.add(Contact(channel="telegram", chat_id="1002", user_id="1002", display_name="Trần Thị Bình", agency_id="so-y-te", role=ContactRole.FOCAL, active=False, created_at=created))
+    session.add(Contact(channel="telegram", chat_id="1003", user_id="1003", display_name="Lê Chí", agency_id="so-y-te", role=ContactRole.COORDINATOR, created_at=created))
     session.commit()
 
 

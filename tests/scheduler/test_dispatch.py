@@ -70,7 +70,7 @@ class FakeSender:
         self.fail: dict[str, object] = {}
         self.calls = 0
 
-    async def send(self, row: Outbox) -> str:
+    async def send(self, row: Outbox, progress=None) -> str:
         self.calls += 1
         plan = self.fail.get(row.chat_id)
         if isinstance(plan, list) and plan:
@@ -89,6 +89,14 @@ class FakeSender:
         return [row for row in self.sent if row.chat_id == chat_id]
 
 
+def text_of(row: Outbox) -> str:
+    """The row's message as Telegram would show it (HTML)."""
+    from bot.channels.telegram import render
+    from common.message import Message
+
+    return "\n".join(part.text for part in render(Message.from_json(row.payload["message"])))
+
+
 def seed(engine, plan=PLAN, contacts=CONTACTS) -> dict[str, int]:
     """Sync the plan's agencies and obligations, bind the contacts; return name → contact id."""
     years = list(plan.years_in_force())
@@ -99,7 +107,7 @@ def seed(engine, plan=PLAN, contacts=CONTACTS) -> dict[str, int]:
         sync_obligations(session, plan, computed, years=years, now=SYNCED)
         for name, (agency, role, chat, active) in contacts.items():
             contact = Contact(
-                chat_id=chat, user_id=chat, agency_id=agency, role=role, display_name=name, active=active, created_at=SYNCED
+                channel="telegram", chat_id=chat, user_id=chat, agency_id=agency, role=role, display_name=name, active=active, created_at=SYNCED
             )
             session.add(contact)
             session.flush()
@@ -132,7 +140,7 @@ def report(engine, agency: str, tasks: list[str], when: datetime, period: str = 
 
 
 def plan_only(engine, at: datetime, plan=PLAN) -> dp.EnqueueStats:
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         return dp.plan_reminders(session, plan, CAL, at, tz=VN)
 
 
@@ -141,7 +149,9 @@ def fast_pacer() -> dp.Pacer:
 
 
 async def run_tick(engine, sender, at: datetime, plan=PLAN, worker_id="test", **kw) -> dp.TickReport:
-    return await dp.tick(engine, plan, CAL, sender, FixedClock(at), worker_id=worker_id, pacer=fast_pacer(), **kw)
+    return await dp.tick(
+        engine, plan, CAL, {"telegram": sender}, FixedClock(at), worker_id=worker_id, pacers={"telegram": fast_pacer()}, **kw
+    )
 
 
 def variant(edit) -> object:
@@ -160,8 +170,14 @@ def all_tasks(agency: str, period: str = "2024-Q1") -> list[str]:
 # --- the reminder text (pure) ------------------------------------------------------------
 
 
+def html(message) -> str:
+    from bot.channels.telegram import render
+
+    return "\n".join(part.text for part in render(message))
+
+
 def test_reminder_text_is_formal_vietnamese_and_escaped():
-    text = rm.reminder_text(
+    text = html(rm.reminder_message(
         rm.ReminderContent(
             step="D-3",
             agency="Hội Luật gia tỉnh",
@@ -173,13 +189,13 @@ def test_reminder_text_is_formal_vietnamese_and_escaped():
             plan_number="124-KH/BCSĐ",
             report_to="UBND tỉnh (thông qua Sở Tư pháp)",
         )
-    )
+    ))
     assert "Kính gửi đồng chí &lt;b&gt;Nguyễn&lt;/b&gt; &amp; Co," in text
     assert "Hội Luật gia tỉnh" in text and "quý I năm 2024" in text
     assert "<b>Thứ Sáu, ngày 15 tháng 3 năm 2024</b> (còn 3 ngày làm việc)" in text
     assert "• NV8 (đề nghị chủ trì): Trung gian &lt;hòa giải&gt; &amp; kết nối" in text
     assert "• NV4 (phối hợp): Phối hợp" in text
-    assert rm.REPLY_HINT in text and "Đồng chí trả lời trực tiếp tin nhắn này hoặc dùng lệnh /baocao" in text
+    assert "Đồng chí trả lời trực tiếp tin nhắn này hoặc dùng lệnh /baocao" in text
     assert "Theo Kế hoạch số 124-KH/BCSĐ" in text
 
 
@@ -191,29 +207,46 @@ def test_working_days_wording_and_escalation():
         step="D+3", agency="Sở Y tế", period_name="quý I năm 2024", due=date(2024, 3, 15), working_days_left=-3,
         missing=[rm.DutyLine("1", "Tuyên truyền", "coordinator")], escalate=True, escalate_to="Sở Tư pháp",
     )
-    text = rm.reminder_text(late)
+    text = html(rm.reminder_message(late))
     assert text.startswith("<b>Báo cáo quý I năm 2024 đã quá hạn</b>")
     assert "đã quá hạn 3 ngày làm việc" in text and "chuyển tới Sở Tư pháp" in text
     assert "Kính gửi đồng chí," in text  # no display name
 
 
-def test_digest_lists_each_late_agency_once_and_fits_a_message():
+def test_digest_lists_each_late_agency_once_and_is_split_within_a_message():
+    from bot.channels.telegram import MAX_CHARS, render
+
     late = [rm.LateAgency(f"Cơ quan số {i} có tên rất dài để thử giới hạn độ dài tin nhắn", [rm.DutyLine("1")], False, ["x"]) for i in range(200)]
-    text = rm.digest_text(
+    message = rm.digest_message(
         rm.DigestContent("quý I năm 2024", date(2024, 3, 15), date(2024, 3, 22), 3, 2, late, 200, "Hoàng Văn Em")
     )
-    assert len(text) <= rm.MAX_MESSAGE_CHARS
-    assert "cơ quan khác (xem /tinhhinh)" in text and "<b>200/200</b>" in text
-    small = rm.digest_text(
+    parts = [part.text for part in render(message)]
+    assert len(parts) > 1 and all(len(part) <= MAX_CHARS for part in parts)
+    text = "\n".join(parts)
+    assert "<b>200/200</b>" in text
+    assert all(text.count(f"{i + 1}. Cơ quan số {i} ") == 1 for i in range(200))  # every agency, once
+    small = html(rm.digest_message(
         rm.DigestContent(
             "quý I năm 2024", date(2024, 3, 15), date(2024, 3, 22), 3, 2,
             [rm.LateAgency("Sở Y tế", [rm.DutyLine("1"), rm.DutyLine("4")], True, []), rm.LateAgency("Công an tỉnh", [rm.DutyLine("4")], False, ["An"])],
             47,
         )
-    )
+    ))
     assert "1. Sở Y tế: còn thiếu NV1, NV4 <i>(chưa có đầu mối)</i>" in small
     assert "2. Công an tỉnh: chưa báo cáo" in small
     assert "Hạn tổng hợp: Thứ Sáu, ngày 22 tháng 3 năm 2024 (còn 2 ngày làm việc)" in small
+
+
+def test_reminders_speak_the_contacts_language():
+    from common.i18n import translator
+
+    content = rm.ReminderContent(
+        step="D-1", agency="Công an tỉnh", period_name="quý I năm 2024", due=date(2024, 3, 15), working_days_left=1,
+        missing=[rm.DutyLine("4", "Phối hợp", "lead")],
+    )
+    english = rm.reminder_message(content, translator("en")).plain()
+    assert "Dear" in english and "working day" in english
+    assert "Thứ Sáu, ngày 15 tháng 3 năm 2024" in english  # dates stay the plan's words
 
 
 async def test_pacer_spaces_sends_overall_and_per_chat():
@@ -258,13 +291,13 @@ async def test_d7_goes_to_every_focal_point_exactly_once_with_its_message_id(eng
     assert not sender.to("105")  # inactive contact
     assert not sender.to("901") and not sender.to("902")  # no digest before the escalation
 
-    police = sender.to("101")[0].payload["text"]
+    police = text_of(sender.to("101")[0])
     assert "Kính gửi đồng chí Nguyễn Văn An," in police
     assert "<b>Công an tỉnh</b>" in police and "quý I năm 2024" in police
     assert "<b>Thứ Sáu, ngày 15 tháng 3 năm 2024</b> (còn 7 ngày làm việc)" in police
     assert "• NV4 (chủ trì):" in police and "• NV1 (phối hợp):" in police
     assert "Đồng chí trả lời trực tiếp tin nhắn này hoặc dùng lệnh /baocao" in police
-    assert "• NV8 (đề nghị chủ trì):" in sender.to("103")[0].payload["text"]
+    assert "• NV8 (đề nghị chủ trì):" in text_of(sender.to("103")[0])
 
     rows = outbox(engine, kind="reminder")
     assert {r.status for r in rows} == {"sent"}
@@ -289,7 +322,7 @@ async def test_after_a_downtime_only_the_latest_step_goes_out(engine):
     await run_tick(engine, sender, vn(2024, 3, 18, 9, 0))  # the first run ever
     assert {row.key.rsplit(":", 1)[1] for row in sender.sent} == {"D+1"}
     assert len(sender.sent) == len(FOCAL_ACTIVE)
-    assert "đã quá hạn 1 ngày làm việc" in sender.to("104")[0].payload["text"]
+    assert "đã quá hạn 1 ngày làm việc" in text_of(sender.to("104")[0])
     assert outbox(engine, kind="reminder", step="D-7") == []
 
 
@@ -318,8 +351,8 @@ async def test_no_reminder_to_an_agency_that_reported_every_task(engine):
     assert not sender.to("101") and not sender.to("102")
     assert result.enqueue.skipped_reported == 2
     home = sender.to("104")[0].payload
-    assert "NV3" not in home["missing"] and "Đã ghi nhận báo cáo NV3" in home["text"]
-    assert "• NV3 " not in home["text"]
+    assert "NV3" not in home["missing"] and "Đã ghi nhận báo cáo NV3" in text_of(sender.to("104")[0])
+    assert "• NV3 " not in text_of(sender.to("104")[0])
 
 
 async def test_a_pending_reminder_is_dropped_when_the_agency_reports_before_it_goes(engine):
@@ -347,7 +380,7 @@ async def test_nothing_goes_out_of_office_hours_until_the_next_opening(engine):
     await run_tick(engine, sender, vn(2024, 3, 7, 8, 0))
     assert len(sender.sent) == len(FOCAL_ACTIVE)
     # Rendered for the day it goes out: 7/3 → 15/3 is 6 working days.
-    assert "(còn 6 ngày làm việc)" in sender.sent[0].payload["text"]
+    assert "(còn 6 ngày làm việc)" in text_of(sender.sent[0])
 
 
 async def test_a_due_row_left_pending_at_closing_time_waits_for_the_morning(engine):
@@ -378,7 +411,7 @@ async def test_nothing_goes_out_on_a_holiday(engine):
     assert {row.not_before for row in outbox(engine, kind="reminder")} == {vn(2024, 2, 15, 8, 0)}
     await run_tick(engine, sender, vn(2024, 2, 15, 8, 0), plan=plan)
     assert {row.step for row in sender.sent} == {"D-7"} and len(sender.sent) == len(FOCAL_ACTIVE)
-    assert "Thứ Sáu, ngày 23 tháng 2 năm 2024" in sender.sent[0].payload["text"]
+    assert "Thứ Sáu, ngày 23 tháng 2 năm 2024" in text_of(sender.sent[0])
     # A step whose window passes entirely in a holiday is skipped, not sent late.
     await run_tick(engine, sender, vn(2024, 2, 20, 8, 30), plan=plan)
     assert {row.step for row in sender.sent} == {"D-7", "D-3"}
@@ -441,7 +474,7 @@ async def test_blocked_user_is_deactivated_and_coordinators_told(engine):
     assert all(n.key.startswith(f"blocked:{ids['Phạm Văn Cường']}:") for n in notices)
     # Sent within the same tick, and naming who and which agency.
     assert {n.status for n in notices} == {"sent"}
-    text = sender.to("901")[0].payload["text"]
+    text = text_of(sender.to("901")[0])
     assert "Phạm Văn Cường" in text and "Hội Luật gia tỉnh" in text and "chặn" in text
 
     sender.fail.clear()
@@ -459,9 +492,9 @@ async def test_a_crashed_senders_rows_are_claimed_again_after_the_lease(engine):
     assert dp.claim(engine, worker_id="other", now=D7, limit=100) == []  # nobody takes a leased row
 
     sender = FakeSender()
-    soon = await dp.dispatch_once(engine, sender, FixedClock(D7 + timedelta(minutes=4)), worker_id="rescuer", pacer=fast_pacer())
+    soon = await dp.dispatch_once(engine, {"telegram": sender}, FixedClock(D7 + timedelta(seconds=20)), worker_id="rescuer", pacers={"telegram": fast_pacer()})
     assert soon.claimed == 0
-    late = await dp.dispatch_once(engine, sender, FixedClock(D7 + timedelta(minutes=6)), worker_id="rescuer", pacer=fast_pacer())
+    late = await dp.dispatch_once(engine, {"telegram": sender}, FixedClock(D7 + timedelta(seconds=40)), worker_id="rescuer", pacers={"telegram": fast_pacer()})
     assert late.sent == len(FOCAL_ACTIVE)
     rows = outbox(engine, kind="reminder")
     assert {row.status for row in rows} == {"sent"} and {row.claimed_by for row in rows} == {"rescuer"}
@@ -482,7 +515,7 @@ async def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_owner(eng
     seed(engine)
     plan_only(engine, D7)
     [stale] = dp.claim(engine, worker_id="slow", now=D7, limit=1)
-    [mine] = dp.claim(engine, worker_id="fast", now=D7 + timedelta(minutes=6), limit=1)
+    [mine] = dp.claim(engine, worker_id="fast", now=D7 + timedelta(seconds=40), limit=1)
     assert mine.id == stale.id
     assert dp._outcome(engine, stale, "slow", status="sent", message_id="x") is False
     assert outbox(engine, id=stale.id)[0].claimed_by == "fast"
@@ -500,10 +533,10 @@ async def test_digest_to_each_coordinator_after_the_escalation_step_lists_late_a
 
     digests = outbox(engine, kind="digest")
     assert sorted(d.key for d in digests) == sorted(
-        [dp.digest_key("2024-Q1", ids["Hoàng Văn Em"]), dp.digest_key("2024-Q1", ids["Vũ Thị Giang"])]
+        [dp.digest_key(PLAN.plan.id, "2024-Q1", ids["Hoàng Văn Em"]), dp.digest_key(PLAN.plan.id, "2024-Q1", ids["Vũ Thị Giang"])]
     )
     assert {d.status for d in digests} == {"sent"}
-    text = sender.to("901")[0].payload["text"]
+    text = text_of(sender.to("901")[0])
     assert "Kính gửi đồng chí Hoàng Văn Em," in text
     total = len([o for o in obligations(PLAN, CAL, 2024) if o.period == "2024-Q1"])
     assert f"<b>{total - 1}/{total}</b>" in text
@@ -514,7 +547,7 @@ async def test_digest_to_each_coordinator_after_the_escalation_step_lists_late_a
     assert "cong-an-tinh" not in digests[0].payload["late"]
     # The late agencies themselves got the escalation step.
     assert {row.step for row in sender.sent if row.kind == "reminder"} == {"D+3"}
-    assert "chuyển tới Sở Tư pháp" in sender.to("103")[0].payload["text"]
+    assert "chuyển tới Sở Tư pháp" in text_of(sender.to("103")[0])
 
     before = len(sender.sent)
     await run_tick(engine, sender, vn(2024, 3, 21, 9, 0))
@@ -576,7 +609,7 @@ log_path = os.path.join(folder, "sent.log")
 
 
 class Recorder:
-    async def send(self, row):
+    async def send(self, row, progress):
         fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, f"{row.key}\t{worker}\n".encode())
@@ -597,7 +630,7 @@ async def main():
     clock = FixedClock(datetime.fromisoformat(at))
     pacer = dispatch.Pacer(per_second=100_000, per_chat_interval=0)
     for _ in range(3):
-        await dispatch.tick(engine, plan, cal, Recorder(), clock, worker_id=worker, limit=4, pacer=pacer)
+        await dispatch.tick(engine, plan, cal, {"telegram": Recorder()}, clock, worker_id=worker, limit=4, pacers={"telegram": pacer})
 
 
 asyncio.run(main())
@@ -657,7 +690,7 @@ def test_several_processes_ticking_at_once_send_everything_exactly_once(engine, 
         participants |= {worker for _, worker in lines}
         expected = {dp.reminder_key(obs[contacts[name][0]], ids[name], step) for name in focal}
         if step == "D+3":
-            expected |= {dp.digest_key("2024-Q1", ids["Điều phối 1"]), dp.digest_key("2024-Q1", ids["Điều phối 2"])}
+            expected |= {dp.digest_key(PLAN.plan.id, "2024-Q1", ids["Điều phối 1"]), dp.digest_key(PLAN.plan.id, "2024-Q1", ids["Điều phối 2"])}
         duplicates = {key: n for key, n in sent.items() if n > 1}
         assert duplicates == {}
         assert set(sent) == expected  # nothing missing, nothing extra
@@ -675,10 +708,10 @@ async def test_a_past_quarter_is_never_reminded_after_a_long_downtime(engine):
     await run_tick(engine, sender, vn(2024, 6, 6, 9, 0))
     assert sender.keys(), "H1 D-7 went out"
     assert all(key.endswith(":D-7") for key in sender.keys()), sender.keys()
-    assert all("06 tháng năm 2024" in row.payload.get("text", "") for row in sender.sent if row.kind == "reminder")
+    assert all("06 tháng năm 2024" in text_of(row) for row in sender.sent if row.kind == "reminder")
 
 
-def test_claim_takes_one_row_per_chat_per_batch(engine):
+def test_claim_takes_one_row_per_chat_and_keeps_a_chats_order(engine):
     from storage.db import session_scope
     from storage.models import OutboxCreate
     from storage.queries import enqueue_outbox
@@ -686,8 +719,74 @@ def test_claim_takes_one_row_per_chat_per_batch(engine):
     at = vn(2024, 3, 6, 9, 0)
     with session_scope(engine) as session:
         for key, chat in (("a1", "1"), ("a2", "1"), ("a3", "1"), ("b1", "2")):
-            enqueue_outbox(session, OutboxCreate(key=key, chat_id=chat, kind="notice", payload={"text": key}, not_before=at), now=at)
+            enqueue_outbox(session, OutboxCreate(key=key, channel="telegram", chat_id=chat, kind="notice", payload={}, not_before=at), now=at)
     first = dp.claim(engine, worker_id="w", now=at, limit=10)
     assert sorted((r.chat_id, r.key) for r in first) == [("1", "a1"), ("2", "b1")]
+    # While a1 is being sent, nobody takes a2: the chat's messages keep their order.
+    assert dp.claim(engine, worker_id="other", now=at, limit=10) == []
+    a1 = next(r for r in first if r.key == "a1")
+    assert dp._outcome(engine, a1, "w", status="sent", sent_at=at, lease_until=None)
     second = dp.claim(engine, worker_id="w", now=at, limit=10)
     assert [r.key for r in second] == ["a2"]
+
+
+def test_answers_are_claimed_before_reminders(engine):
+    from storage.models import OutboxCreate, OutboxPriority
+    from storage.queries import enqueue_outbox
+
+    at = vn(2024, 3, 6, 9, 0)
+    with session_scope(engine, write=True) as session:
+        for index in range(5):
+            enqueue_outbox(session, OutboxCreate(key=f"r{index}", channel="telegram", chat_id=f"r{index}", kind="reminder", not_before=at), now=at)
+        enqueue_outbox(
+            session,
+            OutboxCreate(key="answer", channel="telegram", chat_id="a", kind="answer", priority=OutboxPriority.ANSWER, not_before=at),
+            now=at,
+        )
+    assert [r.key for r in dp.claim(engine, worker_id="w", now=at, limit=2)] == ["answer", "r0"]
+
+
+async def test_a_long_message_resumes_after_the_parts_already_sent(engine):
+    """A crash after part 1 of 3: the next sender starts at part 2 (one part at most repeats)."""
+    from bot.channels.telegram import render
+    from common.message import Message
+    from storage.models import OutboxCreate
+    from storage.queries import enqueue_outbox
+
+    at = vn(2024, 3, 6, 9, 0)
+    message = Message(*[f"Dòng số {i} " + "x" * 80 for i in range(120)])
+    parts = render(message)
+    assert len(parts) == 3
+    with session_scope(engine, write=True) as session:
+        enqueue_outbox(
+            session, OutboxCreate(key="long", channel="telegram", chat_id="7", kind="notice", payload={"message": message.to_json()}, not_before=at),
+            now=at,
+        )
+    sent: list[int] = []
+
+    class Crash(BaseException):
+        """The process dies (nothing in the dispatcher catches a BaseException)."""
+
+    class Crashing:
+        def __init__(self, crash_after: int | None) -> None:
+            self.crash_after = crash_after
+
+        async def send(self, row, progress):
+            for index in range(row.parts_sent, len(parts)):
+                sent.append(index)
+                if index == self.crash_after:
+                    raise Crash  # the process dies right after this part went out
+                if index < len(parts) - 1:
+                    await progress(index, f"m{index}")
+            return f"m{len(parts) - 1}"
+
+    with pytest.raises(Crash):
+        await dp.dispatch_once(engine, {"telegram": Crashing(1)}, FixedClock(at), worker_id="dead", pacers={"telegram": fast_pacer()})
+    later = FixedClock(at + dp.DEFAULT_LEASE + timedelta(seconds=1))
+    stats = await dp.dispatch_once(engine, {"telegram": Crashing(None)}, later, worker_id="next", pacers={"telegram": fast_pacer()})
+    assert stats.sent == 1
+    assert sent == [0, 1, 1, 2]  # part 2 (index 1) went out twice: the one in flight at the crash
+    from storage.models import OutboxMessage
+
+    with session_scope(engine) as session:
+        assert sorted(m.message_id for m in session.exec(select(OutboxMessage)).all()) == ["m0", "m1", "m2"]

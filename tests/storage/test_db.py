@@ -126,7 +126,7 @@ def test_statement_errors_are_not_mistaken_for_unavailability(database_url: str)
 
 
 def test_foreign_keys_are_enforced(session) -> None:
-    session.add(Contact(chat_id="1", user_id="1", agency_id="no-such-agency", role="focal", created_at=T0))
+    session.add(Contact(channel="telegram", chat_id="1", user_id="1", agency_id="no-such-agency", role="focal", created_at=T0))
     with pytest.raises(IntegrityError):
         session.flush()
 

@@ -48,19 +48,23 @@ def test_obligation_validation() -> None:
 
 
 def test_contact_role_and_channel_are_checked() -> None:
-    contact = ContactCreate(chat_id="1", user_id="2", agency_id="stp", role="focal")
+    contact = ContactCreate(channel="telegram", chat_id="1", user_id="2", agency_id="stp", role="focal")
     assert contact.role is ContactRole.FOCAL and contact.channel == "telegram"
+    assert ContactCreate(channel="zalo", chat_id="1", user_id="2", agency_id="stp", role="focal").channel == "zalo"
     with pytest.raises(ValidationError):
-        ContactCreate(chat_id="1", user_id="2", agency_id="stp", role="boss")
-    with pytest.raises(ValidationError):
-        ContactCreate(chat_id="1", user_id="2", agency_id="stp", role="focal", channel="fax")
+        ContactCreate(channel="telegram", chat_id="1", user_id="2", agency_id="stp", role="boss")
+    for bad in ("", "Fax Machine", "x" * 40, "tele gram"):  # a channel is named by its module
+        with pytest.raises(ValidationError):
+            ContactCreate(chat_id="1", user_id="2", agency_id="stp", role="focal", channel=bad)
+    with pytest.raises(ValidationError):  # no default: every identity says which channel it is on
+        ContactCreate(chat_id="1", user_id="2", agency_id="stp", role="focal")
 
 
 def test_table_model_validate_runs_validation() -> None:
     with pytest.raises(ValidationError):
-        Contact.model_validate({"chat_id": "1", "user_id": "2", "agency_id": "stp", "role": "boss"})
+        Contact.model_validate({"channel": "telegram", "chat_id": "1", "user_id": "2", "agency_id": "stp", "role": "boss"})
     row = Contact.model_validate(
-        ContactCreate(chat_id="1", user_id="2", agency_id="stp", role="focal"),
+        ContactCreate(channel="telegram", chat_id="1", user_id="2", agency_id="stp", role="focal"),
         update={"created_at": datetime(2024, 1, 1, tzinfo=UTC)},
     )
     assert row.active and row.id is None

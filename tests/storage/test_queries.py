@@ -132,7 +132,7 @@ def test_correction_creates_a_new_revision(session: Session) -> None:
             ReportEntryIn(task_no="4", status=EntryStatus.IN_PROGRESS, percent=70, text="đã xử lý 12 vụ"),
             {"task_no": "1a", "status": "done", "text": "đã tuyên truyền"},
         ],
-        source=ReportSource.TELEGRAM,
+        source=ReportSource.CHAT, channel="telegram",
         submitted_at=datetime(2024, 3, 10, 3, 0, tzinfo=UTC),
         raw_text="NV4: đang thực hiện 70%, đã xử lý 12 vụ. NV1a: xong",
     )
@@ -141,7 +141,7 @@ def test_correction_creates_a_new_revision(session: Session) -> None:
         session,
         obligation.id,
         [{"task_no": "4", "status": "in_progress", "percent": 75, "text": "đã xử lý 14 vụ", "difficulty": True}],
-        source="telegram",
+        source="chat", channel="telegram",
         submitted_at=datetime(2024, 3, 11, 3, 0, tzinfo=UTC),
         raw_text="sửa NV4: 75%, 14 vụ",
     )
@@ -182,7 +182,7 @@ def test_late_is_judged_on_the_local_date(session: Session) -> None:
         session,
         obligation.id,
         [{"task_no": "4"}],
-        source="telegram",
+        source="chat", channel="telegram",
         submitted_at=datetime(2024, 3, 15, 16, 30, tzinfo=UTC),
     )
     # 00:30 on the 16th in Vietnam is 17:30 UTC on the 15th: late.
@@ -190,7 +190,7 @@ def test_late_is_judged_on_the_local_date(session: Session) -> None:
         session,
         obligation.id,
         [{"task_no": "4"}],
-        source="telegram",
+        source="chat", channel="telegram",
         submitted_at=datetime(2024, 3, 15, 17, 30, tzinfo=UTC),
     )
     assert not on_time.late and late.late
@@ -292,14 +292,12 @@ def test_record_inbound_race_keeps_the_callers_transaction(session: Session, eng
 
 def test_same_update_id_on_another_channel_is_another_update(session: Session) -> None:
     _, first = queries.record_inbound(session, "telegram", 5, received_at=T0)
-    # Built as a table row directly: "zalo" is not a Channel yet.
-    session.add(Inbox(channel="zalo", update_id="5", received_at=T0))
-    session.flush()
-    assert first and _count(session, Inbox) == 2
+    _, second = queries.record_inbound(session, "zalo", 5, received_at=T0)
+    assert first and second and _count(session, Inbox) == 2
 
 
 def test_outbox_key_is_unique(session: Session) -> None:
-    item = OutboxCreate(key="obligation:12:step:due", chat_id="42", kind="reminder", not_before=T0)
+    item = OutboxCreate(key="obligation:12:step:due", channel="telegram", chat_id="42", kind="reminder", not_before=T0)
     session.add(Outbox.model_validate(item, update={"created_at": T0}))
     session.commit()
     session.add(Outbox.model_validate(item, update={"created_at": T0}))
@@ -308,7 +306,7 @@ def test_outbox_key_is_unique(session: Session) -> None:
 
 
 def test_enqueue_outbox_is_idempotent(session: Session) -> None:
-    item = {"key": "obligation:12:step:due", "chat_id": "42", "kind": "reminder", "not_before": T0, "payload": {"n": 1}}
+    item = {"key": "obligation:12:step:due", "channel": "telegram", "chat_id": "42", "kind": "reminder", "not_before": T0, "payload": {"n": 1}}
     row, created = queries.enqueue_outbox(session, item, now=T0)
     session.commit()
     again, created_again = queries.enqueue_outbox(session, {**item, "payload": {"n": 2}}, now=T0)

@@ -19,7 +19,7 @@ HANOI = timezone(timedelta(hours=7))
 
 def _outbox(key: str, not_before: datetime, created_at: datetime) -> Outbox:
     return Outbox.model_validate(
-        OutboxCreate(key=key, chat_id="1", kind="reminder", not_before=not_before),
+        OutboxCreate(key=key, channel="telegram", chat_id="1", kind="reminder", not_before=not_before),
         update={"created_at": created_at},
     )
 
