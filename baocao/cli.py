@@ -43,6 +43,13 @@ class HelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
 
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        # An option whose one value may be typed as several words (``--period 6 tháng``) reads
+        # ``--period KỲ``, not ``--period KỲ [KỲ ...]``.
+        if getattr(action, "one_value_in_words", False):
+            return str(self._metavar_formatter(action, default_metavar)(1)[0])
+        return super()._format_args(action, default_metavar)
+
 
 def _quoted_list(text: str) -> list[str]:
     # argparse lists choices as "'a', 'b'" (Python ≤ 3.12.7) or "a, b" (later versions).
@@ -71,9 +78,9 @@ _MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"the following arguments are required: (?P<names>.+)"),
      lambda m: f"thiếu tham số bắt buộc: {m['names']}"),
     (re.compile(r"unrecognized arguments: (?P<args>.+)"), lambda m: f"không nhận ra tham số: {m['args']}"),
-    (re.compile(r"expected one argument"), lambda m: "cần một giá trị đi kèm"),
+    (re.compile(r"expected one argument"), lambda m: "thiếu giá trị đi kèm"),
     (re.compile(r"expected at most one argument"), lambda m: "chỉ nhận tối đa một giá trị"),
-    (re.compile(r"expected at least one argument"), lambda m: "cần ít nhất một giá trị đi kèm"),
+    (re.compile(r"expected at least one argument"), lambda m: "thiếu giá trị đi kèm"),
     (re.compile(r"expected (?P<n>\d+) arguments?"), lambda m: f"cần {m['n']} giá trị đi kèm"),
     (re.compile(r"invalid (?P<type>\S+) value: (?P<value>.+)"), _invalid_value),
     (_CHOICE,

@@ -106,6 +106,19 @@ class Runtime:
         self.scheduler: Any = None
         self.server: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._jobs: set[asyncio.Task[Any]] = set()
+
+    async def _job(self, job: Any, *args: Any) -> None:
+        """Run a job, known to :meth:`stop` so that it finishes rather than being cancelled
+        half-way (APScheduler's asyncio executor cancels running jobs at shutdown)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._jobs.add(task)
+        try:
+            await job(*args)
+        finally:
+            if task is not None:
+                self._jobs.discard(task)
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -166,11 +179,17 @@ class Runtime:
                 self.tasks.append(asyncio.create_task(channel.poll(store, self.stop_event), name=f"poll-{name}"))
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
         if self.tick_interval:
-            self.scheduler.add_job(self.plan_job, "interval", seconds=self.tick_interval, next_run_time=_soon(), max_instances=1, coalesce=True)
-        self.scheduler.add_job(self.spool_job, "interval", seconds=self.spool_interval, max_instances=1, coalesce=True)
+            self.scheduler.add_job(
+                self._job, "interval", args=[self.plan_job], seconds=self.tick_interval, next_run_time=_soon(),
+                max_instances=1, coalesce=True,
+            )
+        self.scheduler.add_job(self._job, "interval", args=[self.spool_job], seconds=self.spool_interval, max_instances=1, coalesce=True)
         if self.plan_interval:
             watcher = PlanWatcher(services, services.settings.plan_path)
-            self.scheduler.add_job(self.plan_watch_job, "interval", args=[watcher], seconds=self.plan_interval, max_instances=1, coalesce=True)
+            self.scheduler.add_job(
+                self._job, "interval", args=[self.plan_watch_job, watcher], seconds=self.plan_interval,
+                max_instances=1, coalesce=True,
+            )
         self.scheduler.start()
 
     async def _start_webhooks(self, options: WebhookOptions, timeout: float) -> None:
@@ -195,8 +214,17 @@ class Runtime:
 
     async def stop(self) -> None:
         self.stop_event.set()
+        # The loops sleep between rounds: wake them so that they see the stop at once.
+        for part in ("worker", "dispatcher"):
+            if part in self.services.__dict__:
+                getattr(self.services, part).wake()
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            if self.scheduler.running:
+                self.scheduler.pause()
+            if self._jobs:
+                await asyncio.wait(set(self._jobs), timeout=max(self.services.settings.db_timeout * 3, 5))
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
         if self.server is not None:
             self.server.stop()
         for task in self.tasks:
@@ -210,8 +238,8 @@ class Runtime:
                 await channel.stop()
 
     async def run_until(self, stop: asyncio.Event) -> None:
-        await self.start()
         try:
+            await self.start()
             await stop.wait()
         finally:
             await self.stop()
@@ -263,8 +291,8 @@ if _tornado_web is not None:
 async def running(services: Services, **options: Any) -> AsyncIterator[Runtime]:
     """``async with running(services) as runtime:`` — the bot, started and stopped."""
     runtime = Runtime(services, **options)
-    await runtime.start()
     try:
+        await runtime.start()
         yield runtime
     finally:
         await runtime.stop()

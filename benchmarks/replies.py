@@ -88,11 +88,12 @@ PACKAGES = ("python-telegram-bot", "SQLAlchemy", "sqlmodel", "alembic", "psycopg
 # ================================================================================= child side
 
 
-def build_echo_application(token: str, base_url: str, rate_limiter: bool) -> Any:
-    """The framework's ceiling: the same Bot API calls as baocao, no core, no database."""
+def build_echo_application(token: str, base_url: str) -> Any:
+    """The framework's ceiling: the same Bot API calls as baocao, no core, no database (a bare
+    python-telegram-bot Application, whose Updater confirms updates before handling them)."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
     from telegram.constants import ParseMode
-    from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+    from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Xác nhận", callback_data="ok:echo")]])
 
@@ -108,60 +109,128 @@ def build_echo_application(token: str, base_url: str, rate_limiter: bool) -> Any
         text = f"Đồng chí {ECHO_MARK} báo cáo:\n«{html.escape(message.text, quote=False)}»"
         await context.bot.send_message(message.chat.id, text, reply_markup=keyboard)
 
-    builder = (
+    app = (
         ApplicationBuilder().token(token).base_url(base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML)).concurrent_updates(False)
+        .defaults(Defaults(parse_mode=ParseMode.HTML)).concurrent_updates(False).build()
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    app = builder.build()
     app.add_handler(TypeHandler(Update, on_update))
     return app
 
 
-def build_baocao_application(spec: dict) -> Any:
-    """What ``baocao run`` builds, with a fixed clock and a rate limit that never triggers."""
-    from common.clock import FixedClock
-    from bot.conversation import Conversation, ConversationConfig
-    from bot.telegram import build_application
-    from scheduler.calendar import WorkingCalendar
-    from scheduler.plan import load_plan
-    from common.paths import data_file
-    from storage.db import open_database
+class Trace:
+    """Observers in the baocao child: the start and end (``time.monotonic``, the clock the
+    parent and the stand-in use too) of every call of the functions that carry a reply. They
+    wrap the same objects the runtime uses and change nothing else."""
 
-    engine = open_database(spec["db"])
-    conversation = Conversation(
-        engine=engine,
-        plan=load_plan(data_file("plan.json")),
-        calendar=WorkingCalendar.load(),
-        clock=FixedClock(BENCH_NOW),
-        config=ConversationConfig(bot_username="baocao_bench_bot", rate_limit=1_000_000_000),
-    )
-    conversation.sync_plan()
-    options: dict[str, Any] = {}
-    if "tick_interval_s" in inspect.signature(build_application).parameters:
-        # The reminder ticker would send reminders into the focal points' chats (the clock
-        # stands a week before the Q1 due date) and mix them into the answers measured here.
-        options["tick_interval_s"] = None
-    return build_application(
-        conversation,
-        token=spec["token"],
-        base_url=spec["base_url"],
-        timezone=ICT,
-        spool_path=Path(spec["spool"]),
-        rate_limiter=spec["limiter"],
-        **options,
-    )
+    def __init__(self) -> None:
+        self.calls: dict[str, list] = {name: [] for name in ("poll", "store", "handle", "claim", "outcome", "send", "pacer_sleep")}
+
+    def sync_wrap(self, name: str, fn: Any, info: Any = None) -> Any:
+        calls = self.calls[name]
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            started, cpu = time.monotonic(), time.thread_time()  # these run in worker threads
+            result = fn(*args, **kwargs)
+            calls.append((started, time.monotonic(), info(args, result) if info else None, time.thread_time() - cpu))
+            return result
+
+        return wrapped
+
+    def async_wrap(self, name: str, fn: Any, info: Any = None) -> Any:
+        calls = self.calls[name]
+
+        async def wrapped(*args: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            result = await fn(*args, **kwargs)
+            calls.append((started, time.monotonic(), info(args, result) if info else None))
+            return result
+
+        return wrapped
+
+    def install(self, services: Any) -> None:
+        from scheduler import dispatch
+
+        writer, worker, dispatcher = services.writer, services.worker, services.dispatcher
+        channel = services.channels["telegram"]
+        writer._record = self.sync_wrap("store", writer._record, lambda a, r: a[1].get("update_id"))
+        # Only the calls that handled an update are kept (the worker also polls for nothing).
+        handled = self.sync_wrap("handle", worker.process_next, lambda a, r: r)
+        worker.process_next = handled
+        dispatch.claim = self.sync_wrap("claim", dispatch.claim, lambda a, r: len(r))
+        dispatch._outcome = self.sync_wrap("outcome", dispatch._outcome)
+        channel.send = self.async_wrap("send", channel.send, lambda a, r: a[0].key)
+        channel._get_updates = self.async_wrap("poll", channel._get_updates, lambda a, r: len(r))
+        for pacer in dispatcher.channels.pacers.values():
+            sleep = pacer._sleep
+
+            async def recorded(seconds: float, _sleep: Any = sleep) -> None:
+                self.calls["pacer_sleep"].append((time.monotonic(), seconds, None))
+                await _sleep(seconds)
+
+            pacer._sleep = recorded
+
+    def as_dict(self) -> dict:
+        out = {name: [list(c) for c in calls] for name, calls in self.calls.items()}
+        out["handle"] = [c for c in out["handle"] if c[2]]
+        return out
+
+
+async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
+    """What ``baocao run`` does (Services from the settings in the environment, plans synced,
+    the Runtime with its poller, inbox worker and dispatcher), with the differences listed in
+    the module docstring."""
+    from baocao.config import Settings
+    from baocao.runtime import Runtime
+    from baocao.services import Services
+    from common.clock import OffsetClock
+
+    if spec.get("switch_interval"):
+        sys.setswitchinterval(spec["switch_interval"])  # what-if rows only
+    clock = OffsetClock(BENCH_NOW)  # what `baocao --now 2024-03-06T09:00 run` uses
+    t0 = time.monotonic() - (clock.now() - BENCH_NOW).total_seconds()
+    services = Services(Settings(), clock)
+    if not spec["paced"]:
+        # Like the stand-in, no rate limit: the dispatcher's pacer lets every answer go at once.
+        for channel in services.channels.values():
+            channel.per_second = 0.0
+    services.sync()
+    trace = Trace()
+    trace.install(services)
+    runtime = Runtime(services, tick_interval=0)  # no reminder planning: see the docstring
+    await runtime.start()
+    print(f"READY {t0!r}", flush=True)
+    try:
+        await asyncio.wait_for(stop.wait(), spec["max_seconds"])
+    except TimeoutError:
+        print("child: time limit reached, stopping", file=sys.stderr, flush=True)
+    await runtime.stop()
+    out = trace.as_dict()
+    out["dispatcher"] = services.dispatcher.stats.as_dict()
+    return out
+
+
+async def run_echo(spec: dict, stop: asyncio.Event) -> dict:
+    app = build_echo_application(spec["token"], spec["base_url"])
+    async with app:
+        await app.updater.start_polling(poll_interval=0, timeout=10)
+        await app.start()
+        print("READY", flush=True)
+        try:
+            await asyncio.wait_for(stop.wait(), spec["max_seconds"])
+        except TimeoutError:
+            print("child: time limit reached, stopping", file=sys.stderr, flush=True)
+        await app.updater.stop()
+        await app.stop()
+    return {}
 
 
 async def child_main(spec: dict) -> None:
     import logging
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if spec["kind"] == "echo":
-        app = build_echo_application(spec["token"], spec["base_url"], spec["limiter"])
-    else:
-        app = build_baocao_application(spec)
+    # `baocao run` logs at INFO; nothing on the path of a reply logs at that level.
+    logging.basicConfig(level=logging.INFO if spec["kind"] == "baocao" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 
@@ -175,18 +244,39 @@ async def child_main(spec: dict) -> None:
             stop.set()
 
     loop.add_reader(sys.stdin.fileno(), on_stdin)
-    async with app:
-        if app.post_init is not None:
-            await app.post_init(app)  # run_polling() calls it; start_polling() does not
-        await app.updater.start_polling(poll_interval=0, timeout=10)
-        await app.start()
-        print("READY", flush=True)
-        try:
-            await asyncio.wait_for(stop.wait(), spec["max_seconds"])
-        except TimeoutError:
-            print("child: time limit reached, stopping", file=sys.stderr, flush=True)
-        await app.updater.stop()
-        await app.stop()
+    trace = await (run_baocao(spec, stop) if spec["kind"] == "baocao" else run_echo(spec, stop))
+    if trace and spec.get("trace_path"):
+        Path(spec["trace_path"]).write_text(json.dumps(trace), encoding="utf-8")
+
+
+_STANDIN_CLASS: Any = None
+
+
+def standin_class() -> Any:
+    """:class:`BotApiStandIn` with an optional network latency: ``latency`` seconds per call, half
+    before the call reaches the stand-in (where sends are recorded and rate-limited) and half
+    before its answer leaves, as a round trip to Telegram would add. Imported lazily: the bot
+    children must not load the stand-in (tornado) and have it counted in their memory."""
+    global _STANDIN_CLASS
+    if _STANDIN_CLASS is None:
+        from baocao.demo.telegram_api import BotApiStandIn
+
+        class LatencyStandIn(BotApiStandIn):
+            def __init__(self, *args: Any, latency: float = 0.0, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self.latency = latency
+
+            async def _dispatch(self, token: str, method: str, request: Any, ctx: Any) -> Any:
+                half = self.latency / 2
+                if half > 0:
+                    await asyncio.sleep(half)
+                result = await super()._dispatch(token, method, request, ctx)
+                if half > 0:
+                    await asyncio.sleep(half)
+                return result
+
+        _STANDIN_CLASS = LatencyStandIn
+    return _STANDIN_CLASS
 
 
 # ================================================================================ parent side
@@ -204,7 +294,9 @@ class Variant:
     name: str
     kind: str  # "echo" | "baocao"
     db_url: str | None = None
-    limiter: bool = False
+    paced: bool = False  # the dispatcher's Pacer at its deployed rate, the stand-in enforcing 30/s
+    switch_interval: float | None = None  # what-if: sys.setswitchinterval in the bot process
+    pg: Any = None  # its PostgreSQL database (Postgres), for the backend's CPU
     standin: Any = None
     proc: Any = None
     stderr_path: Path | None = None
@@ -224,6 +316,12 @@ class Variant:
     pg_cpu: float | None = None
     standin_cpu: float = 0.0
     cycles_total: int = 0
+    rate_limited: int = 0  # 429s the stand-in answered
+    legs: list[dict] = field(default_factory=list)  # every measured leg, for the breakdown
+    t0: float | None = None  # the child's OffsetClock origin on time.monotonic
+    trace: dict = field(default_factory=dict)  # the child's Trace
+    trace_path: Path | None = None
+    stages: dict = field(default_factory=dict)  # the breakdown (see breakdown())
 
 
 class BenchError(Exception):
@@ -333,24 +431,24 @@ def self_cpu() -> float:
 
 
 def setup_database(url: str, n_users: int) -> list[Focal]:
-    """Migrate, copy the plan in (sync_plan) and bind ``n_users`` focal points to agencies."""
+    """Migrate, copy the plan in (``sync_plans``, as the bot does at start) and bind
+    ``n_users`` focal points to agencies (Telegram contacts, as an invitation would)."""
     from sqlmodel import select
 
-    from common.clock import FixedClock
     from common.paths import data_file
-    from bot.conversation import Conversation
     from scheduler.calendar import WorkingCalendar
+    from scheduler.dispatch import sync_plans
     from scheduler.plan import load_plan
-    from storage.db import open_database, session_scope, upgrade
+    from scheduler.plans import Plans
+    from storage.db import dispose_engine, open_database, session_scope, upgrade
     from storage.models import Contact, ContactRole, Obligation, ObligationStatus
 
     upgrade(url)
     engine = open_database(url)
     plan = load_plan(data_file("plan.json"))
-    conversation = Conversation(engine=engine, plan=plan, calendar=WorkingCalendar.load(), clock=FixedClock(BENCH_NOW))
-    conversation.sync_plan()
+    sync_plans(engine, Plans([plan]), WorkingCalendar.load(), BENCH_NOW)
     order = {agency.id: i for i, agency in enumerate(plan.agencies)}
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         rows = session.exec(
             select(Obligation).where(Obligation.period == PERIOD, Obligation.status == ObligationStatus.ACTIVE)
         ).all()
@@ -364,10 +462,11 @@ def setup_database(url: str, n_users: int) -> list[Focal]:
             focals.append(Focal(user_id, agency_id, tasks))
             session.add(
                 Contact(
-                    chat_id=str(user_id), user_id=str(user_id), display_name=f"Đầu mối {i + 1}",
-                    agency_id=agency_id, role=ContactRole.FOCAL, created_at=BENCH_NOW,
+                    channel="telegram", chat_id=str(user_id), user_id=str(user_id), display_name=f"Đầu mối {i + 1}",
+                    agency_id=agency_id, role=ContactRole.FOCAL, language="vi", created_at=BENCH_NOW,
                 )
             )
+    dispose_engine(url)
     return focals
 
 
@@ -384,6 +483,102 @@ def count_reports(url: str) -> int:
             return int(session.exec(select(func.count()).select_from(Report)).one())
     finally:
         dispose_engine(url)
+
+
+def read_timeline(url: str) -> tuple[dict, dict]:
+    """When each update was stored and taken by the worker, and when each answer was sent, as
+    the bot recorded them (its OffsetClock): inbox by update id, outbox by (chat, message id)."""
+    from sqlmodel import select
+
+    from storage.db import dispose_engine, get_engine, session_scope
+    from storage.models import Inbox, Outbox
+
+    engine = get_engine(url)
+    try:
+        with session_scope(engine) as session:
+            inbox = {
+                int(r.update_id): (r.received_at, r.processed_at)
+                for r in session.exec(select(Inbox).where(Inbox.channel == "telegram")).all()
+                if r.update_id.isdigit()
+            }
+            outbox = {
+                (int(r.chat_id), int(r.message_id)): (r.key, r.created_at, r.sent_at)
+                for r in session.exec(select(Outbox)).all()
+                if r.message_id and r.message_id.isdigit()
+            }
+    finally:
+        dispose_engine(url)
+    return inbox, outbox
+
+
+STAGES = ("deliver", "inbox_wait", "handle", "outbox_wait", "send")
+STAGE_TITLES = {
+    "deliver": "stand-in → stored",
+    "inbox_wait": "stored → worker takes it",
+    "handle": "worker's transaction",
+    "outbox_wait": "committed → send starts",
+    "send": "send → at stand-in",
+}
+
+
+def breakdown(variant: Variant, inbox: dict, outbox: dict) -> dict:
+    """Each measured leg cut at the moments the bot recorded (all on CLOCK_MONOTONIC, shared by
+    the processes of this machine):
+
+    * deliver: the focal point's message (or press) is put at the stand-in → the poller hands
+      the update to the inbox writer (``inbox.received_at``): waiting for the poller's
+      getUpdates round, the HTTP answer, the updates before it in the batch being stored;
+    * inbox_wait: → the worker starts its transaction (``inbox.processed_at``): the update's own
+      inbox insert and commit, and the worker busy with older updates;
+    * handle: → the worker's call returns (its commit included; the Trace's ``handle`` call
+      that contains ``processed_at``);
+    * outbox_wait: → the dispatcher calls the channel's ``send`` for the answer: the dispatcher
+      finishing its current batch (one send at a time, each followed by its outcome write),
+      claiming, the pacer;
+    * send: → the answer arrives at the stand-in (answerCallbackQuery first for a press).
+    """
+    if variant.t0 is None or not variant.trace:
+        return {}
+
+    def mono(at: datetime | None) -> float | None:
+        if at is None:
+            return None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return variant.t0 + (at - BENCH_NOW).total_seconds()
+
+    handles = sorted((c[0], c[1]) for c in variant.trace.get("handle", []))
+    starts = [h[0] for h in handles]
+    sends = {c[2]: c[0] for c in variant.trace.get("send", [])}
+    import bisect
+
+    out: dict[str, dict[str, list[float]]] = {}
+    missing = 0
+    for leg in variant.legs:
+        ib = inbox.get(int(leg["update_id"]))
+        ob = outbox.get((int(leg["chat_id"]), int(leg["message_id"])))
+        if ib is None or ob is None or ib[1] is None:
+            missing += 1
+            continue
+        received, processed = mono(ib[0]), mono(ib[1])
+        i = bisect.bisect_right(starts, processed + 1e-4) - 1
+        if i < 0 or ob[0] not in sends:
+            missing += 1
+            continue
+        handled = max(handles[i][1], processed)
+        send_start = sends[ob[0]]
+        values = {
+            "deliver": received - leg["t_user"],
+            "inbox_wait": processed - received,
+            "handle": handled - processed,
+            "outbox_wait": send_start - handled,
+            "send": leg["t_answer"] - send_start,
+            "total": leg["t_answer"] - leg["t_user"],
+        }
+        bucket = out.setdefault(f"{leg['phase']}:{leg['leg']}", {k: [] for k in values})
+        for k, v in values.items():
+            bucket[k].append(v)
+    return {"legs": out, "unmatched": missing}
 
 
 class Postgres:
@@ -467,12 +662,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-async def one_reply(variant: Variant, user_id: int, text: str, timeout: float) -> tuple[float, float]:
-    """Send a report, check the echo, press ✅, check the stored message; the two latencies."""
+async def one_reply(variant: Variant, user_id: int, text: str, timeout: float, phase: str | None = None) -> tuple[float, float]:
+    """Send a report, check the echo, press ✅, check the stored message; the two latencies.
+    With ``phase``, both legs are kept for the breakdown."""
     tg = variant.standin
     user = tg.user(user_id, first_name="Đầu mối", language_code="vi")
     sent = time.monotonic()
-    user.send(text)
+    update = user.send(text)
     echo = await tg.wait_for(user_id, None, timeout)
     if ECHO_MARK not in (echo.get("plain") or ""):
         raise BenchError(f"{variant.name}: unexpected answer to {text!r}: {echo.get('plain')!r}")
@@ -484,11 +680,17 @@ async def one_reply(variant: Variant, user_id: int, text: str, timeout: float) -
     if data is None:
         raise BenchError(f"{variant.name}: the echo has no ✅ button: {echo.get('reply_markup')!r}")
     pressed = time.monotonic()
-    user.press(echo, data)
+    press = user.press(echo, data)
     stored = await tg.wait_for(user_id, None, timeout)
     if STORED_MARK not in (stored.get("plain") or ""):
         raise BenchError(f"{variant.name}: unexpected answer to ✅: {stored.get('plain')!r}")
     variant.cycles_total += 1
+    if phase is not None:
+        for leg, t_user, update_, answer in (("text", sent, update, echo), ("press", pressed, press, stored)):
+            variant.legs.append(
+                {"phase": phase, "leg": leg, "update_id": update_["update_id"], "chat_id": user_id,
+                 "t_user": t_user, "t_answer": answer["ts"], "message_id": answer["message_id"]}
+            )
     return t_echo, stored["ts"] - pressed
 
 
@@ -514,21 +716,107 @@ class Sampler:
         self.max_kb = max(self.max_kb, proc_mem(self.pid).get("VmRSS", 0))
 
 
-async def load_phase(variant: Variant, jobs: list[tuple[int, str]], pg: Postgres | None, timeout: float) -> None:
+class Profiler:
+    """py-spy sampling one bot process during its load phases (``--profile BOT``): collapsed
+    stacks, CPU samples only (py-spy leaves idle threads out), summarised by :func:`profile_summary`."""
+
+    def __init__(self, binary: str, outdir: Path, rate: int) -> None:
+        self.binary, self.outdir, self.rate = binary, outdir, rate
+        self.files: list[Path] = []
+        self.proc: Any = None
+
+    async def start(self, pid: int) -> None:
+        out = self.outdir / f"profile-{len(self.files)}.txt"
+        self.files.append(out)
+        self.proc = await asyncio.create_subprocess_exec(
+            self.binary, "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw",
+            "--output", str(out), "--nonblocking",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        await asyncio.sleep(0.5)  # attached before the load starts
+
+    async def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.returncode is None:
+            self.proc.send_signal(2)  # SIGINT: py-spy writes its file and exits
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                self.proc.kill()  # our own child, by its handle
+                await self.proc.wait()
+        self.proc = None
+
+    def stacks(self) -> list[tuple[list[str], int]]:
+        out = []
+        for path in self.files:
+            if not path.exists():
+                continue
+            for line in path.read_text(errors="replace").splitlines():
+                stack, _, count = line.rpartition(" ")
+                if stack and count.isdigit():
+                    out.append((stack.split(";"), int(count)))
+        return out
+
+
+PROFILE_GROUPS = (
+    # (label, a frame that puts the sample in the group); the first match from the top of the stack wins
+    ("poller: getUpdates and parsing the HTTP answer", ("_get_updates (bot/channels/telegram.py",)),
+    ("inbox writer: storing an update", ("_record (bot/inbox.py",)),
+    ("inbox worker: Conversation.handle", ("handle (bot/conversation.py",)),
+    ("inbox worker: enqueue_replies", ("enqueue_replies (bot/inbox.py",)),
+    ("inbox worker: parsing the stored update", ("parse (bot/channels/telegram.py",)),
+    ("inbox worker: the rest of its transaction (next row, commit)", ("process_next (bot/inbox.py",)),
+    ("dispatcher: claim", ("claim (scheduler/dispatch.py",)),
+    ("dispatcher: outcome write", ("_outcome (scheduler/dispatch.py",)),
+    ("dispatcher: rendering and sending (PTB, httpx)", ("send (bot/channels/telegram.py",)),
+)
+
+
+def profile_summary(stacks: list[tuple[list[str], int]], top: int = 12) -> dict:
+    total = sum(n for _, n in stacks) or 1
+    groups: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    for frames, n in stacks:
+        label = "other (event loop, asyncio, threads)"
+        for name, needles in PROFILE_GROUPS:
+            if any(any(needle in f for needle in needles) for f in frames):
+                label = name
+                break
+        groups[label] = groups.get(label, 0) + n
+        for f in set(frames):
+            inclusive[f] = inclusive.get(f, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+    key = lambda item: -item[1]  # noqa: E731
+    return {
+        "samples": total,
+        "groups": sorted(((k, v / total) for k, v in groups.items()), key=key),
+        "inclusive": sorted(((k, v / total) for k, v in inclusive.items()), key=key)[: top * 3],
+        "self": sorted(((k, v / total) for k, v in own.items()), key=key)[:top],
+    }
+
+
+async def load_phase(variant: Variant, jobs: list[tuple[int, str]], pg: Postgres | None, timeout: float,
+                     profiler: Profiler | None = None) -> None:
     by_user: dict[int, list[str]] = {}
     for user_id, text in jobs:
         by_user.setdefault(user_id, []).append(text)
 
     async def focal_point(user_id: int, texts: list[str]) -> list[tuple[float, float]]:
-        return [await one_reply(variant, user_id, text, timeout) for text in texts]
+        return [await one_reply(variant, user_id, text, timeout, "load") for text in texts]
 
     pid = variant.proc.pid
+    if profiler is not None:
+        await profiler.start(pid)
     pg_before = await asyncio.to_thread(pg.backend_cpu) if pg is not None else None
     bot_before, me_before = proc_cpu(pid) or 0.0, self_cpu()
     with Sampler(pid) as sampler:
         started = time.monotonic()
         results = await asyncio.gather(*(focal_point(u, t) for u, t in by_user.items()))
         wall = time.monotonic() - started
+    if profiler is not None:
+        await profiler.stop()
     variant.load_wall += wall
     variant.round_rates.append(len(jobs) / wall)
     variant.bot_cpu += (proc_cpu(pid) or 0.0) - bot_before
@@ -549,7 +837,7 @@ async def load_phase(variant: Variant, jobs: list[tuple[int, str]], pg: Postgres
 
 async def single_phase(variant: Variant, jobs: list[tuple[int, str]], timeout: float) -> None:
     for user_id, text in jobs:
-        t_echo, t_press = await one_reply(variant, user_id, text, timeout)
+        t_echo, t_press = await one_reply(variant, user_id, text, timeout, "single")
         variant.single_text.append(t_echo)
         variant.single_press.append(t_press)
 
@@ -557,25 +845,44 @@ async def single_phase(variant: Variant, jobs: list[tuple[int, str]], timeout: f
 # -- children -------------------------------------------------------------------------------
 
 
-async def start_child(variant: Variant, tmpdir: Path, max_seconds: float, focals: list[Focal]) -> None:
-    from baocao.demo.telegram_api import BotApiStandIn
-
-    index = {"echo": 1, "sqlite": 2, "postgresql": 3}.get(variant.name, 4)
-    variant.standin = BotApiStandIn(token=f"{700000 + index}:BENCH-{index}", bot_username="baocao_bench_bot")
+async def start_child(variant: Variant, tmpdir: Path, max_seconds: float, focals: list[Focal], latency: float) -> None:
+    index = {"echo": 1, "sqlite": 2, "postgresql": 3, "sqlite+pacer": 4}.get(variant.name, 5 + len(variant.name))
+    options: dict[str, Any] = {}
+    if variant.paced:
+        # Telegram's overall limit; not the per-chat one: answers are not paced per chat (a
+        # person waiting for an answer is not a fan-out), and Telegram tolerates such bursts.
+        options = {"rate_limit": True, "global_per_second": 30, "per_chat_per_second": 0}
+    variant.standin = standin_class()(
+        token=f"{700000 + index}:BENCH-{index}", bot_username="baocao_bench_bot", latency=latency, **options
+    )
     await variant.standin.start()
     for focal in focals:  # every focal point has opened the bot before
         variant.standin.user(focal.user_id, first_name="Đầu mối", language_code="vi")
+    slug = "".join(ch if ch.isalnum() else "-" for ch in variant.name)
+    variant.trace_path = tmpdir / f"trace-{slug}.json"
     spec = {
         "kind": variant.kind,
         "token": variant.standin.token,
         "base_url": variant.standin.base_url,
-        "db": variant.db_url,
-        "limiter": variant.limiter,
-        "spool": str(tmpdir / f"spool-{variant.name}.jsonl"),
+        "paced": variant.paced,
+        "switch_interval": variant.switch_interval,
         "max_seconds": max_seconds,
+        "trace_path": str(variant.trace_path),
     }
-    env = dict(os.environ, NO_PROXY=LOOPBACK, no_proxy=LOOPBACK, PYTHONUNBUFFERED="1")
-    variant.stderr_path = tmpdir / f"{variant.name}.stderr"
+    # The baocao bot is configured as an administrator configures `baocao run`: the environment.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_"))}
+    env.update(NO_PROXY=LOOPBACK, no_proxy=LOOPBACK, PYTHONUNBUFFERED="1")
+    if variant.kind == "baocao":
+        env.update(
+            TELEGRAM_BOT_TOKEN=variant.standin.token,
+            TELEGRAM_API_BASE_URL=variant.standin.base_url,
+            TELEGRAM_BOT_USERNAME="baocao_bench_bot",
+            BAOCAO_DATABASE_URL=variant.db_url or "",
+            BAOCAO_SPOOL_PATH=str(tmpdir / f"spool-{slug}.jsonl"),
+            BAOCAO_FILES_PATH=str(tmpdir / f"files-{slug}"),
+            BAOCAO_RATE_LIMIT="1000000000",  # the per-person limit never triggers
+        )
+    variant.stderr_path = tmpdir / f"{slug}.stderr"
     started = time.monotonic()
     with variant.stderr_path.open("wb") as err:
         variant.proc = await asyncio.create_subprocess_exec(
@@ -586,9 +893,12 @@ async def start_child(variant: Variant, tmpdir: Path, max_seconds: float, focals
         line = await asyncio.wait_for(variant.proc.stdout.readline(), 120)
     except TimeoutError:
         line = b""
-    if line.strip() != b"READY":
+    words = line.split()
+    if not words or words[0] != b"READY":
         raise BenchError(f"{variant.name}: the bot did not start:\n{child_log(variant)}")
     variant.startup_s = time.monotonic() - started
+    if len(words) > 1:
+        variant.t0 = float(words[1])
 
 
 def child_log(variant: Variant, last: int = 30) -> str:
@@ -610,7 +920,10 @@ async def stop_child(variant: Variant) -> None:
         except TimeoutError:
             proc.kill()  # our own child, by its handle
             await proc.wait()
+    if variant.trace_path is not None and variant.trace_path.exists():
+        variant.trace = json.loads(variant.trace_path.read_text(encoding="utf-8"))
     if variant.standin is not None:
+        variant.rate_limited = variant.standin.rate_limited
         await variant.standin.stop()
 
 
@@ -633,7 +946,14 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
     from storage.db import dispose_all
 
     pg: Postgres | None = None
+    extra_pgs: list[Postgres] = []
     variants = [Variant("echo", "echo")]
+    profiler = None
+    if args.profile:
+        binary = args.py_spy or shutil.which("py-spy")
+        if not binary:
+            raise BenchError("--profile needs py-spy (on PATH, or --py-spy PATH)")
+        profiler = Profiler(binary, tmpdir, args.profile_rate)
     try:
         sqlite_url = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
         print("setting up SQLite…", file=sys.stderr)
@@ -648,10 +968,24 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             pg_focals = await asyncio.to_thread(setup_database, pg.url, args.users)
             assert [(f.user_id, f.agency_id) for f in pg_focals] == [(f.user_id, f.agency_id) for f in focals]
             variants.append(Variant("postgresql", "baocao", pg.url))
-        if args.limiter_row:
-            limited_url = f"sqlite:///{tmpdir / 'bench-limiter.sqlite3'}"
-            await asyncio.to_thread(setup_database, limited_url, args.users)
-            variants.append(Variant("sqlite+limiter", "baocao", limited_url, limiter=True))
+            variants[-1].pg = pg
+        if args.pacer_row:
+            paced_url = f"sqlite:///{tmpdir / 'bench-paced.sqlite3'}"
+            await asyncio.to_thread(setup_database, paced_url, args.users)
+            variants.append(Variant("sqlite+pacer", "baocao", paced_url, paced=True))
+        if args.what_if_switch:
+            # Not the real configuration: the GIL's switch interval (5 ms by default) lowered in
+            # the bot process, to test how much of the wait under load is threads queueing for it.
+            interval = args.what_if_switch / 1000
+            label = f"switch interval {args.what_if_switch:g} ms"
+            url = f"sqlite:///{tmpdir / 'bench-switch.sqlite3'}"
+            await asyncio.to_thread(setup_database, url, args.users)
+            variants.append(Variant(f"sqlite, what-if: {label}", "baocao", url, switch_interval=interval))
+            if pg is not None:
+                extra = await asyncio.to_thread(Postgres, args.pg)
+                extra_pgs.append(extra)
+                await asyncio.to_thread(setup_database, extra.url, args.users)
+                variants.append(Variant(f"postgresql, what-if: {label}", "baocao", extra.url, switch_interval=interval, pg=extra))
         dispose_all()  # the parent keeps no connection open during the measurements
         machine = describe_machine(tmpdir, pg.info if pg else None)
 
@@ -669,7 +1003,7 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
 
         for variant in variants:
             print(f"starting the {variant.name} bot…", file=sys.stderr)
-            await start_child(variant, tmpdir, args.max_seconds, focals)
+            await start_child(variant, tmpdir, args.max_seconds, focals, args.latency / 1000)
         await asyncio.sleep(args.settle)
         for variant in variants:
             variant.rss_idle_kb = proc_mem(variant.proc.pid).get("VmRSS", 0)
@@ -682,10 +1016,11 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             for variant in order:
                 print(f"round {r + 1}/{args.rounds}: {variant.name}", file=sys.stderr)
                 await single_phase(variant, single_rounds[r], args.timeout)
-                await load_phase(variant, load_rounds[r], pg if variant.name == "postgresql" else None, args.timeout)
+                await load_phase(variant, load_rounds[r], variant.pg, args.timeout,
+                                 profiler if variant.name == args.profile else None)
 
         for variant in variants:
-            errors = variant.standin.errors
+            errors = [e for e in variant.standin.errors if not (variant.paced and e.get("code") == 429)]
             if errors:
                 raise BenchError(f"{variant.name}: the stand-in answered {len(errors)} API error(s), e.g. {errors[:3]}")
         machine["loadavg_end"] = os.getloadavg()
@@ -701,13 +1036,17 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             for variant in variants:
                 if variant.db_url is not None and variant.cycles_total:
                     counted[variant.name] = await asyncio.to_thread(count_reports, variant.db_url)
+                    timeline = await asyncio.to_thread(read_timeline, variant.db_url)
+                    variant.stages = breakdown(variant, *timeline)
         finally:
-            if pg is not None:
-                await asyncio.to_thread(pg.drop)
+            for database in ([pg] if pg is not None else []) + extra_pgs:
+                await asyncio.to_thread(database.drop)
     for variant in variants:
         if variant.name in counted and counted[variant.name] != variant.cycles_total:
             raise BenchError(f"{variant.name}: {variant.cycles_total} replies confirmed but {counted[variant.name]} reports stored")
     machine["reports_checked"] = counted
+    if profiler is not None:
+        machine["profile"] = dict(profile_summary(profiler.stacks()), bot=args.profile)
     return machine, variants
 
 
@@ -748,7 +1087,9 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
         "",
         f"Run: {args.replies} replies per bot from {args.users} focal points at once (closed loop), "
         f"{args.single} one at a time, in {args.rounds} alternating rounds, after {args.users} warm-up replies; "
-        "PTB's AIORateLimiter off except in 'sqlite+limiter'. One reply = report text -> confirmation echo, then ✅ -> 'Đã ghi nhận' (stored).",
+        "the dispatcher's pacer off except in 'sqlite+pacer' (its deployed 29/s, the stand-in enforcing 30/s overall); "
+        + (f"simulated network latency {args.latency:g} ms per Bot API call; " if args.latency else "no simulated network latency; ")
+        + "one reply = report text -> confirmation echo, then ✅ -> 'Đã ghi nhận' (stored).",
         "",
         "| bot | replies/s under load (updates/s) | vs echo | text→echo p50 / p95 ms | ✅→stored p50 / p95 ms | one at a time: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms |",
         "|---|---|---|---|---|---|---|",
@@ -764,21 +1105,95 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
         )
     lines += [
         "",
-        "| bot | bot process CPU ms/reply | PostgreSQL backend CPU ms/reply | stand-in + users CPU ms/reply | start-up s | RSS idle MiB | RSS peak under load MiB | VmHWM MiB |",
-        "|---|---|---|---|---|---|---|---|",
+        "| bot | bot process CPU ms/reply | PostgreSQL backend CPU ms/reply | stand-in + users CPU ms/reply | start-up s | RSS idle MiB | RSS peak under load MiB | VmHWM MiB | 429s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for v in variants:
         n = v.load_replies or 1
         pg_cpu = "—" if v.pg_cpu is None else ("n/a" if v.pg_cpu != v.pg_cpu else f"{v.pg_cpu / n * 1000:.1f}")
         lines.append(
             f"| {v.name} | {v.bot_cpu / n * 1000:.1f} | {pg_cpu} | {v.standin_cpu / n * 1000:.1f} | {v.startup_s:.1f} | "
-            f"{mib(v.rss_idle_kb)} | {mib(v.rss_load_max_kb)} | {mib(v.hwm_kb)} |"
+            f"{mib(v.rss_idle_kb)} | {mib(v.rss_load_max_kb)} | {mib(v.hwm_kb)} | {v.rate_limited} |"
         )
     lines += ["", "Replies/s per round (drift of the shared machine): " + "; ".join(f"{v.name} " + " / ".join(f"{r:.1f}" for r in v.round_rates) for v in variants) + "."]
+    lines += breakdown_tables(variants)
+    prof = machine.get("profile")
+    if prof:
+        lines += [
+            "",
+            f"py-spy profile of the {prof['bot']} bot under load ({prof['samples']} CPU samples; share of the samples "
+            "whose stack contains the step, the first match from the top of this list):",
+            "",
+            "| step | share |",
+            "|---|---|",
+        ] + [f"| {k} | {v:.0%} |" for k, v in prof["groups"]]
+        lines += ["", "Top functions by own samples: " + "; ".join(f"{k} {v:.1%}" for k, v in prof["self"]) + "."]
     checked = machine.get("reports_checked") or {}
     if checked:
         lines += ["", "Reports stored, counted in the database after the run: " + ", ".join(f"{k} {v}" for k, v in checked.items()) + " (= replies confirmed)."]
     return "\n".join(lines)
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def breakdown_tables(variants: list[Variant]) -> list[str]:
+    rows = [v for v in variants if v.stages.get("legs")]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Where a leg's time goes (baocao bots; ms, mean / p95; the means add up to the total's mean): "
+        + "; ".join(f"{k} = {t}" for k, t in STAGE_TITLES.items()) + ".",
+        "",
+        "| bot | leg | n | total | " + " | ".join(STAGES) + " |",
+        "|---|---|---|---|" + "---|" * len(STAGES),
+    ]
+    for v in rows:
+        for key in ("single:text", "single:press", "load:text", "load:press"):
+            bucket = v.stages["legs"].get(key)
+            if not bucket:
+                continue
+            phase, leg = key.split(":")
+            label = ("one at a time, " if phase == "single" else "under load, ") + ("text→echo" if leg == "text" else "✅→stored")
+            cells = [f"{ms(mean(bucket[k]))} / {ms(percentile(bucket[k], 95))}" for k in ("total", *STAGES)]
+            lines.append(f"| {v.name} | {label} | {len(bucket['total'])} | " + " | ".join(cells) + " |")
+    unmatched = {v.name: v.stages.get("unmatched") for v in rows if v.stages.get("unmatched")}
+    if unmatched:
+        lines += ["", "Legs not matched to the bot's records (left out above): " + ", ".join(f"{k} {n}" for k, n in unmatched.items()) + "."]
+    lines += [
+        "",
+        "Service times in the bot (every call during the run, warm-up included; wall ms mean / p95, and in brackets "
+        "the calling thread's CPU ms mean where the call runs in a thread of its own). The dispatcher sends one message "
+        "at a time: its time per message (claim share + send + outcome write) bounds the answers per second.",
+        "",
+        "| bot | updates per getUpdates | store (inbox insert) | worker transaction | claim: rows per claim; ms | send (HTTP) "
+        "| outcome write | dispatcher ms per message | pacer sleep ms per message |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for v in rows:
+        t = v.trace
+
+        def cell(name: str, calls: list | None = None) -> str:
+            calls = t.get(name, []) if calls is None else calls
+            if not calls:
+                return "—"
+            wall = [c[1] - c[0] for c in calls]
+            cpu = [c[3] for c in calls if len(c) > 3 and c[3] is not None]
+            return f"{ms(mean(wall))} / {ms(percentile(wall, 95))}" + (f" ({ms(mean(cpu))})" if cpu else "")
+
+        polls = [c[2] for c in t.get("poll", []) if c[2]]
+        claims = [c for c in t.get("claim", []) if c[2]]
+        messages = len(t.get("send", [])) or 1
+        busy = sum(c[1] - c[0] for name in ("claim", "send", "outcome") for c in t.get(name, []))
+        sleep = sum(c[1] for c in t.get("pacer_sleep", []))
+        lines.append(
+            f"| {v.name} | {mean(polls):.1f} | {cell('store')} | {cell('handle')} | "
+            f"{mean([c[2] for c in claims]):.1f}; {cell('claim', claims)} | {cell('send')} | {cell('outcome')} | "
+            f"{ms(busy / messages)} | {ms(sleep / messages)} |"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -789,9 +1204,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds over the bots (default 5)")
     parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL server URL; a fresh database is created there and dropped (default {DEFAULT_PG}; 'none' to skip)")
     parser.add_argument(
-        "--limiter-row", action=argparse.BooleanOptionalAction, default=True,
-        help="also measure baocao on SQLite with PTB's AIORateLimiter on, as deployed (30 sends/s overall); the other bots run without it (default: on)",
+        "--pacer-row", action=argparse.BooleanOptionalAction, default=True,
+        help="also measure baocao on SQLite with the dispatcher's pacer at its deployed rate (BAOCAO_SEND_RATE, 29/s) "
+        "against a stand-in enforcing Telegram's 30/s overall; the other bots run unpaced (default: on)",
     )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS",
+        help="simulated network latency per Bot API call, in ms (half before the stand-in sees the call, half before "
+        "its answer leaves; default 0)",
+    )
+    parser.add_argument(
+        "--what-if-switch", type=float, metavar="MS",
+        help="also run the baocao bots with the GIL's switch interval set to MS (sys.setswitchinterval; Python's default is 5 ms), "
+        "labelled what-if: not the real configuration",
+    )
+    parser.add_argument("--profile", metavar="BOT", help="sample this bot's process with py-spy during its load phases (e.g. sqlite)")
+    parser.add_argument("--py-spy", metavar="PATH", help="the py-spy binary (default: py-spy on PATH)")
+    parser.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second (default 100)")
     parser.add_argument("--seed", type=int, default=3, help="seed of the reply texts (default 3)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one answer (default 60)")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds after start-up before idle memory is read (default 2)")
@@ -833,6 +1262,7 @@ def main(argv: list[str] | None = None) -> int:
                     "bot_cpu_s": v.bot_cpu, "pg_cpu_s": v.pg_cpu, "standin_cpu_s": v.standin_cpu,
                     "startup_s": v.startup_s, "rss_idle_kb": v.rss_idle_kb,
                     "rss_load_max_kb": v.rss_load_max_kb, "vmhwm_kb": v.hwm_kb, "round_rates": v.round_rates,
+                    "rate_limited": v.rate_limited, "stages": v.stages, "trace": v.trace, "legs": v.legs,
                 }
                 for v in variants
             ],

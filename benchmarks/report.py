@@ -153,7 +153,8 @@ def populate(url: str, plan: Any, seed: int) -> dict[str, int]:
                 report_id += 1
                 late = moment.astimezone(ICT).date() > ob.due
                 reports.append(
-                    {"id": report_id, "obligation_id": ob.id, "raw_text": "", "source": "telegram" if revision > 1 else "cli",
+                    {"id": report_id, "obligation_id": ob.id, "raw_text": "", "source": "chat" if revision > 1 else "cli",
+                     "channel": "telegram" if revision > 1 else None,
                      "submitted_at": moment.astimezone(UTC), "late": late}
                 )
                 for duty in ob.tasks:

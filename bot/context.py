@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from datetime import time as dt_time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 

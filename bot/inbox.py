@@ -100,11 +100,17 @@ class Spool:
         self.lock = threading.RLock()
 
     def append(self, item: dict[str, Any]) -> None:
-        line = json.dumps(item, ensure_ascii=False)
+        data = (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8")
         with self.lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fp:
-                fp.write(line + "\n")
+            with self.path.open("a+b") as fp:
+                # A process that died in the middle of a write left a torn last line: start on
+                # a line of our own, or this update would be glued to it and set aside with it.
+                if fp.seek(0, os.SEEK_END) > 0:
+                    fp.seek(-1, os.SEEK_END)
+                    if fp.read(1) != b"\n":
+                        data = b"\n" + data
+                fp.write(data)  # append mode: always at the end
                 fp.flush()
                 os.fsync(fp.fileno())
 

@@ -41,6 +41,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from common import tasks as taskrefs
+from common.labels import DUTY_ROLES, ENTRY_STATUSES, UNSPECIFIED_LABEL
 from common.text import fold, slugify
 from reports import status as st
 from scheduler.calendar import WorkingCalendar
@@ -51,25 +53,21 @@ from storage.queries import task_sort_key
 
 # --- words ----------------------------------------------------------------------------------
 
-STATUS_LABELS: dict[str, str] = {
-    "done": "hoàn thành",
-    "in_progress": "đang thực hiện",
-    "not_started": "chưa triển khai",
-    st.UNSPECIFIED: "chưa nêu tiến độ",
-}
+STATUS_LABELS: dict[str, str] = {**ENTRY_STATUSES, st.UNSPECIFIED: UNSPECIFIED_LABEL}
 STATE_LABELS: dict[str, str] = {
     st.ON_TIME: "đã báo cáo đúng hạn",
     st.LATE: "đã báo cáo, có nhiệm vụ gửi muộn",
     st.PARTIAL: "báo cáo chưa đầy đủ",
     st.MISSING: "chưa báo cáo",
 }
-ROLE_LABELS: dict[str, str] = {"lead": "chủ trì", "coordinator": "phối hợp"}
+ROLE_LABELS: dict[str, str] = DUTY_ROLES
 # How a submission came; a chat message is named by its channel ("Telegram", "Zalo").
 SOURCE_LABELS: dict[str, str] = {"chat": "tin nhắn", "cli": "dòng lệnh", "import": "nhập từ tệp"}
 
 
 def source_label(source: str) -> str:
     return SOURCE_LABELS.get(source) or source.replace("_", " ").title()
+
 
 # What marks a recommendation in a reply, folded (no diacritics, lower case).
 RECOMMENDATION_WORDS = ("kien nghi", "de nghi", "de xuat")
@@ -78,7 +76,6 @@ _RECOMMENDATION = re.compile(r"(?<![a-z])(?:" + "|".join(RECOMMENDATION_WORDS) +
 _TASK_PREFIX = re.compile(r"^\s*(?:nv|nhiệm vụ|nhiem vu)\s*\.?\s*\d+[a-zđ]?\s*[:.)\-–]\s*", re.IGNORECASE)
 # Sentence ends; a dot before a digit (2.5, 27-NQ/TW … 09.11) is not one.
 _SENTENCE_END = re.compile(r"[;!?\n]+|\.(?![0-9])\s*")
-_SUB_ITEM_LETTERS = "abcdefghijklmnopqrstuvwxyzđ"
 
 
 def percent_text(value: float | int | None) -> str:
@@ -328,7 +325,7 @@ class _Refs:
                 self.title[item.no] = item.title
 
     def parent_of(self, ref: str) -> str:
-        return self.parent.get(ref) or ref.rstrip(_SUB_ITEM_LETTERS) or ref
+        return self.parent.get(ref) or taskrefs.parent(ref) or ref
 
 
 def _task_reports(plan: Plan, status: st.PeriodStatus, refs: _Refs) -> tuple[TaskReport, ...]:

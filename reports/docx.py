@@ -40,6 +40,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from lxml import etree
 
+from common import tasks as taskrefs
 from common.text import fold
 from reports import status as st
 from reports.data import Contribution, Finding, ReportData, TaskReport, names, percent_text
@@ -52,7 +53,6 @@ INDENT = Cm(1.27)
 # Coordinating agencies that have not answered a task are named in the task's section up to
 # this many; beyond it, counted (the annex lists every one).
 MAX_SILENT_NAMED = 10
-_SUB_ITEM_LETTERS = "abcdefghijklmnopqrstuvwxyzđ"
 
 
 # --- low-level formatting ----------------------------------------------------------------------
@@ -259,7 +259,7 @@ def _answer(contribution: Contribution) -> list[tuple[str, str]]:
     """"- **Công an tỉnh**: *đang thực hiện, 70%*. Vướng kinh phí." as runs."""
     entry = contribution.entry
     head = contribution.agency
-    if entry.task != entry.task.rstrip(_SUB_ITEM_LETTERS):  # a sub-item: "1a"
+    if taskrefs.is_sub_item(entry.task):  # a sub-item: "1a"
         head += f" (nội dung {entry.task})"
     facts = [contribution.status_label]
     if entry.percent is not None:

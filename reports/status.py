@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
+from common import tasks as taskrefs
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import TaskDuty, period_dates
 from scheduler.plan import PERIOD_NAMES, Plan, Role, find
@@ -69,7 +70,6 @@ STATUS_KEYS: tuple[str, ...] = (
 
 _PERIOD_KEY = re.compile(r"^(\d{4})-([0-9A-Za-z]+)$")
 _TASK_REF = re.compile(r"^(?:nv|nhiem vu|nhiệm vụ)?\s*\.?\s*([1-9][0-9]*[a-zđ]?)\.?$", re.IGNORECASE)
-_TRAILING_LETTERS = "abcdefghijklmnopqrstuvwxyzđ"
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ class _TaskRefs:
 
     def parent_of(self, ref: str) -> str:
         known = self.parent.get(ref)
-        return known if known is not None else ref.rstrip(_TRAILING_LETTERS) or ref
+        return known if known is not None else taskrefs.parent(ref) or ref
 
     def refs_of(self, no: str) -> tuple[str, ...]:
         return self.refs.get(no, (no,))

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from common.i18n import N_, Translator, translator
+from common.labels import DUTY_ROLES
 from common.message import Message, Text, bold, italic, item, join
 from common.vndate import format_date_vi
 
-ROLE_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
+ROLE_LABELS = DUTY_ROLES
 REPLY_HINT = N_("Đồng chí trả lời trực tiếp tin nhắn này hoặc dùng lệnh /baocao.")
 EXAMPLE_HINT = N_("Ví dụ: <i>NV4: đang thực hiện 70%, đã xử lý 12 vụ</i>.")
 VI = translator("vi")

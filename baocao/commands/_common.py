@@ -80,6 +80,8 @@ PERIOD_EXAMPLES = "Q1, 2024-Q1, quý I, 6 tháng, 06 tháng đầu năm, 9 thán
 class _Words(argparse.Action):
     """An option whose value may be several words (``--period 6 tháng``): joined by a space."""
 
+    one_value_in_words = True  # the help shows one value (baocao.cli.HelpFormatter)
+
     def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option_string: Any = None) -> None:
         setattr(namespace, self.dest, " ".join(values))
 

@@ -76,27 +76,13 @@ def unthrottled_pacers(services: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def running_bot(services: Any, *, spool_interval: float = 1.0) -> AsyncIterator[Any]:
-    """The real runtime (:class:`baocao.runtime.Runtime`) polling the stand-in; stopped on exit.
-    No reminder ticker and no plan watcher: the caller ticks with its own clock."""
-    from baocao.runtime import Runtime
+    """The real runtime (:class:`baocao.runtime.Runtime`) polling the stand-in; stopped on exit
+    (also when start-up is interrupted). No reminder ticker and no plan watcher: the caller
+    ticks with its own clock."""
+    from baocao.runtime import running
 
-    # Not baocao.runtime.running(): that one leaves a half-started runtime (channels open) when
-    # start() is interrupted, e.g. by the demo's timeout.
-    runtime = Runtime(services, tick_interval=0, spool_interval=spool_interval, plan_interval=None)
-    try:
-        await runtime.start()
+    async with running(services, tick_interval=0, spool_interval=spool_interval, plan_interval=None) as runtime:
         yield runtime
-    finally:
-        # The inbox worker and the dispatcher sleep up to their interval (2 s) between rounds
-        # without watching the stop event: wake them so that they see it at once.
-        runtime.stop_event.set()
-        for part in ("worker", "dispatcher"):
-            if part in services.__dict__:
-                services.__dict__[part].wake()
-        await runtime.stop()
-        # A job APScheduler's executor cancelled at shutdown ends on the next turns of the loop.
-        for _ in range(3):
-            await asyncio.sleep(0)
 
 
 def buttons(record: dict) -> list[tuple[str, str]]:

@@ -7,18 +7,14 @@ from bot.handlers.periods import sentence
 from bot.handlers.status import row_id, short_name
 from bot.invitations import DEFAULT_TTL, InvitationError, create_invitation, deactivate_contact, list_contacts
 from bot.turn import Turn
-from common.i18n import N_
+from common.labels import CONTACT_ROLES
 from common.message import Choice, Message, Text, bold, gap, item, link
 from common.text import fold
 from common.vndate import format_date_short, format_date_vi
 from scheduler.plan import closest_names, describe_matches, find
 from storage.models import Contact, ContactRole
 
-CONTACT_ROLE_LABELS = {
-    ContactRole.FOCAL: N_("đầu mối"),
-    ContactRole.COORDINATOR: N_("điều phối"),
-    ContactRole.ADMIN: N_("quản trị"),
-}
+CONTACT_ROLE_LABELS = {ContactRole(role): label for role, label in CONTACT_ROLES.items()}
 # What /moi accepts after the agency's name (folded: no diacritics, lower case).
 ROLE_WORDS = {
     "dau moi": ContactRole.FOCAL,

@@ -6,12 +6,13 @@ from bot import obligations
 from bot.invitations import RedeemOutcome, looks_like_code, redeem
 from bot.turn import FOCAL, Turn
 from common import tasks as taskrefs
-from common.i18n import N_, translator
+from common.i18n import translator
+from common.labels import DUTY_ROLES
 from common.message import Message, item
 from common.vndate import format_date_vi
 from storage.models import Contact, ContactRole
 
-ROLE_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
+ROLE_LABELS = DUTY_ROLES
 
 
 def start(turn: Turn, code: str) -> None:

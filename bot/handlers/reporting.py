@@ -14,17 +14,13 @@ from bot.messages import Attachment
 from bot.parser import ParsedEntry, parse_reply
 from bot.turn import Turn
 from common import tasks as taskrefs
-from common.i18n import N_
+from common.labels import ENTRY_STATUSES
 from common.message import Choice, Message, Text, bold, item
 from common.vndate import format_date_vi
 from storage.models import Evidence, EvidenceCreate, Obligation, ObligationStatus, ReportSource
 from storage.queries import add_report, audit, latest_entries
 
-STATUS_LABELS = {
-    "not_started": N_("chưa triển khai"),
-    "in_progress": N_("đang thực hiện"),
-    "done": N_("hoàn thành"),
-}
+STATUS_LABELS = ENTRY_STATUSES
 
 
 def rows_of(items: list[str], width: int) -> list[list[str]]:

@@ -22,6 +22,7 @@ from bot.messages import OutFile, Reply
 from bot.turn import Turn
 from common import tasks as taskrefs
 from common.i18n import N_, translator
+from common.labels import DUTY_ROLES, ENTRY_STATUSES, UNSPECIFIED_LABEL
 from common.message import Choice, Message, Text, bold, gap, item
 from common.text import fold
 from common.vndate import format_date_short, format_date_vi
@@ -43,13 +44,8 @@ STATE_LABELS = {
     st.PARTIAL: N_("mới báo cáo một phần"),
     st.MISSING: N_("chưa báo cáo"),
 }
-ENTRY_LABELS = {
-    "done": N_("hoàn thành"),
-    "in_progress": N_("đang thực hiện"),
-    "not_started": N_("chưa triển khai"),
-    st.UNSPECIFIED: N_("chưa nêu tiến độ"),
-}
-DUTY_LABELS = {"lead": N_("chủ trì"), "coordinator": N_("phối hợp")}
+ENTRY_LABELS = {**ENTRY_STATUSES, st.UNSPECIFIED: UNSPECIFIED_LABEL}
+DUTY_LABELS = DUTY_ROLES
 _TASK_LIKE = re.compile(r"^(?:nv|nhiem vu)?\s*\.?\s*\d+[a-z]?\.?$")
 
 

@@ -344,8 +344,8 @@ USAGE_ERRORS = {
     ("deadlines", "--foo"): "baocao: không nhận ra tham số: --foo (xem: baocao deadlines --help)",
     ("--foo", "deadlines"): "baocao: không nhận ra tham số: --foo (xem: baocao --help)",
     ("plan", "check", "a.json", "b.json"): "baocao: không nhận ra tham số: b.json (xem: baocao plan check --help)",
-    ("tick", "--now"): "baocao: tham số --now: cần một giá trị đi kèm (xem: baocao tick --help)",
-    ("deadlines", "--period"): "baocao: tham số --period: cần ít nhất một giá trị đi kèm (xem: baocao deadlines --help)",
+    ("tick", "--now"): "baocao: tham số --now: thiếu giá trị đi kèm (xem: baocao tick --help)",
+    ("deadlines", "--period"): "baocao: tham số --period: thiếu giá trị đi kèm (xem: baocao deadlines --help)",
     ("deadlines", "--year", "abc"): "baocao: tham số --year: 'abc' không phải số nguyên (xem: baocao deadlines --help)",
     ("demo", "--timeout", "lâu"): "baocao: tham số --timeout: 'lâu' không phải số (xem: baocao demo --help)",
     ("report", "--format", "pdf"): "baocao: tham số --format: giá trị 'pdf' không hợp lệ; "
@@ -389,6 +389,9 @@ def test_help_is_vietnamese(capsys):
     code, out, _ = run(capsys, "parse", "--help")
     assert code == 0 and out.startswith("Cách dùng: baocao parse [-h] [--now ISO] [--debug] [--json]")
     assert "tham số:\n  NỘI_DUNG" in out and "70%, vướng kinh phí" in out
+    # A period is one value, which may be typed as several words.
+    code, out, _ = run(capsys, "status", "--help")
+    assert code == 0 and "[--period KỲ] [--json]" in out and "KỲ [KỲ ...]" not in out
 
 
 def test_no_english_in_any_help():

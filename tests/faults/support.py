@@ -62,9 +62,9 @@ def q1_duties() -> list[tuple[str, str]]:
     return [(o.agency_id, o.tasks[0].no) for o in obligations(plan(), calendar(), 2024) if o.period_code == "Q1"]
 
 
-def bind_focal_points(engine: Any, users: dict[int, str], *, now: datetime = START) -> dict[int, int]:
-    """Each Telegram user id bound to its agency as focal point, through an invitation code
-    created and redeemed in the database; returns user id → contact id."""
+def bind_focal_points(engine: Any, users: dict[int, str], *, now: datetime = START, role: str = "focal") -> dict[int, int]:
+    """Each Telegram user id bound to its agency as focal point (or ``role``), through an
+    invitation code created and redeemed in the database; returns user id → contact id."""
     from bot.invitations import create_invitation, redeem
     from scheduler.sync import sync_agencies
     from storage.db import session_scope
@@ -73,7 +73,7 @@ def bind_focal_points(engine: Any, users: dict[int, str], *, now: datetime = STA
     with session_scope(engine, write=True) as session:
         sync_agencies(session, plan(), now=now)
         for user, agency in users.items():
-            _, code = create_invitation(session, agency_id=agency, role="focal", created_by="faults", now=now)
+            _, code = create_invitation(session, agency_id=agency, role=role, created_by="faults", now=now)
             result = redeem(
                 session, code, channel="telegram", chat_id=str(user), user_id=str(user),
                 display_name=f"Đầu mối {user}", language="vi", now=now,
@@ -379,6 +379,9 @@ class PgProxy:
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
         self.conns.add(writer)
         up_writer: asyncio.StreamWriter | None = None
         try:
@@ -386,9 +389,10 @@ class PgProxy:
             up_reader, up_writer = await asyncio.open_connection(*self.upstream)
             self.conns.add(up_writer)
             await asyncio.gather(self._pump(reader, up_writer), self._pump(up_reader, writer))
-        except (OSError, asyncio.IncompleteReadError):
+        except (OSError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
+            self.tasks.discard(task)  # type: ignore[arg-type]
             for w in (writer, up_writer):
                 if w is not None:
                     self.conns.discard(w)
@@ -429,6 +433,8 @@ class PgProxy:
 
     async def close(self) -> None:
         await self.down()
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=5)
 
 
 def count_duplicates(counts: Iterable[int]) -> int:
@@ -440,3 +446,13 @@ def figures(case: str, **values: Any) -> None:
     quotes them)."""
     shown = ", ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
     print(f"FIGURES {case}: {shown}")
+
+
+def delivered_vs_rows(tg: Any, engine: Any) -> tuple[int, int]:
+    """(messages Telegram took, outbox rows sent that carry a message): the first exceeds the
+    second by the messages that went out twice (each row here is one part)."""
+    from storage.models import Outbox
+
+    taken = sum(1 for r in tg.sent if r["kind"] == "message")
+    sent = sum(1 for r in rows(engine, Outbox, col(Outbox.status) == "sent") if (r.payload or {}).get("message"))
+    return taken, sent

@@ -26,6 +26,7 @@ from tests.faults.support import (
     bind_focal_points,
     bot_env,
     count_duplicates,
+    delivered_vs_rows,
     echo_tags,
     figures,
     outbox_busy,
@@ -89,6 +90,8 @@ async def test_kill9_mid_burst_then_restart(tmp_path, database_url, engine, back
     duplicates = count_duplicates(sent.values())
     assert duplicates <= 1, [k for k, n in sent.items() if n > 1]
     assert count_duplicates(echoes.values()) <= 1
+    taken, rows_sent = delivered_vs_rows(tg, engine)
+    assert rows_sent <= taken <= rows_sent + 1  # sent = stored, plus at most the one in flight
 
     inbox = rows(engine, Inbox)
     assert len(inbox) == total and len({r.update_id for r in inbox}) == total
@@ -105,6 +108,8 @@ async def test_kill9_mid_burst_then_restart(tmp_path, database_url, engine, back
         answered_at_kill=answered_at_kill,
         stored_at_kill=inbox_at_kill,
         sending_at_kill=in_flight,
+        messages_sent=taken,
+        outbox_rows_sent=rows_sent,
         duplicates=duplicates,
         killed_at_s=killed_at,
         all_answered_s=answered,
