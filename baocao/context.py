@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from baocao.config import Settings
-from common.clock import Clock
+if TYPE_CHECKING:  # pydantic-settings costs a quarter of a second; `--help` does not need it
+    from baocao.config import Settings
+    from common.clock import Clock
 
 
 class CliError(Exception):
@@ -24,8 +26,8 @@ class CliError(Exception):
 
 @dataclass
 class Context:
-    settings: Settings
-    clock: Clock
+    settings: "Settings"
+    clock: "Clock"
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -123,15 +123,23 @@ class Trace:
     wrap the same objects the runtime uses and change nothing else."""
 
     def __init__(self) -> None:
+        import threading
+
         self.calls: dict[str, list] = {name: [] for name in ("poll", "store", "handle", "claim", "outcome", "send", "pacer_sleep")}
+        self.local = threading.local()
+        self.statements: dict[str, int] = {}  # SQL statements sent by each step (sync steps only)
 
     def sync_wrap(self, name: str, fn: Any, info: Any = None) -> Any:
         calls = self.calls[name]
 
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             started, cpu = time.monotonic(), time.thread_time()  # these run in worker threads
-            result = fn(*args, **kwargs)
-            calls.append((started, time.monotonic(), info(args, result) if info else None, time.thread_time() - cpu))
+            self.local.step, self.local.count = name, 0
+            try:
+                result = fn(*args, **kwargs)
+            finally:
+                self.local.step = None
+            calls.append((started, time.monotonic(), info(args, result) if info else None, time.thread_time() - cpu, self.local.count))
             return result
 
         return wrapped
@@ -150,8 +158,16 @@ class Trace:
     def install(self, services: Any) -> None:
         from scheduler import dispatch
 
+        from sqlalchemy import event
+
         writer, worker, dispatcher = services.writer, services.worker, services.dispatcher
         channel = services.channels["telegram"]
+
+        def count(*_args: Any, **_kwargs: Any) -> None:
+            if getattr(self.local, "step", None):
+                self.local.count += 1
+
+        event.listen(services.engine, "before_cursor_execute", count)
         writer._record = self.sync_wrap("store", writer._record, lambda a, r: a[1].get("update_id"))
         # Only the calls that handled an update are kept (the worker also polls for nothing).
         handled = self.sync_wrap("handle", worker.process_next, lambda a, r: r)
@@ -184,8 +200,9 @@ async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
     from baocao.services import Services
     from common.clock import OffsetClock
 
-    if spec.get("switch_interval"):
-        sys.setswitchinterval(spec["switch_interval"])  # what-if rows only
+    what_if = spec.get("what_if") or ""
+    if what_if == "switch":
+        sys.setswitchinterval(0.0005)
     clock = OffsetClock(BENCH_NOW)  # what `baocao --now 2024-03-06T09:00 run` uses
     t0 = time.monotonic() - (clock.now() - BENCH_NOW).total_seconds()
     services = Services(Settings(), clock)
@@ -193,6 +210,21 @@ async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
         # Like the stand-in, no rate limit: the dispatcher's pacer lets every answer go at once.
         for channel in services.channels.values():
             channel.per_second = 0.0
+    if what_if == "no-fsync":
+        from sqlalchemy import event
+
+        engine = services.engine
+        statement = "PRAGMA synchronous=NORMAL" if engine.dialect.name == "sqlite" else "SET synchronous_commit = off"
+
+        def no_fsync(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(statement)
+            cursor.close()
+            if engine.dialect.name != "sqlite":
+                dbapi_connection.commit()
+
+        event.listen(engine, "connect", no_fsync)
+        engine.dispose()  # pooled connections are opened again, with the setting
     services.sync()
     trace = Trace()
     trace.install(services)
@@ -295,7 +327,7 @@ class Variant:
     kind: str  # "echo" | "baocao"
     db_url: str | None = None
     paced: bool = False  # the dispatcher's Pacer at its deployed rate, the stand-in enforcing 30/s
-    switch_interval: float | None = None  # what-if: sys.setswitchinterval in the bot process
+    what_if: str = ""  # "" for the real configuration; a key of WHAT_IF otherwise
     pg: Any = None  # its PostgreSQL database (Postgres), for the backend's CPU
     standin: Any = None
     proc: Any = None
@@ -312,6 +344,10 @@ class Variant:
     round_rates: list[float] = field(default_factory=list)
     single_text: list[float] = field(default_factory=list)
     single_press: list[float] = field(default_factory=list)
+    open_text: list[float] = field(default_factory=list)
+    open_press: list[float] = field(default_factory=list)
+    open_wall: float = 0.0
+    open_replies: int = 0
     bot_cpu: float = 0.0
     pg_cpu: float | None = None
     standin_cpu: float = 0.0
@@ -510,6 +546,11 @@ def read_timeline(url: str) -> tuple[dict, dict]:
         dispose_engine(url)
     return inbox, outbox
 
+
+WHAT_IF = {
+    "no-fsync": "commits without waiting for the disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off)",
+    "switch": "GIL switch interval 0.5 ms instead of 5",
+}
 
 STAGES = ("deliver", "inbox_wait", "handle", "outbox_wait", "send")
 STAGE_TITLES = {
@@ -835,6 +876,34 @@ async def load_phase(variant: Variant, jobs: list[tuple[int, str]], pg: Postgres
     variant.load_replies += len(jobs)
 
 
+async def open_phase(variant: Variant, jobs: list[tuple[int, str]], rate: float, timeout: float, seed: int) -> None:
+    """Open loop: replies start at random (Poisson) moments, ``rate`` per second on average,
+    whether or not the earlier ones are answered; a focal point's next reply waits for its
+    previous one to finish."""
+    rng = random.Random(seed)
+    busy: dict[int, asyncio.Task] = {}
+    tasks = []
+
+    async def cycle(user_id: int, text: str, before: asyncio.Task | None) -> None:
+        if before is not None:
+            await before
+        t_echo, t_press = await one_reply(variant, user_id, text, timeout, "open")
+        variant.open_text.append(t_echo)
+        variant.open_press.append(t_press)
+
+    started = time.monotonic()
+    due = started
+    for user_id, text in jobs:
+        due += rng.expovariate(rate)
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        task = asyncio.create_task(cycle(user_id, text, busy.get(user_id)))
+        busy[user_id] = task
+        tasks.append(task)
+    await asyncio.gather(*tasks)
+    variant.open_wall += time.monotonic() - started
+    variant.open_replies += len(jobs)
+
+
 async def single_phase(variant: Variant, jobs: list[tuple[int, str]], timeout: float) -> None:
     for user_id, text in jobs:
         t_echo, t_press = await one_reply(variant, user_id, text, timeout, "single")
@@ -865,7 +934,7 @@ async def start_child(variant: Variant, tmpdir: Path, max_seconds: float, focals
         "token": variant.standin.token,
         "base_url": variant.standin.base_url,
         "paced": variant.paced,
-        "switch_interval": variant.switch_interval,
+        "what_if": variant.what_if,
         "max_seconds": max_seconds,
         "trace_path": str(variant.trace_path),
     }
@@ -973,19 +1042,16 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             paced_url = f"sqlite:///{tmpdir / 'bench-paced.sqlite3'}"
             await asyncio.to_thread(setup_database, paced_url, args.users)
             variants.append(Variant("sqlite+pacer", "baocao", paced_url, paced=True))
-        if args.what_if_switch:
-            # Not the real configuration: the GIL's switch interval (5 ms by default) lowered in
-            # the bot process, to test how much of the wait under load is threads queueing for it.
-            interval = args.what_if_switch / 1000
-            label = f"switch interval {args.what_if_switch:g} ms"
-            url = f"sqlite:///{tmpdir / 'bench-switch.sqlite3'}"
+        for key in args.what_if or []:
+            # Not the real configuration: one setting changed in the bot process, to test a cause.
+            url = f"sqlite:///{tmpdir / f'bench-{key}.sqlite3'}"
             await asyncio.to_thread(setup_database, url, args.users)
-            variants.append(Variant(f"sqlite, what-if: {label}", "baocao", url, switch_interval=interval))
+            variants.append(Variant(f"sqlite, what-if: {WHAT_IF[key]}", "baocao", url, what_if=key))
             if pg is not None:
                 extra = await asyncio.to_thread(Postgres, args.pg)
                 extra_pgs.append(extra)
                 await asyncio.to_thread(setup_database, extra.url, args.users)
-                variants.append(Variant(f"postgresql, what-if: {label}", "baocao", extra.url, switch_interval=interval, pg=extra))
+                variants.append(Variant(f"postgresql, what-if: {WHAT_IF[key]}", "baocao", extra.url, what_if=key, pg=extra))
         dispose_all()  # the parent keeps no connection open during the measurements
         machine = describe_machine(tmpdir, pg.info if pg else None)
 
@@ -999,6 +1065,7 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
         # Every bot gets the same texts, in the same order.
         warmup = jobs(len(focals))
         single_rounds = split(jobs(args.single), args.rounds)
+        open_rounds = split(jobs(args.open), args.rounds)
         load_rounds = split(jobs(args.replies), args.rounds)
 
         for variant in variants:
@@ -1016,6 +1083,8 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             for variant in order:
                 print(f"round {r + 1}/{args.rounds}: {variant.name}", file=sys.stderr)
                 await single_phase(variant, single_rounds[r], args.timeout)
+                if open_rounds[r]:
+                    await open_phase(variant, open_rounds[r], args.open_rate, args.timeout, args.seed + r)
                 await load_phase(variant, load_rounds[r], variant.pg, args.timeout,
                                  profiler if variant.name == args.profile else None)
 
@@ -1086,13 +1155,15 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
         f"{machine['date']}; commit {machine['commit']}.",
         "",
         f"Run: {args.replies} replies per bot from {args.users} focal points at once (closed loop), "
-        f"{args.single} one at a time, in {args.rounds} alternating rounds, after {args.users} warm-up replies; "
+        f"{args.single} one at a time, {args.open} in an open loop ({args.open_rate:g} replies/s, Poisson), "
+        f"in {args.rounds} alternating rounds, after {args.users} warm-up replies; "
         "the dispatcher's pacer off except in 'sqlite+pacer' (its deployed 29/s, the stand-in enforcing 30/s overall); "
         + (f"simulated network latency {args.latency:g} ms per Bot API call; " if args.latency else "no simulated network latency; ")
         + "one reply = report text -> confirmation echo, then ✅ -> 'Đã ghi nhận' (stored).",
         "",
-        "| bot | replies/s under load (updates/s) | vs echo | text→echo p50 / p95 ms | ✅→stored p50 / p95 ms | one at a time: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| bot | replies/s under load (updates/s) | vs echo | text→echo p50 / p95 ms | ✅→stored p50 / p95 ms | one at a time: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms "
+        f"| open loop {args.open_rate:g} replies/s: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for v in variants:
         rate = v.load_replies / v.load_wall if v.load_wall else float("nan")
@@ -1101,7 +1172,9 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
             f"{ms(percentile(v.load_text, 50))} / {ms(percentile(v.load_text, 95))} | "
             f"{ms(percentile(v.load_press, 50))} / {ms(percentile(v.load_press, 95))} | "
             f"{ms(percentile(v.single_text, 50))} / {ms(percentile(v.single_text, 95))} | "
-            f"{ms(percentile(v.single_press, 50))} / {ms(percentile(v.single_press, 95))} |"
+            f"{ms(percentile(v.single_press, 50))} / {ms(percentile(v.single_press, 95))} | "
+            f"{ms(percentile(v.open_text, 50))} / {ms(percentile(v.open_text, 95))} | "
+            f"{ms(percentile(v.open_press, 50))} / {ms(percentile(v.open_press, 95))} |"
         )
     lines += [
         "",
@@ -1151,12 +1224,12 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
         "|---|---|---|---|" + "---|" * len(STAGES),
     ]
     for v in rows:
-        for key in ("single:text", "single:press", "load:text", "load:press"):
+        for key in ("single:text", "single:press", "open:text", "open:press", "load:text", "load:press"):
             bucket = v.stages["legs"].get(key)
             if not bucket:
                 continue
             phase, leg = key.split(":")
-            label = ("one at a time, " if phase == "single" else "under load, ") + ("text→echo" if leg == "text" else "✅→stored")
+            label = {"single": "one at a time, ", "open": "open loop, ", "load": "under load, "}[phase] + ("text→echo" if leg == "text" else "✅→stored")
             cells = [f"{ms(mean(bucket[k]))} / {ms(percentile(bucket[k], 95))}" for k in ("total", *STAGES)]
             lines.append(f"| {v.name} | {label} | {len(bucket['total'])} | " + " | ".join(cells) + " |")
     unmatched = {v.name: v.stages.get("unmatched") for v in rows if v.stages.get("unmatched")}
@@ -1165,7 +1238,8 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
     lines += [
         "",
         "Service times in the bot (every call during the run, warm-up included; wall ms mean / p95, and in brackets "
-        "the calling thread's CPU ms mean where the call runs in a thread of its own). The dispatcher sends one message "
+        "the calling thread's CPU ms mean where the call runs in a thread of its own, and the SQL statements it sends). "
+        "The dispatcher sends one message "
         "at a time: its time per message (claim share + send + outcome write) bounds the answers per second.",
         "",
         "| bot | updates per getUpdates | store (inbox insert) | worker transaction | claim: rows per claim; ms | send (HTTP) "
@@ -1181,7 +1255,10 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
                 return "—"
             wall = [c[1] - c[0] for c in calls]
             cpu = [c[3] for c in calls if len(c) > 3 and c[3] is not None]
-            return f"{ms(mean(wall))} / {ms(percentile(wall, 95))}" + (f" ({ms(mean(cpu))})" if cpu else "")
+            statements = [c[4] for c in calls if len(c) > 4]
+            extra = [f"{ms(mean(cpu))} CPU"] if cpu else []
+            extra += [f"{mean(statements):.1f} SQL"] if statements else []
+            return f"{ms(mean(wall))} / {ms(percentile(wall, 95))}" + (f" ({', '.join(extra)})" if extra else "")
 
         polls = [c[2] for c in t.get("poll", []) if c[2]]
         claims = [c for c in t.get("claim", []) if c[2]]
@@ -1201,6 +1278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replies", type=int, default=300, help="replies per bot under load (default 300)")
     parser.add_argument("--users", type=int, default=30, help="focal points replying at once (default 30)")
     parser.add_argument("--single", type=int, default=100, help="replies per bot sent one at a time (default 100)")
+    parser.add_argument("--open", type=int, default=60, help="replies per bot in an open loop (Poisson arrivals; default 60; 0 skips it)")
+    parser.add_argument("--open-rate", type=float, default=3.0, help="replies per second offered in the open loop (default 3)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds over the bots (default 5)")
     parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL server URL; a fresh database is created there and dropped (default {DEFAULT_PG}; 'none' to skip)")
     parser.add_argument(
@@ -1214,9 +1293,9 @@ def main(argv: list[str] | None = None) -> int:
         "its answer leaves; default 0)",
     )
     parser.add_argument(
-        "--what-if-switch", type=float, metavar="MS",
-        help="also run the baocao bots with the GIL's switch interval set to MS (sys.setswitchinterval; Python's default is 5 ms), "
-        "labelled what-if: not the real configuration",
+        "--what-if", action="append", choices=sorted(WHAT_IF),
+        help="also run baocao on SQLite (and PostgreSQL) with one setting changed in the bot process, labelled what-if, "
+        "not the real configuration: " + "; ".join(f"{k}: {v}" for k, v in WHAT_IF.items()) + " (repeatable)",
     )
     parser.add_argument("--profile", metavar="BOT", help="sample this bot's process with py-spy during its load phases (e.g. sqlite)")
     parser.add_argument("--py-spy", metavar="PATH", help="the py-spy binary (default: py-spy on PATH)")
@@ -1259,6 +1338,7 @@ def main(argv: list[str] | None = None) -> int:
                     "name": v.name, "load_replies": v.load_replies, "load_wall_s": v.load_wall,
                     "load_text_s": v.load_text, "load_press_s": v.load_press,
                     "single_text_s": v.single_text, "single_press_s": v.single_press,
+                    "open_text_s": v.open_text, "open_press_s": v.open_press, "open_replies": v.open_replies, "open_wall_s": v.open_wall,
                     "bot_cpu_s": v.bot_cpu, "pg_cpu_s": v.pg_cpu, "standin_cpu_s": v.standin_cpu,
                     "startup_s": v.startup_s, "rss_idle_kb": v.rss_idle_kb,
                     "rss_load_max_kb": v.rss_load_max_kb, "vmhwm_kb": v.hwm_kb, "round_rates": v.round_rates,

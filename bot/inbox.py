@@ -97,7 +97,8 @@ class Spool:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.quarantine = self.path.with_name(self.path.name + ".quarantine")
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # the file
+        self.draining = threading.Lock()  # one drain at a time
 
     def append(self, item: dict[str, Any]) -> None:
         data = (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8")
@@ -122,12 +123,19 @@ class Spool:
 
     def drain(self, take: Callable[[dict[str, Any]], None]) -> tuple[int, bool]:
         """Hand each spooled item to ``take``, in order; returns (taken, everything taken).
-        Stops at the first storage error and keeps that item and the rest."""
-        with self.lock:
-            if not self.pending():
-                return 0, True
-            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        Stops at the first storage error and keeps that item and the rest.
+
+        The spool's lock is held to read the file and to rewrite it, not while ``take`` works:
+        ``take`` may wait on a hung database, and the updates spooled meanwhile (behind the
+        ones being drained) must not wait for it."""
+        with self.draining:
+            with self.lock:
+                if not self.pending():
+                    return 0, True
+                data = self.path.read_bytes()
+            lines = data.decode("utf-8", errors="replace").splitlines()
             taken = 0
+            kept: list[str] = []
             for index, line in enumerate(lines):
                 if not line.strip():
                     continue
@@ -144,11 +152,18 @@ class Spool:
                     if not is_storage_error(exc):
                         self._quarantine(line, f"{type(exc).__name__}: {exc}")
                         continue
-                    self._rewrite(lines[index:])
-                    return taken, False
+                    kept = lines[index:]
+                    break
                 taken += 1
-            self._rewrite([])
-            return taken, True
+            with self.lock:
+                try:
+                    current = self.path.read_bytes()
+                except FileNotFoundError:
+                    current = b""
+                # Only appends happen while a drain runs: what follows what was read is new.
+                added = [line for line in current[len(data) :].decode("utf-8", errors="replace").splitlines() if line.strip()]
+                self._rewrite(kept + added)
+            return taken, not kept and not added
 
     def _quarantine(self, line: str, reason: str) -> None:
         log.error("damaged spool line set aside in %s (%s)", self.quarantine, reason)
@@ -252,9 +267,17 @@ class InboxWriter:
         return taken
 
     def drain(self) -> int:
-        """Move the spool into the inbox (a job calls it while nothing new arrives)."""
-        with self.lock:
+        """Move the spool into the inbox (a job calls it while nothing new arrives).
+
+        Returns 0 at once when a store holds the writer (it may be stuck on a hung database):
+        the job tries again next time, instead of leaving one more thread waiting behind it
+        every time (enough of them take every worker thread, the spool's included)."""
+        if not self.lock.acquire(timeout=1.0):
+            return 0
+        try:
             return self.drain_locked()
+        finally:
+            self.lock.release()
 
     def _tell_busy(self, channel: str, raw: dict[str, Any]) -> None:
         handler = self.channels.get(channel)

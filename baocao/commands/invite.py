@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "cơ quan, vai trò đã chọn. Mã mời chỉ hiện một lần."
         ),
     )
-    invite.add_argument("agency", metavar="AGENCY", help="mã, tên hoặc tên viết tắt của cơ quan (ví dụ \"CA tỉnh\")")
+    invite.add_argument("agency", metavar="CƠ_QUAN", help="mã, tên hoặc tên viết tắt của cơ quan (ví dụ \"CA tỉnh\")")
     invite.add_argument(
         "--role",
         choices=list(ROLE_NAMES),
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="vai trò: focal (đầu mối, mặc định), coordinator (điều phối, Sở Tư pháp), admin (quản trị)",
     )
     invite.add_argument(
-        "--days", type=int, default=14, metavar="N", help=f"số ngày lời mời còn hiệu lực (mặc định 14, tối đa {MAX_DAYS})"
+        "--days", type=int, default=14, metavar="SỐ_NGÀY", help=f"số ngày lời mời còn hiệu lực (mặc định 14, tối đa {MAX_DAYS})"
     )
     invite.set_defaults(func=run_invite)
 
@@ -59,11 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="danh sách đầu mối đã đăng ký và lời mời chưa dùng; thu hồi đầu mối",
         description="Liệt kê đầu mối đang hoạt động và lời mời chưa dùng; --revoke ID thu hồi một đầu mối.",
     )
-    contacts.add_argument("--agency", metavar="NAME_OR_ID", help="chỉ một cơ quan (hoặc các cơ quan của một nhóm)")
+    contacts.add_argument("--agency", metavar="CƠ_QUAN", help="chỉ một cơ quan (hoặc các cơ quan của một nhóm)")
     contacts.add_argument("--all", action="store_true", help="kèm đầu mối đã thu hồi và lời mời đã dùng, hết hạn, đã hủy")
     contacts.add_argument("--invitations", action="store_true", help="chỉ liệt kê lời mời")
-    contacts.add_argument("--revoke", type=int, metavar="ID", help="thu hồi đầu mối số ID (ngừng nhận và gửi tin)")
-    contacts.add_argument("--revoke-invitation", type=int, metavar="ID", help="hủy lời mời số ID chưa dùng")
+    contacts.add_argument("--revoke", type=int, metavar="SỐ", help="thu hồi đầu mối số SỐ (ngừng nhận và gửi tin)")
+    contacts.add_argument("--revoke-invitation", type=int, metavar="SỐ", help="hủy lời mời số SỐ chưa dùng")
     contacts.add_argument("--reason", default="thu hồi qua dòng lệnh", help="lý do thu hồi (ghi vào nhật ký)")
     contacts.add_argument("--json", action="store_true", help="in JSON")
     contacts.set_defaults(func=run_contacts)

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=8443, help="cổng webhook (mặc định 8443)")
     parser.add_argument(
         "--url",
-        metavar="PUBLIC_URL",
+        metavar="ĐỊA_CHỈ",
         help="địa chỉ công khai của bot, ví dụ https://bot.example.vn; mỗi kênh thêm đường dẫn của mình (…/<tên kênh>)",
     )
     parser.add_argument(
