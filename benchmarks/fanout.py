@@ -1,45 +1,49 @@
 #!/usr/bin/env python
 """Benchmark (issue 4): fan-out of reminders through a stand-in that enforces Telegram's limits.
 
-    python benchmarks/fanout.py [--chats 600] [--multi 200x3] [--workers 2] [--pg URL | --pg none]
+    python benchmarks/fanout.py [--chats 600] [--multi 200x3] [--workers 2] [--latency 50,100] [--pg URL | --pg none]
 
 What runs
     The parent process plays Telegram: a fresh :class:`baocao.demo.telegram_api.BotApiStandIn` per run on
     127.0.0.1 with ``rate_limit=True`` (30 sends/s overall and 1/s per chat over a sliding
     window; a send over either limit gets 429 with ``retry_after``). The dispatchers run in
-    their OWN child processes (this script with ``--child``), each doing what the bot's
-    ticker and ``baocao tick`` do, on the real path:
+    their OWN child processes (this script with ``--child``), each doing what ``baocao tick``
+    does, on the real path:
 
     * the database is migrated (a SQLite file in a temporary directory, or a fresh PostgreSQL
       database ``baocao_bench_<random>`` that is dropped afterwards), the seed plan's agencies
-      and obligations are synced into it and N focal-point contacts are bound to the agencies
-      that owe the 2024-Q1 report;
+      and obligations are synced into it and N focal-point contacts (channel ``telegram``) are
+      bound to the agencies that owe the 2024-Q1 report;
     * the clock is an :class:`common.clock.OffsetClock` starting at 2024-03-06 09:00 +07:00,
       when step D-7 of Q1 is due, so the first :func:`scheduler.dispatch.tick` plans one
-      outbox row per contact (``plan_reminders``) and then sends them (``dispatch_once`` in
-      batches of 100, the default ``Pacer``) through :class:`bot.telegram.TelegramSender`
-      over a real python-telegram-bot ``Bot(token, base_url=standin.base_url)``;
+      outbox row per contact (``sync_and_plan``) and then sends them (``drain`` /
+      ``dispatch_once``: claims of 25 rows, at most one per chat, sent ONE AT A TIME per
+      channel so that a crash repeats at most one message) through a real
+      :class:`bot.channels.telegram.TelegramChannel` (python-telegram-bot's ``Bot`` against the
+      stand-in), ``senders={"telegram": channel}``, ``pacers={"telegram": Pacer(...)}`` built
+      from the channel's figures as ``Services.pacers()`` does (29/s, 1.05 s per chat);
     * a worker calls ``tick`` again every ``--tick-interval`` seconds (rows put back after a
-      429 come due again after ``retry_after``) until no row is pending or sending. The bot's
-      own ticker runs every 60 s; the short interval only keeps the benchmark short.
+      429 come due again after ``retry_after``) until no row is pending or sending, with the
+      same Pacer (the bot's Dispatcher also keeps one for its life). The bot's own planner
+      runs every 60 s; the short interval only keeps the benchmark short.
 
-    Runs (each on SQLite and PostgreSQL, side by side, the order alternating):
+    Runs (SQLite and PostgreSQL side by side, the order alternating):
 
     * ``N×1``: N distinct chats, one row each (default 600);
     * ``C×K``: C chats with K rows each (default 200×3: each chat is the focal point of K
       agencies);
     * ``N×1, 2 workers``: two dispatcher processes on one database, each with its own Pacer
-      (as two bot processes or a bot and a cron ``baocao tick`` would be);
-    * ``no database``: a reference without the outbox: one child sends N rows to N chats
-      through the same Pacer and TelegramSender, 8 chats at a time in batches of 100, like
-      ``dispatch_once`` but with no claim and no outcome write. The ceiling of the pacing
-      itself on this machine.
-
-    What-if runs (``--what-if``, on by default; labelled as such, not the real configuration):
-    the same path with one setting changed, to test the causes of a shortfall: a Pacer with a
-    margin (29/s, 1.05 s per chat, passed to ``tick(pacer=…)``); 100 chats served at once in a
-    batch instead of ``dispatch.CONCURRENT_CHATS`` = 8 (the module constant set in the worker
-    process); two workers each pacing at half the budget.
+      at the default rate (as two bot processes or a bot and a cron ``baocao tick`` would be);
+    * ``no database`` (``—``): a reference without the outbox: one child sends N rows to N
+      chats through the same Pacer and channel, one at a time, with no claim and no outcome
+      write. The ceiling of the pacing and of one-at-a-time sending on this machine;
+    * latency runs (``--latency``, default 50 and 100 ms): N×1 and C×K on SQLite and the
+      reference, with every Bot API call answered that much later (half on the way in, half
+      on the way out, in the benchmark's own stand-in subclass), as a round trip to Telegram's
+      servers would be: one-at-a-time sending pays it once per message;
+    * what-if (``--what-if``, on by default; not the default configuration): two workers with
+      the budget divided, ``BAOCAO_SEND_RATE`` = 29 / workers each, without and with the
+      largest latency.
 
 What is measured
     From the stand-in's arrival times of the accepted sends: achieved rate over the send
@@ -50,7 +54,9 @@ What is measured
     (lost = rows not sent, or sent rows with no message at the stand-in; duplicates = a
     (chat, text) received more than once, or more messages than rows). From the workers:
     their CPU, and where their time went (the module functions ``claim``, ``_outcome`` and
-    the planning step are wrapped with timers in the child; nothing else is changed).
+    ``sync_and_plan`` are wrapped with timers in the child, and the channel's ``send``;
+    nothing else is changed), hence the one-at-a-time ceiling: 1 / (claim share + send +
+    outcome write per message).
 
 Everything stays on loopback, counts are bounded, and the whole run stops by itself
 (``--max-seconds``); the children stop at the same limit or when the parent goes away.
@@ -79,7 +85,7 @@ for path in (ROOT, Path(__file__).resolve().parent):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from replies import DEFAULT_PG, LOOPBACK, BenchError, Postgres, describe_machine, percentile  # noqa: E402
+from replies import DEFAULT_PG, LOOPBACK, BenchError, Postgres, describe_machine, percentile, standin_class  # noqa: E402
 
 ICT = timezone(timedelta(hours=7))
 # Wednesday 6 March 2024, 09:00: step D-7 of the Q1 report (due Friday 15/3) came at 08:30.
@@ -125,33 +131,29 @@ class Timer:
         }
 
 
-def _timed_pacer_class(sleeps: list[float]) -> Any:
+def _timed_pacer(sleeps: list[float], per_second: float, per_chat_interval: float) -> Any:
+    """The dispatcher's Pacer, recording how long it made callers sleep."""
     from scheduler.dispatch import Pacer
 
-    class TimedPacer(Pacer):
-        """The default Pacer, recording how long it made callers sleep."""
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        await asyncio.sleep(seconds)
 
-        def __init__(self, **options: float) -> None:
-            async def sleep(seconds: float) -> None:
-                sleeps.append(seconds)
-                await asyncio.sleep(seconds)
-
-            super().__init__(sleep=sleep, **options)
-
-    return TimedPacer
+    return Pacer(per_second=per_second, per_chat_interval=per_chat_interval, sleep=sleep)
 
 
 class TimedSender:
-    """TelegramSender with the duration of each call (HTTP round trip through PTB) recorded."""
+    """The Telegram channel as the dispatcher's sender, with the duration of each call (render,
+    HTTP round trip through python-telegram-bot) recorded."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.timer = Timer()
 
-    async def send(self, row: Any) -> str:
+    async def send(self, row: Any, progress: Any) -> str:
         started = time.perf_counter()
         try:
-            return await self.inner.send(row)
+            return await self.inner.send(row, progress)
         finally:
             self.timer.durations.append(time.perf_counter() - started)
 
@@ -160,19 +162,21 @@ async def child_main(spec: dict) -> dict:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from telegram import Bot
+    from bot.channels.telegram import TelegramChannel
 
-    from bot.telegram import TelegramSender
-
-    bot = Bot(spec["token"], base_url=spec["base_url"])
-    await bot.initialize()  # getMe: not a send, not rate-limited
+    # What `baocao tick` builds from the settings: the channel (its per_second is
+    # BAOCAO_SEND_RATE) and, in Services.pacers(), a Pacer from the channel's figures.
+    channel = TelegramChannel(spec["token"], base_url=spec["base_url"], username="baocao_bench_bot")
+    if spec.get("send_rate"):
+        channel.per_second = float(spec["send_rate"])
+    await channel.start()  # setMyCommands: not sends, not rate-limited
     sleeps: list[float] = []
-    Pacer = _timed_pacer_class(sleeps)
-    sender = TimedSender(TelegramSender(bot))
+    pacer = _timed_pacer(sleeps, channel.per_second, channel.per_chat_interval)
+    sender = TimedSender(channel)
     if spec["kind"] == "worker":
-        run = await _prepare_worker(spec, sender, Pacer)
+        run = await _prepare_worker(spec, sender, pacer)
     else:
-        run = _prepare_bare(spec, sender, Pacer)
+        run = _prepare_bare(spec, sender, pacer)
     print("READY", flush=True)
     go = await asyncio.to_thread(sys.stdin.readline)
     if not go.strip():
@@ -188,12 +192,13 @@ async def child_main(spec: dict) -> dict:
         send=sender.timer.summary(),
         pacer_sleep_s=sum(sleeps),
         pacer_sleeps=len(sleeps),
+        per_second=channel.per_second,
     )
-    await bot.shutdown()
+    await channel.stop()
     return result
 
 
-async def _prepare_worker(spec: dict, sender: TimedSender, Pacer: Any) -> Any:
+async def _prepare_worker(spec: dict, sender: TimedSender, pacer: Any) -> Any:
     from sqlalchemy import func
     from sqlmodel import select
 
@@ -202,22 +207,19 @@ async def _prepare_worker(spec: dict, sender: TimedSender, Pacer: Any) -> Any:
     from scheduler import dispatch
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import load_plan
+    from scheduler.plans import Plans
     from storage.db import open_database, session_scope
     from storage.models import Outbox, OutboxStatus
 
     engine = open_database(spec["db"])
-    plan = load_plan(data_file("plan.json"))
-    pacer_options = spec.get("pacer") or {}
-    if spec.get("concurrent_chats"):
-        # What-if runs only: how many chats one dispatch_once batch serves at once.
-        dispatch.CONCURRENT_CHATS = int(spec["concurrent_chats"])
+    plans = Plans([load_plan(data_file("plan.json"))])
     cal = WorkingCalendar.load()
     cal.is_working_day(BENCH_NOW.date())  # build the year now, not during the measurement
-    # Observers only: the same functions, timed (dispatch_once and tick look them up by name).
+    # Observers only: the same functions, timed (tick and dispatch_once look them up by name).
     timers = {"claim": Timer(), "outcome": Timer(), "plan": Timer()}
     dispatch.claim = timers["claim"].wrap(dispatch.claim, count_items=True)
     dispatch._outcome = timers["outcome"].wrap(dispatch._outcome)
-    dispatch._plan_in_own_session = timers["plan"].wrap(dispatch._plan_in_own_session)
+    dispatch.sync_and_plan = timers["plan"].wrap(dispatch.sync_and_plan)
 
     def unsent() -> int:
         with session_scope(engine) as session:
@@ -235,7 +237,10 @@ async def _prepare_worker(spec: dict, sender: TimedSender, Pacer: Any) -> Any:
         enqueued = ticks = 0
         while True:
             ticks += 1
-            report = await dispatch.tick(engine, plan, cal, sender, clock, worker_id=spec["worker_id"], pacer=Pacer(**pacer_options))
+            # One Pacer for the worker's life, as the bot's Dispatcher keeps one.
+            report = await dispatch.tick(
+                engine, plans, cal, {"telegram": sender}, clock, worker_id=spec["worker_id"], pacers={"telegram": pacer}
+            )
             total += report.dispatch
             enqueued += report.enqueue.enqueued
             if await asyncio.to_thread(unsent) == 0:
@@ -249,36 +254,36 @@ async def _prepare_worker(spec: dict, sender: TimedSender, Pacer: Any) -> Any:
     return run
 
 
-def _prepare_bare(spec: dict, sender: TimedSender, Pacer: Any) -> Any:
-    """N rows to N chats through Pacer + TelegramSender, batches of 100, 8 chats at a time:
-    dispatch_once's shape without the database."""
+def _prepare_bare(spec: dict, sender: TimedSender, pacer: Any) -> Any:
+    """N rows to N chats through the Pacer and the Telegram channel, one message at a time as the
+    dispatcher sends them, without the database (no claim, no outcome write)."""
     from types import SimpleNamespace
 
+    from common.message import Message, bold
     from scheduler import dispatch
 
     rows = [
-        SimpleNamespace(chat_id=str(chat), payload={"text": f"<b>Nhắc hạn</b> thử số {i + 1}", "parse_mode": "HTML"})
+        SimpleNamespace(
+            key=f"bare:{i}", chat_id=str(chat), parts_sent=0, channel="telegram",
+            payload={"message": Message(bold("Nhắc hạn"), f"thử số {i + 1}").to_json()},
+        )
         for i, chat in enumerate(spec["chats"])
     ]
 
+    async def progress(part: int, message_id: str) -> None:
+        pass
+
     async def run() -> dict:
-        pacer = Pacer()
         todo, retried, rounds = list(rows), 0, 0
         while todo:
             rounds += 1
             again: list[tuple[float, Any]] = []
-            for start in range(0, len(todo), 100):
-                gate = asyncio.Semaphore(dispatch.CONCURRENT_CHATS)
-
-                async def one(row: Any) -> None:
-                    async with gate:
-                        await pacer.wait(f"telegram:{row.chat_id}")
-                        try:
-                            await sender.send(row)
-                        except dispatch.RetryLater as exc:
-                            again.append((time.monotonic() + max(exc.seconds, 1.0), row))
-
-                await asyncio.gather(*(one(row) for row in todo[start : start + 100]))
+            for row in todo:
+                await pacer.wait(f"telegram:{row.chat_id}")
+                try:
+                    await sender.send(row, progress)
+                except dispatch.RetryLater as exc:
+                    again.append((time.monotonic() + max(exc.seconds, 1.0), row))
             retried += len(again)
             if again:
                 await asyncio.sleep(max(0.0, max(t for t, _ in again) - time.monotonic()))
@@ -309,8 +314,8 @@ class Run:
     per_chat: int
     workers: int
     what_if: str = ""  # "" for the real configuration
-    pacer: dict = field(default_factory=dict)  # Pacer(**pacer) in the workers (what-if runs)
-    concurrent_chats: int = 0  # dispatch.CONCURRENT_CHATS in the workers (what-if runs)
+    send_rate: float = 0.0  # BAOCAO_SEND_RATE of each worker (the channel's per_second); 0: the default
+    latency_ms: float = 0.0  # simulated network latency per Bot API call at the stand-in
     # results
     sent_at_standin: int = 0
     window_s: float = float("nan")
@@ -334,8 +339,9 @@ class Run:
     @property
     def label(self) -> str:
         workers = f", {self.workers} workers" if self.workers > 1 else ""
+        latency = f", latency {self.latency_ms:g} ms" if self.latency_ms else ""
         what_if = f", what-if: {self.what_if}" if self.what_if else ""
-        return f"{self.name}{workers}{what_if}"
+        return f"{self.name}{workers}{latency}{what_if}"
 
     @property
     def rate(self) -> float:
@@ -392,7 +398,7 @@ def setup_database(url: str, chats: int, per_chat: int, seed: int) -> int:
             for agency_id in agencies:
                 session.add(
                     Contact(
-                        chat_id=chat_id, user_id=chat_id, display_name=f"Đầu mối {c + 1}",
+                        channel="telegram", chat_id=chat_id, user_id=chat_id, display_name=f"Đầu mối {c + 1}",
                         agency_id=agency_id, role=ContactRole.FOCAL, created_at=BENCH_NOW,
                     )
                 )
@@ -487,8 +493,6 @@ async def stop_children(children: list[tuple[Any, Path]]) -> None:
 
 
 async def one_run(run: Run, args: argparse.Namespace, tmpdir: Path, pg_url: str | None, seq: int) -> None:
-    from baocao.demo.telegram_api import BotApiStandIn
-
     pg: Postgres | None = None
     db_url: str | None = None
     label = f"{run.label} on {run.database}"
@@ -499,9 +503,9 @@ async def one_run(run: Run, args: argparse.Namespace, tmpdir: Path, pg_url: str 
         assert pg_url is not None
         pg = await asyncio.to_thread(Postgres, pg_url)
         db_url = pg.url
-    standin = BotApiStandIn(
+    standin = standin_class()(
         token=TOKEN, bot_username="baocao_bench_bot", rate_limit=True,
-        global_per_second=LIMIT_PER_SECOND, per_chat_per_second=PER_CHAT_PER_SECOND,
+        global_per_second=LIMIT_PER_SECOND, per_chat_per_second=PER_CHAT_PER_SECOND, latency=run.latency_ms / 1000,
     )
     children: list[tuple[Any, Path]] = []
     try:
@@ -511,15 +515,12 @@ async def one_run(run: Run, args: argparse.Namespace, tmpdir: Path, pg_url: str 
         chat_ids = [FIRST_CHAT + c for c in range(run.chats)]
         for chat_id in chat_ids:  # every focal point has opened the bot before
             standin.user(chat_id, first_name="Đầu mối", language_code="vi")
-        common = {"token": standin.token, "base_url": standin.base_url, "max_seconds": args.max_seconds}
+        common = {"token": standin.token, "base_url": standin.base_url, "max_seconds": args.max_seconds, "send_rate": run.send_rate}
         if db_url is None:
             specs = [dict(common, kind="bare", chats=chat_ids)]
         else:
             specs = [
-                dict(
-                    common, kind="worker", db=db_url, worker_id=f"bench-{i + 1}", tick_interval=args.tick_interval,
-                    pacer=run.pacer, concurrent_chats=run.concurrent_chats,
-                )
+                dict(common, kind="worker", db=db_url, worker_id=f"bench-{i + 1}", tick_interval=args.tick_interval)
                 for i in range(run.workers)
             ]
         children = await start_children(specs, tmpdir, f"run-{seq}")
@@ -560,31 +561,31 @@ async def one_run(run: Run, args: argparse.Namespace, tmpdir: Path, pg_url: str 
 
 def build_runs(args: argparse.Namespace) -> list[Run]:
     databases = ["sqlite"] + ([] if args.pg.lower() == "none" else ["postgresql"])
+    single, multi = f"{args.chats}×1", f"{args.multi_chats}×{args.multi_rows}"
     runs: list[Run] = []
     if args.bare:
-        runs.append(Run(f"{args.chats}×1", "—", args.chats, 1, 1))
-    layouts = [(f"{args.chats}×1", args.chats, 1, 1), (f"{args.multi_chats}×{args.multi_rows}", args.multi_chats, args.multi_rows, 1)]
+        runs.append(Run(single, "—", args.chats, 1, 1))
+    layouts = [(single, args.chats, 1, 1), (multi, args.multi_chats, args.multi_rows, 1)]
     if args.workers > 1:
-        layouts.append((f"{args.chats}×1", args.chats, 1, args.workers))
+        layouts.append((single, args.chats, 1, args.workers))
     for i, (name, chats, per_chat, workers) in enumerate(layouts):
         order = databases if i % 2 == 0 else list(reversed(databases))
         runs.extend(Run(name, database, chats, per_chat, workers) for database in order)
-    if args.what_if:
-        # Not the real configuration: the same path with one setting changed, to test a cause.
-        multi = f"{args.multi_chats}×{args.multi_rows}"
-        margin = {"per_second": 29.0, "per_chat_interval": 1.05}
-        runs += [
-            Run(f"{args.chats}×1", "sqlite", args.chats, 1, 1, what_if="Pacer 29/s, 1.05 s per chat", pacer=margin),
-            Run(multi, "sqlite", args.multi_chats, args.multi_rows, 1, what_if="100 chats at once", concurrent_chats=100),
-            Run(multi, "sqlite", args.multi_chats, args.multi_rows, 1, what_if="100 chats at once, Pacer 29/s, 1.05 s per chat",
-                pacer=margin, concurrent_chats=100),
-        ]
-        if args.workers > 1:
-            share = {"per_second": 29.0 / args.workers, "per_chat_interval": 1.05}
-            runs.append(
-                Run(f"{args.chats}×1", databases[-1], args.chats, 1, args.workers,
-                    what_if=f"each Pacer {share['per_second']:.1f}/s, 1.05 s per chat", pacer=share)
-            )
+    for latency in args.latencies:
+        # The same real configuration, with the stand-in answering each call `latency` ms later
+        # (a round trip to Telegram): the dispatcher's one-message-at-a-time sending pays it.
+        if args.bare:
+            runs.append(Run(single, "—", args.chats, 1, 1, latency_ms=latency))
+        runs.append(Run(single, "sqlite", args.chats, 1, 1, latency_ms=latency))
+        runs.append(Run(multi, "sqlite", args.multi_chats, args.multi_rows, 1, latency_ms=latency))
+    if args.what_if and args.workers > 1:
+        # Not the deployed default: the budget divided between the dispatchers, as the setting's
+        # help says to do (BAOCAO_SEND_RATE = 29 / workers).
+        share = round(29.0 / args.workers, 2)
+        runs.append(Run(single, databases[-1], args.chats, 1, args.workers, what_if=f"BAOCAO_SEND_RATE={share:g} each", send_rate=share))
+        for latency in args.latencies[-1:]:
+            runs.append(Run(single, databases[-1], args.chats, 1, args.workers, what_if=f"BAOCAO_SEND_RATE={share:g} each",
+                            send_rate=share, latency_ms=latency))
     return runs
 
 
@@ -615,6 +616,20 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
+def ceiling(r: Run) -> str:
+    """Each worker sends one message at a time: claim share + send + outcome write per message
+    (its own time, not the pacer's sleeps) bounds its rate."""
+    out = []
+    for c in r.children:
+        timers = c.get("timers") or {}
+        busy = c.get("send", {}).get("total_s", 0.0) + sum(timers.get(k, {}).get("total_s", 0.0) for k in ("claim", "outcome"))
+        n = c.get("send", {}).get("calls", 0)
+        if n:
+            per = busy / n
+            out.append(f"{per * 1000:.1f} ({1 / per:.0f})")
+    return " + ".join(out) if out else "—"
+
+
 def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
     pg = machine.get("postgresql")
     packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
@@ -626,7 +641,9 @@ def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
         f"{machine['date']}; commit {machine['commit']}.",
         "",
         f"Stand-in limits: {LIMIT_PER_SECOND:g} sends/s overall, {PER_CHAT_PER_SECOND:g}/s per chat (sliding 1 s window, 429 + retry_after). "
-        f"Workers re-tick every {args.tick_interval:g} s until no row is pending. Rate = (n - 1) / (last send - first send) at the stand-in.",
+        f"Workers re-tick every {args.tick_interval:g} s until no row is pending; each sends one message at a time, paced at its "
+        "channel's per_second (BAOCAO_SEND_RATE, default 29/s) and 1.05 s per chat. Latency runs: every Bot API call answered that "
+        "much later (half before the stand-in sees it). Rate = (n - 1) / (last send - first send) at the stand-in.",
         "",
         "| run | database | rows | sent | rate msgs/s | ÷ 30/s | from start signal: msgs/s (÷ 30) | first send after s | 429s | rows retried | lost | duplicates | wall s | worker CPU ms/msg |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -643,8 +660,8 @@ def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
         "",
         "Where the workers' time went (sums over the workers of a run; ms are per call):",
         "",
-        "| run | database | ticks | planning s (first tick) | claims (rows) | claim mean / max ms | outcome writes | outcome p50 / p95 / max ms | send (HTTP) p50 / p95 ms | Pacer sleep s | time lost vs 30/s spacing s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| run | database | ticks | planning s (first tick) | claims (rows) | claim mean / max ms | outcome writes | outcome p50 / p95 / max ms | send (HTTP) p50 / p95 ms | Pacer sleep s | time lost vs 30/s spacing s | one at a time: ms per message (ceiling msgs/s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         ticks = sum(c.get("ticks", c.get("rounds", 0)) for c in r.children)
@@ -664,7 +681,7 @@ def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
             + (" / ".join(fmt(max(o[k] for o in out_p)) for k in ("p50_ms", "p95_ms", "max_ms")) if out_p else "—")
             + " | "
             + (" / ".join(fmt(max(s[k] for s in send)) for k in ("p50_ms", "p95_ms")) if send else "—")
-            + f" | {fmt(sum(c.get('pacer_sleep_s', 0.0) for c in r.children))} | {fmt(r.lost_vs_pacing_s)} |"
+            + f" | {fmt(sum(c.get('pacer_sleep_s', 0.0) for c in r.children))} | {fmt(r.lost_vs_pacing_s)} | {ceiling(r)} |"
         )
     problems = [f"{r.label} on {r.database}: {c}" for r in runs for c in r.checks]
     if problems:
@@ -682,8 +699,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bare", action=argparse.BooleanOptionalAction, default=True, help="the 'no database' reference run (default: on)")
     parser.add_argument(
         "--what-if", action=argparse.BooleanOptionalAction, default=True,
-        help="also run the same path with one setting changed (Pacer margin, chats served at once, "
-        "Pacer shared between workers) to test the causes of a shortfall (default: on)",
+        help="also run two workers with the send budget divided between them (BAOCAO_SEND_RATE = 29 / workers), "
+        "without and with the largest --latency (default: on)",
+    )
+    parser.add_argument(
+        "--latency", default="50,100", metavar="MS[,MS…]",
+        help="simulated network latencies per Bot API call for the latency runs (600×1 and 200×3 on SQLite, and the "
+        "no-database reference), comma-separated; 0 or '' leaves them out (default 50,100)",
     )
     parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL server URL; a fresh database per run is created there and dropped (default {DEFAULT_PG}; 'none' to skip)")
     parser.add_argument("--tick-interval", type=float, default=0.5, help="seconds between a worker's ticks while rows remain (default 0.5; the bot ticks every 60 s)")
@@ -700,6 +722,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error("--multi takes CHATSxROWS, e.g. 200x3")
     args.multi_chats, args.multi_rows = chats, rows
+    try:
+        args.latencies = [float(x) for x in args.latency.split(",") if x.strip() and float(x) > 0]
+    except ValueError:
+        parser.error("--latency takes milliseconds, e.g. 50,100")
     if args.chats < 2 or chats < 2 or rows < 1 or args.workers < 1:
         parser.error("need --chats >= 2, --multi with >= 2 chats and >= 1 row, --workers >= 1")
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = LOOPBACK
@@ -724,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
             "args": {k: v for k, v in vars(args).items() if k not in ("child", "pg")},
             "runs": [
                 {
-                    "label": r.label, "what_if": r.what_if, "pacer": r.pacer, "concurrent_chats": r.concurrent_chats,
+                    "label": r.label, "what_if": r.what_if, "send_rate": r.send_rate, "latency_ms": r.latency_ms,
                     "stamps": r.stamps, "database": r.database, "rows": r.rows, "chats": r.chats, "per_chat": r.per_chat,
                     "workers": r.workers, "sent_at_standin": r.sent_at_standin, "window_s": r.window_s,
                     "rate": r.rate, "rate_from_go": r.rate_from_go, "go_to_first_s": r.go_to_first_s,

@@ -1,30 +1,38 @@
 #!/usr/bin/env python
 """Benchmark (issue 3): focal points' replies end to end, through the Bot API stand-in.
 
-    python benchmarks/replies.py [--replies N] [--users U] [--pg URL | --pg none]
+    python benchmarks/replies.py [--replies N] [--users U] [--pg URL | --pg none] [--latency MS]
 
 What runs
     The parent process plays Telegram: one :class:`baocao.demo.telegram_api.BotApiStandIn` per bot on
-    127.0.0.1 (no Telegram rate limits) and the simulated focal points. Each bot runs in its
-    OWN child process (this script with ``--child``), polling its stand-in with the real
-    python-telegram-bot stack, so its memory can be read from ``/proc/<pid>/status``:
+    127.0.0.1 and the simulated focal points. Each bot runs in its OWN child process (this
+    script with ``--child``), so its memory and CPU can be read from ``/proc/<pid>``:
 
-    * ``echo``        a minimal PTB bot with the same Bot API traffic as baocao (text ->
-                      sendMessage with an inline keyboard; button -> answerCallbackQuery +
-                      sendMessage), no database: the framework's ceiling on this stand-in;
-    * ``sqlite``      the real baocao Application (``bot.telegram.build_application``) on a
-                      migrated SQLite file in a temporary directory;
-    * ``postgresql``  the same on a fresh PostgreSQL database (``storage.db.upgrade``) that
-                      is created for the run and dropped at the end.
+    * ``echo``          a minimal python-telegram-bot Application with the same Bot API traffic
+                        as baocao (text -> sendMessage with an inline keyboard; button ->
+                        answerCallbackQuery + sendMessage), no database: the framework's
+                        ceiling on this stand-in;
+    * ``sqlite``        what ``baocao run`` runs (:class:`baocao.services.Services` built from
+                        the settings in the environment, ``services.sync()``, then
+                        :class:`baocao.runtime.Runtime`: the Telegram channel's own getUpdates
+                        loop storing each update in the inbox before confirming it, the inbox
+                        worker, the dispatcher sending the answers from the outbox) on a
+                        migrated SQLite file in a temporary directory;
+    * ``postgresql``    the same on a fresh PostgreSQL database that is created for the run
+                        and dropped at the end;
+    * ``sqlite+pacer``  as ``sqlite``, with the dispatcher's pacer at its deployed rate
+                        (``BAOCAO_SEND_RATE``, 29 messages/s) against a stand-in that enforces
+                        Telegram's 30 sends/s overall (429 + retry_after); ``--no-pacer-row``
+                        leaves it out.
 
-    The baocao children do what ``baocao run`` does (open_database, Conversation, sync_plan,
-    build_application, post_init, polling) with three differences: a fixed clock
-    (2024-03-06 09:00 +07:00, so every reply lands on 2024-Q1), a per-user rate limit high
-    enough never to trigger, and no reminder ticker (where build_application has one): its
-    reminders would land in the chats being measured. Like the stand-in, they run without
-    PTB's AIORateLimiter; a fourth
-    bot, ``sqlite+limiter``, keeps it on as deployed (it caps sends at 30/s overall;
-    ``--no-limiter-row`` leaves it out).
+    Differences from ``baocao run``: the clock is an OffsetClock from 2024-03-06 09:00 +07:00
+    (``--now``), so every reply lands on 2024-Q1; ``BAOCAO_RATE_LIMIT`` is high enough never to
+    trigger; the reminder planner is off (``Runtime(tick_interval=0)``: its reminders would land
+    in the chats being measured); and, except in ``sqlite+pacer``, the pacer is off (the
+    channel's ``per_second`` set to 0), like the stand-in, which has no rate limits there.
+    ``--latency MS`` adds a simulated network delay to every Bot API call (half on the way in,
+    half on the way out). ``--what-if KEY`` adds bots with one setting changed, labelled
+    what-if (not the real configuration).
 
 What is measured (one "reply" = a report text and its confirmation)
     A focal point sends a varied report ("NV4: đang thực hiện 70%, vướng kinh phí"), waits
@@ -35,12 +43,20 @@ What is measured (one "reply" = a report text and its confirmation)
     * under load: ``--users`` focal points reply at once, each waiting for its answers
       (closed loop), ``--replies`` replies per bot -> replies/s and p50/p95;
     * one at a time: ``--single`` replies, one focal point at a time -> p50/p95 without queue;
+    * open loop: ``--open`` replies arriving at random, ``--open-rate`` per second on average
+      (a busy but not saturated bot) -> p50/p95;
     * CPU seconds per reply of the bot process (and of its PostgreSQL backends) and of the
-      stand-in process, resident memory idle (after start-up) and under load.
+      stand-in process, resident memory idle (after start-up) and under load;
+    * where each leg's time goes: the baocao children wrap the functions that carry a reply
+      (the poller's getUpdates, the inbox insert, the worker's transaction, claim, send, the
+      outcome write, the pacer's sleeps) with timers, observers only; with the inbox's and
+      the outbox's timestamps (read from the database after the run) each leg is cut into
+      stages (see :func:`breakdown`). ``--profile BOT`` also samples that bot with py-spy.
 
-    Bots are measured in alternating rounds (``--rounds``), so that drift of the shared
-    machine falls on all of them alike; compare the ratios, not absolute figures across runs.
-    Everything stays on loopback, counts are bounded, and the run stops by itself
+    After the run the reports are counted in each database and must equal the replies
+    confirmed. Bots are measured in alternating rounds (``--rounds``), so that drift of the
+    shared machine falls on all of them alike; compare the ratios, not absolute figures across
+    runs. Everything stays on loopback, counts are bounded, and the run stops by itself
     (``--max-seconds``); children exit when the parent closes their stdin or dies.
 """
 
@@ -49,7 +65,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
-import inspect
 import json
 import math
 import os
@@ -156,9 +171,9 @@ class Trace:
         return wrapped
 
     def install(self, services: Any) -> None:
-        from scheduler import dispatch
-
         from sqlalchemy import event
+
+        from scheduler import dispatch
 
         writer, worker, dispatcher = services.writer, services.worker, services.dispatcher
         channel = services.channels["telegram"]
@@ -191,6 +206,28 @@ class Trace:
         return out
 
 
+def _drain_stops_on_short_batch() -> None:
+    """What-if only: ``scheduler.dispatch.drain`` as it is, but a batch with fewer rows than the
+    limit ends the round (nothing more was due when it was claimed; answers queued since wake
+    the Dispatcher again) instead of one more claim that comes back empty. Valid here because
+    no chat has two rows due at once (the claim skips a chat's second row)."""
+    from scheduler import dispatch
+
+    async def drain(engine: Any, senders: Any, clock: Any, *, worker_id: str, limit: int = dispatch.DEFAULT_BATCH,
+                    max_rounds: int = 200, pacers: Any = None, tz: Any = "Asia/Ho_Chi_Minh", channels: Any = None) -> Any:
+        channels = channels or dispatch._Channels(senders, pacers)
+        total, rounds = dispatch.DispatchStats(), 0
+        while rounds < max_rounds:
+            rounds += 1
+            batch = await dispatch.dispatch_once(engine, senders, clock, worker_id=worker_id, limit=limit, tz=tz, _channels=channels)
+            total += batch
+            if batch.claimed < limit:
+                break
+        return total, rounds
+
+    dispatch.drain = drain
+
+
 async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
     """What ``baocao run`` does (Services from the settings in the environment, plans synced,
     the Runtime with its poller, inbox worker and dispatcher), with the differences listed in
@@ -210,6 +247,8 @@ async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
         # Like the stand-in, no rate limit: the dispatcher's pacer lets every answer go at once.
         for channel in services.channels.values():
             channel.per_second = 0.0
+    if what_if == "drain-stop":
+        _drain_stops_on_short_batch()
     if what_if == "no-fsync":
         from sqlalchemy import event
 
@@ -548,8 +587,16 @@ def read_timeline(url: str) -> tuple[dict, dict]:
 
 
 WHAT_IF = {
-    "no-fsync": "commits without waiting for the disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off)",
-    "switch": "GIL switch interval 0.5 ms instead of 5",
+    # key: (label in the tables, what it changes)
+    "no-fsync": "no fsync at commit",  # SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off
+    "switch": "GIL switch 0.5 ms",  # sys.setswitchinterval(0.0005) instead of Python's 5 ms
+    "drain-stop": "no empty claim",  # the Dispatcher stops draining after a batch that was not full
+}
+WHAT_IF_HELP = {
+    "no-fsync": "commits do not wait for the disk (SQLite PRAGMA synchronous=NORMAL, PostgreSQL synchronous_commit=off)",
+    "switch": "the GIL's switch interval 0.5 ms instead of Python's 5 ms",
+    "drain-stop": "Dispatcher.run_once stops after a batch with fewer rows than its limit instead of claiming "
+    "until a claim comes back empty",
 }
 
 STAGES = ("deliver", "inbox_wait", "handle", "outbox_wait", "send")
@@ -829,7 +876,10 @@ def profile_summary(stacks: list[tuple[list[str], int]], top: int = 12) -> dict:
         for f in set(frames):
             inclusive[f] = inclusive.get(f, 0) + n
         own[frames[-1]] = own.get(frames[-1], 0) + n
-    key = lambda item: -item[1]  # noqa: E731
+
+    def key(item: tuple[str, float]) -> float:
+        return -item[1]
+
     return {
         "samples": total,
         "groups": sorted(((k, v / total) for k, v in groups.items()), key=key),
@@ -1010,8 +1060,8 @@ def split(jobs: list, parts: int) -> list[list]:
 
 
 async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Variant]]:
-    from scheduler.plan import load_plan
     from common.paths import data_file
+    from scheduler.plan import load_plan
     from storage.db import dispose_all
 
     pg: Postgres | None = None
@@ -1032,7 +1082,7 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             print("setting up PostgreSQL…", file=sys.stderr)
             try:
                 pg = await asyncio.to_thread(Postgres, args.pg)
-            except Exception as exc:  # noqa: BLE001 - say what to do instead of a traceback
+            except Exception as exc:
                 raise BenchError(f"PostgreSQL at {args.pg} cannot be used ({type(exc).__name__}: {exc}); pass --pg none to skip it") from exc
             pg_focals = await asyncio.to_thread(setup_database, pg.url, args.users)
             assert [(f.user_id, f.agency_id) for f in pg_focals] == [(f.user_id, f.agency_id) for f in focals]
@@ -1161,8 +1211,8 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
         + (f"simulated network latency {args.latency:g} ms per Bot API call; " if args.latency else "no simulated network latency; ")
         + "one reply = report text -> confirmation echo, then ✅ -> 'Đã ghi nhận' (stored).",
         "",
-        "| bot | replies/s under load (updates/s) | vs echo | text→echo p50 / p95 ms | ✅→stored p50 / p95 ms | one at a time: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms "
-        f"| open loop {args.open_rate:g} replies/s: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms |",
+        ("| bot | replies/s under load (updates/s) | vs echo | text→echo p50 / p95 ms | ✅→stored p50 / p95 ms | one at a time: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms "
+        f"| open loop {args.open_rate:g} replies/s: text→echo p50 / p95 ms | ✅→stored p50 / p95 ms |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for v in variants:
@@ -1194,8 +1244,8 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
     if prof:
         lines += [
             "",
-            f"py-spy profile of the {prof['bot']} bot under load ({prof['samples']} CPU samples; share of the samples "
-            "whose stack contains the step, the first match from the top of this list):",
+            (f"py-spy profile of the {prof['bot']} bot under load ({prof['samples']} CPU samples; share of the samples "
+            "whose stack contains the step, the first match from the top of this list):"),
             "",
             "| step | share |",
             "|---|---|",
@@ -1237,19 +1287,19 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
         lines += ["", "Legs not matched to the bot's records (left out above): " + ", ".join(f"{k} {n}" for k, n in unmatched.items()) + "."]
     lines += [
         "",
-        "Service times in the bot (every call during the run, warm-up included; wall ms mean / p95, and in brackets "
+        ("Service times in the bot (every call during the run, warm-up included; wall ms mean / p95, and in brackets "
         "the calling thread's CPU ms mean where the call runs in a thread of its own, and the SQL statements it sends). "
         "The dispatcher sends one message "
-        "at a time: its time per message (claim share + send + outcome write) bounds the answers per second.",
+        "at a time: its time per message (claim share + send + outcome write) bounds the answers per second."),
         "",
-        "| bot | updates per getUpdates | store (inbox insert) | worker transaction | claim: rows per claim; ms | send (HTTP) "
-        "| outcome write | dispatcher ms per message | pacer sleep ms per message |",
+        ("| bot | updates per getUpdates | store (inbox insert) | worker transaction | claim: rows per claim; ms | send (HTTP) "
+        "| outcome write | dispatcher ms per message | pacer sleep ms per message |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for v in rows:
         t = v.trace
 
-        def cell(name: str, calls: list | None = None) -> str:
+        def cell(name: str, calls: list | None = None, t: dict = t) -> str:
             calls = t.get(name, []) if calls is None else calls
             if not calls:
                 return "—"
@@ -1295,7 +1345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--what-if", action="append", choices=sorted(WHAT_IF),
         help="also run baocao on SQLite (and PostgreSQL) with one setting changed in the bot process, labelled what-if, "
-        "not the real configuration: " + "; ".join(f"{k}: {v}" for k, v in WHAT_IF.items()) + " (repeatable)",
+        "not the real configuration: " + "; ".join(f"{k}: {v}" for k, v in WHAT_IF_HELP.items()) + " (repeatable)",
     )
     parser.add_argument("--profile", metavar="BOT", help="sample this bot's process with py-spy during its load phases (e.g. sqlite)")
     parser.add_argument("--py-spy", metavar="PATH", help="the py-spy binary (default: py-spy on PATH)")
@@ -1310,8 +1360,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         asyncio.run(child_main(json.loads(args.child)))
         return 0
-    if args.users < 1 or args.replies < args.rounds or args.single < 0 or args.rounds < 1:
-        parser.error("need --users >= 1, --rounds >= 1, --replies >= --rounds, --single >= 0")
+    if args.users < 1 or args.replies < args.rounds or args.single < 0 or args.rounds < 1 or args.open < 0 or args.open_rate <= 0:
+        parser.error("need --users >= 1, --rounds >= 1, --replies >= --rounds, --single >= 0, --open >= 0, --open-rate > 0")
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = LOOPBACK
     tmpdir = Path(tempfile.mkdtemp(prefix="baocao-bench-"))
     started = time.monotonic()

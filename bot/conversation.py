@@ -112,13 +112,13 @@ class Conversation:
             kind, _, rest = msg.choice.partition(":")
             action = CALLBACKS.get(kind)
             if action is None:
-                turn.say(t("Nút này không còn dùng được."), toast=t.s("Không hợp lệ"))
+                turn.say(t("Nút này không còn hiệu lực."), toast=t.s("Không hợp lệ"))
                 return None
             return guard.run(turn, action, rest)
         if command:
             action = COMMANDS.get(command[0])
             if action is None:
-                turn.say(t("Lệnh /{name} không có. Gõ /trogiup để xem các lệnh.", name=command[0]))
+                turn.say(t("Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.", name=command[0]))
                 return None
             return guard.run(turn, action, command[1])
         if msg.attachment is not None:

@@ -6,7 +6,7 @@ English catalog is ``common/locale/en/LC_MESSAGES/baocao.po``; a ``.mo`` compile
 used when it is current, otherwise the ``.po`` is compiled in memory at first use, so an
 editable install or a fresh checkout works without a build step.
 
-Extract new messages with ``pybabel extract -F babel.cfg -k t -k n:1,2 -o common/locale/baocao.pot .`` and
+Extract new messages with ``pybabel extract -F babel.cfg -k t -k s -k n:1,2 -k N_ -o common/locale/baocao.pot .`` and
 merge them into the catalog with ``pybabel update -i common/locale/baocao.pot -d common/locale -D baocao``.
 """
 

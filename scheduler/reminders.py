@@ -57,7 +57,7 @@ def working_days_phrase(left: int, t: Translator = VI) -> Text:
     if left > 0:
         return t("còn {n} ngày làm việc", n=left)
     if left == 0:
-        return t("hạn cuối là hôm nay")
+        return t("hôm nay")
     return t("đã quá hạn {n} ngày làm việc", n=-left)
 
 
@@ -102,7 +102,7 @@ def reminder_message(content: ReminderContent, t: Translator = VI) -> Message:
         bold(reminder_title(c, t)),
         "",
         salutation(c.recipient_name, t),
-        t("Đầu mối báo cáo của <b>{agency}</b>.", agency=c.agency),
+        t("Đồng chí là đầu mối báo cáo của <b>{agency}</b>.", agency=c.agency),
         "",
     )
     to = t(" về {recipient}", recipient=c.report_to) if c.report_to else Text()
@@ -220,8 +220,8 @@ def digest_message(content: DigestContent, t: Translator = VI) -> Message:
     elif c.consolidation_days_left == 0:
         left = t("hôm nay là ngày cuối cùng")
     else:
-        left = t("đã quá {n} ngày làm việc", n=-c.consolidation_days_left)
-    title = t("Tổng hợp cơ quan chưa gửi báo cáo {period}", period=c.period_name)
+        left = t("đã quá hạn {n} ngày làm việc", n=-c.consolidation_days_left)
+    title = t("Danh sách cơ quan chưa gửi báo cáo {period}", period=c.period_name)
     if c.plan_number:
         title = title + t(" (Kế hoạch số {number})", number=c.plan_number)
     message = Message(
@@ -251,17 +251,25 @@ def blocked_notice_message(
     t: Translator = VI,
 ) -> Message:
     """A focal point blocked the bot: reminders to them stop; someone must act."""
-    who = t("đồng chí {name}", name=person) if person else t("đầu mối")
     names = join(", ", agencies) if agencies else t("(không rõ cơ quan)")
+    when = dict(day=at.day, month=at.month, year=at.year, time=f"{at:%H:%M}", agencies=names)
+    if person:
+        what = t(
+            "Ngày {day} tháng {month} năm {year}, lúc {time}, hệ thống không gửi được tin nhắn cho đồng chí {name}, "
+            "đầu mối báo cáo của {agencies}: người dùng đã chặn bot.",
+            name=person, **when,
+        )
+    else:
+        what = t(
+            "Ngày {day} tháng {month} năm {year}, lúc {time}, hệ thống không gửi được tin nhắn cho đầu mối báo cáo "
+            "của {agencies}: người dùng đã chặn bot.",
+            **when,
+        )
     return Message(
         bold(t("Đầu mối đã chặn tin nhắn của hệ thống")),
         "",
         salutation(recipient_name, t),
-        t(
-            "Ngày {day} tháng {month} năm {year}, lúc {time}, hệ thống không gửi được tin nhắn cho {who}, "
-            "đầu mối báo cáo của {agencies}: người dùng đã chặn bot.",
-            day=at.day, month=at.month, year=at.year, time=f"{at:%H:%M}", who=who, agencies=names,
-        ),
+        what,
         t("Hệ thống đã ngừng gửi nhắc báo cáo tới tài khoản này."),
         t("Đề nghị đồng chí liên hệ cơ quan để đầu mối mở lại bot, hoặc cử đầu mối khác và gửi lời mời mới (lệnh /moi)."),
     )

@@ -104,7 +104,7 @@ def _summary(turn: Turn, data: report.ReportData) -> Message:
         message.add(t("Nhiệm vụ chưa có cơ quan nào báo cáo: {tasks}.", tasks=task_list(task.no for task in silent)))
     message.add(
         t(
-            "Khó khăn, vướng mắc: {difficulties} ý kiến; kiến nghị, đề xuất: {recommendations}.",
+            "Khó khăn, vướng mắc: {difficulties} ý kiến; kiến nghị, đề xuất: {recommendations} ý kiến.",
             difficulties=len(data.difficulties),
             recommendations=len(data.recommendations),
         )

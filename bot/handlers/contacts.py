@@ -44,7 +44,7 @@ def invite(turn: Turn, arg: str) -> None:
     if role != ContactRole.FOCAL and not turn.who.is_admin:
         turn.say(t("Chỉ quản trị viên được mời cán bộ điều phối hoặc quản trị viên. Đồng chí có thể mời đầu mối: /moi <cơ quan>."))
         return None
-    match = agency_of(turn, query, t("Lời mời tạo cho từng cơ quan, mỗi cơ quan một lời mời."))
+    match = agency_of(turn, query, t("Mỗi cơ quan được tạo một lời mời riêng."))
     if match is None:
         return None
     agency_id, agency_name = match
@@ -65,7 +65,7 @@ def invite(turn: Turn, arg: str) -> None:
         t("Đã tạo lời mời <b>{role}</b> của <b>{agency}</b>.", role=t(CONTACT_ROLE_LABELS[role]), agency=agency_name),
         t("Hiệu lực đến {time}, {date}; chỉ dùng được một lần.", time=f"{expires:%H:%M}", date=format_date_vi(expires.date())),
         t("Mã mời: <b>{code}</b>", code=code),
-        t("Đồng chí chuyển cho người được mời cách đăng ký sau:"),
+        t("Đồng chí chuyển cách đăng ký sau cho người được mời:"),
     )
     for channel in channels:
         hint = channel.invitation(code, t)

@@ -55,7 +55,7 @@ def language(turn: Turn, arg: str) -> None:
 
 def set_language(turn: Turn, code: str) -> None:
     if code not in SUPPORTED:
-        turn.say(turn.t("Nút này không còn dùng được."), toast=turn.t.s("Không hợp lệ"))
+        turn.say(turn.t("Nút này không còn hiệu lực."), toast=turn.t.s("Không hợp lệ"))
         return None
     for contact in turn.who.contacts:
         contact.language = code

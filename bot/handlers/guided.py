@@ -44,7 +44,7 @@ def task_chosen(turn: Turn, arg: str) -> None:
     current, no = found
     ob = turn.session.get(Obligation, current.data.get("obligation_id"))
     if current.state != "guided_task" or ob is None or not taskrefs.covers([x["no"] for x in ob.tasks], no):
-        turn.say(t("Nút này không còn dùng được."))
+        turn.say(t("Nút này không còn hiệu lực."))
         return None
     data = dict(current.data)
     data["task"] = no
@@ -64,7 +64,7 @@ def status_chosen(turn: Turn, arg: str) -> None:
         return None
     current, code = found
     if current.state != "guided_status" or code not in STATUS_LABELS:
-        turn.say(t("Nút này không còn dùng được."))
+        turn.say(t("Nút này không còn hiệu lực."))
         return None
     data = dict(current.data)
     data["status"] = code
@@ -82,7 +82,7 @@ def notes_skipped(turn: Turn, arg: str) -> None:
         return None
     current, _ = found
     if current.state != "guided_notes":
-        turn.say(turn.t("Nút này không còn dùng được."))
+        turn.say(turn.t("Nút này không còn hiệu lực."))
         return None
     return notes(turn, current, "")
 

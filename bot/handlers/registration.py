@@ -27,7 +27,7 @@ def start(turn: Turn, code: str) -> None:
     turn.say(
         t(
             "Kính chào đồng chí. Để sử dụng hệ thống, đồng chí cần mã mời (hoặc đường dẫn mời) do Sở Tư pháp cấp; "
-            "nhận được mã, đồng chí gửi mã đó vào đây."
+            "khi nhận được mã, đồng chí gửi mã đó vào đây."
         )
     )
     return None

@@ -394,7 +394,7 @@ def nudge(turn: Turn, arg: str) -> None:
     session = turn.session
     obligation_id = row_id(arg)
     if obligation_id is None:
-        turn.say(t("Nút này không còn dùng được."), toast=t.s("Không hợp lệ"))
+        turn.say(t("Nút này không còn hiệu lực."), toast=t.s("Không hợp lệ"))
         return None
     # Lock the obligation (PostgreSQL; ignored on SQLite) so that two presses at the same
     # moment are serialised and the second one finds the first one's audit row.

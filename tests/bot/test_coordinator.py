@@ -708,7 +708,7 @@ def _check_summary(chat, summary, total):
         in summary
     )
     assert "Nhiệm vụ chưa có cơ quan nào báo cáo" not in summary  # Sở Tư pháp answered every task
-    assert "Khó khăn, vướng mắc: 1 ý kiến; kiến nghị, đề xuất: 0." in summary
+    assert "Khó khăn, vướng mắc: 1 ý kiến; kiến nghị, đề xuất: 0 ý kiến." in summary
 
 
 def test_consolidated_report_in_chat(chat, scripted, engine):
@@ -830,7 +830,7 @@ def test_consolidated_summary_lists_recommendations_escaped(chat, scripted, engi
     )
     out = chat.send("/tonghop Q1", user=COORD)
     summary = out[0].text
-    assert "Khó khăn, vướng mắc: 2 ý kiến; kiến nghị, đề xuất: 1." in summary
+    assert "Khó khăn, vướng mắc: 2 ý kiến; kiến nghị, đề xuất: 1 ý kiến." in summary
     assert (
         f"{chat.b('Kiến nghị, đề xuất')}\n• Sở Nội vụ (NV4): " + chat.esc("Đề nghị bổ sung <b>02</b> biên chế")
     ) in summary

@@ -281,7 +281,7 @@ def test_a_planned_reminder_is_written_in_the_contacts_language(chat, engine, cl
         texts = {row.chat_id: Message.from_json(row.payload["message"]).plain() for row in rows}
     english, vietnamese = texts[FOCAL_EN], texts[FOCAL_VI]
     assert english.startswith("Reminder: report for quý I năm 2024")  # period names stay Vietnamese
-    assert "Dear John Smith," in english and "Reporting focal point of Công an tỉnh." in english
+    assert "Dear John Smith," in english and "You are the reporting focal point of Công an tỉnh." in english
     assert "Reporting deadline: Thứ Sáu, ngày 15 tháng 3 năm 2024" in english  # so do dates
     assert "Example: NV4: đang thực hiện 70%" in english  # and what a focal point types
     assert "Kính gửi" not in english and "Đồng chí" not in english

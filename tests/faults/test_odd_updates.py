@@ -82,7 +82,7 @@ async def test_forged_task_in_a_button_and_a_huge_nudge_id(bot, engine):
     helped = await _answer(tg, COORDINATOR, -1, "help")
     coordinator.press(helped, "nudge:12345678901234567890123", strict=False)  # 23 digits
     nudged = await _answer(tg, COORDINATOR, helped["seq"], "the forged nudge")
-    assert "không còn dùng được" in nudged["plain"]
+    assert "không còn hiệu lực" in nudged["plain"]
     assert not to(tg, POLICE, after=refused["seq"])  # nobody was nudged
     assert {r.status for r in rows(engine, Inbox)} == {"processed"}
     assert_no_error_reply(tg)

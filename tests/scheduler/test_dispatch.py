@@ -201,7 +201,7 @@ def test_reminder_text_is_formal_vietnamese_and_escaped():
 
 def test_working_days_wording_and_escalation():
     assert rm.working_days_phrase(7) == "còn 7 ngày làm việc"
-    assert rm.working_days_phrase(0) == "hạn cuối là hôm nay"
+    assert rm.working_days_phrase(0) == "hôm nay"
     assert rm.working_days_phrase(-1) == "đã quá hạn 1 ngày làm việc"
     late = rm.ReminderContent(
         step="D+3", agency="Sở Y tế", period_name="quý I năm 2024", due=date(2024, 3, 15), working_days_left=-3,
