@@ -49,14 +49,18 @@ class RateLimiter:
         self.hits: dict[str, deque[float]] = defaultdict(deque)
 
     def allow(self, key: str) -> bool:
+        return self.wait(key) is None
+
+    def wait(self, key: str) -> float | None:
+        """None when the message may go through (and counts); else the seconds to wait."""
         now = self.monotonic()
         hits = self.hits[key]
         while hits and hits[0] <= now - self.window:
             hits.popleft()
         if len(hits) >= self.limit:
-            return False
+            return hits[0] + self.window - now
         hits.append(now)
-        return True
+        return None
 
 
 class Conversation:
@@ -86,8 +90,16 @@ class Conversation:
             if value is not None:
                 turn.msg = replace(msg, choice=value)
 
-        if turn.msg.choice is None and not self.limiter.allow(f"{msg.channel}:{msg.user_id}"):
-            turn.say(turn.t("Đồng chí gửi quá nhiều tin trong thời gian ngắn. Đề nghị chờ một phút rồi gửi tiếp."))
+        wait = None if turn.msg.choice is not None else self.limiter.wait(f"{msg.channel}:{msg.user_id}")
+        if wait is not None:
+            # Answered, never dropped silently: the person knows when to send it again.
+            turn.say(
+                turn.t(
+                    "Đồng chí gửi quá nhiều tin trong thời gian ngắn; tin nhắn này chưa được xử lý. "
+                    "Đề nghị gửi lại sau {n} giây.",
+                    n=max(1, int(wait + 0.999)),
+                )
+            )
         else:
             self._route(turn)
         self._number_choices(turn)

@@ -271,17 +271,29 @@ def _reload_invitation(session: Session, invitation_id: int) -> Invitation | Non
 # --- redeeming ---------------------------------------------------------------------------
 
 
-def _find_contact(session: Session, channel: str, user_id: str, agency_id: str) -> Contact | None:
+def _find_contact(session: Session, channel: str, user_id: str, agency_id: str, role: str) -> Contact | None:
     statement = (
         select(Contact)
         .where(
             col(Contact.channel) == channel,
             col(Contact.user_id) == user_id,
             col(Contact.agency_id) == agency_id,
+            col(Contact.role) == role,
         )
         .execution_options(populate_existing=True)
     )
     return session.exec(statement).first()
+
+
+def roles_held(session: Session, channel: str, user_id: str) -> list[Contact]:
+    """Every active binding of one identity (roles add up: each is a contact of its own)."""
+    return list(
+        session.exec(
+            select(Contact)
+            .where(col(Contact.channel) == channel, col(Contact.user_id) == user_id, col(Contact.active).is_(True))
+            .order_by(col(Contact.id))
+        ).all()
+    )
 
 
 def _already_bound(contact: Contact | None, invitation: Invitation) -> bool:
@@ -347,7 +359,7 @@ def redeem(
         return RedeemResult(RedeemOutcome.UNKNOWN)
     assert invitation.id is not None
 
-    existing = _find_contact(session, channel, user, invitation.agency_id)
+    existing = _find_contact(session, channel, user, invitation.agency_id, invitation.role)
     if _already_bound(existing, invitation):
         return RedeemResult(RedeemOutcome.ALREADY, contact=existing, invitation=invitation)
     if not is_pending(invitation, now):
@@ -372,7 +384,7 @@ def redeem(
         invitation = _reload_invitation(session, invitation.id)
         if invitation is None:  # pragma: no cover - invitations are never deleted
             return RedeemResult(RedeemOutcome.UNKNOWN)
-        existing = _find_contact(session, channel, user, invitation.agency_id)
+        existing = _find_contact(session, channel, user, invitation.agency_id, invitation.role)
         if _already_bound(existing, invitation):  # the same person, tapping twice at once
             return RedeemResult(RedeemOutcome.ALREADY, contact=existing, invitation=invitation)
         return RedeemResult(_refused(invitation, now), invitation=invitation)
@@ -417,17 +429,19 @@ def redeem(
 
 
 def _bind(session: Session, data: ContactCreate, *, now: datetime) -> tuple[Contact, bool, ContactRole | None]:
-    """Insert the contact, or update the one this identity already has for the agency.
+    """Insert the contact, or re-activate the one this identity already had for the agency and
+    role. Another role the identity holds is left as it is: roles add up, and a role is lost only
+    by revocation.
 
-    Returns ``(contact, reactivated, previous_role)``.
+    Returns ``(contact, reactivated, previous_role)`` (``previous_role`` is always ``None`` now:
+    an invitation never changes a role).
     """
     for _ in range(2):
-        row = _find_contact(session, data.channel, data.user_id, data.agency_id)
+        row = _find_contact(session, data.channel, data.user_id, data.agency_id, data.role)
         if row is not None:
             reactivated = not row.active
-            previous_role = None if reactivated or row.role == data.role else ContactRole(row.role)
+            previous_role = None
             row.chat_id = data.chat_id
-            row.role = data.role
             row.display_name = data.display_name or row.display_name
             row.language = data.language or row.language
             row.active = True

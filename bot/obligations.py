@@ -42,23 +42,6 @@ def replied_obligation(turn: Turn) -> Obligation | None:
     return turn.session.get(Obligation, row.obligation_id)
 
 
-def attribute(turn: Turn, agency_id: str) -> Obligation | None:
-    """The period a report lands on: a reply to a reminder or nudge goes to its period;
-    otherwise the oldest overdue period still missing tasks, else the next one due."""
-    ob = replied_obligation(turn)
-    if ob is not None and ob.agency_id == agency_id and ob.status == ObligationStatus.ACTIVE:
-        return ob
-    obligations = of_agency(turn.session, agency_id, turn.ctx.plans.ids)
-    today = turn.today()
-    for ob in obligations:
-        if ob.due < today and missing(turn.session, ob):
-            return ob
-    upcoming = [ob for ob in obligations if ob.due >= today]
-    if upcoming:
-        return upcoming[0]
-    return obligations[-1] if obligations else None
-
-
 def task_title(plan: Plan, no: str) -> str:
     task = plan.task_by_no.get(no)
     if task is not None:

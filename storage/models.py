@@ -166,8 +166,9 @@ class ContactCreate(SQLModel):
 
 class Contact(ContactCreate, table=True):
     __tablename__ = "contact"
-    # A person may be focal point for two agencies, so the agency is part of the identity.
-    __table_args__ = (UniqueConstraint("channel", "user_id", "agency_id"),)
+    # A person may be focal point for two agencies, and hold two roles for one (a Sở Tư pháp
+    # coordinator who is also its focal point): agency and role are part of the identity.
+    __table_args__ = (UniqueConstraint("channel", "user_id", "agency_id", "role"),)
 
     id: int | None = Field(default=None, primary_key=True)
     active: bool = True
@@ -251,6 +252,9 @@ class Obligation(ObligationCreate, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "agency_id", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # An approved extension (gia hạn): the agency's own due date for the period; the plan's
+    # sync never touches it.
+    extended_due: date | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -307,17 +311,26 @@ class ReportEntry(ReportEntryIn, table=True):
 
 
 class EvidenceCreate(SQLModel):
-    """A file (minh chứng) a focal point sent to back a report."""
+    """A file (minh chứng) a focal point sent to back a report.
 
-    report_id: int = Field(foreign_key="report.id", index=True)
+    baocao keeps the bytes itself (``sha256`` in the file store, ``storage.files``): a channel's
+    own reference (``file_id``) stops working when a token changes. A file sent before its report
+    waits with no ``report_id`` and is attached to the report confirmed next."""
+
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    obligation_id: int | None = Field(default=None, foreign_key="obligation.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     inbox_id: int | None = Field(default=None, foreign_key="inbox.id")
     channel: str = Field(max_length=16, sa_type=_enum_column())
     kind: str = Field(min_length=1, max_length=16)  # "document" | "photo"
-    # The channel's own file reference: the bytes stay with the channel until a report needs them.
+    # The channel's own file reference (kept for the record; the bytes are in the file store).
     file_id: str = Field(min_length=1, max_length=255)
     filename: str | None = Field(default=None, max_length=255)
     caption: str | None = Field(default=None, sa_type=Text)
+    sha256: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    mime: str | None = Field(default=None, max_length=128)
+    task_no: str | None = Field(default=None, max_length=16)
     received_at: AwareDatetime = Field(sa_type=UTCDateTime)
 
 
@@ -325,6 +338,53 @@ class Evidence(EvidenceCreate, table=True):
     __tablename__ = "evidence"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+# --- Sở Tư pháp's decisions: review of a report, extensions ---------------------------------
+
+
+class ReviewDecision(StrEnum):
+    ACCEPTED = "accepted"  # tiếp nhận
+    RETURNED = "returned"  # yêu cầu bổ sung
+
+
+class Review(SQLModel, table=True):
+    """A coordinator's decision on an agency's report for a period; the latest one stands."""
+
+    __tablename__ = "review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", index=True)
+    decision: str = Field(max_length=16)
+    reason: str | None = Field(default=None, sa_type=Text)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    actor: str = Field(max_length=128)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Extension(SQLModel, table=True):
+    """An agency's request to report later (đề nghị gia hạn), and Sở Tư pháp's answer. An
+    approved one moves the agency's due date for that period (``Obligation.extended_due``)."""
+
+    __tablename__ = "extension"
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", index=True)
+    task_no: str | None = Field(default=None, max_length=16)
+    until: date
+    text: str = Field(default="", sa_type=Text)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=ExtensionStatus.PENDING, max_length=16)
+    decided_by: str | None = Field(default=None, max_length=128)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str | None = Field(default=None, sa_type=Text)
 
 
 # --- outbox / inbox ----------------------------------------------------------------------
@@ -458,6 +518,8 @@ __all__ = [
     "EntryStatus",
     "Evidence",
     "EvidenceCreate",
+    "Extension",
+    "ExtensionStatus",
     "Inbox",
     "InboxCreate",
     "InboxStatus",
@@ -476,6 +538,8 @@ __all__ = [
     "ReportEntry",
     "ReportEntryIn",
     "ReportSource",
+    "Review",
+    "ReviewDecision",
     "TaskRef",
     "check_channel",
     "metadata",

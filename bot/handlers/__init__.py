@@ -6,8 +6,9 @@ module         what                                            who
 =============  ==============================================  ==================
 registration   /start, an invitation code typed alone           anyone
 general        /trogiup, /huy, /ngonngu                        registered
-agency         /nhiemvu, /hanchot                              focal points
-reporting      reports in a sentence, ✅/✏️/✖, evidence          focal points
+agency         /nhiemvu, /hanchot, /dabaocao                   focal points
+reporting      reports in a sentence, ✅/✏️/✖                   focal points
+evidence       files as evidence; /minhchung for coordinators  focal points
 guided         /baocao step by step                            focal points
 status         /tinhhinh, /chuabaocao, nudges                  coordinators
 consolidated   /tonghop                                        coordinators
@@ -18,7 +19,7 @@ contacts       /moi, /dsdaumoi, revocation                     coordinators, adm
 from __future__ import annotations
 
 from bot.guard import Action, Need
-from bot.handlers import agency, consolidated, contacts, general, guided, registration, reporting, status
+from bot.handlers import agency, consolidated, contacts, evidence, general, guided, registration, reporting, status
 from common.i18n import N_
 
 # Commands in the order menus list them.
@@ -27,11 +28,13 @@ COMMANDS: dict[str, Action] = {
     "baocao": Action(guided.start, Need.FOCAL, N_("Báo cáo từng bước")),
     "nhiemvu": Action(agency.tasks, Need.FOCAL, N_("Nhiệm vụ của cơ quan")),
     "hanchot": Action(agency.deadlines, Need.FOCAL, N_("Hạn báo cáo sắp tới")),
+    "dabaocao": Action(agency.reported, Need.FOCAL, N_("Những gì cơ quan đã báo cáo trong kỳ")),
     "tinhhinh": Action(status.overview, Need.COORDINATOR, N_("Tình hình báo cáo theo kỳ")),
     "chuabaocao": Action(status.not_reported, Need.COORDINATOR, N_("Cơ quan chưa báo cáo")),
     "tonghop": Action(consolidated.consolidated, Need.COORDINATOR, N_("Dự thảo báo cáo tổng hợp (Word, Excel, biểu đồ)")),
     "moi": Action(contacts.invite, Need.COORDINATOR, N_("Mời đầu mối")),
     "dsdaumoi": Action(contacts.contacts, Need.COORDINATOR, N_("Danh sách đầu mối")),
+    "minhchung": Action(evidence.files, Need.COORDINATOR, N_("Tệp minh chứng của một cơ quan")),
     "trogiup": Action(general.help_, Need.REGISTERED, N_("Hướng dẫn")),
     "help": Action(general.help_, Need.REGISTERED),
     "ngonngu": Action(general.language, Need.REGISTERED, N_("Đổi ngôn ngữ")),
@@ -44,6 +47,13 @@ CALLBACKS: dict[str, Action] = {
     "ok": Action(reporting.confirm_pressed, Need.FOCAL),
     "fix": Action(reporting.fix_pressed, Need.FOCAL),
     "no": Action(reporting.cancel_pressed, Need.FOCAL),
+    "mc": Action(evidence.task_chosen, Need.FOCAL),
+    "pa": Action(reporting.agency_picked, Need.FOCAL),
+    "pp": Action(reporting.period_picked, Need.FOCAL),
+    "chp": Action(reporting.change_period, Need.FOCAL),
+    "hv": Action(reporting.value_picked, Need.FOCAL),
+    "ga": Action(guided.agency_chosen, Need.FOCAL),
+    "gp": Action(guided.period_chosen, Need.FOCAL),
     "gt": Action(guided.task_chosen, Need.FOCAL),
     "gs": Action(guided.status_chosen, Need.FOCAL),
     "gn": Action(guided.notes_skipped, Need.FOCAL),
@@ -54,8 +64,8 @@ CALLBACKS: dict[str, Action] = {
     "rvno": Action(contacts.revoke_cancel, Need.ADMIN),
 }
 
-_MENU_ORDER_FOCAL = ("baocao", "nhiemvu", "hanchot", "trogiup", "ngonngu", "huy")
-_MENU_ORDER_STAFF = ("tinhhinh", "chuabaocao", "tonghop", "moi", "dsdaumoi")
+_MENU_ORDER_FOCAL = ("baocao", "dabaocao", "nhiemvu", "hanchot", "trogiup", "ngonngu", "huy")
+_MENU_ORDER_STAFF = ("tinhhinh", "chuabaocao", "tonghop", "minhchung", "moi", "dsdaumoi")
 
 
 def menu(roles: set[str]) -> list[tuple[str, str]]:

@@ -1,31 +1,55 @@
-"""A focal point's own agency: /nhiemvu (its tasks) and /hanchot (its due dates)."""
+"""A focal point's own agency: /nhiemvu (its tasks), /hanchot (its due dates) and /dabaocao
+(what it has reported in a period, and what is still missing)."""
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
 from bot import obligations
+from bot.handlers import evidence
+from bot.handlers.periods import resolve, split
 from bot.handlers.registration import task_lines
 from bot.turn import Turn
-from common.message import Message, bold, item
+from common.labels import ENTRY_STATUSES, UNSPECIFIED_LABEL
+from common.message import Message, Text, bold, item
 from common.vndate import format_date_vi
+from storage.models import Obligation, ObligationStatus
+from storage.queries import latest_entries
+
+
+def agencies(turn: Turn) -> list[str]:
+    """The agencies the person is focal point of, oldest binding first (once each)."""
+    return list(dict.fromkeys(c.agency_id for c in turn.who.focal_contacts))
 
 
 def tasks(turn: Turn, _: str) -> None:
-    contact = turn.who.focal
-    assert contact is not None  # the guard lets only focal points in
-    name = turn.ctx.plans.agency_name(contact.agency_id)
-    turn.say(message=Message(bold(name), *task_lines(turn, contact.agency_id)))
+    message = Message()
+    for index, agency_id in enumerate(agencies(turn)):
+        if index:
+            message.add("")
+        message.add(bold(turn.ctx.plans.agency_name(agency_id)), *task_lines(turn, agency_id))
+    turn.say(message=message)
 
 
 def deadlines(turn: Turn, _: str) -> None:
     t = turn.t
-    contact = turn.who.focal
-    assert contact is not None
     today = turn.today()
     if not obligations.any_plan_current(turn):
         turn.say(obligations.plan_ended(t, turn.ctx.plan))
         return None
-    message = Message(bold(t("Hạn báo cáo của {agency}", agency=turn.ctx.plans.agency_name(contact.agency_id))))
-    for ob in obligations.of_agency(turn.session, contact.agency_id, turn.ctx.plans.ids):
+    message = Message()
+    for index, agency_id in enumerate(agencies(turn)):
+        if index:
+            message.add("")
+        _deadlines_of(turn, message, agency_id, today)
+    turn.say(message=message)
+    return None
+
+
+def _deadlines_of(turn: Turn, message: Message, agency_id: str, today) -> None:  # noqa: ANN001 - a date
+    t = turn.t
+    message.add(bold(t("Hạn báo cáo của {agency}", agency=turn.ctx.plans.agency_name(agency_id))))
+    for ob in obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids):
         plan = turn.ctx.plan_of(ob.plan_id)
         missing = obligations.missing(turn.session, ob)
         if ob.due < today and not missing:
@@ -36,5 +60,80 @@ def deadlines(turn: Turn, _: str) -> None:
             left = turn.ctx.calendar.working_days_between(today, ob.due)
             mark = t("còn {n} ngày làm việc", n=left) if missing else t("đã báo cáo")
         message.add(item(plan.period_name(ob.period), ": ", format_date_vi(ob.due), " — ", mark))
-    turn.say(message=message)
+
+
+def reported(turn: Turn, arg: str) -> None:
+    """``/dabaocao [kỳ]``: the agency's stored answers of the period (the latest revision of
+    each task), then the tasks still missing. Without a period: the one a report sent now
+    would land on."""
+    t = turn.t
+    subject, period_text = split(arg)
+    if subject:
+        turn.say(t("Cú pháp: /dabaocao [kỳ], ví dụ: /dabaocao hoặc /dabaocao quý I."))
+        return None
+    period: str | None = None
+    notes: list[Text] = []
+    if period_text is not None:
+        found = resolve(turn, turn.ctx.plan, period_text)
+        if found is None:
+            return None
+        period, notes = found
+    for agency_id in agencies(turn):
+        name = turn.ctx.plans.agency_name(agency_id)
+        if period is None:
+            ob = obligations.attribute(turn, agency_id)
+            if ob is None:
+                turn.say(*notes, t("{agency} hiện không có kỳ báo cáo nào.", agency=name))
+                continue
+        else:
+            ob = turn.session.exec(
+                select(Obligation).where(
+                    Obligation.agency_id == agency_id,
+                    Obligation.period == period,
+                    Obligation.status == ObligationStatus.ACTIVE,
+                    col(Obligation.plan_id).in_(turn.ctx.plans.ids),
+                )
+            ).first()
+            if ob is None:
+                turn.say(*notes, t("{agency} không có kỳ báo cáo {period}.", agency=name, period=turn.ctx.plan.period_name(period)))
+                continue
+        message = Message(*notes)
+        message.add(*_reported_lines(turn, ob, name))
+        if period is None:
+            message.add(t("Xem kỳ khác: /dabaocao quý I, /dabaocao 6 tháng, /dabaocao 2024-Q1."))
+        turn.say(message=message)
     return None
+
+
+def _reported_lines(turn: Turn, ob: Obligation, agency: str) -> list:
+    t = turn.t
+    plan = turn.ctx.plan_of(ob.plan_id)
+    lines: list = [
+        bold(t("Báo cáo {period} của {agency}", period=plan.period_name(ob.period), agency=agency)),
+        t("Hạn gửi: {date}.", date=format_date_vi(ob.extended_due or ob.due)),
+    ]
+    entries = latest_entries(turn.session, ob.id)
+    files, waiting = evidence.counts(turn, ob)
+    if entries:
+        lines.append(t("Đã ghi nhận (lần gửi mới nhất của mỗi nhiệm vụ):"))
+    else:
+        lines.append(t("Cơ quan chưa báo cáo nhiệm vụ nào của kỳ này."))
+    for no, entry in entries.items():
+        status = t(ENTRY_STATUSES[entry.status]) if entry.status else t(UNSPECIFIED_LABEL)
+        if entry.percent is not None:
+            status = status + f", {entry.percent}%"
+        parts: list = [bold(f"NV{no}"), ": ", status]
+        parts += ["; ", t("gửi lúc {time}", time=evidence.local_time(turn, entry.submitted_at))]
+        parts += [", ", t("gửi muộn") if entry.late else t("đúng hạn")]
+        parts += ["; ", t.n("đã gửi {count} lần", "đã gửi {count} lần", entry.revision)]
+        if files.get(no):
+            parts += ["; ", evidence.count_text(t, files[no])]
+        lines.append(item(*parts))
+    missing = obligations.missing(turn.session, ob)
+    if missing:
+        lines.append(t("Còn thiếu: {tasks}.", tasks=", ".join(f"NV{no}" for no in missing)))
+    else:
+        lines.append(t("Cơ quan đã báo cáo đủ các nhiệm vụ của kỳ này."))
+    if waiting:
+        lines.append(t("{files} đang chờ gắn vào báo cáo.", files=evidence.count_text(t, waiting)))
+    return lines

@@ -3,7 +3,7 @@ each step; the result goes through the same confirmation as a report typed in on
 
 from __future__ import annotations
 
-from bot import obligations, state
+from bot import attribution, obligations, state
 from bot.handlers.reporting import STATUS_LABELS, confirm, no_period, rows_of
 from bot.parser import parse_reply
 from bot.turn import Turn
@@ -12,13 +12,40 @@ from common.message import Choice
 from storage.models import ConversationState, Obligation
 
 
-def start(turn: Turn, _: str) -> None:
+def start(turn: Turn, arg: str) -> None:
     t = turn.t
-    contact = turn.who.focal
-    assert contact is not None
-    ob = obligations.attribute(turn, contact.agency_id)
+    contacts = list({c.agency_id: c for c in turn.who.focal_contacts}.values())
+    if len(contacts) > 1:
+        token = state.new_token()
+        state.put(turn, "guided_agency", {"token": token, "period_text": arg})
+        turn.say(
+            t("Đồng chí là đầu mối của nhiều cơ quan. Báo cáo cho cơ quan nào?"),
+            choices=[[Choice(turn.ctx.plans.agency_name(c.agency_id), f"ga:{token}:{c.id}")] for c in contacts],
+        )
+        return None
+    return _for_agency(turn, contacts[0], arg)
+
+
+def _for_agency(turn: Turn, contact, period_text: str) -> None:  # noqa: ANN001 - a Contact
+    """Step 0: the period (named after /baocao, else by the attribution rule, else asked)."""
+    t = turn.t
+    found = attribution.period(turn, contact.agency_id, period_text)
+    if found.ask:
+        token = state.new_token()
+        state.put(turn, "guided_period", {"token": token, "contact_id": contact.id})
+        turn.say(
+            t("Báo cáo kỳ nào?"),
+            choices=[[Choice(attribution.choice_label(turn, ob), f"gp:{token}:{ob.id}")] for ob in found.ask],
+        )
+        return None
+    ob = found.obligation
     if ob is None:
         return no_period(turn)
+    return _begin(turn, contact, ob)
+
+
+def _begin(turn: Turn, contact, ob: Obligation) -> None:  # noqa: ANN001 - a Contact
+    t = turn.t
     plan = turn.ctx.plan_of(ob.plan_id)
     token = state.new_token()
     state.put(turn, "guided_task", {"token": token, "obligation_id": ob.id, "plan_id": ob.plan_id, "contact_id": contact.id})
@@ -28,6 +55,31 @@ def start(turn: Turn, _: str) -> None:
         choices=[[Choice(f"NV{no}", f"gt:{token}:{no}") for no in row] for row in rows_of(refs, 4)],
     )
     return None
+
+
+def agency_chosen(turn: Turn, arg: str) -> None:
+    found = _live(turn, arg)
+    if found is None:
+        return None
+    current, contact_id = found
+    contact = next((c for c in turn.who.focal_contacts if str(c.id) == contact_id), None)
+    if current.state != "guided_agency" or contact is None:
+        turn.say(turn.t("Nút này không còn hiệu lực."))
+        return None
+    return _for_agency(turn, contact, str(current.data.get("period_text") or ""))
+
+
+def period_chosen(turn: Turn, arg: str) -> None:
+    found = _live(turn, arg)
+    if found is None:
+        return None
+    current, ob_id = found
+    contact = next((c for c in turn.who.focal_contacts if c.id == current.data.get("contact_id")), None)
+    ob = turn.session.get(Obligation, int(ob_id)) if ob_id.isascii() and ob_id.isdigit() and len(ob_id) <= 9 else None
+    if current.state != "guided_period" or contact is None or ob is None or ob.agency_id != contact.agency_id:
+        turn.say(turn.t("Nút này không còn hiệu lực."))
+        return None
+    return _begin(turn, contact, ob)
 
 
 def _live(turn: Turn, arg: str) -> tuple[ConversationState, str] | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import obligations
+from bot import attribution, obligations
 from bot.invitations import RedeemOutcome, looks_like_code, redeem
 from bot.turn import FOCAL, Turn
 from common import tasks as taskrefs
 from common.i18n import translator
-from common.labels import DUTY_ROLES
+from common.labels import CONTACT_ROLES, DUTY_ROLES
 from common.message import Message, item
 from common.vndate import format_date_vi
 from storage.models import Contact, ContactRole
@@ -83,13 +83,21 @@ def greet(turn: Turn, contact: Contact) -> None:
         role = t("quản trị") if contact.role == ContactRole.ADMIN else t("điều phối")
         message.add(t("Đồng chí đã được đăng ký với vai trò {role} ({agency}).", role=role, agency=name))
         message.add(t("Gõ /trogiup để xem các lệnh."))
+    others = [c for c in turn.who.contacts if c.id != contact.id]
+    if others:
+        held = ", ".join(
+            f"{t.s(CONTACT_ROLES.get(str(c.role), str(c.role)))} ({turn.ctx.plans.agency_name(c.agency_id)})"
+            for c in [contact, *others]
+        )
+        message.add(t("Vai trò mới được thêm vào các vai trò đồng chí đang có: {roles}.", roles=held))
     turn.say(message=message)
 
 
 def task_lines(turn: Turn, agency_id: str) -> list:
     t = turn.t
     obs = obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids)
-    ob = obligations.attribute(turn, agency_id) if obs else None
+    found = attribution.period(turn, agency_id) if obs else None
+    ob = (found.obligation or (found.ask[-1] if found.ask else None)) if found is not None else None
     if ob is None:
         return [t("Cơ quan hiện không có nhiệm vụ phải báo cáo theo kế hoạch.")]
     plan = turn.ctx.plan_of(ob.plan_id)

@@ -1,23 +1,26 @@
 """A focal point reports in a sentence: the draft, its confirmation, corrections, evidence.
 
 Free text is parsed (:mod:`bot.parser`) into one entry per task, attributed to a period
-(:func:`bot.obligations.attribute`), echoed back with ✅ Xác nhận / ✏️ Sửa / ✖ Hủy, and stored
+(:mod:`bot.attribution`: asked when two are equally likely), echoed back with ✅ Xác nhận / ✏️ Sửa / ✖ Hủy, and stored
 only when confirmed. A correction is a later revision of the same task.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from bot import obligations, state
+from bot import attribution, intents, obligations, state
+from bot.handlers import evidence
 from bot.messages import Attachment
 from bot.parser import ParsedEntry, parse_reply
 from bot.turn import Turn
 from common import tasks as taskrefs
 from common.labels import ENTRY_STATUSES
 from common.message import Choice, Message, Text, bold, item
+from common.text import fold
 from common.vndate import format_date_vi
-from storage.models import Evidence, EvidenceCreate, Obligation, ObligationStatus, ReportSource
+from storage.models import Contact, Obligation, ObligationStatus, ReportSource
 from storage.queries import add_report, audit, latest_entries
 
 STATUS_LABELS = ENTRY_STATUSES
@@ -36,64 +39,160 @@ def no_period(turn: Turn) -> None:
 
 
 def text(turn: Turn, body: str) -> None:
-    """A message that is not a command: a report (or a correction of the draft)."""
+    """A message that is not a command: a report, a correction of the draft, or something
+    that is not a report at all (a greeting, thanks, a question: answered, nothing stored)."""
     t = turn.t
-    contact = turn.who.focal
-    assert contact is not None  # the conversation routes only focal points here
     current = state.get(turn)
-    ob = None
-    if current is not None and current.state == "correct":
-        # A correction of a draft stays on the draft's period (it may have come from a reply).
-        ob = turn.session.get(Obligation, current.data.get("obligation_id"))
-    ob = ob or obligations.attribute(turn, contact.agency_id)
+    correcting = current is not None and current.state == "correct"
+    entries = parse_reply(body, _task_refs(turn))
+    if not correcting and intents.answer(turn, body, entries):
+        return None
+    draft: dict[str, Any] = {
+        "token": state.new_token(),
+        "obligation_id": None,
+        "plan_id": None,
+        "contact_id": None,
+        "inbox_id": turn.inbox_id,
+        "raw_text": body,
+        "entries": [entry_dict(e) for e in entries],
+        "problems": [],
+    }
+    if correcting:
+        assert current is not None
+        # A correction stays on the draft's agency and period, and on its task when it names none.
+        old = current.data
+        draft["contact_id"], draft["obligation_id"], draft["plan_id"] = old.get("contact_id"), old.get("obligation_id"), old.get("plan_id")
+        old_tasks = [e.get("task") for e in old.get("entries") or [] if e.get("task")]
+        if len(old_tasks) == 1:
+            for e in draft["entries"]:
+                if e["task"] is None:
+                    e["task"] = old_tasks[0]
+    if turn.msg.edited:
+        draft["problems"].append(
+            t("Đồng chí vừa sửa một tin nhắn đã gửi. Nếu xác nhận, nội dung mới sẽ thay nội dung đã ghi nhận của các nhiệm vụ dưới đây.").to_json()
+        )
+    return proceed(turn, draft)
+
+
+def _task_refs(turn: Turn) -> list[str]:
+    refs: list[str] = []
+    for plan in turn.ctx.plans:
+        refs.extend(ref for ref in plan.task_refs() if ref not in refs)
+    return refs
+
+
+def proceed(turn: Turn, draft: dict[str, Any]) -> None:
+    """Take the draft as far as it can go: agency, period, tasks, values, then the
+    confirmation; at the first question that needs the person, ask it (with choices) and wait."""
+    t = turn.t
+    token = draft["token"]
+    if draft.get("contact_id") is None:
+        named = [e["task"] for e in draft["entries"] if e.get("task")]
+        contact, choices = attribution.agency(turn, named)
+        if contact is None and not choices:
+            turn.say(t("Đồng chí không phải đầu mối báo cáo của cơ quan nào."))
+            return None
+        if contact is None:
+            state.put(turn, "pick_agency", draft)
+            turn.say(
+                t("Đồng chí là đầu mối của nhiều cơ quan. Báo cáo này của cơ quan nào?"),
+                choices=[[Choice(_short(turn.ctx.plans.agency_name(c.agency_id)), f"pa:{token}:{c.id}")] for c in choices],
+            )
+            return None
+        draft["contact_id"] = contact.id
+    contact = turn.session.get(Contact, draft["contact_id"])
+    if contact is None or not contact.active:
+        return _stale_button(turn)
+    if draft.get("obligation_id") is None:
+        found = attribution.period(turn, contact.agency_id, draft["raw_text"])
+        if found.named_missing:
+            draft["problems"].append(t("Cơ quan không có kỳ báo cáo {period}.", period=found.named_missing).to_json())
+        if found.ask:
+            state.put(turn, "pick_period", draft)
+            turn.say(
+                t("Báo cáo này thuộc kỳ nào?"),
+                choices=[[Choice(attribution.choice_label(turn, ob), f"pp:{token}:{ob.id}")] for ob in found.ask],
+            )
+            return None
+        if found.obligation is None:
+            return no_period(turn)
+        draft["obligation_id"], draft["plan_id"] = found.obligation.id, found.obligation.plan_id
+    ob = turn.session.get(Obligation, draft["obligation_id"])
     if ob is None:
         return no_period(turn)
-    plan = turn.ctx.plan_of(ob.plan_id)
-    entries = parse_reply(body, list(plan.task_refs()))
     assigned = [task["no"] for task in ob.tasks]
-    problems: list[Text] = []
-    kept: list[ParsedEntry] = []
-    for entry in entries:
-        if entry.task is None:
+    problems = [Text.from_json(p) for p in draft.get("problems") or []]
+    plan = turn.ctx.plan_of(ob.plan_id)
+    known = set(plan.task_refs())
+    kept = []
+    for entry in draft["entries"]:
+        no = entry.get("task")
+        if no is None:
             kept.append(entry)
-        elif not entry.known:
-            problems.append(t("Kế hoạch không có nhiệm vụ {no}.", no=entry.task))
-        elif not taskrefs.covers(assigned, entry.task):
-            problems.append(t("Cơ quan không được giao nhiệm vụ {no}.", no=entry.task))
+        elif no not in known:
+            problems.append(t("Kế hoạch không có nhiệm vụ {no}.", no=no))
+        elif not taskrefs.covers(assigned, no):
+            problems.append(t("Cơ quan không được giao nhiệm vụ {no}.", no=no))
         else:
             kept.append(entry)
     if not kept:
+        state.clear(turn)
         turn.say(*problems, t("Các nhiệm vụ của cơ quan: {tasks}.", tasks=", ".join(f"NV{no}" for no in assigned)))
         return None
-    if turn.msg.edited:
-        problems.insert(
-            0,
-            t("Đồng chí vừa sửa một tin nhắn đã gửi. Nếu xác nhận, nội dung mới sẽ thay nội dung đã ghi nhận của các nhiệm vụ dưới đây."),
-        )
-    drafts = [entry_dict(e) for e in kept]
-    draft: dict[str, Any] = {
-        "token": state.new_token(),
-        "obligation_id": ob.id,
-        "plan_id": ob.plan_id,
-        "contact_id": contact.id,
-        "inbox_id": turn.inbox_id,
-        "raw_text": body,
-        "entries": drafts,
-        "problems": [p.to_json() for p in problems],
-    }
-    if any(d["task"] is None for d in drafts):
+    draft["entries"], draft["problems"] = kept, [p.to_json() for p in problems]
+    if any(e["task"] is None for e in kept):
         if len(assigned) == 1:
-            for d in drafts:
-                d["task"] = assigned[0]
+            for e in kept:
+                e["task"] = assigned[0]
         else:
             state.put(turn, "pick_task", draft)
-            choices = [
-                [Choice(f"NV{no}", f"t:{draft['token']}:{no}") for no in row]
-                for row in rows_of(taskrefs.sorted_refs(assigned), 4)
-            ]
+            choices = [[Choice(f"NV{no}", f"t:{token}:{no}") for no in row] for row in rows_of(taskrefs.sorted_refs(assigned), 4)]
             turn.say(t("Nội dung này thuộc nhiệm vụ nào? Đồng chí chọn nhiệm vụ:"), choices=choices)
             return None
+    # Values a reader would not take as they are.
+    for entry in kept:
+        wrong = _percent_out_of_range(entry["text"])
+        if wrong is not None:
+            state.put(turn, "correct", draft)
+            turn.say(
+                t(
+                    "Tỷ lệ {percent}% của NV{no} không hợp lệ: tỷ lệ hoàn thành từ 0% đến 100%. "
+                    "Chưa ghi nhận; đồng chí gửi lại nội dung đúng.",
+                    percent=wrong, no=entry["task"],
+                )
+            )
+            return None
+    for entry in kept:
+        says_done = entry["status"] == "done" or _SAYS_DONE.search(fold(entry["text"])) is not None
+        if says_done and entry["percent"] is not None and entry["percent"] < 100 and not entry.get("checked"):
+            state.put(turn, "pick_value", draft)
+            no, percent = entry["task"], entry["percent"]
+            turn.say(
+                t("NV{no} ghi «hoàn thành» nhưng tỷ lệ là {percent}%. Đồng chí chọn nội dung đúng:", no=no, percent=percent),
+                choices=[
+                    [Choice(t.s("Hoàn thành (100%)"), f"hv:{token}:{no}:done")],
+                    [Choice(t.s("Đang thực hiện ({percent}%)", percent=percent), f"hv:{token}:{no}:prog")],
+                ],
+            )
+            return None
     return confirm(turn, draft)
+
+
+# "hoàn thành", "xong", "đã xong" — not "chưa hoàn thành", "sắp xong", "sẽ hoàn thành".
+_SAYS_DONE = re.compile(r"(?<!chua )(?<!khong )(?<!sap )(?<!se )(?<!chua duoc )\b(?:hoan thanh|xong)\b")
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,5})(?:[.,]\d+)?\s*%")
+
+
+def _percent_out_of_range(text: str) -> int | None:
+    for match in _PERCENT.finditer(text):
+        value = int(match.group(1))
+        if value > 100:
+            return value
+    return None
+
+
+def _short(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def entry_dict(entry: ParsedEntry) -> dict[str, Any]:
@@ -127,18 +226,28 @@ def confirm(turn: Turn, draft: dict[str, Any]) -> None:
     ob = turn.session.get(Obligation, draft["obligation_id"])
     assert ob is not None
     plan = turn.ctx.plan_of(ob.plan_id)
+    files = evidence.for_draft(turn, draft)  # before the state changes: it reads the draft replaced
     state.put(turn, "confirm", draft)
     message = Message(*(Text.from_json(p) for p in draft.get("problems") or []))
-    message.add(t("Đồng chí kiểm tra nội dung báo cáo <b>{period}</b>:", period=plan.period_name(ob.period)))
+    message.add(
+        t(
+            "Đồng chí kiểm tra nội dung báo cáo <b>{period}</b> của <b>{agency}</b>:",
+            period=plan.period_name(ob.period),
+            agency=turn.ctx.plans.agency_name(ob.agency_id),
+        )
+    )
     reported = latest_entries(turn.session, ob.id)
     for e in draft["entries"]:
         revision = (reported[e["task"]].revision + 1) if e["task"] in reported else None
         message.add(*describe_entry(turn, e, revision=revision))
     if turn.today() > ob.due:
         message.add(t("Lưu ý: hạn gửi là {date}; báo cáo sẽ được ghi nhận là gửi muộn.", date=format_date_vi(ob.due)))
+    if files:
+        message.add(evidence.draft_line(turn, files))
     token = draft["token"]
     message.choices = [
-        [Choice(t.s("✅ Xác nhận"), f"ok:{token}"), Choice(t.s("✏️ Sửa"), f"fix:{token}"), Choice(t.s("✖ Hủy"), f"no:{token}")]
+        [Choice(t.s("✅ Xác nhận"), f"ok:{token}"), Choice(t.s("✏️ Sửa"), f"fix:{token}"), Choice(t.s("✖ Hủy"), f"no:{token}")],
+        [Choice(t.s("📅 Đổi kỳ báo cáo"), f"chp:{token}")],
     ]
     turn.say(message=message)
 
@@ -184,6 +293,86 @@ def pick_task(turn: Turn, arg: str) -> None:
         if e["task"] is None:
             e["task"] = no
     return confirm(turn, draft)
+
+
+def agency_picked(turn: Turn, arg: str) -> None:
+    found = _draft(turn, arg)
+    if found is None:
+        return None
+    current, contact_id = found
+    draft = dict(current.data)
+    chosen = next((c for c in turn.who.focal_contacts if str(c.id) == contact_id), None)
+    if current.state != "pick_agency" or chosen is None:
+        return _stale_button(turn)
+    draft["contact_id"] = chosen.id
+    return proceed(turn, draft)
+
+
+def _agency_obligation(turn: Turn, draft: dict[str, Any], ob_id: str) -> Obligation | None:
+    """The obligation a choice names, if it is one of the draft's agency's active ones."""
+    contact = turn.session.get(Contact, draft.get("contact_id")) if draft.get("contact_id") else None
+    if contact is None or not ob_id.isascii() or not ob_id.isdigit() or len(ob_id) > 9:
+        return None
+    ob = turn.session.get(Obligation, int(ob_id))
+    if ob is None or ob.agency_id != contact.agency_id or ob.status != ObligationStatus.ACTIVE:
+        return None
+    return ob
+
+
+def period_picked(turn: Turn, arg: str) -> None:
+    found = _draft(turn, arg)
+    if found is None:
+        return None
+    current, ob_id = found
+    draft = dict(current.data)
+    ob = _agency_obligation(turn, draft, ob_id)
+    if current.state not in ("pick_period", "confirm") or ob is None:
+        return _stale_button(turn)
+    draft["obligation_id"], draft["plan_id"] = ob.id, ob.plan_id
+    return proceed(turn, draft)
+
+
+def change_period(turn: Turn, arg: str) -> None:
+    """The confirmation's "Đổi kỳ báo cáo": the agency's recent and next periods to choose from."""
+    found = _draft(turn, arg)
+    if found is None:
+        return None
+    current, _ = found
+    draft = dict(current.data)
+    contact = turn.session.get(Contact, draft.get("contact_id")) if draft.get("contact_id") else None
+    if current.state != "confirm" or contact is None:
+        return _stale_button(turn)
+    obs = obligations.of_agency(turn.session, contact.agency_id, turn.ctx.plans.ids)
+    today = turn.today()
+    past = [ob for ob in obs if ob.due < today][-3:]
+    upcoming = [ob for ob in obs if ob.due >= today][:1]
+    offered = [ob for ob in past + upcoming if ob.id != draft.get("obligation_id")]
+    if not offered:
+        turn.say(turn.t("Cơ quan không có kỳ báo cáo nào khác để chọn."))
+        return None
+    turn.say(
+        turn.t("Đồng chí chọn kỳ báo cáo:"),
+        choices=[[Choice(attribution.choice_label(turn, ob), f"pp:{draft['token']}:{ob.id}")] for ob in offered],
+    )
+    return None
+
+
+def value_picked(turn: Turn, arg: str) -> None:
+    found = _draft(turn, arg)
+    if found is None:
+        return None
+    current, rest = found
+    no, _, which = rest.partition(":")
+    draft = dict(current.data)
+    entry = next((e for e in draft.get("entries") or [] if e.get("task") == no), None)
+    if current.state != "pick_value" or entry is None or which not in ("done", "prog"):
+        return _stale_button(turn)
+    if which == "done":
+        entry["percent"] = 100
+    else:
+        entry["status"] = "in_progress"
+    entry["checked"] = True
+    return proceed(turn, draft)
 
 
 def confirm_pressed(turn: Turn, arg: str) -> None:
@@ -262,6 +451,7 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
         inbox_id=draft.get("inbox_id"),
         tz=turn.ctx.config.timezone,
     )
+    files = evidence.attach(turn, draft, report)
     state.put(turn, "reported", {"report_id": report.id, "obligation_id": ob.id, "plan_id": ob.plan_id})
     audit(turn.session, turn.who.actor, "report", f"obligation:{ob.id}", {"report_id": report.id}, at=turn.now)
     message = Message(
@@ -281,6 +471,7 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
     message.add(
         t("Muốn sửa, đồng chí gửi lại nội dung của nhiệm vụ đó; bản mới sẽ thay bản cũ. Có thể gửi kèm tệp minh chứng.")
     )
+    evidence.confirmed(turn, message, report, files)
     turn.say(message=message, toast=t.s("Đã ghi nhận"))
 
 
@@ -290,27 +481,8 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
 def attachment(turn: Turn, file: Attachment) -> None:
     t = turn.t
     if file.kind in ("document", "photo"):
-        current = state.get(turn)
-        if current is not None and current.state == "reported" and file.ref:
-            turn.session.add(
-                Evidence.model_validate(
-                    EvidenceCreate(
-                        report_id=current.data["report_id"],
-                        contact_id=turn.who.focal.id if turn.who.focal else None,
-                        inbox_id=turn.inbox_id,
-                        channel=turn.msg.channel,
-                        kind=file.kind,
-                        file_id=file.ref[:255],
-                        filename=file.filename,
-                        caption=turn.msg.text or None,
-                        received_at=turn.now,
-                    )
-                )
-            )
-            turn.say(t("Đã lưu tệp làm minh chứng cho báo cáo vừa gửi."))
-            return None
-        turn.say(t("Đã nhận tệp. Để lưu làm minh chứng, đồng chí gửi báo cáo trước rồi gửi tệp ngay sau đó."))
-        return None
+        # Kept as evidence (bot.handlers.evidence); a caption is read as a report, like text.
+        return evidence.received(turn, file, text)
     if file.kind == "voice":
         turn.say(t("Hệ thống chưa nghe được tin nhắn thoại. Đề nghị đồng chí gõ nội dung báo cáo, ví dụ: NV4: đang thực hiện 70%."))
         return None

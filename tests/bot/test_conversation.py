@@ -59,9 +59,9 @@ def test_report_confirm_store(chat, session):
 def test_choices_are_buttons_on_telegram_and_numbers_on_a_text_channel(chat):
     [reply] = chat.send("NV4: đang thực hiện 70%")
     labels = [c.label for c in reply.buttons]
-    assert labels == ["✅ Xác nhận", "✏️ Sửa", "✖ Hủy"]
+    assert labels == ["✅ Xác nhận", "✏️ Sửa", "✖ Hủy", "📅 Đổi kỳ báo cáo"]
     if chat.name == "text":
-        assert "1. ✅ Xác nhận   2. ✏️ Sửa   3. ✖ Hủy" in reply.text
+        assert "1. ✅ Xác nhận   2. ✏️ Sửa   3. ✖ Hủy   4. 📅 Đổi kỳ báo cáo" in reply.text
     else:
         assert "1." not in reply.text
 

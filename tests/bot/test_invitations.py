@@ -325,12 +325,12 @@ def test_revoke_then_reactivate_with_a_new_invitation(synced):
         assert list_contacts(session) == [] and len(list_contacts(session, include_inactive=True)) == 1
         assert len(session.exec(select(AuditLog).where(AuditLog.action == "contact.deactivate")).all()) == 1
 
-    # The old link stays spent; a new invitation (here with another role) re-activates the row.
-    _, code = _invite(synced, role="admin")
+    # The old link stays spent; a new invitation for the same role re-activates the row.
+    _, code = _invite(synced)
     result = _redeem(synced, code, 1001, display_name="Mới", chat_id=777, now=NOW + timedelta(days=3))
     assert result.ok and result.reactivated and result.contact.id == first.contact.id
     contact = result.contact
-    assert (contact.active, contact.role, contact.chat_id, contact.display_name) == (True, "admin", "777", "Mới")
+    assert (contact.active, contact.role, contact.chat_id, contact.display_name) == (True, "focal", "777", "Mới")
     assert contact.deactivated_at is None and contact.deactivated_reason is None
 
 
@@ -342,11 +342,14 @@ def test_old_link_of_a_revoked_contact_is_used(synced):
     assert _redeem(synced, code, 1001, now=NOW + timedelta(hours=3)).outcome is RedeemOutcome.USED
 
 
-def test_a_new_role_for_an_active_contact_changes_the_role(synced):
+def test_a_new_role_adds_up_and_the_old_one_stays(synced):
     first = _redeem(synced, _invite(synced)[1], 1001)
     result = _redeem(synced, _invite(synced, role="coordinator")[1], 1001)
-    assert result.ok and not result.reactivated and result.previous_role is ContactRole.FOCAL
-    assert result.contact.id == first.contact.id and result.contact.role == "coordinator"
+    assert result.ok and not result.reactivated and result.previous_role is None
+    assert result.contact.id != first.contact.id and result.contact.role == "coordinator"
+    with session_scope(synced) as session:
+        roles = sorted(c.role for c in contacts_of(session, 1001, "telegram"))
+    assert roles == ["coordinator", "focal"]
 
 
 def test_list_invitations(synced):

@@ -1,0 +1,164 @@
+"""Which agency and which period a report is about: the rules, in order, and when to ask.
+
+**Which period** (README "In chat"):
+
+1. a period named in the message ("quý I", "6 tháng", "06 tháng đầu năm", "9 tháng", "cả năm",
+   "H1", "Q1", "năm 2024") — at the start of the message, where people name it;
+2. a reply to a reminder or a nudge: its period;
+3. otherwise the period whose reminders are running now: from its first reminder to its
+   consolidation due date (the last step, D+3, lies before it). When an older period is still
+   incomplete and inside that window while a newer one is open — or, between two windows, the
+   last period is incomplete and the next one is coming — baocao asks, naming both.
+
+**Which agency**, for a person who is the focal point of several: the agency that has every task
+the message names (when only one does), else the one whose reminder is being answered, else ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot import obligations
+from bot.turn import Turn
+from common import tasks as taskrefs
+from common.periods import PERIOD_NAMES, parse_words, period_key
+from common.text import fold
+from storage.models import Contact, Obligation
+
+# Period words near the start of a message ("6 tháng: NV10 …", "Báo cáo quý I: …").
+_HEAD = 80
+_PATTERNS = [
+    r"\b(?:q|quy)\s*(?:i{1,3}|iv|[1-4])\b(?:\s*(?:nam\s*)?\d{4})?",
+    r"\b0?[69]\s*thang(?:\s*dau\s*nam)?\b(?:\s*(?:nam\s*)?\d{4})?",
+    r"\b(?:sau|chin)\s*thang\b",
+    r"\bnua\s*nam\b",
+    r"\bca\s*nam\b(?:\s*\d{4})?",
+    r"\b(?:h1|9m|fy)\b",
+    r"\bky\s*(?:bao\s*cao\s*)?nam\s*\d{4}\b",
+    r"\b\d{4}\s*-\s*(?:q[1-4]|h1|9m|fy)\b",
+]
+_PERIOD_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+
+def period_in_text(text: str) -> tuple[int | None, str] | None:
+    """The period a message names at its start, if any: ``(year or None, code)``."""
+    head = fold(text)[:_HEAD]
+    for match in _PERIOD_RE.finditer(head):
+        words = match.group(0)
+        words = re.sub(r"^ky\s*(?:bao\s*cao\s*)?", "", words)
+        found = parse_words(words, whole=True)
+        if found is not None and found[1] in PERIOD_NAMES:
+            return found
+    return None
+
+
+@dataclass
+class Attribution:
+    obligation: Obligation | None = None
+    ask: list[Obligation] = field(default_factory=list)  # when two periods are equally likely
+    how: str = "none"  # "named", "reply", "open", "next", "last", "ask", "none"
+    named_missing: str | None = None  # a named period the agency does not report for
+
+
+def _due(ob: Obligation) -> date:
+    return getattr(ob, "extended_due", None) or ob.due
+
+
+def _first_reminder(turn: Turn, ob: Obligation) -> date:
+    plan = turn.ctx.plan_of(ob.plan_id)
+    steps = plan.reporting.reminders.steps
+    before = min((s.working_days for s in steps), default=0)
+    return turn.ctx.calendar.add_working_days(_due(ob), before) if before else _due(ob)
+
+
+def period(turn: Turn, agency_id: str, text: str = "") -> Attribution:
+    obs = obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids)
+    if not obs:
+        return Attribution()
+    today = turn.today()
+    named = period_in_text(text) if text else None
+    if named is not None:
+        year, code = named
+        matching = [ob for ob in obs if ob.period.endswith(f"-{code}") and (year is None or ob.period == period_key(year, code))]
+        if year is None and len(matching) > 1:
+            # "quý I" without a year: the one of this year, else the latest that has begun.
+            this_year = [ob for ob in matching if ob.period.startswith(f"{today.year}-")]
+            begun = [ob for ob in matching if _first_reminder(turn, ob) <= today] or matching
+            matching = this_year or begun[-1:]
+        if matching:
+            return Attribution(matching[0], how="named")
+        label = PERIOD_NAMES[code] if year is None else turn.ctx.plan.period_name(period_key(year, code))
+        result = _by_date(turn, obs, today)
+        result.named_missing = label
+        return result
+    replied = obligations.replied_obligation(turn)
+    if replied is not None and replied.agency_id == agency_id and replied in obs:
+        return Attribution(replied, how="reply")
+    return _by_date(turn, obs, today)
+
+
+def _by_date(turn: Turn, obs: list[Obligation], today: date) -> Attribution:
+    session = turn.session
+    open_ = [ob for ob in obs if _first_reminder(turn, ob) <= today <= ob.consolidation_due]
+    if open_:
+        newest = open_[-1]
+        candidates = [ob for ob in open_ if ob is newest or obligations.missing(session, ob)]
+        if len(candidates) == 1:
+            return Attribution(candidates[0], how="open")
+        return Attribution(ask=candidates[-2:], how="ask")
+    past = [ob for ob in obs if _due(ob) < today]
+    upcoming = [ob for ob in obs if _due(ob) >= today]
+    if past and upcoming and obligations.missing(session, past[-1]):
+        return Attribution(ask=[past[-1], upcoming[0]], how="ask")
+    if upcoming:
+        return Attribution(upcoming[0], how="next")
+    return Attribution(past[-1], how="last")
+
+
+def choice_label(turn: Turn, ob: Obligation) -> str:
+    """"quý I (quá hạn 3 ngày)", "06 tháng (hạn 17/6)": a period as a choice."""
+    t = turn.t
+    plan = turn.ctx.plan_of(ob.plan_id)
+    name = plan.period_name(ob.period)
+    due = _due(ob)
+    today = turn.today()
+    if due < today:
+        late = -turn.ctx.calendar.working_days_between(today, due)
+        return t.s("{period} (quá hạn {n} ngày)", period=name, n=max(late, 1))
+    return t.s("{period} (hạn {date})", period=name, date=f"{due.day}/{due.month}")
+
+
+def agency(turn: Turn, tasks: list[str]) -> tuple[Contact | None, list[Contact]]:
+    """``(the focal binding the report is for, or None and the bindings to ask between)``."""
+    bindings = turn.who.focal_contacts
+    if len(bindings) <= 1:
+        return (bindings[0] if bindings else None), []
+    # One binding per agency: a person holding two roles for one agency reports once for it.
+    by_agency: dict[str, Contact] = {}
+    for contact in bindings:
+        by_agency.setdefault(contact.agency_id, contact)
+    bindings = list(by_agency.values())
+    if len(bindings) == 1:
+        return bindings[0], []
+    if tasks:
+        having = []
+        for contact in bindings:
+            obs = obligations.of_agency(turn.session, contact.agency_id, turn.ctx.plans.ids)
+            assigned = {task["no"] for ob in obs for task in ob.tasks}
+            if all(taskrefs.covers(assigned, no) for no in tasks):
+                having.append(contact)
+        if len(having) == 1:
+            return having[0], []
+        if having:
+            bindings = having
+    replied = obligations.replied_obligation(turn)
+    if replied is not None:
+        for contact in bindings:
+            if contact.agency_id == replied.agency_id:
+                return contact, []
+    return None, bindings
+
+
+__all__ = ["Attribution", "agency", "choice_label", "period", "period_in_text"]

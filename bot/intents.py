@@ -1,0 +1,113 @@
+"""Messages that are not reports: greetings, thanks, a promise to report later, questions.
+
+A focal point writes "Dạ em chào anh chị ạ", "cảm ơn", "em gửi sau ạ" or "hạn nộp báo cáo 6
+tháng là ngày nào ạ?" as well as reports. Such a message names no task and gives no status or
+percent; it gets a short courteous answer (a question about a deadline gets the deadline) and
+nothing is stored as a report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot import attribution, obligations
+from bot.parser import ParsedEntry
+from bot.turn import Turn
+from common.message import Message
+from common.text import fold
+from common.vndate import format_date_vi
+
+GREETING = re.compile(r"^(?:(?:da|vang|kinh|xin)\s+)*(?:(?:em|anh|chi|toi)\s+)?(?:xin\s+)?(?:chao|hello|hi|alo)\b")
+THANKS = re.compile(r"\b(?:cam on|cam ta|thank|thanks|tks|thks|camon)\b")
+LATER = re.compile(
+    r"\b(?:gui sau|bao cao sau|se gui|se bao cao|dang tong hop|xin phep gui sau|gui bo sung sau|"
+    r"chua co so lieu|cho so lieu)\b"
+)
+DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
+QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the nao)\s*\??$")
+
+
+def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
+    """"greeting", "thanks", "later", "deadline", "question", or None for a report."""
+    if any(e.task for e in entries):
+        return None
+    facts = any(e.status or e.percent is not None for e in entries)
+    folded = fold(text).strip()
+    if not folded:
+        return None
+    if len(folded) > 300:
+        return None  # a long text is a report without a task number, not small talk
+    question = bool(QUESTION.search(folded))
+    if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
+        return "deadline"
+    if LATER.search(folded):
+        return "later"
+    if facts:
+        return None  # "đã tổ chức 3 hội nghị, đạt 80%": a report that names no task
+    if question:
+        return "question"
+    if THANKS.search(folded):
+        return "thanks"
+    if GREETING.search(folded) and len(folded.split()) <= 12:
+        return "greeting"
+    return None
+
+
+def answer(turn: Turn, text: str, entries: Sequence[ParsedEntry]) -> bool:
+    """Answer a message that is not a report; False when it is one (nothing said)."""
+    kind = classify(text, entries)
+    if kind is None:
+        return False
+    t = turn.t
+    example = t("Ví dụ: NV4: đang thực hiện 70%, vướng kinh phí.")
+    if kind == "greeting":
+        turn.say(t("Kính chào đồng chí. Đồng chí gửi báo cáo bằng một tin nhắn, gõ /baocao để báo cáo từng bước, hoặc /trogiup để xem hướng dẫn."), example)
+    elif kind == "thanks":
+        turn.say(t("Cảm ơn đồng chí."))
+    elif kind == "later":
+        turn.say(
+            t("Đã rõ. Khi có số liệu, đồng chí gửi báo cáo vào đây; chưa có gì được ghi nhận."),
+            *_deadline_lines(turn, text),
+        )
+    elif kind == "deadline":
+        lines = _deadline_lines(turn, text)
+        turn.say(message=Message(*lines) if lines else Message(obligations.plan_ended(t, turn.ctx.plan)))
+    else:
+        turn.say(
+            t("Hệ thống này nhận báo cáo định kỳ của cơ quan. Câu hỏi khác, đồng chí liên hệ trực tiếp Sở Tư pháp; gõ /trogiup để xem hướng dẫn.")
+        )
+    return True
+
+
+def _deadline_lines(turn: Turn, text: str) -> list:
+    """The due date the person most likely asks about, for each of their agencies."""
+    t = turn.t
+    lines = []
+    for contact in {c.agency_id: c for c in turn.who.focal_contacts}.values():
+        found = attribution.period(turn, contact.agency_id, text)
+        ob = found.obligation or (found.ask[-1] if found.ask else None)
+        if ob is None:
+            continue
+        plan = turn.ctx.plan_of(ob.plan_id)
+        due = getattr(ob, "extended_due", None) or ob.due
+        left = turn.ctx.calendar.working_days_between(turn.today(), due)
+        if left > 0:
+            when = t("còn {n} ngày làm việc", n=left)
+        elif left == 0:
+            when = t("hôm nay")
+        else:
+            when = t("đã quá hạn {n} ngày làm việc", n=-left)
+        lines.append(
+            t(
+                "Hạn gửi báo cáo {period} của {agency}: {date} ({when}).",
+                period=plan.period_name(ob.period),
+                agency=turn.ctx.plans.agency_name(ob.agency_id),
+                date=format_date_vi(due),
+                when=when,
+            )
+        )
+    return lines
+
+
+__all__ = ["answer", "classify"]
