@@ -12,7 +12,7 @@ so no job is ever persisted.
   every update a previous process left unhandled;
 - the dispatcher sends the outbox (answers at once, reminders paced);
 - jobs: planning the reminders (``BAOCAO_TICK_INTERVAL``), moving the spool into the inbox,
-  reloading an edited plan file.
+  reloading an edited plan file, fetching the bytes of evidence files (:mod:`bot.evidence`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any
 from baocao.services import Services
 
 log = logging.getLogger(__name__)
+
+EVIDENCE_INTERVAL_S = 10.0  # how often evidence files waiting for their bytes are fetched
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,9 @@ class Runtime:
         services = self.services
         self.loop = asyncio.get_running_loop()
         loop = self.loop
+        # Database calls run in threads; a hung database holds one thread per caller (the
+        # store, the worker, the dispatcher, the planner) until its timeout: room for all.
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="baocao"))
         writer, worker, dispatcher = services.writer, services.worker, services.dispatcher
         writer.loop = loop
         writer.on_stored = lambda: loop.call_soon_threadsafe(worker.wake)
@@ -184,6 +190,14 @@ class Runtime:
                 max_instances=1, coalesce=True,
             )
         self.scheduler.add_job(self._job, "interval", args=[self.spool_job], seconds=self.spool_interval, max_instances=1, coalesce=True)
+        # Evidence files: the bytes fetched from the channels into the file store, after the turn.
+        from bot.evidence import EvidenceFetcher
+
+        fetcher = EvidenceFetcher(services.engine, services.channels, services.files)
+        self.scheduler.add_job(
+            self._job, "interval", args=[fetcher.run], seconds=EVIDENCE_INTERVAL_S, next_run_time=_soon(),
+            max_instances=1, coalesce=True,
+        )
         if self.plan_interval:
             watcher = PlanWatcher(services, services.settings.plan_path)
             self.scheduler.add_job(

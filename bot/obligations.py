@@ -22,6 +22,18 @@ def of_agency(session: Session, agency_id: str, plan_ids: list[str] | None = Non
     return sorted(session.exec(statement).all(), key=lambda o: (o.due, o.id or 0))
 
 
+def agency_name(turn: Turn, agency_id: str) -> str:
+    """The agency's name: from the plans, else from the directory kept in the database (an
+    agency an edited plan no longer names), else its id."""
+    name = turn.ctx.plans.agency_name(agency_id)
+    if name != agency_id:
+        return name
+    from storage.models import Agency
+
+    row = turn.session.get(Agency, agency_id)
+    return row.name if row is not None else agency_id
+
+
 def missing(session: Session, ob: Obligation) -> list[str]:
     return missing_tasks(session, ob)
 

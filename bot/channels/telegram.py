@@ -68,6 +68,8 @@ MAX_CHARS = 4096
 MAX_CAPTION = 1024
 MAX_BUTTONS = 90  # Telegram allows 100 inline buttons per message; keep a margin
 MAX_CALLBACK_BYTES = 64
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile: a bot can download files up to 20 MB
+DOWNLOAD_TIMEOUT_S = 120.0  # reading a 20 MB file on a slow line
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT_S = 10
 MENU_LANGUAGES = ("en",)
@@ -240,7 +242,7 @@ def _key(raw: dict[str, Any]) -> UpdateKey | None:
 class TelegramChannel(Channel):
     name = NAME
     title = "Telegram"
-    capabilities = Capabilities(buttons=True, documents=True, photos=True, deep_links=True)
+    capabilities = Capabilities(buttons=True, documents=True, photos=True, deep_links=True, max_file_bytes=MAX_DOWNLOAD_BYTES)
 
     def __init__(
         self,
@@ -317,7 +319,7 @@ class TelegramChannel(Channel):
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
-                await _sleep(stop, _seconds(exc.retry_after))
+                await _sleep(stop, _retry_after(exc))
                 continue
             except (TelegramError, OSError) as exc:
                 log.warning("getUpdates failed (%s); again in %.0f s", exc, backoff)
@@ -375,7 +377,7 @@ class TelegramChannel(Channel):
         try:
             return await self._send(row, payload, progress)
         except RetryAfter as exc:
-            raise dispatch.RetryLater(_seconds(exc.retry_after)) from exc
+            raise dispatch.RetryLater(_retry_after(exc)) from exc
         except Forbidden as exc:
             raise dispatch.Blocked(str(exc)) from exc
         except BadRequest as exc:
@@ -433,10 +435,18 @@ class TelegramChannel(Channel):
             log.warning("could not tell %s: %s", chat_id, exc)
 
     async def download(self, attachment: Attachment) -> bytes:
+        """The file's bytes (getFile, then the file URL). Raises on anything short of the whole
+        file: a size over the Bot API's limit, a download cut short, Telegram's errors."""
         if not attachment.ref:
             raise ValueError("no file reference")
+        if attachment.size is not None and attachment.size > MAX_DOWNLOAD_BYTES:
+            raise ValueError(f"file of {attachment.size} bytes is over the {MAX_DOWNLOAD_BYTES} bytes a bot may download")
         file = await self.bot.get_file(attachment.ref)
-        return bytes(await file.download_as_bytearray())
+        expected = file.file_size if file.file_size is not None else attachment.size
+        data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT_S))
+        if expected is not None and len(data) != expected:
+            raise ValueError(f"download cut short: {len(data)} of {expected} bytes")
+        return data
 
     # -- menus -------------------------------------------------------------------------------
 
@@ -498,6 +508,12 @@ def _reply(message_id: str | None) -> ReplyParameters | None:
 
 def _seconds(value: Any) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    # The stored timedelta, read without the library's deprecation warning about the int form.
+    raw = getattr(exc, "_retry_after", None)
+    return _seconds(raw if raw is not None else exc.retry_after)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

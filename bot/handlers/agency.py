@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot import obligations
+from bot import attribution, obligations
 from bot.handlers import evidence
 from bot.handlers.periods import resolve, split
 from bot.handlers.registration import task_lines
@@ -27,7 +27,7 @@ def tasks(turn: Turn, _: str) -> None:
     for index, agency_id in enumerate(agencies(turn)):
         if index:
             message.add("")
-        message.add(bold(turn.ctx.plans.agency_name(agency_id)), *task_lines(turn, agency_id))
+        message.add(bold(obligations.agency_name(turn, agency_id)), *task_lines(turn, agency_id))
     turn.say(message=message)
 
 
@@ -48,8 +48,11 @@ def deadlines(turn: Turn, _: str) -> None:
 
 def _deadlines_of(turn: Turn, message: Message, agency_id: str, today) -> None:  # noqa: ANN001 - a date
     t = turn.t
-    message.add(bold(t("Hạn báo cáo của {agency}", agency=turn.ctx.plans.agency_name(agency_id))))
-    for ob in obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids):
+    message.add(bold(t("Hạn báo cáo của {agency}", agency=obligations.agency_name(turn, agency_id))))
+    owed = obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids)
+    if not owed:
+        message.add(t("Cơ quan hiện không có kỳ báo cáo nào."))
+    for ob in owed:
         plan = turn.ctx.plan_of(ob.plan_id)
         missing = obligations.missing(turn.session, ob)
         if ob.due < today and not missing:
@@ -65,7 +68,7 @@ def _deadlines_of(turn: Turn, message: Message, agency_id: str, today) -> None: 
 def reported(turn: Turn, arg: str) -> None:
     """``/dabaocao [kỳ]``: the agency's stored answers of the period (the latest revision of
     each task), then the tasks still missing. Without a period: the one a report sent now
-    would land on."""
+    would land on (both, when baocao would ask which)."""
     t = turn.t
     subject, period_text = split(arg)
     if subject:
@@ -79,26 +82,32 @@ def reported(turn: Turn, arg: str) -> None:
             return None
         period, notes = found
     for agency_id in agencies(turn):
-        name = turn.ctx.plans.agency_name(agency_id)
+        name = obligations.agency_name(turn, agency_id)
         if period is None:
-            ob = obligations.attribute(turn, agency_id)
-            if ob is None:
+            attributed = attribution.period(turn, agency_id)
+            obs = [attributed.obligation] if attributed.obligation is not None else list(attributed.ask)
+            if not obs:
                 turn.say(*notes, t("{agency} hiện không có kỳ báo cáo nào.", agency=name))
                 continue
         else:
-            ob = turn.session.exec(
-                select(Obligation).where(
-                    Obligation.agency_id == agency_id,
-                    Obligation.period == period,
-                    Obligation.status == ObligationStatus.ACTIVE,
-                    col(Obligation.plan_id).in_(turn.ctx.plans.ids),
-                )
-            ).first()
-            if ob is None:
+            obs = list(
+                turn.session.exec(
+                    select(Obligation).where(
+                        Obligation.agency_id == agency_id,
+                        Obligation.period == period,
+                        Obligation.status == ObligationStatus.ACTIVE,
+                        col(Obligation.plan_id).in_(turn.ctx.plans.ids),
+                    )
+                ).all()
+            )
+            if not obs:
                 turn.say(*notes, t("{agency} không có kỳ báo cáo {period}.", agency=name, period=turn.ctx.plan.period_name(period)))
                 continue
         message = Message(*notes)
-        message.add(*_reported_lines(turn, ob, name))
+        for index, ob in enumerate(obs):
+            if index:
+                message.add("")
+            message.add(*_reported_lines(turn, ob, name))
         if period is None:
             message.add(t("Xem kỳ khác: /dabaocao quý I, /dabaocao 6 tháng, /dabaocao 2024-Q1."))
         turn.say(message=message)

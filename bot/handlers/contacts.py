@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bot import obligations
 from bot.handlers.periods import sentence
 from bot.handlers.status import row_id, short_name
 from bot.invitations import DEFAULT_TTL, InvitationError, create_invitation, deactivate_contact, list_contacts
@@ -141,7 +142,7 @@ def contacts(turn: Turn, arg: str) -> None:
     admin = turn.who.is_admin
     message = Message(title, t("{n} tài khoản đang hoạt động.", n=len(rows)), columns=1)
     for agency_id in sorted(by_agency, key=lambda a: (order.get(a, len(order)), a)):
-        agency_name = turn.ctx.plans.agency_name(agency_id)
+        agency_name = obligations.agency_name(turn, agency_id)
         message.add(gap(), bold(agency_name))
         for contact in by_agency[agency_id]:
             person = contact.display_name or t.s("(chưa có tên)")
@@ -189,7 +190,7 @@ def _describe(turn: Turn, contact: Contact) -> Text:
         "{name} ({role} của {agency})",
         name=contact.display_name or f"#{contact.id}",
         role=turn.t(CONTACT_ROLE_LABELS.get(ContactRole(contact.role), str(contact.role))),
-        agency=turn.ctx.plans.agency_name(contact.agency_id),
+        agency=obligations.agency_name(turn, contact.agency_id),
     )
 
 

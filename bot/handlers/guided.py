@@ -20,7 +20,7 @@ def start(turn: Turn, arg: str) -> None:
         state.put(turn, "guided_agency", {"token": token, "period_text": arg})
         turn.say(
             t("Đồng chí là đầu mối của nhiều cơ quan. Báo cáo cho cơ quan nào?"),
-            choices=[[Choice(turn.ctx.plans.agency_name(c.agency_id), f"ga:{token}:{c.id}")] for c in contacts],
+            choices=[[Choice(obligations.agency_name(turn, c.agency_id), f"ga:{token}:{c.id}")] for c in contacts],
         )
         return None
     return _for_agency(turn, contacts[0], arg)

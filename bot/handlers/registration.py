@@ -67,7 +67,7 @@ def redeem_code(turn: Turn, code: str) -> None:
 
 def greet(turn: Turn, contact: Contact) -> None:
     t = turn.t
-    name = turn.ctx.plans.agency_name(contact.agency_id)
+    name = obligations.agency_name(turn, contact.agency_id)
     message = Message(t("Kính chào đồng chí {person}.", person=turn.msg.display_name or ""))
     if contact.role == FOCAL:
         message.add(t("Đồng chí đã được đăng ký là đầu mối báo cáo của <b>{agency}</b>.", agency=name))
@@ -86,7 +86,7 @@ def greet(turn: Turn, contact: Contact) -> None:
     others = [c for c in turn.who.contacts if c.id != contact.id]
     if others:
         held = ", ".join(
-            f"{t.s(CONTACT_ROLES.get(str(c.role), str(c.role)))} ({turn.ctx.plans.agency_name(c.agency_id)})"
+            f"{t.s(CONTACT_ROLES.get(str(c.role), str(c.role)))} ({obligations.agency_name(turn, c.agency_id)})"
             for c in [contact, *others]
         )
         message.add(t("Vai trò mới được thêm vào các vai trò đồng chí đang có: {roles}.", roles=held))

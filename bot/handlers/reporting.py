@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot import attribution, intents, obligations, state
-from bot.handlers import evidence
+from bot.handlers import evidence, review
 from bot.messages import Attachment
 from bot.parser import ParsedEntry, parse_reply
 from bot.turn import Turn
@@ -44,6 +44,8 @@ def text(turn: Turn, body: str) -> None:
     t = turn.t
     current = state.get(turn)
     correcting = current is not None and current.state == "correct"
+    if review.extension_request(turn, body):
+        return None  # "đề nghị gia hạn đến 30/3": sent to Sở Tư pháp, never a report entry
     entries = parse_reply(body, _task_refs(turn))
     if not correcting and intents.answer(turn, body, entries):
         return None
@@ -96,7 +98,7 @@ def proceed(turn: Turn, draft: dict[str, Any]) -> None:
             state.put(turn, "pick_agency", draft)
             turn.say(
                 t("Đồng chí là đầu mối của nhiều cơ quan. Báo cáo này của cơ quan nào?"),
-                choices=[[Choice(_short(turn.ctx.plans.agency_name(c.agency_id)), f"pa:{token}:{c.id}")] for c in choices],
+                choices=[[Choice(_short(obligations.agency_name(turn, c.agency_id)), f"pa:{token}:{c.id}")] for c in choices],
             )
             return None
         draft["contact_id"] = contact.id
@@ -233,7 +235,7 @@ def confirm(turn: Turn, draft: dict[str, Any]) -> None:
         t(
             "Đồng chí kiểm tra nội dung báo cáo <b>{period}</b> của <b>{agency}</b>:",
             period=plan.period_name(ob.period),
-            agency=turn.ctx.plans.agency_name(ob.agency_id),
+            agency=obligations.agency_name(turn, ob.agency_id),
         )
     )
     reported = latest_entries(turn.session, ob.id)
@@ -458,7 +460,7 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
         t(
             "Đã ghi nhận báo cáo {period} của {agency}.",
             period=plan.period_name(ob.period),
-            agency=turn.ctx.plans.agency_name(ob.agency_id),
+            agency=obligations.agency_name(turn, ob.agency_id),
         )
     )
     if report.late:

@@ -1,8 +1,9 @@
 """Fault 1: ``kill -9`` of ``python -m baocao run`` in the middle of a burst, then a restart
 (both databases).
 
-300 reports from 10 focal points wait in the stand-in before the bot starts; the bot is
-killed once about a third of them have been answered and started again. Every report gets its
+300 reports from 10 focal points: half wait in the stand-in before the bot starts, the rest
+come in a burst (10 a second) that goes on across the kill and the restart. The bot is killed
+once about a third have been answered, and started again. Every report gets its
 confirmation prompt, every inbox row ends ``processed`` with exactly one queued answer, and at
 most one message goes out twice (the one a killed sender had handed to Telegram without
 learning it: one channel, one crashed sender). The stand-in answers each send 50 ms late, and
@@ -11,6 +12,7 @@ the kill waits for a send in flight, so that this message exists.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 
@@ -48,20 +50,32 @@ async def test_kill9_mid_burst_then_restart(tmp_path, database_url, engine, back
     task = {7001 + i: no for i, (_, no) in enumerate(duties)}
     bind_focal_points(engine, users)
 
+    messages = [
+        (uid, f"NV{task[uid]}: đang thực hiện {k + 1}%, tin {uid}-{k:02d}") for k in range(PER_USER) for uid in users
+    ]
+    tags = [f"tin {uid}-{k:02d}" for k in range(PER_USER) for uid in users]
+    total = len(messages)
+
     # Each send is answered 50 ms after Telegram took it: the kill lands while one is in flight.
     async with BotApiStandIn(send_delay=0.05) as tg:
-        tags = []
-        for k in range(PER_USER):
-            for uid in users:
-                tag = f"tin {uid}-{k:02d}"
-                tg.user(uid, first_name=f"Đầu mối {uid}").send(f"NV{task[uid]}: đang thực hiện {k + 1}%, {tag}")
-                tags.append(tag)
-        total = len(tags)
+        for uid in users:
+            tg.user(uid, first_name=f"Đầu mối {uid}")
+        # Half wait before the bot starts; the rest come in a burst of 10 a second that goes on
+        # across the kill and the restart (some handed out to the killed bot, unconfirmed).
+        for uid, text in messages[: total // 2]:
+            tg.user(uid).send(text)
+
+        async def burst() -> None:
+            for uid, text in messages[total // 2 :]:
+                tg.user(uid).send(text)
+                await asyncio.sleep(0.1)
+
         env = bot_env(tg, database_url, tmp_path)
         story = VirtualTime()
         started = time.monotonic()
 
         first = await Process(["run"], env, tmp_path, story.arg(), "bot-1").start()
+        feeding = asyncio.create_task(burst())
         try:
             await until(
                 lambda: len(echo_tags(tg)) >= total // 3 and tg.sends_in_flight > 0, 120, "a third of the echoes", every=0.01, dump=tg.dump
@@ -71,16 +85,19 @@ async def test_kill9_mid_burst_then_restart(tmp_path, database_url, engine, back
         killed_at = time.monotonic() - started
         answered_at_kill = len(echo_tags(tg))
         inbox_at_kill = len(rows(engine, Inbox))
+        unconfirmed_at_kill = len(tg.pending_updates())
         in_flight = len([r for r in rows(engine, Outbox, col(Outbox.status) == "sending")])
 
         second = await Process(["run"], env, tmp_path, story.arg(), "bot-2").start()
         try:
             await until(lambda: len(echo_tags(tg)) >= total, 150, "every echo after the restart", every=0.2, dump=tg.dump)
             answered = time.monotonic() - started
+            await feeding
             # The killed sender's leased rows go out once the lease (30 s) has passed.
             await until(lambda: not outbox_busy(engine), 90, "the outbox to settle", every=0.5)
             settled = time.monotonic() - started
         finally:
+            feeding.cancel()
             code = await second.stop()
         output = first.output() + second.output()
 
@@ -107,6 +124,7 @@ async def test_kill9_mid_burst_then_restart(tmp_path, database_url, engine, back
         echoed=len(echoes),
         answered_at_kill=answered_at_kill,
         stored_at_kill=inbox_at_kill,
+        unconfirmed_at_kill=unconfirmed_at_kill,
         sending_at_kill=in_flight,
         messages_sent=taken,
         outbox_rows_sent=rows_sent,

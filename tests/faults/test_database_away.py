@@ -25,7 +25,7 @@ import pytest
 from sqlmodel import col
 
 from baocao.demo.telegram_api import BotApiStandIn
-from storage.models import Inbox, Obligation, ReportEntry
+from storage.models import Inbox, ReportEntry
 from tests.faults.support import (
     BUSY,
     ECHO,
@@ -39,9 +39,9 @@ from tests.faults.support import (
     bot_env,
     button,
     delivered_vs_rows,
-    outbox_busy,
     figures,
     inprocess_bot,
+    outbox_busy,
     q1_duties,
     rows,
     to,
@@ -72,12 +72,12 @@ async def _write_during_outage(tg, task: dict[int, str], spool: Path, outage_s: 
     """Each person sends two reports (first 11%…, then, ``gap_s`` later, 22%…) while the
     database is away; returns how long the outage lasted."""
     began = time.monotonic()
-    for uid in task:
-        tg.user(uid, first_name=f"Đầu mối {uid}").send(f"NV{task[uid]}: đang thực hiện 11%, tin {uid}-01")
+    for uid, no in task.items():
+        tg.user(uid, first_name=f"Đầu mối {uid}").send(f"NV{no}: đang thực hiện 11%, tin {uid}-01")
     await until(lambda: all(to(tg, uid, BUSY) for uid in task), 20, "everyone told that the message is kept", dump=tg.dump)
     await asyncio.sleep(max(0.0, gap_s - (time.monotonic() - began)))
-    for uid in task:
-        tg.user(uid).send(f"NV{task[uid]}: đang thực hiện 22%, tin {uid}-02")
+    for uid, no in task.items():
+        tg.user(uid).send(f"NV{no}: đang thực hiện 22%, tin {uid}-02")
     await until(lambda: len(_spooled(spool)) >= 2 * len(task), 15, "every update in the spool", every=0.2)
     remaining = outage_s - (time.monotonic() - began)
     if remaining > 0:
@@ -120,7 +120,8 @@ def _contact_of(engine, entry) -> int | None:
     return report.contact_id
 
 
-async def test_database_down_sqlite_in_process(tmp_path, sqlite_url):
+async def test_database_down_sqlite_in_process(tmp_path, sqlite_only_url):
+    sqlite_url = sqlite_only_url
     from storage.db import open_database
 
     engine = open_database(sqlite_url)

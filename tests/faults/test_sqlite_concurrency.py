@@ -18,8 +18,8 @@ from sqlmodel import col
 from baocao.demo.telegram_api import BotApiStandIn
 from storage.models import Invitation, Report
 from tests.faults.support import (
-    STORED,
     ECHO,
+    STORED,
     Process,
     VirtualTime,
     assert_no_error_reply,
@@ -43,7 +43,8 @@ REPORTS = 10
 DURATION_S = 40.0
 
 
-async def test_bot_ticks_invites_and_reports_share_one_sqlite_file(tmp_path, sqlite_url):
+async def test_bot_ticks_invites_and_reports_share_one_sqlite_file(tmp_path, sqlite_only_url):
+    sqlite_url = sqlite_only_url
     from storage.db import open_database
 
     engine = open_database(sqlite_url)
@@ -85,12 +86,13 @@ async def test_bot_ticks_invites_and_reports_share_one_sqlite_file(tmp_path, sql
             user = tg.user(uid, first_name=f"Đầu mối {uid}")
             last = -1
             for k in range(REPORTS):
-                user.send(f"NV{task[uid]}: đang thực hiện {10 * (k + 1)}%, tin {uid}-{k:02d}")
-                await until(lambda: to(tg, uid, f"tin {uid}-{k:02d}", after=last), 90, f"echo {uid}-{k}", every=0.1)
-                echo = to(tg, uid, f"tin {uid}-{k:02d}", after=last)[0]
+                tag = f"tin {uid}-{k:02d}"
+                user.send(f"NV{task[uid]}: đang thực hiện {10 * (k + 1)}%, {tag}")
+                await until(lambda tag=tag, last=last: to(tg, uid, tag, after=last), 90, f"echo {tag}", every=0.1)
+                echo = to(tg, uid, tag, after=last)[0]
                 assert ECHO in echo["plain"]
                 user.press(echo, button(echo, "✅"))
-                await until(lambda: to(tg, uid, STORED, after=echo["seq"]), 90, f"stored {uid}-{k}", every=0.1)
+                await until(lambda seq=echo["seq"]: to(tg, uid, STORED, after=seq), 90, f"stored {tag}", every=0.1)
                 last = to(tg, uid, STORED, after=echo["seq"])[0]["seq"]
 
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+
 import pytest
 
 from baocao.demo.telegram_api import BotApiStandIn
@@ -49,12 +50,12 @@ async def test_every_prompt_gets_through_a_429_storm(tmp_path, engine, backend):
                 last = -1
                 for k in range(ROUNDS):
                     tag = f"tin {uid}-{k:02d}"
-                    user.send(f"NV{task[uid]}: hoàn thành {50 + k}%, {tag}")
-                    await until(lambda: to(tg, uid, tag, after=last), 60, f"echo {tag}", every=0.1, dump=tg.dump)
+                    user.send(f"NV{task[uid]}: đang thực hiện {50 + k}%, {tag}")
+                    await until(lambda tag=tag, last=last: to(tg, uid, tag, after=last), 60, f"echo {tag}", every=0.1, dump=tg.dump)
                     echo = to(tg, uid, tag, after=last)[0]
                     assert ECHO in echo["plain"]
                     user.press(echo, button(echo, "✅"))
-                    await until(lambda: to(tg, uid, STORED, after=echo["seq"]), 60, f"stored {tag}", every=0.1, dump=tg.dump)
+                    await until(lambda seq=echo["seq"]: to(tg, uid, STORED, after=seq), 60, f"stored {tag}", every=0.1, dump=tg.dump)
                     last = to(tg, uid, STORED, after=echo["seq"])[0]["seq"]
 
             async with asyncio.timeout(120):

@@ -3,7 +3,7 @@ send (both databases).
 
 - 40 focal points are due their D-7 reminder on a database that has never been ticked (no
   obligation, no outbox row: the four ticks are its first, and sync the plan at once). The
-  stand-in answers each send 0.4 s after taking it, and once a few reminders are out one tick
+  stand-in answers each send 0.25 s after taking it, and once a few reminders are out one tick
   is killed while Telegram holds a message of it that it has not heard back about. A later
   tick (after the 30 s lease, reckoned in ``--now``) sends what the killed one had claimed.
   Every reminder is delivered (0 missing), at most one twice, and every tick but the killed
@@ -26,8 +26,8 @@ from sqlmodel import col
 from baocao.demo.telegram_api import BotApiStandIn
 from storage.models import Outbox
 from tests.faults.support import (
-    START,
     ICT,
+    START,
     Process,
     assert_no_error_reply,
     bind_focal_points,
@@ -53,7 +53,8 @@ async def _ticks_at_once(env, tmp_path, name: str) -> list[Process]:
     return list(await asyncio.gather(*(Process(["tick"], env, tmp_path, AT, f"{name}-{i}").start() for i in range(TICKS))))
 
 
-async def test_simultaneous_first_ticks_on_a_new_sqlite_file(tmp_path, sqlite_url):
+async def test_simultaneous_first_ticks_on_a_new_sqlite_file(tmp_path, sqlite_only_url):
+    sqlite_url = sqlite_only_url
     async with BotApiStandIn() as tg:
         env = bot_env(tg, sqlite_url, tmp_path)
         ticks = await _ticks_at_once(env, tmp_path, "first")
@@ -68,7 +69,7 @@ async def test_simultaneous_first_ticks_on_a_new_sqlite_file(tmp_path, sqlite_ur
 async def test_tick_killed_mid_send(tmp_path, database_url, engine, backend):
     users = {6101 + i: agency for i, (agency, _) in enumerate(q1_duties()[:FOCAL])}
     bind_focal_points(engine, users)
-    async with BotApiStandIn(send_delay=0.4) as tg:
+    async with BotApiStandIn(send_delay=0.25) as tg:
         for uid in users:
             tg.user(uid, first_name=f"Đầu mối {uid}")
         env = bot_env(tg, database_url, tmp_path)
