@@ -28,6 +28,9 @@ class Capabilities:
     documents: bool = True  # the bot can send a file
     photos: bool = True  # the bot can send a picture
     deep_links: bool = True  # an invitation can be a link that starts the chat
+    # The largest file the bot can take from a person (the channel's own limit, set by the
+    # channel module); None when the channel states none.
+    max_file_bytes: int | None = None
 
 
 @dataclass(frozen=True)

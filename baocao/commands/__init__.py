@@ -9,6 +9,6 @@ needs (the plan, the database, the channels, the renderers) it imports in its fu
 ``baocao parse`` does not pay for SQLAlchemy (tests/baocao/test_cli_startup.py checks this).
 """
 
-from baocao.commands import calendar, db, deadlines, demo, invite, parse, plan, report, run, sandbox, status, tick
+from baocao.commands import calendar, db, deadlines, demo, evidence, invite, parse, plan, report, run, sandbox, status, tick
 
-COMMAND_MODULES = [plan, calendar, deadlines, parse, status, report, invite, run, tick, demo, sandbox, db]
+COMMAND_MODULES = [plan, calendar, deadlines, parse, status, report, evidence, invite, run, tick, demo, sandbox, db]

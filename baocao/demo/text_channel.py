@@ -1,9 +1,12 @@
 """A text-only channel for tests and the sandbox: no markup, no buttons (choices are numbered
-and answered by typing the number), messages of at most 2 000 characters, no files.
+and answered by typing the number), messages of at most 2 000 characters; a person may send a
+file (of at most 10 MB), the bot sends none.
 
 It is what a channel without buttons looks like to the core (the shape of Zalo's Bot API), with
 an in-memory transport: :meth:`TextChannel.deliver` queues what a person types, and every
-message the bot sends is kept in :attr:`TextChannel.sent`.
+message the bot sends is kept in :attr:`TextChannel.sent`. A file a person sends is in
+:attr:`TextChannel.uploads` (its reference → its bytes), where :meth:`TextChannel.download`
+finds it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from storage.models import Outbox
 
 NAME = "text"
 MAX_CHARS = 2000
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -41,7 +45,9 @@ class Sent:
 class TextChannel(Channel):
     name: str = NAME
     title: str = "Tin nhắn văn bản"
-    capabilities: Capabilities = field(default_factory=lambda: Capabilities(buttons=False, documents=False, photos=False, deep_links=False))
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(
+        buttons=False, documents=False, photos=False, deep_links=False, max_file_bytes=MAX_FILE_BYTES
+    ))
     per_second: float = 1000.0
     per_chat_interval: float = 0.0
     max_chars: int = MAX_CHARS
@@ -54,6 +60,7 @@ class TextChannel(Channel):
         self.fail: list[BaseException] = []
         self._ids = itertools.count(1)
         self._updates = itertools.count(1)
+        self.uploads: dict[str, bytes] = {}
 
     # -- a person types -----------------------------------------------------------------------
 
@@ -64,6 +71,12 @@ class TextChannel(Channel):
         raw = self.update(user, text, **extra)
         self.queue.put_nowait(raw)
         return raw
+
+    def upload(self, data: bytes, filename: str | None = None, kind: str = "document", mime: str | None = None) -> Attachment:
+        """A file a person sends: kept for :meth:`download`; the attachment of the message."""
+        ref = f"text-file-{len(self.uploads) + 1}"
+        self.uploads[ref] = bytes(data)
+        return Attachment(kind, ref, filename, mime, len(data))
 
     def to(self, chat_id: str) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == str(chat_id)]
@@ -123,10 +136,15 @@ class TextChannel(Channel):
                 await progress(index, last)
         return last
 
+    async def download(self, attachment: Attachment) -> bytes:
+        if not attachment.ref or attachment.ref not in self.uploads:
+            raise LookupError(f"no file {attachment.ref!r} on the text channel")
+        return self.uploads[attachment.ref]
+
     def invitation(self, code: str | None, t: Translator) -> InvitationHint:
         if code is None:
             return InvitationHint()
         return InvitationHint(text=t("nhắn mã {code} cho bot.", code=code))
 
 
-__all__ = ["MAX_CHARS", "NAME", "Sent", "TextChannel"]
+__all__ = ["MAX_CHARS", "MAX_FILE_BYTES", "NAME", "Sent", "TextChannel"]

@@ -337,7 +337,7 @@ def test_status_and_report_refuse_a_period_the_plan_does_not_have(capsys, tmp_pa
 USAGE_ERRORS = {
     (): "baocao: thiếu tham số bắt buộc: LỆNH (xem: baocao --help)",
     ("stauts",): "baocao: không có lệnh 'stauts'. Có phải: status? Các lệnh: plan, calendar, deadlines, parse, "
-    "status, report, invite, contacts, run, tick, demo, sandbox, db (xem: baocao --help)",
+    "status, report, evidence, invite, contacts, run, tick, demo, sandbox, db (xem: baocao --help)",
     ("plan",): "baocao: thiếu tham số bắt buộc: LỆNH (xem: baocao plan --help)",
     ("plan", "chek"): "baocao: không có lệnh 'chek'. Có phải: check? Các lệnh: check (xem: baocao plan --help)",
     ("parse",): "baocao: thiếu tham số bắt buộc: NỘI_DUNG (xem: baocao parse --help)",
