@@ -161,7 +161,7 @@ class Runtime:
         writer, worker, dispatcher = services.writer, services.worker, services.dispatcher
         writer.loop = loop
         writer.on_stored = lambda: loop.call_soon_threadsafe(worker.wake)
-        worker.on_answers = lambda: loop.call_soon_threadsafe(dispatcher.wake)
+        worker.on_answers = lambda: loop.call_soon_threadsafe(lambda: dispatcher.wake(answers=True))
 
         def roles_changed(channel: str, chat_id: str, roles: set[str]) -> None:
             handler = services.channels.get(channel)

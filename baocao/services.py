@@ -119,7 +119,7 @@ class Services:
             rate_limit=self.settings.conversation.rate_limit,
             rate_window_s=self.settings.conversation.rate_window_s,
         )
-        return BotContext(plans=self.plans, calendar=self.calendar, config=config, channels=self.channels)
+        return BotContext(plans=self.plans, calendar=self.calendar, config=config, channels=self.channels, files=self.files)
 
     @cached_property
     def conversation(self) -> Any:

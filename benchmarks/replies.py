@@ -387,6 +387,10 @@ class Variant:
     open_press: list[float] = field(default_factory=list)
     open_wall: float = 0.0
     open_replies: int = 0
+    fanout_text: list[float] = field(default_factory=list)  # one at a time while reminders go out
+    fanout_press: list[float] = field(default_factory=list)
+    fanout_rate: float = float("nan")  # reminders/s at the stand-in meanwhile
+    fanout_window: float = 0.0
     bot_cpu: float = 0.0
     pg_cpu: float | None = None
     standin_cpu: float = 0.0
@@ -954,6 +958,60 @@ async def open_phase(variant: Variant, jobs: list[tuple[int, str]], rate: float,
     variant.open_replies += len(jobs)
 
 
+FIRST_FANOUT_CHAT = 7_300_001
+
+
+def enqueue_reminders(url: str, n: int) -> None:
+    """``n`` reminder-like outbox rows (bulk priority) to ``n`` other chats, due now: what the
+    planner queues at a reminder step."""
+    from common.message import Message, bold
+    from storage.db import dispose_engine, get_engine, session_scope
+    from storage.models import OutboxCreate
+    from storage.queries import enqueue_outbox
+
+    engine = get_engine(url)
+    try:
+        with session_scope(engine, write=True) as session:
+            for i in range(n):
+                enqueue_outbox(
+                    session,
+                    OutboxCreate(
+                        key=f"bench-fanout:{i}", channel="telegram", chat_id=str(FIRST_FANOUT_CHAT + i), kind="reminder",
+                        payload={"message": Message(bold("Nhắc hạn báo cáo"), f"Tin nhắc thử số {i + 1}.").to_json()},
+                        not_before=BENCH_NOW,
+                    ),
+                    now=BENCH_NOW,
+                )
+    finally:
+        dispose_engine(url)
+
+
+async def fanout_phase(variant: Variant, jobs: list[tuple[int, str]], n: int, timeout: float) -> None:
+    """``n`` reminders are queued (as the planner would at a reminder step); while the
+    dispatcher sends them, focal points reply one at a time, as long as reminders remain."""
+    tg = variant.standin
+    chats = {FIRST_FANOUT_CHAT + i for i in range(n)}
+    for chat in chats:
+        tg.user(chat, first_name="Đầu mối khác", language_code="vi")
+    start_seq = len(tg.sent)
+    await asyncio.to_thread(enqueue_reminders, variant.db_url, n)
+
+    def arrived() -> list[float]:
+        return [r["ts"] for r in tg.sent[start_seq:] if r["chat_id"] in chats]
+
+    await tg.wait_until(lambda: bool(arrived()), timeout=timeout)  # the dispatcher's next round
+    for user_id, text in jobs:
+        if len(arrived()) >= n:
+            break
+        t_echo, t_press = await one_reply(variant, user_id, text, timeout, "fanout")
+        variant.fanout_text.append(t_echo)
+        variant.fanout_press.append(t_press)
+    await tg.wait_until(lambda: len(arrived()) >= n, timeout=max(timeout, n / 5))
+    stamps = sorted(arrived())
+    variant.fanout_window = stamps[-1] - stamps[0]
+    variant.fanout_rate = (len(stamps) - 1) / variant.fanout_window if variant.fanout_window > 0 else float("nan")
+
+
 async def single_phase(variant: Variant, jobs: list[tuple[int, str]], timeout: float) -> None:
     for user_id, text in jobs:
         t_echo, t_press = await one_reply(variant, user_id, text, timeout, "single")
@@ -1138,6 +1196,11 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
                 await load_phase(variant, load_rounds[r], variant.pg, args.timeout,
                                  profiler if variant.name == args.profile else None)
 
+        if args.fanout:
+            for variant in variants:
+                if variant.paced:
+                    print(f"{variant.name}: replies during a fan-out of {args.fanout} reminders", file=sys.stderr)
+                    await fanout_phase(variant, jobs(args.fanout_replies), args.fanout, args.timeout)
         for variant in variants:
             errors = [e for e in variant.standin.errors if not (variant.paced and e.get("code") == 429)]
             if errors:
@@ -1239,6 +1302,19 @@ def report(machine: dict, variants: list[Variant], args: argparse.Namespace) -> 
             f"{mib(v.rss_idle_kb)} | {mib(v.rss_load_max_kb)} | {mib(v.hwm_kb)} | {v.rate_limited} |"
         )
     lines += ["", "Replies/s per round (drift of the shared machine): " + "; ".join(f"{v.name} " + " / ".join(f"{r:.1f}" for r in v.round_rates) for v in variants) + "."]
+    fanned = [v for v in variants if v.fanout_text]
+    if fanned:
+        lines += [
+            "",
+            f"Replies one at a time while the paced bot sends {args.fanout} reminders (queued in its outbox at once, as at a reminder step):",
+            "",
+            "| bot | replies measured | text→echo p50 / p95 ms | ✅→stored p50 / p95 ms | reminders/s at the stand-in meanwhile |",
+            "|---|---|---|---|---|",
+        ] + [
+            f"| {v.name} | {len(v.fanout_text)} | {ms(percentile(v.fanout_text, 50))} / {ms(percentile(v.fanout_text, 95))} | "
+            f"{ms(percentile(v.fanout_press, 50))} / {ms(percentile(v.fanout_press, 95))} | {v.fanout_rate:.1f} |"
+            for v in fanned
+        ]
     lines += breakdown_tables(variants)
     prof = machine.get("profile")
     if prof:
@@ -1274,12 +1350,13 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
         "|---|---|---|---|" + "---|" * len(STAGES),
     ]
     for v in rows:
-        for key in ("single:text", "single:press", "open:text", "open:press", "load:text", "load:press"):
+        for key in ("single:text", "single:press", "open:text", "open:press", "fanout:text", "fanout:press", "load:text", "load:press"):
             bucket = v.stages["legs"].get(key)
             if not bucket:
                 continue
             phase, leg = key.split(":")
-            label = {"single": "one at a time, ", "open": "open loop, ", "load": "under load, "}[phase] + ("text→echo" if leg == "text" else "✅→stored")
+            label = {"single": "one at a time, ", "open": "open loop, ", "fanout": "during the fan-out, ", "load": "under load, "}[phase]
+            label += "text→echo" if leg == "text" else "✅→stored"
             cells = [f"{ms(mean(bucket[k]))} / {ms(percentile(bucket[k], 95))}" for k in ("total", *STAGES)]
             lines.append(f"| {v.name} | {label} | {len(bucket['total'])} | " + " | ".join(cells) + " |")
     unmatched = {v.name: v.stages.get("unmatched") for v in rows if v.stages.get("unmatched")}
@@ -1330,6 +1407,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single", type=int, default=100, help="replies per bot sent one at a time (default 100)")
     parser.add_argument("--open", type=int, default=60, help="replies per bot in an open loop (Poisson arrivals; default 60; 0 skips it)")
     parser.add_argument("--open-rate", type=float, default=3.0, help="replies per second offered in the open loop (default 3)")
+    parser.add_argument(
+        "--fanout", type=int, default=600, metavar="N",
+        help="after the rounds, queue N reminders in the paced bot's outbox and measure replies one at a time while "
+        "they go out (default 600; 0 skips it)",
+    )
+    parser.add_argument("--fanout-replies", type=int, default=40, help="at most this many replies during the fan-out (default 40)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds over the bots (default 5)")
     parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL server URL; a fresh database is created there and dropped (default {DEFAULT_PG}; 'none' to skip)")
     parser.add_argument(
@@ -1389,6 +1472,7 @@ def main(argv: list[str] | None = None) -> int:
                     "load_text_s": v.load_text, "load_press_s": v.load_press,
                     "single_text_s": v.single_text, "single_press_s": v.single_press,
                     "open_text_s": v.open_text, "open_press_s": v.open_press, "open_replies": v.open_replies, "open_wall_s": v.open_wall,
+                    "fanout_text_s": v.fanout_text, "fanout_press_s": v.fanout_press, "fanout_rate": v.fanout_rate,
                     "bot_cpu_s": v.bot_cpu, "pg_cpu_s": v.pg_cpu, "standin_cpu_s": v.standin_cpu,
                     "startup_s": v.startup_s, "rss_idle_kb": v.rss_idle_kb,
                     "rss_load_max_kb": v.rss_load_max_kb, "vmhwm_kb": v.hwm_kb, "round_rates": v.round_rates,

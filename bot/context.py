@@ -72,6 +72,7 @@ class BotContext:
     calendar: WorkingCalendar
     config: ConversationConfig = field(default_factory=ConversationConfig)
     channels: Mapping[str, ChannelInfo] = field(default_factory=dict)
+    files: Any = None  # the file store (storage.files.FileStore): evidence, files to send
 
     @property
     def tz(self) -> ZoneInfo:

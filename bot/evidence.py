@@ -67,8 +67,10 @@ def attachment_of(row: Evidence) -> Attachment:
 
 
 def file_store(ctx: Any, channel: str) -> FileStore | None:
-    """The file store the channel sends files from (the composition root gives every channel
-    the same one), or None when it has none."""
+    """The file store (the composition root's, in the bot's context; else the channel's own),
+    or None when there is none."""
+    if isinstance(getattr(ctx, "files", None), FileStore):
+        return ctx.files
     info = getattr(ctx, "channels", {}).get(channel)
     files = getattr(info, "files", None)
     return files if isinstance(files, FileStore) else None

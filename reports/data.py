@@ -22,7 +22,13 @@ What it builds on, and the choices made here:
 - **Khó khăn, vướng mắc** are the answers the reply parser flagged with a difficulty;
   **kiến nghị, đề xuất** are the clauses of any answer that contain "kiến nghị", "đề nghị"
   or "đề xuất" (diacritics optional), cut from that word to the end of the sentence, each
-  with the agency that wrote it.
+  with the agency that wrote it. A request for more time ("đề nghị gia hạn đến 30/3") is
+  neither: the bot takes it as an extension request and never stores it as an answer, and a
+  clause of one found in an older answer is left out of both lists.
+- **Gia hạn**: the extension requests Sở Tư pháp approved or declined for the period (one
+  query), with the dates; an approved one is the agency's new due date in the status.
+- **Review**: each agency's latest review (tiếp nhận / yêu cầu bổ sung) comes with its status
+  and is shown per agency in the annex.
 - Names, numbers and dates come from the plan and the database; the header's issuing body,
   the report's number suffix and the place are derived from ``plan.issuer``,
   ``plan.number`` and ``plan.province``.
@@ -44,11 +50,12 @@ from sqlmodel import Session, select
 from common import tasks as taskrefs
 from common.labels import DUTY_ROLES, ENTRY_STATUSES, UNSPECIFIED_LABEL
 from common.text import fold, slugify
+from common.vndate import format_date_short, format_date_vi
 from reports import status as st
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import period_dates
 from scheduler.plan import Plan
-from storage.models import Contact, Evidence, Obligation, ObligationStatus, Report, ReportEntry
+from storage.models import Contact, Evidence, ExtensionStatus, Obligation, ObligationStatus, Report, ReportEntry
 from storage.queries import task_sort_key
 
 # --- words ----------------------------------------------------------------------------------
@@ -69,8 +76,23 @@ def source_label(source: str) -> str:
     return SOURCE_LABELS.get(source) or source.replace("_", " ").title()
 
 
+REVIEW_LABELS: dict[str, str] = {
+    st.ACCEPTED: "tiếp nhận",
+    st.RETURNED: "yêu cầu bổ sung",
+    st.SUPPLEMENTED: "yêu cầu bổ sung, cơ quan đã gửi bổ sung",
+}
+EXTENSION_LABELS: dict[str, str] = {
+    ExtensionStatus.APPROVED.value: "đồng ý",
+    ExtensionStatus.DECLINED.value: "không đồng ý",
+    ExtensionStatus.PENDING.value: "đang xem xét",
+}
+
 # What marks a recommendation in a reply, folded (no diacritics, lower case).
 RECOMMENDATION_WORDS = ("kien nghi", "de nghi", "de xuat")
+# A request for more time (bot.extensions): not a recommendation, not a difficulty.
+_EXTENSION = re.compile(
+    r"(?<![a-z])(?:de nghi|xin|kien nghi|de xuat|mong|cho phep)(?:\s+(?:cho|duoc|phep))*\s+gia han(?![a-z])|^\s*gia han(?![a-z])"
+)
 _RECOMMENDATION = re.compile(r"(?<![a-z])(?:" + "|".join(RECOMMENDATION_WORDS) + r")(?![a-z])")
 # "NV4:", "NV 1a -", "Nhiệm vụ 4." at the start of an answer: the report names the task itself.
 _TASK_PREFIX = re.compile(r"^\s*(?:nv|nhiệm vụ|nhiem vu)\s*\.?\s*\d+[a-zđ]?\s*[:.)\-–]\s*", re.IGNORECASE)
@@ -122,16 +144,42 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def is_extension_request(text: str) -> bool:
+    """Whether a clause asks for more time ("đề nghị gia hạn đến 30/3", "xin gia hạn")."""
+    return _EXTENSION.search(fold(text)) is not None
+
+
+def without_extension_requests(text: str) -> str:
+    """``text`` without its clauses that ask for more time (comma-separated parts included):
+    ``"vướng kinh phí, đề nghị gia hạn đến 30/3"`` → ``"vướng kinh phí"``."""
+    kept: list[str] = []
+    for sentence in re.split(r"([;\n]+|\.(?![0-9])\s*)", text):
+        if not sentence or re.fullmatch(r"[;\n]+|\.(?![0-9])\s*", sentence):
+            kept.append(sentence)
+            continue
+        parts = sentence.split(",")
+        start = next((i for i, part in enumerate(parts) if is_extension_request(part)), None)
+        kept.append(sentence if start is None else ",".join(parts[:start]))
+    out = "".join(kept).strip(" ,;:.-–")
+    return re.sub(r"\s*([;.])\s*(?:[;.]\s*)+", r"\1 ", out).strip(" ,;:-–")
+
+
 def recommendation_clauses(text: str) -> list[str]:
     """The recommendations in an answer: each sentence that contains "kiến nghị", "đề nghị"
     or "đề xuất", from the comma-separated part where that word appears to the end of the
-    sentence, capitalised and without final punctuation."""
+    sentence, capitalised and without final punctuation. A request for more time is not one
+    (:func:`is_extension_request`)."""
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = clean_text(sentence).strip(" ,:-–")
         if not sentence or not _RECOMMENDATION.search(fold(sentence)):
             continue
         parts = sentence.split(",")
+        cut = next((i for i, part in enumerate(parts) if is_extension_request(part)), None)
+        if cut is not None:
+            parts = parts[:cut]
+            if not parts or not any(_RECOMMENDATION.search(fold(part)) for part in parts):
+                continue
         start = next(i for i, part in enumerate(parts) if _RECOMMENDATION.search(fold(part)) or i == len(parts) - 1)
         clause = ",".join(parts[start:]).strip(" ,:-–")
         if clause and clause not in out:
@@ -209,6 +257,10 @@ class AnnexRow:
     request: bool
     agency_state: str
     entry: st.TaskEntry | None
+    agency_due: date | None = None  # the agency's due date (an approved extension moves it)
+    extended: bool = False
+    review_state: str | None = None  # accepted | returned | supplemented | None
+    review_reason: str | None = None
 
     @property
     def revisions(self) -> int:
@@ -237,6 +289,20 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class ExtensionRow:
+    """An extension Sở Tư pháp approved or declined, for the report's "Gia hạn" part."""
+
+    agency_id: str
+    agency: str
+    plan_due: date  # the due date the request was made against (the plan's)
+    info: st.ExtensionInfo
+
+    @property
+    def approved(self) -> bool:
+        return self.info.status == ExtensionStatus.APPROVED.value
+
+
+@dataclass(frozen=True)
 class NextPeriod:
     key: str
     name: str
@@ -260,6 +326,7 @@ class ReportData:
     history: tuple[st.PeriodStatus, ...] = ()  # the year's periods up to this one (chart)
     next_period: NextPeriod | None = None
     task_titles: dict[str, str] = field(default_factory=dict)
+    extensions: tuple[ExtensionRow, ...] = ()  # approved and declined, in request order
 
     # -- the plan's words ------------------------------------------------------------------
 
@@ -349,8 +416,13 @@ def _task_reports(plan: Plan, status: st.PeriodStatus, refs: _Refs) -> tuple[Tas
             ]
             for entry in entries:
                 if entry.difficulty:
+                    said = entry.text
+                    if is_extension_request(said):
+                        said = without_extension_requests(said)
+                        if not narrative(said) and not clean_text(said):
+                            continue  # only an extension request, stored before they were told apart
                     difficulties.append(
-                        Finding(agency.agency_id, agency.agency, entry.task, narrative(entry.text) or clean_text(entry.text))
+                        Finding(agency.agency_id, agency.agency, entry.task, narrative(said) or clean_text(said))
                     )
             order = lead_order.get(agency.agency_id, len(lead_order) + index)
             if duty.role == "lead":
@@ -393,6 +465,10 @@ def _rows(status: st.PeriodStatus, refs: _Refs) -> tuple[AnnexRow, ...]:
                 role=str(duty.role),
                 request=duty.request,
                 agency_state=agency.state,
+                agency_due=agency.due,
+                extended=agency.extended,
+                review_state=agency.review_state,
+                review_reason=agency.review.reason if agency.review is not None and agency.review.decision == st.RETURNED else None,
             )
             if not entries:
                 out.append(AnnexRow(task=duty.no, task_title=refs.title.get(duty.no, ""), entry=None, **common))  # type: ignore[arg-type]
@@ -463,6 +539,23 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
     return tuple(out)
 
 
+def _extensions(session: Session, plan: Plan, status: st.PeriodStatus, zone: ZoneInfo) -> tuple[ExtensionRow, ...]:
+    """The period's approved and declined extension requests: one query."""
+    if not status.agencies:
+        return ()
+    by_obligation = {a.obligation_id: (index, a) for index, a in enumerate(status.agencies)}
+    found = st.extensions(
+        session, list(by_obligation), zone, statuses=(ExtensionStatus.APPROVED.value, ExtensionStatus.DECLINED.value)
+    )
+    rows = []
+    for obligation_id, infos in found.items():
+        index, agency = by_obligation[obligation_id]
+        plan_due = agency.plan_due if agency.plan_due is not None else agency.due
+        rows += [(info.requested_at, index, ExtensionRow(agency.agency_id, agency.agency, plan_due, info)) for info in infos]
+    rows.sort(key=lambda row: (row[0], row[1], row[2].info.id))
+    return tuple(row for _, _, row in rows)
+
+
 def period_history(
     session: Session,
     plan: Plan,
@@ -512,7 +605,8 @@ def gather(
 
     ``revisions`` (the annex's second sheet) and ``history`` (the chart's earlier periods)
     cost one and three queries per period; leave them out for a format that does not show
-    them. Raises :class:`reports.status.PeriodError` for a period the plan does not have.
+    them; the extensions granted and declined are one more query. Raises
+    :class:`reports.status.PeriodError` for a period the plan does not have.
     """
     zone = plan.zone(tz)
     status = st.period_status(session, plan, period, now, zone, cal=cal)
@@ -534,7 +628,23 @@ def gather(
         history=period_history(session, plan, status, now, zone, cal=cal) if history else (status,),
         next_period=_next_period(plan, status, cal),
         task_titles=dict(refs.title),
+        extensions=_extensions(session, plan, status, zone),
     )
+
+
+def extension_text(row: ExtensionRow) -> tuple[str, str]:
+    """``(agency with the task, what was asked and answered)`` of one extension, e.g.
+    ``("Công an tỉnh (nhiệm vụ 4)", "đề nghị ngày 18/03/2024 gia hạn đến ngày 30 tháng 3 năm
+    2024 (hạn gửi ngày 15 tháng 3 năm 2024); Sở Tư pháp đồng ý ngày 19/03/2024")``."""
+    info = row.info
+    head = row.agency + (f" (nhiệm vụ {info.task})" if info.task else "")
+    text = (
+        f"đề nghị ngày {format_date_short(info.requested_at.date())} gia hạn đến "
+        f"{format_date_vi(info.until, weekday=False)} (hạn gửi {format_date_vi(row.plan_due, weekday=False)})"
+    )
+    answer = "đồng ý" if row.approved else "không đồng ý"
+    when = f" ngày {format_date_short(info.decided_at.date())}" if info.decided_at is not None else ""
+    return head, f"{text}; Sở Tư pháp {answer}{when}"
 
 
 def names(items: Iterable[str]) -> str:
@@ -546,6 +656,8 @@ def names(items: Iterable[str]) -> str:
 
 
 __all__ = [
+    "EXTENSION_LABELS",
+    "REVIEW_LABELS",
     "ROLE_LABELS",
     "SOURCE_LABELS",
     "source_label",
@@ -553,17 +665,21 @@ __all__ = [
     "STATUS_LABELS",
     "AnnexRow",
     "Contribution",
+    "ExtensionRow",
     "Finding",
     "NextPeriod",
     "ReportData",
     "Revision",
     "TaskReport",
     "clean_text",
+    "extension_text",
     "gather",
+    "is_extension_request",
     "names",
     "narrative",
     "percent_text",
     "period_history",
     "recommendation_clauses",
+    "without_extension_requests",
     "xml_safe",
 ]

@@ -17,8 +17,9 @@ of Nghị định 30/2020/NĐ-CP:
 - "BÁO CÁO" and its summary line centred in bold; body in Times New Roman 14 pt, justified,
   first lines indented; A4 with margins 2 cm top and bottom, 3 cm left, 2 cm right; page
   numbers centred at the top from page 2; "DỰ THẢO" in the first page's header;
-- sections I–VI (reporting situation, results per task, agencies not reported, difficulties,
-  recommendations, next period), "Nơi nhận" with the plan's onward recipients (less the
+- sections I–VI (reporting situation — with a short part "Gia hạn thời hạn báo cáo" listing
+  the extensions Sở Tư pháp granted and declined, with their dates —, results per task,
+  agencies not reported, difficulties, recommendations, next period), "Nơi nhận" with the plan's onward recipients (less the
   issuing body itself) and "Lưu VT", and the signature block of the issuing body.
 
 Times New Roman is named in the file whether or not it is installed where the file is made:
@@ -43,7 +44,7 @@ from lxml import etree
 from common import tasks as taskrefs
 from common.text import fold
 from reports import status as st
-from reports.data import Contribution, Finding, ReportData, TaskReport, names, percent_text
+from reports.data import Contribution, Finding, ReportData, TaskReport, extension_text, names, percent_text
 from common.vndate import format_date_short, format_date_vi
 
 FONT = "Times New Roman"
@@ -360,6 +361,19 @@ def _situation(document, data: ReportData) -> None:  # type: ignore[no-untyped-d
         )
 
 
+def _extensions(document, data: ReportData) -> None:  # type: ignore[no-untyped-def]
+    document.add_heading("Gia hạn thời hạn báo cáo", level=2)
+    if not data.extensions:
+        _para(document, "Trong kỳ, không có cơ quan, đơn vị nào được gia hạn thời hạn gửi báo cáo.")
+        return
+    granted = sum(1 for row in data.extensions if row.approved)
+    declined = len(data.extensions) - granted
+    _para(document, f"Sở Tư pháp đã đồng ý {granted} và không đồng ý {declined} đề nghị gia hạn thời hạn gửi báo cáo:")
+    for row in data.extensions:
+        head, text = extension_text(row)
+        _runs(_para(document), [("", "- "), ("b", head), ("", ": " + text + ".")])
+
+
 def _task(document, task: TaskReport) -> None:  # type: ignore[no-untyped-def]
     document.add_heading(f"{task.no}. {task.title}", level=2)
     lead = names(task.lead_names) or (task.lead_text or "")
@@ -527,6 +541,7 @@ def render_docx(data: ReportData) -> bytes:
     _title(document, data)
     _opening(document, data)
     _situation(document, data)
+    _extensions(document, data)
     document.add_heading("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", level=1)
     if not data.tasks:
         _para(document, "Không có nhiệm vụ nào phải báo cáo trong kỳ.")

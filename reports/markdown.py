@@ -1,8 +1,8 @@
 """The consolidated report as Markdown, for pasting into a chat or an e-mail.
 
 The same content as the Word draft, shorter: the reporting situation, each task's lead and
-contributing agencies' answers (latest revision), the agencies not reported, the
-difficulties and the recommendations. Text written by the agencies is escaped so that a
+contributing agencies' answers (latest revision), the agencies not reported, the extensions
+granted and declined (gia hạn), the difficulties and the recommendations. Text written by the agencies is escaped so that a
 ``*`` or ``_`` in a reply cannot change the formatting.
 """
 
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from reports import status as st
-from reports.data import ROLE_LABELS, Contribution, Finding, ReportData, TaskReport, names, percent_text
+from reports.data import ROLE_LABELS, Contribution, Finding, ReportData, TaskReport, extension_text, names, percent_text
 from common.vndate import format_date_short
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -111,6 +111,13 @@ def render_markdown(data: ReportData) -> str:
         lines.append("Không có cơ quan, đơn vị nào phải báo cáo trong kỳ.")
     elif not (missing or partial or late):
         lines.append("Tất cả các cơ quan, đơn vị đã báo cáo đầy đủ, đúng hạn.")
+
+    lines += ["", "## Gia hạn", ""]
+    if not data.extensions:
+        lines.append("Không có cơ quan, đơn vị nào được gia hạn thời hạn gửi báo cáo.")
+    for row in data.extensions:
+        head, text = extension_text(row)
+        lines.append(f"- **{md_escape(head)}**: {md_escape(text)}")
 
     lines += ["", "## Khó khăn, vướng mắc", ""]
     lines += _findings(data.difficulties) or ["Chưa có cơ quan, đơn vị nào nêu khó khăn, vướng mắc."]

@@ -24,9 +24,20 @@ Choices, recorded here because the plan does not make them:
   (every task reported, at least one late), ``partial`` (some but not all), ``missing``
   (nothing). "Late" for a single revision is the ``late`` flag stored with it (set by
   :func:`storage.queries.add_report`: submitted, in local time, after the due date).
+- **Extensions.** An agency whose extension (gia hạn) Sở Tư pháp approved has its own due date
+  (``Obligation.extended_due``): its ``due``, ``overdue`` and the lateness of what it sends
+  afterwards are judged against it (``plan_due`` keeps the plan's date). The period's own due
+  date stays the plan's.
+- **Review.** Sở Tư pháp's latest decision on an agency's report for the period
+  (``Review``: tiếp nhận / yêu cầu bổ sung) is ``review``; ``review_state`` reads it with what
+  was sent since: ``accepted``, ``returned`` (more was asked and nothing came since),
+  ``supplemented`` (something came after the return: to be looked at again), or ``None``. A
+  returned report is not an accepted one, whatever its reporting state.
 - **Efficiency.** A period costs three queries whatever the number of agencies: obligations
-  (with agency names), the latest revision per (obligation, task) with its first submission
-  time and on-time flag aggregated in the same statement, and the active focal points.
+  (with agency names and the latest review, joined), the latest revision per (obligation,
+  task) with its first submission time and on-time flag aggregated in the same statement, and
+  the active focal points. Extension requests are one more query, asked only where they are
+  shown (:func:`extensions`).
 
 Datetimes in the results are aware and in the display time zone; ``as_dict()`` renders them as
 ISO 8601 with the offset, dates as ``YYYY-MM-DD``.
@@ -43,14 +54,27 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func
-from sqlmodel import Session, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
 from common import tasks as taskrefs
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import TaskDuty, period_dates
 from scheduler.plan import PERIOD_NAMES, Plan, Role, find
 from common.vndate import format_date_short
-from storage.models import Agency, Contact, ContactRole, EntryStatus, Obligation, ObligationStatus, ReportEntry
+from storage.models import (
+    Agency,
+    Contact,
+    ContactRole,
+    EntryStatus,
+    Extension,
+    ExtensionStatus,
+    Obligation,
+    ObligationStatus,
+    ReportEntry,
+    Review,
+    ReviewDecision,
+)
 from storage.queries import task_sort_key
 
 ON_TIME = "on_time"
@@ -58,6 +82,13 @@ LATE = "late"
 PARTIAL = "partial"
 MISSING = "missing"
 STATES: tuple[str, ...] = (ON_TIME, LATE, PARTIAL, MISSING)
+
+# Sở Tư pháp's review of an agency's report (AgencyStatus.review_state).
+ACCEPTED = ReviewDecision.ACCEPTED.value  # tiếp nhận
+RETURNED = ReviewDecision.RETURNED.value  # yêu cầu bổ sung, nothing sent since
+SUPPLEMENTED = "supplemented"  # yêu cầu bổ sung, and the agency has sent more since
+UNREVIEWED = "unreviewed"  # reported something, no decision yet (counts only)
+REVIEW_STATES: tuple[str, ...] = (ACCEPTED, RETURNED, SUPPLEMENTED, UNREVIEWED)
 
 # Entry status counts in a task summary; "unspecified" is an answer that gave no status.
 UNSPECIFIED = "unspecified"
@@ -214,6 +245,60 @@ class ContactInfo:
 
 
 @dataclass(frozen=True)
+class ReviewInfo:
+    """Sở Tư pháp's latest decision on an agency's report for a period."""
+
+    id: int
+    decision: str  # accepted | returned
+    reason: str | None
+    at: datetime  # local time
+    actor: str
+    reviewer: str | None  # the coordinator's display name, when known
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "decision": self.decision,
+            "reason": self.reason,
+            "at": _iso(self.at),
+            "actor": self.actor,
+            "reviewer": self.reviewer,
+        }
+
+
+@dataclass(frozen=True)
+class ExtensionInfo:
+    """An agency's request for more time and Sở Tư pháp's answer."""
+
+    id: int
+    obligation_id: int
+    task: str | None  # None: the whole report
+    until: date
+    text: str  # the message as the focal point wrote it
+    status: str  # pending | approved | declined
+    requested_at: datetime  # local time
+    requested_by: str | None  # the focal point's display name
+    decided_at: datetime | None  # local time
+    decided_by: str | None  # "channel:user id" of the coordinator
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "obligation_id": self.obligation_id,
+            "task": self.task,
+            "until": _iso(self.until),
+            "text": self.text,
+            "status": self.status,
+            "requested_at": _iso(self.requested_at),
+            "requested_by": self.requested_by,
+            "decided_at": _iso(self.decided_at),
+            "decided_by": self.decided_by,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
 class AgencyStatus:
     """Where one agency stands in one period."""
 
@@ -228,6 +313,23 @@ class AgencyStatus:
     missing_tasks: tuple[str, ...]
     late_tasks: tuple[str, ...]
     contacts: tuple[ContactInfo, ...]
+    plan_due: date | None = None  # the plan's due date when an extension moved ``due``
+    review: ReviewInfo | None = None  # Sở Tư pháp's latest decision
+
+    @property
+    def extended(self) -> bool:
+        """An approved extension moved the agency's due date."""
+        return self.plan_due is not None and self.plan_due != self.due
+
+    @property
+    def review_state(self) -> str | None:
+        """``accepted``, ``returned``, ``supplemented`` or ``None`` (see the module docstring)."""
+        if self.review is None:
+            return None
+        if self.review.decision == RETURNED:
+            last = self.last_submitted_at
+            return SUPPLEMENTED if last is not None and last > self.review.at else RETURNED
+        return self.review.decision
 
     @property
     def reported_tasks(self) -> tuple[str, ...]:
@@ -259,6 +361,10 @@ class AgencyStatus:
             "late_tasks": list(self.late_tasks),
             "last_submitted_at": _iso(self.last_submitted_at),
             "contacts": [c.as_dict() for c in self.contacts],
+            "plan_due": _iso(self.plan_due if self.plan_due is not None else self.due),
+            "extended": self.extended,
+            "review": None if self.review is None else self.review.as_dict(),
+            "review_state": self.review_state,
         }
 
 
@@ -321,6 +427,22 @@ class PeriodStatus:
     def by_state(self, state: str) -> list[AgencyStatus]:
         return [a for a in self.agencies if a.state == state]
 
+    def by_review(self, review_state: str) -> list[AgencyStatus]:
+        """Agencies whose report is ``accepted``, ``returned``, ``supplemented``, or
+        ``unreviewed`` (something reported, no decision yet)."""
+        if review_state == UNREVIEWED:
+            return [a for a in self.agencies if a.review is None and a.state != MISSING]
+        return [a for a in self.agencies if a.review_state == review_state]
+
+    @property
+    def review_counts(self) -> dict[str, int]:
+        return {key: len(self.by_review(key)) for key in REVIEW_STATES}
+
+    @property
+    def extended(self) -> list[AgencyStatus]:
+        """Agencies whose due date an approved extension moved."""
+        return [a for a in self.agencies if a.extended]
+
     def agency(self, agency_id: str) -> AgencyStatus | None:
         return next((a for a in self.agencies if a.agency_id == agency_id), None)
 
@@ -336,6 +458,7 @@ class PeriodStatus:
             "reported": self.reported,
             "total": self.total,
             "counts": dict(self.counts),
+            "review_counts": self.review_counts,
             "agencies": [a.as_dict() for a in self.agencies],
             "tasks": [t.as_dict() for t in self.tasks],
         }
@@ -425,6 +548,7 @@ class _Loaded:
     rows: list[tuple[Obligation, str | None]]
     entries: dict[int, list[TaskEntry]] = field(default_factory=dict)
     contacts: dict[str, list[ContactInfo]] = field(default_factory=dict)
+    reviews: dict[int, ReviewInfo] = field(default_factory=dict)
 
 
 def _active_obligations(plan: Plan, period: str, agency_id: str | None) -> Any:
@@ -440,10 +564,21 @@ def _active_obligations(plan: Plan, period: str, agency_id: str | None) -> Any:
 
 def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: str | None = None) -> _Loaded:
     """Three queries, whatever the number of agencies."""
-    # 1. the active obligations of the period, with the agency's name as stored.
+    # 1. the active obligations of the period, with the agency's name as stored and the latest
+    #    review (the highest id: reviews are only ever added) with its coordinator's name.
+    latest_review = (
+        select(Review.obligation_id.label("obligation_id"), func.max(Review.id).label("id"))  # type: ignore[union-attr]
+        .where(col(Review.obligation_id).in_(_active_obligations(plan, period, agency_id)))
+        .group_by(Review.obligation_id)
+        .subquery()
+    )
+    reviewer = aliased(Contact)
     statement = (
-        select(Obligation, Agency.name)
+        select(Obligation, Agency.name, Review, reviewer.display_name)
         .join(Agency, Agency.id == Obligation.agency_id, isouter=True)
+        .join(latest_review, latest_review.c.obligation_id == Obligation.id, isouter=True)
+        .join(Review, Review.id == latest_review.c.id, isouter=True)  # type: ignore[arg-type]
+        .join(reviewer, reviewer.id == Review.contact_id, isouter=True)  # type: ignore[arg-type]
         .where(
             Obligation.plan_id == plan.plan.id,
             Obligation.period == period,
@@ -452,8 +587,19 @@ def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: 
     )
     if agency_id is not None:
         statement = statement.where(Obligation.agency_id == agency_id)
-    rows = [(obligation, name) for obligation, name in session.exec(statement).all()]
+    found = session.exec(statement).all()
+    rows = [(obligation, name) for obligation, name, _, _ in found]
     loaded = _Loaded(rows=rows)
+    for obligation, _, review, reviewer_name in found:
+        if review is not None and obligation.id is not None:
+            loaded.reviews[obligation.id] = ReviewInfo(
+                id=review.id or 0,
+                decision=str(review.decision),
+                reason=review.reason,
+                at=to_local(review.at, zone),
+                actor=review.actor,
+                reviewer=reviewer_name,
+            )
     if not rows:
         return loaded
 
@@ -524,6 +670,7 @@ def _agency_status(
     entries: Sequence[TaskEntry],
     contacts: Sequence[ContactInfo],
     today: date,
+    review: ReviewInfo | None = None,
 ) -> AgencyStatus:
     tasks = tuple(
         sorted(
@@ -552,18 +699,21 @@ def _agency_status(
         state = ON_TIME
     known = plan.agency_by_id.get(obligation.agency_id)
     name = known.name if known is not None else (stored_name or obligation.agency_id)
+    due = obligation.extended_due or obligation.due
     return AgencyStatus(
         agency_id=obligation.agency_id,
         agency=name,
         obligation_id=obligation.id or 0,
         state=state,
-        due=obligation.due,
-        overdue=state in (PARTIAL, MISSING) and today > obligation.due,
+        due=due,
+        overdue=state in (PARTIAL, MISSING) and today > due,
         entries=tuple(entries),
         tasks=tasks,
         missing_tasks=missing,
         late_tasks=late,
         contacts=tuple(contacts),
+        plan_due=obligation.due if obligation.extended_due else None,
+        review=review,
     )
 
 
@@ -587,6 +737,7 @@ def _agencies(
             loaded.entries.get(obligation.id or 0, []),
             loaded.contacts.get(obligation.agency_id, []),
             today,
+            loaded.reviews.get(obligation.id or 0),
         )
         for obligation, name in loaded.rows
     ]
@@ -796,6 +947,55 @@ def task_detail(
     )
 
 
+# --- extensions ----------------------------------------------------------------------------------
+
+
+def extensions(
+    session: Session,
+    obligation_ids: Iterable[int],
+    tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
+    *,
+    statuses: Iterable[str] | None = None,
+) -> dict[int, list[ExtensionInfo]]:
+    """The extension requests of these obligations (all, or only those in ``statuses``), per
+    obligation, oldest first: one query (per 500 obligations)."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    ids = list(obligation_ids)
+    wanted = [str(s) for s in statuses] if statuses is not None else None
+    out: dict[int, list[ExtensionInfo]] = {}
+    for start in range(0, len(ids), 500):
+        statement = (
+            select(Extension, Contact.display_name)
+            .join(Contact, Contact.id == Extension.contact_id, isouter=True)  # type: ignore[arg-type]
+            .where(col(Extension.obligation_id).in_(ids[start : start + 500]))
+            .order_by(col(Extension.requested_at), col(Extension.id))
+        )
+        if wanted is not None:
+            statement = statement.where(col(Extension.status).in_(wanted))
+        for row, name in session.exec(statement).all():
+            out.setdefault(row.obligation_id, []).append(
+                ExtensionInfo(
+                    id=row.id or 0,
+                    obligation_id=row.obligation_id,
+                    task=row.task_no,
+                    until=row.until,
+                    text=row.text,
+                    status=str(row.status),
+                    requested_at=to_local(row.requested_at, zone),
+                    requested_by=name,
+                    decided_at=None if row.decided_at is None else to_local(row.decided_at, zone),
+                    decided_by=row.decided_by,
+                    note=row.note,
+                )
+            )
+    return out
+
+
+PENDING_EXTENSION = ExtensionStatus.PENDING.value
+APPROVED_EXTENSION = ExtensionStatus.APPROVED.value
+DECLINED_EXTENSION = ExtensionStatus.DECLINED.value
+
+
 # --- what "/tinhhinh <…>" names ------------------------------------------------------------
 
 
@@ -826,15 +1026,25 @@ def resolve_subject(plan: Plan, text: str) -> Subject | None:
 
 
 __all__ = [
+    "ACCEPTED",
+    "APPROVED_EXTENSION",
+    "DECLINED_EXTENSION",
     "LATE",
     "MISSING",
     "ON_TIME",
     "PARTIAL",
+    "PENDING_EXTENSION",
+    "RETURNED",
+    "REVIEW_STATES",
     "STATES",
     "STATUS_KEYS",
+    "SUPPLEMENTED",
+    "UNREVIEWED",
     "UNSPECIFIED",
     "AgencyStatus",
     "ContactInfo",
+    "ExtensionInfo",
+    "ReviewInfo",
     "NotFound",
     "PeriodError",
     "PeriodStatus",
@@ -846,6 +1056,7 @@ __all__ = [
     "TaskStatus",
     "agency_detail",
     "default_period",
+    "extensions",
     "parse_period",
     "period_name",
     "period_status",

@@ -6,8 +6,11 @@ print set-up (A4 landscape, one page wide, header row repeated, page numbers):
 
 1. **Tổng hợp** — one row per agency × task it owes (or per sub-item it answered): role,
    status of the latest revision in Vietnamese, percent, difficulty, text, when it was sent
-   (local time) and first sent, on time or late, how many times it was sent, and the
-   agency's overall state in the period. A task not answered is one row "Chưa báo cáo".
+   (local time) and first sent, on time or late, how many times it was sent, the
+   agency's overall state in the period, its due date (an approved extension — gia hạn —
+   moves it, and says so) and Sở Tư pháp's review of its report ("Tiếp nhận", "Yêu cầu bổ
+   sung: <lý do>", "Yêu cầu bổ sung, cơ quan đã gửi bổ sung"; empty before any decision).
+   A task not answered is one row "Chưa báo cáo".
 2. **Các lần gửi** — every revision of every answer, oldest first within an agency's task:
    the revision, when, on time or late, its content, how it came in (Telegram, command
    line), who sent it, the evidence files sent with it, and whether it is the revision the
@@ -31,6 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from reports.data import (
+    REVIEW_LABELS,
     ROLE_LABELS,
     source_label,
     STATE_LABELS,
@@ -73,6 +77,8 @@ SUMMARY_COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("Đúng hạn / muộn", 11, "center"),
     ("Số lần gửi", 8, "number"),
     ("Tình trạng của cơ quan trong kỳ", 22, "text"),
+    ("Hạn gửi của cơ quan", 16, "center"),
+    ("Sở Tư pháp xem xét", 30, "text"),
 )
 REVISION_COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("STT", 6, "center"),
@@ -164,12 +170,27 @@ def _status(status: str | None) -> str:
     return STATUS_LABELS.get(status or "unspecified", status or "").capitalize()
 
 
+def _due(row: AnnexRow) -> str | None:
+    if row.agency_due is None:
+        return None
+    due = f"{row.agency_due.day:02d}/{row.agency_due.month:02d}/{row.agency_due.year}"
+    return f"{due} (gia hạn)" if row.extended else due
+
+
+def _review(row: AnnexRow) -> str | None:
+    if row.review_state is None:
+        return None
+    label = REVIEW_LABELS.get(row.review_state, row.review_state).capitalize()
+    return f"{label}: {clean_text(row.review_reason)}" if row.review_reason and row.review_state == "returned" else label
+
+
 def _summary_values(number: int, row: AnnexRow) -> tuple[list[object], bool]:
     entry = row.entry
     common: list[object] = [number, row.agency, row.task, row.task_title, _role(row.role, row.request)]
     state = STATE_LABELS.get(row.agency_state, row.agency_state).capitalize()
+    agency = [_due(row), _review(row)]
     if entry is None:
-        return [*common, "Chưa báo cáo", None, None, None, None, None, None, None, 0, state], True
+        return [*common, "Chưa báo cáo", None, None, None, None, None, None, None, 0, state, *agency], True
     return [
         *common,
         "Đã báo cáo",
@@ -182,6 +203,7 @@ def _summary_values(number: int, row: AnnexRow) -> tuple[list[object], bool]:
         "Muộn" if entry.late else "Đúng hạn",
         entry.revision,
         state,
+        *agency,
     ], False
 
 

@@ -10,7 +10,13 @@ unless the agency has reported every task. Older steps that were never sent are 
 bot that was down for a week sends the D+1 reminder, not six reminders at once) and a step is
 stale once the next step's day has come, or after the consolidation due date for the last one.
 After the escalation step each coordinator gets one digest ``digest:<plan>:<period>:<contact_id>``
-listing the late agencies. Rows go out only on working days within office hours: ``not_before``
+listing the late agencies. An agency whose extension (gia hạn) Sở Tư pháp approved has its own
+due date (``Obligation.extended_due``): its ladder, staleness and texts follow that date, and its
+keys carry it (``rem:<obligation>:<contact>:<step>@<YYYY-MM-DD>``), so the new date's steps are
+not taken for the old date's, already sent. A report Sở Tư pháp returned (yêu cầu bổ sung)
+gets one reminder of its own, ``ret:<obligation_id>:<contact_id>:<review_id>``, on the working day
+after the return, when nothing was sent since; it is dropped once the agency sends more (or
+Sở Tư pháp decides again). Rows go out only on working days within office hours: ``not_before``
 is moved to the next opening otherwise. Pending rows that are no longer wanted are marked
 ``dropped`` with the reason in ``last_error`` (and logged); nothing is deleted. Keys are unique,
 so planning twice, or in two processes at once, enqueues nothing twice. Planning (and the sync
@@ -56,7 +62,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, exists, or_, text, update
+from sqlalchemy import Engine, and_, exists, func, or_, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -80,12 +86,16 @@ from storage.models import (
     OutboxMessage,
     OutboxPriority,
     OutboxStatus,
+    Report,
+    Review,
+    ReviewDecision,
 )
 from storage.queries import audit, enqueue_outbox, reported_refs
 
 log = logging.getLogger(__name__)
 
 REMINDER = "reminder"
+RETURN = "return"  # the reminder of a returned report
 DIGEST = "digest"
 NOTICE = "notice"
 ANSWER = "answer"
@@ -117,8 +127,26 @@ _COORDINATOR_ROLES = (ContactRole.COORDINATOR.value, ContactRole.ADMIN.value)
 # --- keys --------------------------------------------------------------------------------
 
 
-def reminder_key(obligation_id: int, contact_id: int, step: str) -> str:
-    return f"rem:{obligation_id}:{contact_id}:{step}"
+def reminder_key(obligation_id: int, contact_id: int, step: str, extended_due: date | None = None) -> str:
+    base = f"rem:{obligation_id}:{contact_id}:{step}"
+    return base if extended_due is None else f"{base}@{extended_due.isoformat()}"
+
+
+def return_key(obligation_id: int, contact_id: int, review_id: int) -> str:
+    return f"ret:{obligation_id}:{contact_id}:{review_id}"
+
+
+def due_of(ob: Obligation) -> date:
+    """The agency's due date for the period: an approved extension's, else the plan's."""
+    return ob.extended_due or ob.due
+
+
+def _closing_of(ob: Obligation) -> date:
+    """The last day reminders of ``ob`` may go out: the consolidation due date, moved with an
+    extension by as many days as the extension moved the due date."""
+    if ob.extended_due is None or ob.extended_due <= ob.due:
+        return ob.consolidation_due
+    return max(ob.consolidation_due, ob.extended_due + (ob.consolidation_due - ob.due))
 
 
 def digest_key(plan_id: str, period: str, contact_id: int) -> str:
@@ -176,6 +204,7 @@ class DispatchStats:
     released: int = 0  # claimed but not attempted, back to pending (lease nearly over, chat rate-limited)
     dropped: int = 0  # claimed but not attempted: an earlier row showed the chat blocked the bot
     lost_lease: int = 0  # outcome not written: another worker owns the row now
+    more: int = 0  # batches that left due rows behind (another batch follows at once)
 
     def __iadd__(self, other: DispatchStats) -> DispatchStats:
         for f in fields(self):
@@ -258,6 +287,10 @@ class Pacer:
         self._sleep = sleep
         self._next_global = 0.0
         self._next_chat: dict[str, float] = {}
+
+    def ready_at(self, chat: str) -> float:
+        """When ``chat`` may next receive (monotonic seconds; 0 for a chat not sent to yet)."""
+        return self._next_chat.get(chat, 0.0)
 
     async def wait(self, chat: str, *, per_chat: bool = True) -> None:
         now = self._monotonic()
@@ -466,6 +499,8 @@ def plan_reminders(
                 wants[want.key] = want
         for want in _digest_wants(session, plan, cal, zone, window, candidates, reported, focal, now, several_plans):
             wants[want.key] = want
+        for want in _return_wants(session, plan, cal, window, obligations, focal, now):
+            wants[want.key] = want
 
     _reconcile(session, wants, stats, now, zone, plan, plan_ended, drop_reason, active_obligations, focal_ids)
     return stats
@@ -479,9 +514,10 @@ def _candidates(
     ladders: dict[date, tuple[Reminder, ...]] = {}
     out = []
     for ob in obligations:
-        ladder = ladders.get(ob.due)
+        due = due_of(ob)
+        ladder = ladders.get(due)
         if ladder is None:
-            ladder = ladders[ob.due] = reminder_schedule(ob.due, settings.steps, settings.time, ladder_zone, cal)
+            ladder = ladders[due] = reminder_schedule(due, settings.steps, settings.time, ladder_zone, cal)
         due_steps = [i for i, r in enumerate(ladder) if r.at <= now]
         if not due_steps:
             continue
@@ -490,7 +526,7 @@ def _candidates(
             # Once the next step's day has come, that step speaks for this one.
             expires = window.midnight(ladder[index + 1].at.astimezone(window.zone).date())
         else:
-            expires = window.midnight(ob.consolidation_due + timedelta(days=1))
+            expires = window.midnight(_closing_of(ob) + timedelta(days=1))
         escalated = next((r.at for r in ladder if r.escalate and r.at <= now), None)
         out.append(_Candidate(ob, ladder, index, window.send_time(ladder[index].at, now), expires, escalated))
     return out
@@ -529,8 +565,8 @@ def _reminder_want(
                 step=step.step,
                 agency=agency.name if agency is not None else ob.agency_id,
                 period_name=plan.period_name(ob.period),
-                due=ob.due,
-                working_days_left=cal.working_days_between(day, ob.due),
+                due=due_of(ob),
+                working_days_left=cal.working_days_between(day, due_of(ob)),
                 missing=duties,
                 recipient_name=contact.display_name,
                 plan_number=plan.plan.number,
@@ -554,7 +590,7 @@ def _reminder_want(
 
     assert ob.id is not None and contact.id is not None
     return _Want(
-        key=reminder_key(ob.id, contact.id, step.step),
+        key=reminder_key(ob.id, contact.id, step.step, ob.extended_due),
         kind=REMINDER,
         chat_id=contact.chat_id,
         channel=contact.channel,
@@ -662,6 +698,96 @@ def _digest_wants(
     return out
 
 
+# A returned report's reminder may go out within this many working days after its day.
+RETURN_WINDOW_DAYS = 3
+
+
+def _return_wants(
+    session: Session,
+    plan: Plan,
+    cal: WorkingCalendar,
+    window: OfficeHours,
+    obligations: Sequence[Obligation],
+    focal: dict[str, list[Contact]],
+    now: datetime,
+) -> list[_Want]:
+    """One reminder per focal point of each agency whose report Sở Tư pháp returned (its
+    latest review asks for more) and that has sent nothing since: one query."""
+    by_id = {ob.id: ob for ob in obligations if ob.id is not None}
+    if not by_id:
+        return []
+    newest = (
+        select(func.max(Review.id))
+        .join(Obligation, col(Obligation.id) == Review.obligation_id)
+        .where(Obligation.plan_id == plan.plan.id, Obligation.status == ObligationStatus.ACTIVE)
+        .group_by(Review.obligation_id)
+    )
+    returned = session.exec(
+        select(Review)
+        .where(
+            col(Review.id).in_(newest),
+            Review.decision == ReviewDecision.RETURNED.value,
+            ~exists().where(col(Report.obligation_id) == Review.obligation_id, col(Report.submitted_at) > Review.at),
+        )
+        .order_by(col(Review.id))
+    ).all()
+    settings = plan.reporting.reminders
+    ladder_zone = ZoneInfo(settings.timezone)
+    out: list[_Want] = []
+    for review in returned:
+        ob = by_id.get(review.obligation_id)
+        if ob is None or review.id is None:
+            continue
+        returned_on = review.at.astimezone(window.zone).date()
+        day = cal.add_working_days(returned_on, 1)
+        send_at = window.send_time(datetime.combine(day, settings.time, tzinfo=ladder_zone), now)
+        expires = window.midnight(cal.add_working_days(day, RETURN_WINDOW_DAYS))
+        if max(send_at, now) >= expires:
+            continue  # too late to matter (the planner was down): a pending row is dropped as stale
+        agency = plan.agency_by_id.get(ob.agency_id)
+        name = agency.name if agency is not None else ob.agency_id
+        for contact in focal.get(ob.agency_id, []):
+            assert contact.id is not None
+
+            def render(
+                day: date, _contact: Contact = contact, _review: Review = review, _ob: Obligation = ob, _name: str = name,
+                _on: date = returned_on,
+            ) -> dict[str, Any]:
+                return {
+                    "message": content.returned_reminder_message(
+                        content.ReturnedReminder(
+                            agency=_name,
+                            period_name=plan.period_name(_ob.period),
+                            returned_on=_on,
+                            reason=_review.reason,
+                            recipient_name=_contact.display_name,
+                        ),
+                        translator(_contact.language),
+                    ).to_json(),
+                    "plan_id": plan.plan.id,
+                    "period": _ob.period,
+                    "agency_id": _ob.agency_id,
+                    "review_id": _review.id,
+                    "day": day.isoformat(),
+                }
+
+            out.append(
+                _Want(
+                    key=return_key(ob.id, contact.id, review.id),
+                    kind=RETURN,
+                    chat_id=contact.chat_id,
+                    channel=contact.channel,
+                    contact_id=contact.id,
+                    obligation_id=ob.id,
+                    step=None,
+                    not_before=send_at,
+                    expires=expires,
+                    render=render,
+                )
+            )
+    return out
+
+
 def _unsent(now: datetime) -> Any:
     """Rows planning may still change: pending ones, and those a crashed worker left in
     ``sending`` past their lease (a claimer would take them again as they are)."""
@@ -696,7 +822,7 @@ def _reconcile(
     # Only this plan's rows: planning one plan never touches another plan's reminders or digests.
     pending = session.exec(
         select(Outbox)
-        .where(_unsent(now), col(Outbox.kind).in_([REMINDER, DIGEST]), col(Outbox.plan_id) == plan.plan.id)
+        .where(_unsent(now), col(Outbox.kind).in_([REMINDER, DIGEST, RETURN]), col(Outbox.plan_id) == plan.plan.id)
         .order_by(col(Outbox.id))
     ).all()
     seen: set[str] = set()
@@ -781,6 +907,8 @@ def _why_unwanted(
         return "inactive", "the obligation was withdrawn from the plan"
     if row.contact_id not in focal_ids:
         return "inactive", "the contact is no longer an active focal point"
+    if row.kind == RETURN:
+        return "reported", "the agency sent more after the return, or Sở Tư pháp decided again"
     found = drop_reason.get((row.obligation_id or 0, row.contact_id or 0))
     if found is None:
         return "inactive", "the step is not due any more (the due date changed)"
@@ -851,6 +979,19 @@ def claim(
     lease: timedelta = DEFAULT_LEASE,
     channels: Iterable[str] | None = None,
 ) -> list[Outbox]:
+    """See :func:`claim_batch`; the rows only."""
+    return claim_batch(engine, worker_id=worker_id, now=now, limit=limit, lease=lease, channels=channels)[0]
+
+
+def claim_batch(
+    engine: Engine,
+    *,
+    worker_id: str,
+    now: datetime,
+    limit: int = DEFAULT_BATCH,
+    lease: timedelta = DEFAULT_LEASE,
+    channels: Iterable[str] | None = None,
+) -> tuple[list[Outbox], bool]:
     """Claim up to ``limit`` due rows for ``worker_id``: pending rows with ``not_before <= now``
     and rows another worker left in ``sending`` past their lease, of ``channels`` (all when
     ``None``). Answers first, then oldest first; at most one row per chat, and none of a chat
@@ -858,8 +999,9 @@ def claim(
     goes in the next batch). The returned rows are detached, in ``sending``, leased until
     ``now + lease``."""
     if limit <= 0:
-        return []
+        return [], False
     claimed: list[int] = []
+    more = False  # due rows left behind (a chat's next row, or past the limit)
     busy = aliased(Outbox)
     with session_scope(engine, write=True) as session:
         if not _is_sqlite(session):
@@ -888,8 +1030,11 @@ def claim(
             # the IMMEDIATE transaction already serialises claimers.)
             statement = statement.with_for_update(skip_locked=True, of=Outbox)
         chats: set[tuple[str, str]] = set()
-        for row_id, channel, chat_id in session.exec(statement).all():
+        found = session.exec(statement).all()
+        more = len(found) == limit * 3
+        for row_id, channel, chat_id in found:
             if (channel, chat_id) in chats or len(claimed) >= limit:
+                more = True
                 continue
             chats.add((channel, chat_id))  # even when lost: a later row of it must not jump ahead
             result: Any = session.exec(
@@ -911,7 +1056,7 @@ def claim(
             if claimed
             else []
         )
-    return rows
+    return rows, more
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -1096,9 +1241,12 @@ async def dispatch_once(
     max_attempts: int = MAX_ATTEMPTS,
     tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
     _channels: _Channels | None = None,
+    answers_waiting: Callable[[], bool] | None = None,
 ) -> DispatchStats:
     """Claim one batch of due rows of the channels in ``senders`` and send them; every
-    outcome is written right after its send.
+    outcome is written right after its send. When ``answers_waiting()`` turns true during a
+    batch of reminders (somebody was answered meanwhile), the batch's unsent reminders go back
+    and the round ends, so that the next claim takes the answers first.
 
     - sent → ``sent``, ``sent_at``, ``message_id`` (and an ``outbox_message`` row);
     - :class:`RetryLater` → back to ``pending`` with ``not_before = now + retry_after``
@@ -1112,10 +1260,11 @@ async def dispatch_once(
     """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     channels = _channels or _Channels(senders, pacers)
-    rows = await asyncio.to_thread(
-        claim, engine, worker_id=worker_id, now=clock.now(), limit=limit, lease=lease, channels=list(channels.senders)
+    rows, more = await asyncio.to_thread(
+        claim_batch, engine, worker_id=worker_id, now=clock.now(), limit=limit, lease=lease, channels=list(channels.senders)
     )
     stats = DispatchStats(claimed=len(rows))
+    stats.more = int(more)
     if not rows:
         return stats
     by_channel: dict[str, list[Outbox]] = defaultdict(list)
@@ -1235,9 +1384,18 @@ async def dispatch_once(
             log.warning("outbox %s sent, but its lease had passed to another worker", row.key)
 
     async def channel(name: str, rows_: list[Outbox]) -> None:
+        pacer = channels.pacers[name]
+        # One row per chat: the chats whose next slot comes first go first, so that a chat
+        # still inside its per-chat interval does not hold up the others.
+        rows_ = sorted(rows_, key=lambda r: (r.priority, pacer.ready_at(f"{r.channel}:{r.chat_id}")))
         async with channels.gates[name]:
-            for row in rows_:
-                await one(row, channels.senders[name], channels.pacers[name])
+            for index, row in enumerate(rows_):
+                if row.priority != OutboxPriority.ANSWER and answers_waiting is not None and answers_waiting():
+                    for rest in rows_[index:]:
+                        await release(rest, "answers are waiting")
+                    stats.more = 1
+                    return
+                await one(row, channels.senders[name], pacer)
 
     await asyncio.gather(*(channel(name, group) for name, group in by_channel.items()))
     return stats
@@ -1245,6 +1403,7 @@ async def dispatch_once(
 
 class _LostLease(Exception):
     pass
+
 
 
 # --- one tick ----------------------------------------------------------------------------
@@ -1296,18 +1455,23 @@ async def drain(
     pacers: Mapping[str, Pacer] | None = None,
     tz: ZoneInfo | str = "Asia/Ho_Chi_Minh",
     channels: _Channels | None = None,
+    answers_waiting: Callable[[], bool] | None = None,
 ) -> tuple[DispatchStats, int]:
-    """Send batches until nothing is due (at most ``max_rounds``); the stats and the rounds."""
+    """Send batches until nothing is due (at most ``max_rounds``); the stats and the rounds.
+    A batch that took every due row it saw ends the drain (no empty claim to find that out)."""
     channels = channels or _Channels(senders, pacers)
     total = DispatchStats()
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
         batch = await dispatch_once(
-            engine, senders, clock, worker_id=worker_id, limit=limit, tz=tz, _channels=channels
+            engine, senders, clock, worker_id=worker_id, limit=limit, tz=tz, _channels=channels,
+            answers_waiting=answers_waiting,
         )
         total += batch
-        if batch.claimed == 0:
+        # Rows that became due during the batch: retries, released ones, notices about a block.
+        retry_due = batch.retried or batch.transient or batch.released or batch.blocked
+        if batch.claimed == 0 or not (batch.more or retry_due):
             break
     return total, rounds
 
@@ -1338,17 +1502,30 @@ class Dispatcher:
         self.channels = _Channels(self.senders, pacers)
         self.on_error = on_error
         self._wake = asyncio.Event()
+        self._answers = asyncio.Event()
         self.stats = DispatchStats()
 
-    def wake(self) -> None:
+    def wake(self, *, answers: bool = False) -> None:
+        """Send what is due now; ``answers``: somebody is waiting for one (it goes before the
+        rest of a batch of reminders)."""
+        if answers:
+            self._answers.set()
         self._wake.set()
 
     async def run_once(self) -> DispatchStats:
+        self._answers.clear()
         batch, _ = await drain(
-            self.engine, self.senders, self.clock, worker_id=self.worker_id, tz=self.tz, channels=self.channels
+            self.engine, self.senders, self.clock, worker_id=self.worker_id, tz=self.tz, channels=self.channels,
+            answers_waiting=self._take_answers,
         )
         self.stats += batch
         return batch
+
+    def _take_answers(self) -> bool:
+        if self._answers.is_set():
+            self._answers.clear()
+            return True
+        return False
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -1374,6 +1551,7 @@ __all__ = [
     "NOTICE",
     "NUDGE",
     "REMINDER",
+    "RETURN",
     "Blocked",
     "Dispatcher",
     "DispatchStats",
@@ -1391,10 +1569,12 @@ __all__ = [
     "claim",
     "digest_key",
     "dispatch_once",
+    "due_of",
     "drain",
     "lock_planning",
     "plan_reminders",
     "reminder_key",
+    "return_key",
     "sync_and_plan",
     "sync_plan",
     "sync_plans",

@@ -3,7 +3,10 @@ channel-neutral :class:`~common.message.Message`, in the recipient's language.
 
 The dispatcher (:mod:`scheduler.dispatch`) gathers the facts (who, which agency, which period,
 the due date, the working days left, the tasks still missing) and stores the message in the
-outbox row; a coordinator's nudge (``/chuabaocao``) uses the same texts. The channel renders
+outbox row; a coordinator's nudge (``/chuabaocao``) uses the same texts, and so do Sở Tư
+pháp's decisions told to the agencies (a report accepted or returned, an extension approved or
+declined), the reminder of a returned report and an extension request told to the
+coordinators. The channel renders
 the message when it sends it. Nothing here touches the database or the clock, so every
 wording is pinned by plain unit tests.
 
@@ -177,6 +180,155 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# --- Sở Tư pháp's review of a report (tiếp nhận / yêu cầu bổ sung) -------------------------------
+
+SUPPLEMENT_HINT = N_(
+    "Để bổ sung, đồng chí trả lời tin nhắn này hoặc gửi lại nội dung của nhiệm vụ cần bổ sung "
+    "(ví dụ: NV4: hoàn thành 100%, đã xử lý 12 vụ); nội dung mới thay nội dung đã gửi của nhiệm vụ đó. "
+    "Có thể gửi kèm tệp minh chứng."
+)
+
+
+@dataclass(frozen=True)
+class ReviewNotice:
+    agency: str
+    period_name: str
+    accepted: bool  # tiếp nhận; else yêu cầu bổ sung
+    reason: str | None = None  # why more is asked
+    recipient_name: str | None = None
+
+
+def review_message(content: ReviewNotice, t: Translator = VI) -> Message:
+    """A coordinator accepted (tiếp nhận) or returned (yêu cầu bổ sung) the agency's report."""
+    c = content
+    if c.accepted:
+        return Message(
+            salutation(c.recipient_name, t),
+            t("Sở Tư pháp đã tiếp nhận báo cáo {period} của <b>{agency}</b>.", period=c.period_name, agency=c.agency),
+            t("Cảm ơn đồng chí."),
+        )
+    message = Message(
+        bold(t("Đề nghị bổ sung báo cáo {period}", period=c.period_name)),
+        "",
+        salutation(c.recipient_name, t),
+        t("Sở Tư pháp đề nghị <b>{agency}</b> bổ sung báo cáo {period}.", agency=c.agency, period=c.period_name),
+    )
+    if c.reason:
+        message.add(t("Nội dung cần bổ sung: {reason}", reason=_cut(c.reason, 1000)))
+    message.add("", t(SUPPLEMENT_HINT))
+    return message
+
+
+@dataclass(frozen=True)
+class ReturnedReminder:
+    agency: str
+    period_name: str
+    returned_on: date
+    reason: str | None = None
+    recipient_name: str | None = None
+
+
+def returned_reminder_message(content: ReturnedReminder, t: Translator = VI) -> Message:
+    """The reminder of a returned report that nothing has supplemented yet (the working day
+    after the return)."""
+    c = content
+    message = Message(
+        bold(t("Nhắc bổ sung báo cáo {period}", period=c.period_name)),
+        "",
+        salutation(c.recipient_name, t),
+        t(
+            "Sở Tư pháp đã đề nghị <b>{agency}</b> bổ sung báo cáo {period} từ {date}; "
+            "đến nay hệ thống chưa nhận được nội dung bổ sung.",
+            date=format_date_vi(c.returned_on, weekday=False), agency=c.agency, period=c.period_name,
+        ),
+    )
+    if c.reason:
+        message.add(t("Nội dung cần bổ sung: {reason}", reason=_cut(c.reason, 1000)))
+    message.add("", t(SUPPLEMENT_HINT))
+    return message
+
+
+# --- extensions (gia hạn) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtensionNotice:
+    """An agency asks for more time; told to each coordinator."""
+
+    agency: str
+    period_name: str
+    until: date
+    due: date  # the agency's current due date
+    task: str | None = None
+    reason: str | None = None
+    requester: str | None = None  # the focal point's name
+    recipient_name: str | None = None
+    decide_with: str | None = None  # a command to decide with, when the channel has no buttons
+
+
+def extension_request_message(content: ExtensionNotice, t: Translator = VI) -> Message:
+    c = content
+    what = t("báo cáo {period}", period=c.period_name)
+    if c.task:
+        what = t("báo cáo {period} (nhiệm vụ NV{no})", period=c.period_name, no=c.task)
+    who = Text(bold(c.agency)) + (Text(" (", c.requester, ")") if c.requester else Text())
+    message = Message(
+        bold(t("Đề nghị gia hạn báo cáo {period}", period=c.period_name)),
+        "",
+        salutation(c.recipient_name, t),
+        t(
+            "{who} đề nghị gia hạn {what} đến <b>{until}</b>; hạn gửi hiện nay: {due}.",
+            who=who, what=what, until=format_date_vi(c.until), due=format_date_vi(c.due),
+        ),
+    )
+    if c.reason:
+        message.add(t("Lý do: {reason}", reason=_cut(c.reason, 500)))
+    if c.decide_with:
+        message.add("", t("Để đồng ý hoặc không đồng ý, đồng chí gõ {command}.", command=c.decide_with))
+    else:
+        message.add("", t("Đồng chí chọn «Đồng ý» hoặc «Không đồng ý»."))
+    return message
+
+
+@dataclass(frozen=True)
+class ExtensionDecision:
+    """Sở Tư pháp's answer to an extension request; told to the agency's focal points."""
+
+    agency: str
+    period_name: str
+    until: date
+    approved: bool
+    due: date  # the agency's due date after the decision
+    task: str | None = None
+    recipient_name: str | None = None
+
+
+def extension_decision_message(content: ExtensionDecision, t: Translator = VI) -> Message:
+    c = content
+    what = t("báo cáo {period}", period=c.period_name)
+    if c.task:
+        what = t("báo cáo {period} (nhiệm vụ NV{no})", period=c.period_name, no=c.task)
+    message = Message(salutation(c.recipient_name, t))
+    if c.approved:
+        message.add(
+            t(
+                "Sở Tư pháp đồng ý gia hạn {what} của <b>{agency}</b> đến <b>{until}</b>.",
+                what=what, agency=c.agency, until=format_date_vi(c.until),
+            ),
+            t("Hạn gửi báo cáo của cơ quan kỳ này là {due}; hệ thống nhắc hạn theo ngày mới.", due=format_date_vi(c.due)),
+        )
+    else:
+        message.add(
+            t(
+                "Sở Tư pháp không đồng ý đề nghị gia hạn {what} của <b>{agency}</b> đến {until}.",
+                what=what, agency=c.agency, until=format_date_vi(c.until),
+            ),
+            t("Hạn gửi báo cáo vẫn là {due}; đề nghị đồng chí gửi báo cáo đúng hạn.", due=format_date_vi(c.due)),
+        )
+    message.add(t(REPLY_HINT))
+    return message
+
+
 # --- the coordinators' digest -------------------------------------------------------------
 
 
@@ -278,16 +430,25 @@ def blocked_notice_message(
 __all__ = [
     "EXAMPLE_HINT",
     "REPLY_HINT",
+    "SUPPLEMENT_HINT",
     "DigestContent",
     "DutyLine",
+    "ExtensionDecision",
+    "ExtensionNotice",
     "LateAgency",
     "NudgeContent",
     "ReminderContent",
+    "ReturnedReminder",
+    "ReviewNotice",
     "blocked_notice_message",
     "digest_message",
+    "extension_decision_message",
+    "extension_request_message",
     "nudge_message",
     "reminder_message",
     "reminder_title",
+    "returned_reminder_message",
+    "review_message",
     "role_label",
     "salutation",
     "working_days_phrase",

@@ -162,7 +162,8 @@ def add_report(
 
     A correction is simply a later submission: each entry becomes revision n+1 of its task and
     points at the revision it supersedes; earlier rows are never updated. ``late`` defaults to
-    "submitted (in local time ``tz``) after the obligation's due date".
+    "submitted (in local time ``tz``) after the obligation's due date" (its extended due date
+    when Sở Tư pháp approved an extension; earlier revisions keep the flag they were given).
 
     Two submissions for the same task racing each other make the second one fail with
     ``IntegrityError`` (unique obligation/task/revision); the caller may retry.
@@ -192,7 +193,8 @@ def add_report(
         submitted_at=submitted_at,
     )
     if late is None:
-        late = data.submitted_at.astimezone(ZoneInfo(tz)).date() > obligation.due
+        # An approved extension (gia hạn) moves the agency's own due date.
+        late = data.submitted_at.astimezone(ZoneInfo(tz)).date() > (obligation.extended_due or obligation.due)
     report = Report.model_validate(data, update={"late": late})
     session.add(report)
     session.flush()

@@ -22,6 +22,13 @@ STATE_TITLES = {
     "missing": "Chưa báo cáo",
 }
 
+# Sở Tư pháp's review (reports.status.REVIEW_STATES but "unreviewed", which is only counted).
+REVIEW_TITLES = {
+    "accepted": "Sở Tư pháp đã tiếp nhận",
+    "returned": "Sở Tư pháp yêu cầu bổ sung",
+    "supplemented": "Sở Tư pháp yêu cầu bổ sung, cơ quan đã gửi bổ sung",
+}
+
 STATUS_LABELS = {
     "done": "đã hoàn thành",
     "in_progress": "đang thực hiện",
@@ -98,6 +105,14 @@ def _agency_line(agency: AgencyStatus) -> str:
         detail = [f"còn thiếu {_tasks(agency.missing_tasks)}", sent, _contacts(agency)]
     else:
         detail = [_contacts(agency)]
+    if agency.extended:
+        detail.append(f"gia hạn đến {format_date_short(agency.due)}")
+    state = agency.review_state
+    if state in REVIEW_TITLES:
+        review = REVIEW_TITLES[state]
+        if state == "returned" and agency.review is not None and agency.review.reason:
+            review += f": {' '.join(agency.review.reason.split())}"
+        detail.append(review)
     text = "; ".join(part for part in detail if part)
     return f"  - {agency.agency}" + (f" ({text})" if text else "")
 
@@ -134,7 +149,7 @@ def _timing(status: PeriodStatus, cal: WorkingCalendar | None) -> str:
 
 def render(status: PeriodStatus, cal: WorkingCalendar | None = None) -> str:
     """The period's status in formal Vietnamese, for a terminal or a chat message."""
-    from common.vndate import format_date_vi
+    from common.vndate import format_date_short, format_date_vi
     from reports.status import LATE, MISSING, ON_TIME, PARTIAL, STATES
 
     counts = status.counts
@@ -145,6 +160,17 @@ def render(status: PeriodStatus, cal: WorkingCalendar | None = None) -> str:
         f"Đã báo cáo: {status.reported}/{status.total} (đúng hạn {counts[ON_TIME]}, muộn {counts[LATE]}); "
         f"báo cáo một phần: {counts[PARTIAL]}; chưa báo cáo: {counts[MISSING]}",
     ]
+    reviews = status.review_counts
+    if reviews["accepted"] or reviews["returned"] or reviews["supplemented"]:
+        lines.append(
+            f"Sở Tư pháp đã tiếp nhận: {reviews['accepted']}; yêu cầu bổ sung: {reviews['returned'] + reviews['supplemented']} "
+            f"(đã gửi bổ sung: {reviews['supplemented']}); chưa xem xét: {reviews['unreviewed']}"
+        )
+    extended = status.extended
+    if extended:
+        lines.append(
+            f"Được gia hạn ({len(extended)}): " + ", ".join(f"{a.agency} đến {format_date_short(a.due)}" for a in extended)
+        )
     if not status.agencies:
         lines.append("")
         lines.append("Không có cơ quan nào phải báo cáo trong kỳ này.")

@@ -11,6 +11,8 @@ reporting      reports in a sentence, ✅/✏️/✖                   focal poi
 evidence       files as evidence; /minhchung for coordinators  focal points
 guided         /baocao step by step                            focal points
 status         /tinhhinh, /chuabaocao, nudges                  coordinators
+review         tiếp nhận / yêu cầu bổ sung (/tiepnhan,          coordinators;
+               /bosung), gia hạn: requested, approved          requests: focal points
 consolidated   /tonghop                                        coordinators
 contacts       /moi, /dsdaumoi, revocation                     coordinators, admins
 =============  ==============================================  ==================
@@ -19,7 +21,7 @@ contacts       /moi, /dsdaumoi, revocation                     coordinators, adm
 from __future__ import annotations
 
 from bot.guard import Action, Need
-from bot.handlers import agency, consolidated, contacts, evidence, general, guided, registration, reporting, status
+from bot.handlers import agency, consolidated, contacts, evidence, general, guided, registration, reporting, review, status
 from common.i18n import N_
 
 # Commands in the order menus list them.
@@ -31,6 +33,8 @@ COMMANDS: dict[str, Action] = {
     "dabaocao": Action(agency.reported, Need.FOCAL, N_("Những gì cơ quan đã báo cáo trong kỳ")),
     "tinhhinh": Action(status.overview, Need.COORDINATOR, N_("Tình hình báo cáo theo kỳ")),
     "chuabaocao": Action(status.not_reported, Need.COORDINATOR, N_("Cơ quan chưa báo cáo")),
+    "tiepnhan": Action(review.accept_command, Need.COORDINATOR),
+    "bosung": Action(review.supplement, Need.COORDINATOR),
     "tonghop": Action(consolidated.consolidated, Need.COORDINATOR, N_("Dự thảo báo cáo tổng hợp (Word, Excel, biểu đồ)")),
     "moi": Action(contacts.invite, Need.COORDINATOR, N_("Mời đầu mối")),
     "dsdaumoi": Action(contacts.contacts, Need.COORDINATOR, N_("Danh sách đầu mối")),
@@ -59,6 +63,10 @@ CALLBACKS: dict[str, Action] = {
     "gn": Action(guided.notes_skipped, Need.FOCAL),
     "lang": Action(general.set_language, Need.REGISTERED),
     "nudge": Action(status.nudge, Need.COORDINATOR),
+    "rva": Action(review.accept_pressed, Need.COORDINATOR),
+    "rvr": Action(review.return_pressed, Need.COORDINATOR),
+    "exa": Action(review.approve, Need.COORDINATOR),
+    "exd": Action(review.decline, Need.COORDINATOR),
     "rv": Action(contacts.revoke_ask, Need.ADMIN),
     "rvok": Action(contacts.revoke_do, Need.ADMIN),
     "rvno": Action(contacts.revoke_cancel, Need.ADMIN),

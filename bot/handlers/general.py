@@ -20,6 +20,8 @@ def help_(turn: Turn, _: str) -> None:
             t("/baocao — báo cáo từng bước"),
             t("/nhiemvu — nhiệm vụ của cơ quan"),
             t("/hanchot — hạn báo cáo sắp tới"),
+            t("/dabaocao [kỳ] — những gì cơ quan đã báo cáo trong kỳ, và còn thiếu gì"),
+            t("Gửi tệp (văn bản, ảnh) kèm hoặc ngay sau báo cáo: lưu làm minh chứng."),
         )
     if turn.who.is_coordinator:
         message.add(
@@ -30,6 +32,7 @@ def help_(turn: Turn, _: str) -> None:
             t("/tonghop [kỳ] — dự thảo báo cáo tổng hợp (Word), phụ lục (Excel) và biểu đồ"),
             t("/moi <cơ quan> — tạo lời mời đầu mối"),
             t("/dsdaumoi [cơ quan] — danh sách tài khoản đã đăng ký"),
+            t("/minhchung <cơ quan> [kỳ] — tệp minh chứng của cơ quan"),
         )
     if turn.who.is_admin:
         message.add(

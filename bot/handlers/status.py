@@ -1,6 +1,11 @@
 """Sở Tư pháp's view in chat: /tinhhinh (a period, a task, an agency or a group; the period's
 chart), /chuabaocao (who has not reported, each with a "Nhắc" choice) and the nudge itself.
 
+An agency's detail also shows Sở Tư pháp's review of its report and its extensions (gia hạn),
+with the choices "Tiếp nhận" / "Yêu cầu bổ sung" (once it has sent something) and, for each
+pending extension request, "Đồng ý" / "Không đồng ý"; those choices run in
+:mod:`bot.handlers.review`.
+
 Nudges are rate-limited per obligation through the audit log (``action='nudge'``): one per
 10 minutes, whoever presses. On PostgreSQL the obligation row is locked first, so two
 coordinators pressing at the same moment still send one nudge. A nudge goes to every active
@@ -43,6 +48,11 @@ STATE_LABELS = {
     st.LATE: N_("đã báo cáo, có nhiệm vụ gửi muộn"),
     st.PARTIAL: N_("mới báo cáo một phần"),
     st.MISSING: N_("chưa báo cáo"),
+}
+REVIEW_LABELS = {
+    st.ACCEPTED: N_("Sở Tư pháp đã tiếp nhận"),
+    st.RETURNED: N_("Sở Tư pháp yêu cầu bổ sung"),
+    st.SUPPLEMENTED: N_("Sở Tư pháp yêu cầu bổ sung, cơ quan đã gửi bổ sung"),
 }
 ENTRY_LABELS = {**ENTRY_STATUSES, st.UNSPECIFIED: UNSPECIFIED_LABEL}
 DUTY_LABELS = DUTY_ROLES
@@ -93,7 +103,8 @@ def overview(turn: Turn, arg: str) -> None:
             body = _task_text(turn, st.task_detail(session, plan, subject.id, period, now, tz))
         elif subject.kind == "agency":
             agency = st.agency_detail(session, plan, subject.id, period, now, tz)
-            body = _agency_text(turn, agency, plan.period_name(period))
+            requests = st.extensions(session, [agency.obligation_id], tz).get(agency.obligation_id, [])
+            body = _agency_text(turn, agency, plan.period_name(period), requests)
         else:
             ps = st.period_status(session, plan, period, now, tz, cal=turn.ctx.calendar)
             body = _group_text(turn, subject, ps)
@@ -218,11 +229,41 @@ def _overview(turn: Turn, ps: st.PeriodStatus) -> Message:
         message.add(*(item(a.agency, " — ", t("còn thiếu {tasks}", tasks=task_list(a.missing_tasks))) for a in partial))
     if missing:
         message.add("", Text(bold(t("Chưa báo cáo ({n}):", n=len(missing))), " ", ", ".join(a.agency for a in missing), "."))
+    _review_lines(turn, ps, message)
     if ps.tasks:
         message.add("", bold(t("Theo nhiệm vụ")))
         message.add(*(item(f"NV{task.no}: ", _task_summary(turn, task)) for task in ps.tasks))
     message.add("", t("Chi tiết: /tinhhinh NV4, /tinhhinh CA tỉnh. Cơ quan chưa báo cáo và lựa chọn nhắc: /chuabaocao."))
     return message
+
+
+def _review_lines(turn: Turn, ps: st.PeriodStatus, message: Message) -> None:
+    """Sở Tư pháp's reviews and the extensions granted in the period, when there are any."""
+    t = turn.t
+    counts = ps.review_counts
+    if counts[st.ACCEPTED] or counts[st.RETURNED] or counts[st.SUPPLEMENTED]:
+        parts = [
+            t("Sở Tư pháp đã tiếp nhận: {n}", n=counts[st.ACCEPTED]),
+            t("yêu cầu bổ sung: {n}", n=counts[st.RETURNED] + counts[st.SUPPLEMENTED]),
+        ]
+        if counts[st.SUPPLEMENTED]:
+            parts.append(t("đã gửi bổ sung, chờ xem xét lại: {n}", n=counts[st.SUPPLEMENTED]))
+        parts.append(t("chưa xem xét: {n}", n=counts[st.UNREVIEWED]))
+        message.add("", _joined("; ", parts) + ".")
+        returned = ps.by_review(st.RETURNED)
+        if returned:
+            names = ", ".join(a.agency for a in returned)
+            message.add(Text(bold(t("Yêu cầu bổ sung ({n}):", n=len(returned))), " ", names, "."))
+    extended = ps.extended
+    if extended:
+        message.add(
+            Text(
+                bold(t("Được gia hạn ({n}):", n=len(extended))),
+                " ",
+                ", ".join(f"{a.agency} ({format_date_short(a.due)})" for a in extended),
+                ".",
+            )
+        )
 
 
 def _entry_text(turn: Turn, entry: st.TaskEntry) -> tuple[Text, Text | None]:
@@ -259,13 +300,68 @@ def _add_entry(message: Message, head: Text, turn: Turn, entry: st.TaskEntry) ->
         message.add(quote)
 
 
-def _agency_text(turn: Turn, agency: st.AgencyStatus, period_name: str) -> Message:
+def _review_text(turn: Turn, agency: st.AgencyStatus) -> Text | None:
     t = turn.t
+    review = agency.review
+    if review is None:
+        return None
+    at = review.at.astimezone(turn.ctx.tz)
+    when = f"{at:%H:%M} {format_date_short(at.date())}"
+    who = f" ({review.reviewer})" if review.reviewer else ""
+    if review.decision == st.ACCEPTED:
+        text = t("Sở Tư pháp đã tiếp nhận báo cáo lúc {when}{who}.", when=when, who=who)
+        last = agency.last_submitted_at
+        if last is not None and last > review.at:
+            text = text + " " + t("Cơ quan đã gửi thêm nội dung sau đó.")
+        return text
+    text = t("Sở Tư pháp yêu cầu bổ sung lúc {when}{who}: «{reason}».", when=when, who=who, reason=_cut(review.reason or "", 300))
+    if agency.review_state == st.SUPPLEMENTED and agency.last_submitted_at is not None:
+        sent = agency.last_submitted_at
+        text = text + " " + t("Cơ quan đã gửi bổ sung lúc {when}; chờ xem xét lại.", when=f"{sent:%H:%M} {format_date_short(sent.date())}")
+    else:
+        text = text + " " + t("Cơ quan chưa gửi bổ sung.")
+    return text
+
+
+def _extension_blocks(turn: Turn, requests: Sequence[st.ExtensionInfo]) -> list:
+    t = turn.t
+    blocks: list = []
+    for request in requests:
+        what = Text(f"NV{request.task}: ") if request.task else Text()
+        asked = t(
+            "đề nghị gia hạn đến {until} (gửi {when})",
+            until=format_date_short(request.until), when=format_date_short(request.requested_at.date()),
+        )
+        if request.status == st.PENDING_EXTENSION:
+            choices = [Choice(t.s("Đồng ý"), f"exa:{request.id}"), Choice(t.s("Không đồng ý"), f"exd:{request.id}")]
+            blocks.append(item(what, asked, "; ", t("chờ Sở Tư pháp quyết định"), choices=choices))
+            blocks.append(Text("  «", _cut(request.text, 200), "»"))
+        else:
+            decided = format_date_short(request.decided_at.date()) if request.decided_at is not None else ""
+            answer = t("đã đồng ý {date}", date=decided) if request.status == st.APPROVED_EXTENSION else t("không đồng ý {date}", date=decided)
+            blocks.append(item(what, asked, "; ", answer))
+    return blocks
+
+
+def _agency_text(
+    turn: Turn, agency: st.AgencyStatus, period_name: str, requests: Sequence[st.ExtensionInfo] = ()
+) -> Message:
+    t = turn.t
+    if agency.extended and agency.plan_due is not None:
+        due = t("Hạn gửi: {due} (đã gia hạn; hạn theo kế hoạch: {plan_due}).", due=format_date_vi(agency.due), plan_due=format_date_vi(agency.plan_due))
+    else:
+        due = t("Hạn gửi: {due}.", due=format_date_vi(agency.due))
     message = Message(
         Text(bold(agency.agency), " — ", period_name),
-        t("Hạn gửi: {due}. Tình trạng: {state}.", due=format_date_vi(agency.due), state=_state_text(turn, agency.state, agency.overdue)),
+        due + " " + t("Tình trạng: {state}.", state=_state_text(turn, agency.state, agency.overdue)),
         sentence(contacts_text(turn, agency.contacts).plain()),
     )
+    review = _review_text(turn, agency)
+    if review is not None:
+        message.add(review)
+    if requests:
+        message.add(bold(t("Gia hạn")))
+        message.add(*_extension_blocks(turn, requests))
     for duty in agency.tasks:
         entries = [e for e in agency.entries if e.task == duty.no or taskrefs.parent(e.task) == duty.no]
         role = _duty_label(turn, duty.role, duty.request)
@@ -273,6 +369,11 @@ def _agency_text(turn: Turn, agency: st.AgencyStatus, period_name: str) -> Messa
             message.add(item(f"NV{duty.no} ({role}): ", t("chưa báo cáo")))
         for entry in entries:
             _add_entry(message, Text(f"NV{entry.task} ({role}): "), turn, entry)
+    if agency.state != st.MISSING:
+        message.add(gap(), t("Sở Tư pháp tiếp nhận báo cáo, hoặc yêu cầu cơ quan bổ sung (kèm nội dung cần bổ sung):"))
+        message.choices = [
+            [Choice(t.s("Tiếp nhận"), f"rva:{agency.obligation_id}"), Choice(t.s("Yêu cầu bổ sung"), f"rvr:{agency.obligation_id}")]
+        ]
     return message
 
 
@@ -296,6 +397,10 @@ def _group_text(turn: Turn, subject: st.Subject, ps: st.PeriodStatus) -> Message
             text = text + "; " + t("còn thiếu {tasks}", tasks=task_list(a.missing_tasks))
         if a.state in (st.PARTIAL, st.MISSING):
             text = text + "; " + contacts_text(turn, a.contacts)
+        if a.review_state in REVIEW_LABELS:
+            text = text + "; " + t(REVIEW_LABELS[a.review_state])
+        if a.extended:
+            text = text + "; " + t("gia hạn đến {date}", date=format_date_short(a.due))
         message.add(item(a.agency, ": ", text))
     return message
 

@@ -97,10 +97,11 @@ def test_demo_defaults_are_the_simulations():
 
 def test_status_labels_cover_the_states_and_statuses():
     from baocao.commands import status
-    from reports.status import STATES, STATUS_KEYS
+    from reports.status import REVIEW_STATES, STATES, STATUS_KEYS, UNREVIEWED
 
     assert set(status.STATE_TITLES) == set(STATES)
     assert set(status.STATUS_LABELS) == set(STATUS_KEYS)
+    assert set(status.REVIEW_TITLES) == set(REVIEW_STATES) - {UNREVIEWED}
 
 
 def test_parse_labels_cover_the_parsers_statuses():

@@ -257,7 +257,7 @@ def test_no_task_reference_gives_one_taskless_entry(text):
 
 @pytest.mark.parametrize("text", [
     "NV4: đang thực hiện, khó khăn về nhân lực", "NV4: vướng mắc thủ tục", "NV4: vướng kinh phí",
-    "NV4: kiến nghị bổ sung biên chế", "NV4: đề nghị gia hạn đến quý III", "NV4: đề xuất tập huấn",
+    "NV4: kiến nghị bổ sung biên chế", "NV4: đề xuất tập huấn",
     "NV4: thiếu kinh phí", "NV4: chậm do thiếu người", "NV4: chưa có kinh phí",
     "NV4: chưa triển khai do chưa có hướng dẫn",
 ])
@@ -275,6 +275,20 @@ def test_difficulty(text):
 ])
 def test_no_difficulty(text):
     assert one(text).difficulty is False
+
+
+@pytest.mark.parametrize("text", [
+    "NV4: đề nghị gia hạn đến quý III", "NV4: đề nghị cho gia hạn đến 30/3", "Xin gia hạn nộp báo cáo đến 20/3",
+    "NV4: đang thực hiện, xin được gia hạn đến 30/9", "gia han den 30/3",
+])
+def test_an_extension_request_is_not_a_difficulty(text):
+    """An extension request (đề nghị gia hạn) goes to Sở Tư pháp on its own (bot.extensions);
+    the parser must not count it as a difficulty."""
+    assert one(text).difficulty is False
+
+
+def test_a_difficulty_next_to_an_extension_request_still_counts():
+    assert one("NV4: vướng kinh phí, đề nghị gia hạn đến 30/9").difficulty is True
 
 
 @pytest.mark.parametrize("text", [
