@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from bot import guard, state
 from bot.context import BotContext
 from bot.guard import Need
-from bot.handlers import CALLBACKS, COMMANDS, guided, registration, reporting
+from bot.handlers import CALLBACKS, COMMANDS, guided, registration, reporting, review
 from bot.messages import Inbound, Reply
 from bot.turn import Turn, Who
 from common.i18n import translator
@@ -140,9 +140,12 @@ class Conversation:
         if not msg.text.strip():
             turn.say(t("Tin nhắn trống. Đồng chí gửi nội dung báo cáo, ví dụ: NV4: đang thực hiện 70%."))
             return None
+        current = state.get(turn)
+        if current is not None and current.state == review.REASON_STATE and turn.who.is_coordinator:
+            # The reason a coordinator gives for returning a report, typed after "Yêu cầu bổ sung".
+            return review.supplement(turn, msg.text)
         if not turn.who.is_focal:
             return guard.refuse(turn, Need.FOCAL)
-        current = state.get(turn)
         if current is not None and current.state == "guided_notes":
             return guided.notes(turn, current, msg.text)
         return reporting.text(turn, msg.text)

@@ -55,14 +55,16 @@ def _deadlines_of(turn: Turn, message: Message, agency_id: str, today) -> None: 
     for ob in owed:
         plan = turn.ctx.plan_of(ob.plan_id)
         missing = obligations.missing(turn.session, ob)
-        if ob.due < today and not missing:
+        due = ob.extended_due or ob.due
+        if due < today and not missing:
             mark = t("đã báo cáo")
-        elif ob.due < today:
+        elif due < today:
             mark = t("quá hạn, còn thiếu {tasks}", tasks=", ".join(f"NV{no}" for no in missing))
         else:
-            left = turn.ctx.calendar.working_days_between(today, ob.due)
+            left = turn.ctx.calendar.working_days_between(today, due)
             mark = t("còn {n} ngày làm việc", n=left) if missing else t("đã báo cáo")
-        message.add(item(plan.period_name(ob.period), ": ", format_date_vi(ob.due), " — ", mark))
+        extended = t(" (đã gia hạn)") if ob.extended_due else Text()
+        message.add(item(plan.period_name(ob.period), ": ", format_date_vi(due), extended, " — ", mark))
 
 
 def reported(turn: Turn, arg: str) -> None:

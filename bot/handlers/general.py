@@ -33,6 +33,7 @@ def help_(turn: Turn, _: str) -> None:
             t("/moi <cơ quan> — tạo lời mời đầu mối"),
             t("/dsdaumoi [cơ quan] — danh sách tài khoản đã đăng ký"),
             t("/minhchung <cơ quan> [kỳ] — tệp minh chứng của cơ quan"),
+            t("/tiepnhan <cơ quan> [kỳ], /bosung <cơ quan> [kỳ]: <nội dung> — tiếp nhận báo cáo, hoặc yêu cầu bổ sung"),
         )
     if turn.who.is_admin:
         message.add(

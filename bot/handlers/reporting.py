@@ -242,8 +242,9 @@ def confirm(turn: Turn, draft: dict[str, Any]) -> None:
     for e in draft["entries"]:
         revision = (reported[e["task"]].revision + 1) if e["task"] in reported else None
         message.add(*describe_entry(turn, e, revision=revision))
-    if turn.today() > ob.due:
-        message.add(t("Lưu ý: hạn gửi là {date}; báo cáo sẽ được ghi nhận là gửi muộn.", date=format_date_vi(ob.due)))
+    due = ob.extended_due or ob.due
+    if turn.today() > due:
+        message.add(t("Lưu ý: hạn gửi là {date}; báo cáo sẽ được ghi nhận là gửi muộn.", date=format_date_vi(due)))
     if files:
         message.add(evidence.draft_line(turn, files))
     token = draft["token"]
@@ -464,7 +465,7 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
         )
     )
     if report.late:
-        message.add(t("Báo cáo được ghi nhận là gửi muộn (hạn {date}).", date=format_date_vi(ob.due)))
+        message.add(t("Báo cáo được ghi nhận là gửi muộn (hạn {date}).", date=format_date_vi(ob.extended_due or ob.due)))
     missing = obligations.missing(turn.session, ob)
     if missing:
         message.add(t("Còn thiếu: {tasks}.", tasks=", ".join(f"NV{no}" for no in missing)))

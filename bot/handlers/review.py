@@ -261,8 +261,8 @@ def return_pressed(turn: Turn, arg: str) -> None:
     state.put(turn, REASON_STATE, {"obligation_id": ob.id})
     turn.say(
         t(
-            "Đồng chí gửi nội dung đề nghị {agency} bổ sung báo cáo {period} bằng lệnh /bosung <nội dung>, "
-            "ví dụ: /bosung Đề nghị bổ sung số liệu NV4. Gõ /huy để thôi.",
+            "Đồng chí gửi nội dung đề nghị {agency} bổ sung báo cáo {period} trong tin nhắn tiếp theo "
+            "(hoặc /bosung <nội dung>), ví dụ: Đề nghị bổ sung số liệu NV4. Gõ /huy để thôi.",
             agency=agency, period=period,
         ),
         toast=t.s("Gửi nội dung cần bổ sung"),

@@ -70,7 +70,8 @@ def make_channel(name: str, *, username: str | None = BOT) -> Any:
 
 class Chat:
     def __init__(self, engine: Any, clock: Any, channel: str = "telegram", *, plan: Any = None, calendar: Any = None,
-                 admins: tuple[str, ...] = (), groups: tuple[str, ...] = (), username: str | None = BOT, **settings: Any) -> None:
+                 admins: tuple[str, ...] = (), groups: tuple[str, ...] = (), username: str | None = BOT,
+                 files_path: Any = None, **settings: Any) -> None:
         from common.paths import BUNDLED_DATA_DIR
         from scheduler.calendar import WorkingCalendar
         from scheduler.plan import load_plan
@@ -87,6 +88,7 @@ class Chat:
             engine=engine,
             plans=plan or load_plan(BUNDLED_DATA_DIR / "plan.json"),
             calendar=calendar or WorkingCalendar.load(),
+            files_path=files_path,
         )
         ctx = self.services.context
         ctx.config.admin_users = frozenset(f"{channel}:{a}" for a in admins)

@@ -89,8 +89,8 @@ class Files:
 
 @pytest.fixture(params=CHANNELS)
 def chat(request, engine, clock, tmp_path):
-    chat = Chat(engine, clock, request.param)
-    chat.channel.files = FileStore(tmp_path / "files")
+    chat = Chat(engine, clock, request.param, files_path=tmp_path / "files")
+    chat.channel.files = chat.services.files  # the one store, as the composition root gives it
     with session_scope(engine, write=True) as session:
         for user, name, agency, role in [
             (FOCAL, "Trần Văn B", "cong-an-tinh", "focal"),
