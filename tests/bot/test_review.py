@@ -119,6 +119,16 @@ def test_returning_asks_for_the_reason_and_tells_the_focal_points(chat, scripted
     assert [r.decision for r in reviews(engine)] == ["returned", "accepted"]
 
 
+def test_the_reason_may_be_typed_as_the_next_message(chat, scripted, engine):
+    chat.press(detail(chat), "Yêu cầu bổ sung", user=COORD)
+    out = chat.send("Đề nghị bổ sung số liệu NV4", user=COORD)  # no /bosung
+    assert any(o.chat_id == POLICE_FOCAL and "Đề nghị bổ sung số liệu NV4" in o.text for o in out)
+    [row] = reviews(engine)
+    assert (row.decision, row.reason) == ("returned", "Đề nghị bổ sung số liệu NV4")
+    # Taken once: the next plain message of the coordinator is not another reason.
+    assert len(reviews(engine)) == 1 and "Đồng chí không phải đầu mối" in chat.send("thêm nữa", user=COORD)[0].text
+
+
 def test_returning_inline_names_the_agency_and_period(chat, scripted, engine):
     home = obligation(engine, "so-noi-vu").id
     out = chat.send("/bosung Sở Nội vụ Q1: Đề nghị báo cáo NV1, NV2, NV4", user=COORD)
