@@ -43,7 +43,10 @@ What runs
       servers would be: one-at-a-time sending pays it once per message;
     * what-if (``--what-if``, on by default; not the default configuration): two workers with
       the budget divided, ``BAOCAO_SEND_RATE`` = 29 / workers each, without and with the
-      largest latency.
+      largest latency; and C×K on SQLite with the dispatcher as before commit ``64e8b7d``
+      (``replies._previous_dispatch``: a batch sent in claim order instead of the order in
+      which the chats' Pacer slots free, ``drain`` claiming until a claim comes back empty),
+      without and with the largest latency, next to the real C×K runs.
 
 What is measured
     From the stand-in's arrival times of the accepted sends: achieved rate over the send
@@ -53,8 +56,9 @@ What is measured
     row ``sent`` exactly once, its ``message_id`` matching one message at the stand-in
     (lost = rows not sent, or sent rows with no message at the stand-in; duplicates = a
     (chat, text) received more than once, or more messages than rows). From the workers:
-    their CPU, and where their time went (the module functions ``claim``, ``_outcome`` and
-    ``sync_and_plan`` are wrapped with timers in the child, and the channel's ``send``;
+    their CPU, and where their time went (the module functions ``claim_batch`` (which
+    ``dispatch_once`` calls; empty claims counted), ``_outcome`` and ``sync_and_plan`` are
+    wrapped with timers in the child, and the channel's ``send``;
     nothing else is changed), hence the one-at-a-time ceiling: 1 / (claim share + send +
     outcome write per message).
 
@@ -106,16 +110,21 @@ class Timer:
     def __init__(self) -> None:
         self.durations: list[float] = []
         self.items = 0
+        self.empty = 0  # calls that returned no item
 
-    def wrap(self, fn: Any, count_items: bool = False) -> Any:
+    def wrap(self, fn: Any, items: Any = None) -> Any:
+        """``items(result)``: how many items a call returned (counted, and the calls with none)."""
+
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
                 result = fn(*args, **kwargs)
             finally:
                 self.durations.append(time.perf_counter() - started)
-            if count_items:
-                self.items += len(result)
+            if items is not None:
+                n = items(result)
+                self.items += n
+                self.empty += n == 0
             return result
 
         return wrapped
@@ -123,7 +132,7 @@ class Timer:
     def summary(self) -> dict:
         d = self.durations
         return {
-            "calls": len(d), "items": self.items, "total_s": sum(d),
+            "calls": len(d), "items": self.items, "empty": self.empty, "total_s": sum(d),
             "mean_ms": 1000 * sum(d) / len(d) if d else None,
             "p50_ms": 1000 * percentile(d, 50) if d else None,
             "p95_ms": 1000 * percentile(d, 95) if d else None,
@@ -211,13 +220,18 @@ async def _prepare_worker(spec: dict, sender: TimedSender, pacer: Any) -> Any:
     from storage.db import open_database, session_scope
     from storage.models import Outbox, OutboxStatus
 
+    if spec.get("previous_dispatch"):
+        from replies import _previous_dispatch
+
+        _previous_dispatch()  # what-if: the dispatcher as before commit 64e8b7d (see replies.py)
     engine = open_database(spec["db"])
     plans = Plans([load_plan(data_file("plan.json"))])
     cal = WorkingCalendar.load()
     cal.is_working_day(BENCH_NOW.date())  # build the year now, not during the measurement
     # Observers only: the same functions, timed (tick and dispatch_once look them up by name).
     timers = {"claim": Timer(), "outcome": Timer(), "plan": Timer()}
-    dispatch.claim = timers["claim"].wrap(dispatch.claim, count_items=True)
+    # dispatch_once claims through claim_batch, which returns (rows, more); claim() wraps it.
+    dispatch.claim_batch = timers["claim"].wrap(dispatch.claim_batch, items=lambda result: len(result[0]))
     dispatch._outcome = timers["outcome"].wrap(dispatch._outcome)
     dispatch.sync_and_plan = timers["plan"].wrap(dispatch.sync_and_plan)
 
@@ -316,6 +330,7 @@ class Run:
     what_if: str = ""  # "" for the real configuration
     send_rate: float = 0.0  # BAOCAO_SEND_RATE of each worker (the channel's per_second); 0: the default
     latency_ms: float = 0.0  # simulated network latency per Bot API call at the stand-in
+    previous_dispatch: bool = False  # what-if: the dispatcher as before commit 64e8b7d
     # results
     sent_at_standin: int = 0
     window_s: float = float("nan")
@@ -520,7 +535,8 @@ async def one_run(run: Run, args: argparse.Namespace, tmpdir: Path, pg_url: str 
             specs = [dict(common, kind="bare", chats=chat_ids)]
         else:
             specs = [
-                dict(common, kind="worker", db=db_url, worker_id=f"bench-{i + 1}", tick_interval=args.tick_interval)
+                dict(common, kind="worker", db=db_url, worker_id=f"bench-{i + 1}", tick_interval=args.tick_interval,
+                     previous_dispatch=run.previous_dispatch)
                 for i in range(run.workers)
             ]
         children = await start_children(specs, tmpdir, f"run-{seq}")
@@ -568,9 +584,14 @@ def build_runs(args: argparse.Namespace) -> list[Run]:
     layouts = [(single, args.chats, 1, 1), (multi, args.multi_chats, args.multi_rows, 1)]
     if args.workers > 1:
         layouts.append((single, args.chats, 1, args.workers))
+    # Not the current code: the dispatcher as before commit 64e8b7d (a batch sent in claim order),
+    # next to the real C×K runs, to tell what the order by Pacer.ready_at changes.
+    previous = "dispatch before 64e8b7d"
     for i, (name, chats, per_chat, workers) in enumerate(layouts):
         order = databases if i % 2 == 0 else list(reversed(databases))
         runs.extend(Run(name, database, chats, per_chat, workers) for database in order)
+        if args.what_if and name == multi and workers == 1:
+            runs.append(Run(name, "sqlite", chats, per_chat, workers, what_if=previous, previous_dispatch=True))
     for latency in args.latencies:
         # The same real configuration, with the stand-in answering each call `latency` ms later
         # (a round trip to Telegram): the dispatcher's one-message-at-a-time sending pays it.
@@ -578,6 +599,9 @@ def build_runs(args: argparse.Namespace) -> list[Run]:
             runs.append(Run(single, "—", args.chats, 1, 1, latency_ms=latency))
         runs.append(Run(single, "sqlite", args.chats, 1, 1, latency_ms=latency))
         runs.append(Run(multi, "sqlite", args.multi_chats, args.multi_rows, 1, latency_ms=latency))
+        if args.what_if and latency == args.latencies[-1]:
+            runs.append(Run(multi, "sqlite", args.multi_chats, args.multi_rows, 1, latency_ms=latency,
+                            what_if=previous, previous_dispatch=True))
     if args.what_if and args.workers > 1:
         # Not the deployed default: the budget divided between the dispatchers, as the setting's
         # help says to do (BAOCAO_SEND_RATE = 29 / workers).
@@ -660,7 +684,7 @@ def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
         "",
         "Where the workers' time went (sums over the workers of a run; ms are per call):",
         "",
-        "| run | database | ticks | planning s (first tick) | claims (rows) | claim mean / max ms | outcome writes | outcome p50 / p95 / max ms | send (HTTP) p50 / p95 ms | Pacer sleep s | time lost vs 30/s spacing s | one at a time: ms per message (ceiling msgs/s) |",
+        "| run | database | ticks | planning s (first tick) | claims (rows; empty) | claim mean / max ms | outcome writes | outcome p50 / p95 / max ms | send (HTTP) p50 / p95 ms | Pacer sleep s | time lost vs 30/s spacing s | one at a time: ms per message (ceiling msgs/s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
@@ -669,6 +693,7 @@ def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
         plan_first = [t["plan"]["max_ms"] / 1000 for t in timers if t.get("plan", {}).get("calls")]
         claim_calls = sum(t.get("claim", {}).get("calls", 0) for t in timers)
         claim_rows = sum(t.get("claim", {}).get("items", 0) for t in timers)
+        claim_empty = sum(t.get("claim", {}).get("empty", 0) for t in timers)
         claim_total = sum(t.get("claim", {}).get("total_s", 0.0) for t in timers)
         claim_max = max((t.get("claim", {}).get("max_ms") or 0.0 for t in timers), default=0.0)
         outcome_calls = sum(t.get("outcome", {}).get("calls", 0) for t in timers)
@@ -676,7 +701,7 @@ def report(machine: dict, runs: list[Run], args: argparse.Namespace) -> str:
         send = [c["send"] for c in r.children if c.get("send", {}).get("calls")]
         lines.append(
             f"| {r.label} | {r.database} | {ticks} | {fmt(max(plan_first), 2) if plan_first else '—'} | "
-            f"{claim_calls} ({claim_rows}) | {fmt(claim_total / claim_calls * 1000 if claim_calls else None)} / {fmt(claim_max)} | "
+            f"{claim_calls} ({claim_rows}; {claim_empty}) | {fmt(claim_total / claim_calls * 1000 if claim_calls else None)} / {fmt(claim_max)} | "
             f"{outcome_calls} | "
             + (" / ".join(fmt(max(o[k] for o in out_p)) for k in ("p50_ms", "p95_ms", "max_ms")) if out_p else "—")
             + " | "
@@ -700,7 +725,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--what-if", action=argparse.BooleanOptionalAction, default=True,
         help="also run two workers with the send budget divided between them (BAOCAO_SEND_RATE = 29 / workers), "
-        "without and with the largest --latency (default: on)",
+        "without and with the largest --latency, and the C×K run on SQLite with the dispatcher as before commit 64e8b7d "
+        "(a batch sent in claim order, drain to an empty claim), without and with the largest --latency (default: on)",
     )
     parser.add_argument(
         "--latency", default="50,100", metavar="MS[,MS…]",

@@ -187,7 +187,8 @@ class Trace:
         # Only the calls that handled an update are kept (the worker also polls for nothing).
         handled = self.sync_wrap("handle", worker.process_next, lambda a, r: r)
         worker.process_next = handled
-        dispatch.claim = self.sync_wrap("claim", dispatch.claim, lambda a, r: len(r))
+        # dispatch_once claims through claim_batch (rows, more); claim() is a wrapper over it.
+        dispatch.claim_batch = self.sync_wrap("claim", dispatch.claim_batch, lambda a, r: len(r[0]))
         dispatch._outcome = self.sync_wrap("outcome", dispatch._outcome)
         channel.send = self.async_wrap("send", channel.send, lambda a, r: a[0].key)
         channel._get_updates = self.async_wrap("poll", channel._get_updates, lambda a, r: len(r))
@@ -206,26 +207,30 @@ class Trace:
         return out
 
 
-def _drain_stops_on_short_batch() -> None:
-    """What-if only: ``scheduler.dispatch.drain`` as it is, but a batch with fewer rows than the
-    limit ends the round (nothing more was due when it was claimed; answers queued since wake
-    the Dispatcher again) instead of one more claim that comes back empty. Valid here because
-    no chat has two rows due at once (the claim skips a chat's second row)."""
+def _previous_dispatch() -> None:
+    """What-if only: the dispatcher as it was before commit ``64e8b7d``, to compare with the
+    current one in the same run. ``drain`` claims again until a claim comes back empty and
+    never hands ``answers_waiting`` to ``dispatch_once`` (a batch of reminders is sent to its
+    end even when answers are queued meanwhile), and ``Pacer.ready_at`` is 0 for every chat,
+    so a batch goes out in claim order (answers first, then oldest first) instead of the order
+    in which the chats' pacer slots free. Everything else is the current code."""
     from scheduler import dispatch
 
     async def drain(engine: Any, senders: Any, clock: Any, *, worker_id: str, limit: int = dispatch.DEFAULT_BATCH,
-                    max_rounds: int = 200, pacers: Any = None, tz: Any = "Asia/Ho_Chi_Minh", channels: Any = None) -> Any:
+                    max_rounds: int = 200, pacers: Any = None, tz: Any = "Asia/Ho_Chi_Minh", channels: Any = None,
+                    answers_waiting: Any = None) -> Any:
         channels = channels or dispatch._Channels(senders, pacers)
         total, rounds = dispatch.DispatchStats(), 0
         while rounds < max_rounds:
             rounds += 1
             batch = await dispatch.dispatch_once(engine, senders, clock, worker_id=worker_id, limit=limit, tz=tz, _channels=channels)
             total += batch
-            if batch.claimed < limit:
+            if batch.claimed == 0:
                 break
         return total, rounds
 
     dispatch.drain = drain
+    dispatch.Pacer.ready_at = lambda self, chat: 0.0  # type: ignore[method-assign]
 
 
 async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
@@ -247,8 +252,8 @@ async def run_baocao(spec: dict, stop: asyncio.Event) -> dict:
         # Like the stand-in, no rate limit: the dispatcher's pacer lets every answer go at once.
         for channel in services.channels.values():
             channel.per_second = 0.0
-    if what_if == "drain-stop":
-        _drain_stops_on_short_batch()
+    if what_if == "previous-dispatch":
+        _previous_dispatch()
     if what_if == "no-fsync":
         from sqlalchemy import event
 
@@ -594,14 +599,17 @@ WHAT_IF = {
     # key: (label in the tables, what it changes)
     "no-fsync": "no fsync at commit",  # SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off
     "switch": "GIL switch 0.5 ms",  # sys.setswitchinterval(0.0005) instead of Python's 5 ms
-    "drain-stop": "no empty claim",  # the Dispatcher stops draining after a batch that was not full
+    "previous-dispatch": "dispatch before 64e8b7d",  # batches not interrupted for answers, drain to an empty claim, claim order
 }
 WHAT_IF_HELP = {
     "no-fsync": "commits do not wait for the disk (SQLite PRAGMA synchronous=NORMAL, PostgreSQL synchronous_commit=off)",
     "switch": "the GIL's switch interval 0.5 ms instead of Python's 5 ms",
-    "drain-stop": "Dispatcher.run_once stops after a batch with fewer rows than its limit instead of claiming "
-    "until a claim comes back empty",
+    "previous-dispatch": "the dispatcher as before commit 64e8b7d: a batch of reminders is sent to its end even when "
+    "answers are queued meanwhile, drain claims until a claim comes back empty, a batch goes out in claim order; "
+    "one bot, 'sqlite+pacer' otherwise (so that it takes part in the fan-out measurement)",
 }
+# What-ifs measured as one paced SQLite bot (as 'sqlite+pacer') instead of a SQLite and a PostgreSQL bot.
+WHAT_IF_PACED = {"previous-dispatch"}
 
 STAGES = ("deliver", "inbox_wait", "handle", "outbox_wait", "send")
 STAGE_TITLES = {
@@ -625,8 +633,9 @@ def breakdown(variant: Variant, inbox: dict, outbox: dict) -> dict:
     * handle: → the worker's call returns (its commit included; the Trace's ``handle`` call
       that contains ``processed_at``);
     * outbox_wait: → the dispatcher calls the channel's ``send`` for the answer: the dispatcher
-      finishing its current batch (one send at a time, each followed by its outcome write),
-      claiming, the pacer;
+      finishing its current send (one at a time, each followed by its outcome write) and, for
+      a batch of reminders, releasing the batch's unsent rows (or, with the what-if
+      ``previous-dispatch``, sending the rest of the batch), claiming, the pacer;
     * send: → the answer arrives at the stand-in (answerCallbackQuery first for a press).
     """
     if variant.t0 is None or not variant.trace:
@@ -859,7 +868,7 @@ PROFILE_GROUPS = (
     ("inbox worker: enqueue_replies", ("enqueue_replies (bot/inbox.py",)),
     ("inbox worker: parsing the stored update", ("parse (bot/channels/telegram.py",)),
     ("inbox worker: the rest of its transaction (next row, commit)", ("process_next (bot/inbox.py",)),
-    ("dispatcher: claim", ("claim (scheduler/dispatch.py",)),
+    ("dispatcher: claim", ("claim (scheduler/dispatch.py", "claim_batch (scheduler/dispatch.py")),
     ("dispatcher: outcome write", ("_outcome (scheduler/dispatch.py",)),
     ("dispatcher: rendering and sending (PTB, httpx)", ("send (bot/channels/telegram.py",)),
 )
@@ -1154,6 +1163,9 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
             # Not the real configuration: one setting changed in the bot process, to test a cause.
             url = f"sqlite:///{tmpdir / f'bench-{key}.sqlite3'}"
             await asyncio.to_thread(setup_database, url, args.users)
+            if key in WHAT_IF_PACED:
+                variants.append(Variant(f"sqlite+pacer, what-if: {WHAT_IF[key]}", "baocao", url, paced=True, what_if=key))
+                continue
             variants.append(Variant(f"sqlite, what-if: {WHAT_IF[key]}", "baocao", url, what_if=key))
             if pg is not None:
                 extra = await asyncio.to_thread(Postgres, args.pg)
@@ -1197,10 +1209,11 @@ async def run(args: argparse.Namespace, tmpdir: Path) -> tuple[dict, list[Varian
                                  profiler if variant.name == args.profile else None)
 
         if args.fanout:
+            fanout_jobs = jobs(args.fanout_replies)  # the same texts for every paced bot
             for variant in variants:
                 if variant.paced:
                     print(f"{variant.name}: replies during a fan-out of {args.fanout} reminders", file=sys.stderr)
-                    await fanout_phase(variant, jobs(args.fanout_replies), args.fanout, args.timeout)
+                    await fanout_phase(variant, fanout_jobs, args.fanout, args.timeout)
         for variant in variants:
             errors = [e for e in variant.standin.errors if not (variant.paced and e.get("code") == 429)]
             if errors:
@@ -1369,9 +1382,9 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
         "The dispatcher sends one message "
         "at a time: its time per message (claim share + send + outcome write) bounds the answers per second."),
         "",
-        ("| bot | updates per getUpdates | store (inbox insert) | worker transaction | claim: rows per claim; ms | send (HTTP) "
-        "| outcome write | dispatcher ms per message | pacer sleep ms per message |"),
-        "|---|---|---|---|---|---|---|---|---|",
+        ("| bot | updates per getUpdates | store (inbox insert) | worker transaction | claims (empty) | claim: rows per claim; ms | send (HTTP) "
+        "| outcome write | rows released | dispatcher ms per message | pacer sleep ms per message |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for v in rows:
         t = v.trace
@@ -1392,10 +1405,12 @@ def breakdown_tables(variants: list[Variant]) -> list[str]:
         messages = len(t.get("send", [])) or 1
         busy = sum(c[1] - c[0] for name in ("claim", "send", "outcome") for c in t.get(name, []))
         sleep = sum(c[1] for c in t.get("pacer_sleep", []))
+        all_claims = len(t.get("claim", []))
+        released = t.get("dispatcher", {}).get("released", 0)
         lines.append(
-            f"| {v.name} | {mean(polls):.1f} | {cell('store')} | {cell('handle')} | "
+            f"| {v.name} | {mean(polls):.1f} | {cell('store')} | {cell('handle')} | {all_claims} ({all_claims - len(claims)}) | "
             f"{mean([c[2] for c in claims]):.1f}; {cell('claim', claims)} | {cell('send')} | {cell('outcome')} | "
-            f"{ms(busy / messages)} | {ms(sleep / messages)} |"
+            f"{released} | {ms(busy / messages)} | {ms(sleep / messages)} |"
         )
     return lines
 
@@ -1409,7 +1424,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--open-rate", type=float, default=3.0, help="replies per second offered in the open loop (default 3)")
     parser.add_argument(
         "--fanout", type=int, default=600, metavar="N",
-        help="after the rounds, queue N reminders in the paced bot's outbox and measure replies one at a time while "
+        help="after the rounds, queue N reminders in each paced bot's outbox and measure replies one at a time while "
         "they go out (default 600; 0 skips it)",
     )
     parser.add_argument("--fanout-replies", type=int, default=40, help="at most this many replies during the fan-out (default 40)")
