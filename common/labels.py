@@ -16,6 +16,7 @@ ENTRY_STATUSES: dict[str, str] = {
     "not_started": N_("chưa triển khai"),
     "in_progress": N_("đang thực hiện"),
     "done": N_("hoàn thành"),
+    "not_arisen": N_("không phát sinh"),
 }
 UNSPECIFIED = "unspecified"
 UNSPECIFIED_LABEL = N_("chưa nêu tiến độ")

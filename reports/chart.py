@@ -38,6 +38,7 @@ STATUS_STYLE = (  # status key, label, colour
     ("done", "Hoàn thành", "#2e7d32"),
     ("in_progress", "Đang thực hiện", "#1e88e5"),
     ("not_started", "Chưa triển khai", "#fb8c00"),
+    ("not_arisen", "Không phát sinh", "#8d6e63"),
     (st.UNSPECIFIED, "Chưa nêu tiến độ", "#90a4ae"),
     ("silent", "Chưa báo cáo", "#e0e0e0"),
 )

@@ -487,6 +487,35 @@ def _findings(tasks: Sequence[TaskReport]) -> tuple[tuple[Finding, ...], tuple[F
     return difficulties, tuple(recommendations)
 
 
+def _general_difficulties(session: Session, status: st.PeriodStatus) -> tuple[Finding, ...]:
+    """The "Khó khăn, vướng mắc" part of each agency's latest report that names no task (task
+    "" in the finding: the agency's, for the period)."""
+    by_obligation = {a.obligation_id: a for a in status.agencies}
+    if not by_obligation:
+        return ()
+    rows = session.exec(
+        select(Report.obligation_id, Report.general_text, Report.submitted_at, Report.id)
+        .where(Report.obligation_id.in_(list(by_obligation)), Report.general_difficulty == True)  # type: ignore[attr-defined]  # noqa: E712
+        .order_by(Report.submitted_at, Report.id)  # type: ignore[arg-type]
+    ).all()
+    latest: dict[int, str] = {}
+    for obligation_id, text, _at, _id in rows:
+        latest[obligation_id] = text or ""
+    out = []
+    for obligation_id, text in latest.items():
+        agency = by_obligation[obligation_id]
+        body = _GENERAL_HEADING.sub("", text).strip()
+        out.append(Finding(agency.agency_id, agency.agency, "", " ".join(body.split()) or text))
+    return tuple(out)
+
+
+# "II. KHÓ KHĂN, VƯỚNG MẮC", "Khó khăn, vướng mắc:" opening the general part: the report has its own heading
+_GENERAL_HEADING = re.compile(
+    r"^\s*(?:[IVXivx]+\s*[.)]|[A-Ea-e]\s*[.)]|\d+\s*[.)])?\s*(?:Khó khăn|Vướng mắc|Kiến nghị|Đề xuất|KHÓ KHĂN|VƯỚNG MẮC|KIẾN NGHỊ|ĐỀ XUẤT)"
+    r"[^\n:]{0,40}(?::|\n)", re.MULTILINE,
+)
+
+
 def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: ZoneInfo) -> tuple[Revision, ...]:
     """Every revision of every answer of the period's active obligations: one query."""
     if not status.agencies:
@@ -605,7 +634,8 @@ def gather(
 
     ``revisions`` (the annex's second sheet) and ``history`` (the chart's earlier periods)
     cost one and three queries per period; leave them out for a format that does not show
-    them; the extensions granted and declined are one more query. Raises
+    them; the extensions granted and declined are one more query, the agencies' general parts
+    ("Khó khăn, vướng mắc" naming no task) one more. Raises
     :class:`reports.status.PeriodError` for a period the plan does not have.
     """
     zone = plan.zone(tz)
@@ -613,6 +643,7 @@ def gather(
     refs = _Refs(plan)
     tasks = _task_reports(plan, status, refs)
     difficulties, recommendations = _findings(tasks)
+    difficulties += _general_difficulties(session, status)
     definition = plan.period_by_code[status.period_code]
     return ReportData(
         plan=plan,

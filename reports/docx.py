@@ -393,6 +393,7 @@ def _task(document, task: TaskReport) -> None:  # type: ignore[no-untyped-def]
                 ("done", "hoàn thành"),
                 ("in_progress", "đang thực hiện"),
                 ("not_started", "chưa triển khai"),
+                ("not_arisen", "không phát sinh"),
                 (st.UNSPECIFIED, "chưa nêu tiến độ"),
             )
             if s.statuses.get(key, 0)
@@ -466,7 +467,9 @@ def _findings(document, title: str, findings: Sequence[Finding], empty: str) -> 
         _para(document, empty)
         return
     for agency, tasks, text in _grouped(findings):
-        _runs(_para(document), [("", "- "), ("b", agency), ("", f" (nhiệm vụ {_tasks(tasks)}): " + _sentence(text))])
+        named = [t for t in tasks if t]
+        where = f" (nhiệm vụ {_tasks(named)})" if named else ""  # "": the agency's general part
+        _runs(_para(document), [("", "- "), ("b", agency), ("", f"{where}: " + _sentence(text))])
 
 
 def _next(document, data: ReportData) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,8 @@ def _answer(contribution: Contribution) -> str:
 def _findings(findings: Iterable[Finding]) -> list[str]:
     lines: list[str] = []
     for finding in findings:
-        lines.append(f"- **{md_escape(finding.agency)}** (NV{finding.task}): {md_escape(finding.text)}")
+        where = f" (NV{finding.task})" if finding.task else ""  # "": the agency's general part
+        lines.append(f"- **{md_escape(finding.agency)}**{where}: {md_escape(finding.text)}")
     return lines
 
 

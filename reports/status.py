@@ -96,6 +96,7 @@ STATUS_KEYS: tuple[str, ...] = (
     EntryStatus.DONE.value,
     EntryStatus.IN_PROGRESS.value,
     EntryStatus.NOT_STARTED.value,
+    EntryStatus.NOT_ARISEN.value,
     UNSPECIFIED,
 )
 

@@ -80,6 +80,7 @@ class EntryStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+    NOT_ARISEN = "not_arisen"  # "không phát sinh": nothing to do this period
 
 
 class OutboxPriority:
@@ -272,6 +273,10 @@ class ReportCreate(SQLModel):
     source: ReportSource = Field(sa_type=_enum_column())
     channel: str | None = Field(default=None, max_length=16)  # for source "chat"
     submitted_at: AwareDatetime = Field(sa_type=UTCDateTime)
+    # The report's general part ("Khó khăn, vướng mắc", "Kiến nghị" naming no task): the
+    # agency's for the period as a whole, not any one task's.
+    general_text: str | None = Field(default=None, sa_type=Text)
+    general_difficulty: bool = False
 
 
 class Report(ReportCreate, table=True):
@@ -289,6 +294,8 @@ class ReportEntryIn(SQLModel):
     percent: int | None = Field(default=None, ge=0, le=100)
     difficulty: bool = False
     text: str = Field(default="", sa_type=Text)
+    # Counts with their unit in the entry's text ("12/15 hội nghị"): [{value, total, unit, text}]
+    figures: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
 
 
 class ReportEntry(ReportEntryIn, table=True):

@@ -157,6 +157,8 @@ def add_report(
     inbox_id: int | None = None,
     late: bool | None = None,
     tz: str = DEFAULT_TZ,
+    general_text: str | None = None,
+    general_difficulty: bool = False,
 ) -> Report:
     """Store one submission and one new revision per task it mentions.
 
@@ -167,6 +169,9 @@ def add_report(
 
     Two submissions for the same task racing each other make the second one fail with
     ``IntegrityError`` (unique obligation/task/revision); the caller may retry.
+
+    ``general_text``: the part of the report that names no task ("Khó khăn, vướng mắc: …"),
+    the agency's for the period; ``general_difficulty``: whether it states an obstacle.
     """
     obligation = session.get(Obligation, obligation_id)
     if obligation is None:
@@ -191,6 +196,8 @@ def add_report(
         source=ReportSource(source),
         channel=channel,
         submitted_at=submitted_at,
+        general_text=general_text or None,
+        general_difficulty=general_difficulty,
     )
     if late is None:
         # An approved extension (gia hạn) moves the agency's own due date.

@@ -33,6 +33,7 @@ STATUS_LABELS = {
     "done": "đã hoàn thành",
     "in_progress": "đang thực hiện",
     "not_started": "chưa thực hiện",
+    "not_arisen": "không phát sinh",
     "unspecified": "chưa nêu tiến độ",
 }
 

@@ -207,10 +207,10 @@ def test_gather_costs_a_fixed_number_of_queries(session, engine):
     event.listen(engine, "before_cursor_execute", count)
     try:
         report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL, history=False)
-        assert len(statements) == 5, statements  # period_status's three + every revision + extensions
+        assert len(statements) == 6, statements  # period_status's three + every revision + extensions + general parts
         statements.clear()
         report.gather(session, PLAN, "2024-FY", NOW, VN, cal=CAL, revisions=False)
-        assert len(statements) == 3 * 4 + 1  # four periods of status for the chart, extensions
+        assert len(statements) == 3 * 4 + 2  # four periods of status for the chart, extensions, general parts
     finally:
         event.remove(engine, "before_cursor_execute", count)
 

@@ -220,7 +220,7 @@ def test_task_summary(session):
     assert four.lead == ("Công an tỉnh",) and four.lead_ids == ("cong-an-tinh",)
     owing_4 = sum(1 for agency, nos in Q1_ASSIGNED.items() if "4" in nos and agency != "hoi-luat-gia-tinh")
     assert (four.reported_by, four.assigned_to) == (2, owing_4)
-    assert four.statuses == {"done": 1, "in_progress": 1, "not_started": 0, "unspecified": 0}
+    assert four.statuses == {"done": 1, "in_progress": 1, "not_started": 0, "not_arisen": 0, "unspecified": 0}
     assert four.average_percent == 70.0  # 100 (police, corrected) and 40 (justice)
     assert four.difficulties == 1  # the police's difficulty was corrected away
 
@@ -228,7 +228,7 @@ def test_task_summary(session):
     # police answered "1" (in progress), justice only 1a (done → task 1 in progress),
     # home affairs only 1b (not started).
     assert one.reported_by == 3
-    assert one.statuses == {"done": 0, "in_progress": 2, "not_started": 1, "unspecified": 0}
+    assert one.statuses == {"done": 0, "in_progress": 2, "not_started": 1, "not_arisen": 0, "unspecified": 0}
     assert one.average_percent == pytest.approx((40 + 0) / 2)  # justice gave no percent
 
     eight = tasks["8"]
