@@ -19,26 +19,52 @@ from common.text import fold
 from common.vndate import format_date_vi
 
 GREETING = re.compile(r"^(?:(?:da|vang|kinh|xin)\s+)*(?:(?:em|anh|chi|toi)\s+)?(?:xin\s+)?(?:chao|hello|hi|alo)\b")
-THANKS = re.compile(r"\b(?:cam on|cam ta|thank|thanks|tks|thks|camon)\b")
+THANKS = re.compile(r"\b(?:cam on|cam ta|thank|thanks|tks|thks|camon|thank you|thanks a)\b|^(?:tk|ty)(?: a| nhe| nha| ak)?$")
+# "ok", "Dạ vâng", "đã rõ": an acknowledgement
+ACK = re.compile(r"^(?:(?:da|vang|ok|oke|okie|okay|uh|u|dc|duoc|ro|da ro|nhan|nhan duoc|roi|r|a|c|nhe|nha|ak|e|em|anh|chi)[\s,.!]*)+$")
 LATER = re.compile(
     r"\b(?:gui sau|bao cao sau|se gui|se bao cao|dang tong hop|xin phep gui sau|gui bo sung sau|"
-    r"chua co so lieu|cho so lieu)\b"
+    r"chua co so lieu|cho so lieu|gui bc sau|bc sau|gui lien|gui ngay|gui bao cao lien|gui bao cao ngay|"
+    r"xin y kien lanh dao|trinh lanh dao|bao lai sep|trinh ky|cho ky|mai (?:em |minh )?gui|chieu (?:em )?gui|"
+    r"(?:em|e|minh|toi) gui (?:sau|lien|ngay)|de (?:em|e|minh) gui|mai (?:e|em) gui)\b"
 )
+# "em nhận được công văn rồi ạ": an acknowledgement of something received
+RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.!]+)*(?:da\s+)?nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|tin nhan|ke hoach|roi|r)\b")
+# "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
+ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,30}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|he thong quan ly van ban)\b")
+# "anh gửi lại giúp em file mẫu", "xin mẫu báo cáo": a request about the reporting itself
+REQUEST = re.compile(r"\b(?:giup (?:em|e|minh|toi)|gui lai (?:giup|cho)|xin (?:file|mau|bieu mau)|file mau|mau bao cao|bieu mau|theo mau nao|mau nao)\b")
+# "đầu mối bên em đổi sang chị Lan": a change of focal point, which an invitation does
+CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau moi|doi sang (?:anh|chi|em|dong chi)|"
+                     r"dau moi (?:bao cao )?(?:ben|cua) (?:em|minh|toi) (?:doi|thay|chuyen))\b")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
 QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the nao)\s*\??$")
 
 
 def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
-    """"greeting", "thanks", "later", "deadline", "question", or None for a report."""
-    if any(e.task for e in entries):
-        return None
+    """"greeting", "thanks", "later", "deadline", "question", "contact", "elsewhere", or None
+    for a report."""
     facts = any(e.status or e.percent is not None for e in entries)
+    named = any(e.task and e.how in ("named", "heading") for e in entries)
     folded = fold(text).strip()
     if not folded:
         return None
     if len(folded) > 300:
         return None  # a long text is a report without a task number, not small talk
     question = bool(QUESTION.search(folded))
+    if named:
+        # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
+        if question and not facts and not any(e.difficulty for e in entries):
+            return "deadline" if DEADLINE.search(folded) and ("nop" in folded or "gui" in folded) else "question"
+        return None  # a task found by its words, or the agency's only one, is not yet a report
+    if CONTACT.search(folded) and not facts:
+        return "contact"
+    if ELSEWHERE.search(folded):  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
+        return "elsewhere"
+    if RECEIVED.search(folded):
+        return "thanks"  # "dạ em nhận được công văn rồi ạ": the "rồi" is no report
+    if REQUEST.search(folded) and not facts:
+        return "question"
     if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
         return "deadline"
     if LATER.search(folded):
@@ -47,9 +73,9 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return None  # "đã tổ chức 3 hội nghị, đạt 80%": a report that names no task
     if question:
         return "question"
-    if THANKS.search(folded):
+    if THANKS.search(folded) or ACK.match(folded):
         return "thanks"
-    if GREETING.search(folded) and len(folded.split()) <= 12:
+    if GREETING.search(folded) and len(folded.split()) <= 20:
         return "greeting"
     return None
 
@@ -69,6 +95,16 @@ def answer(turn: Turn, text: str, entries: Sequence[ParsedEntry]) -> bool:
         turn.say(
             t("Đã rõ. Khi có số liệu, đồng chí gửi báo cáo vào đây; chưa có gì được ghi nhận."),
             *_deadline_lines(turn, text),
+        )
+    elif kind == "elsewhere":
+        turn.say(
+            t("Hệ thống chỉ ghi nhận báo cáo gửi trong cuộc trò chuyện này. Đề nghị đồng chí gửi nội dung báo cáo "
+              "(hoặc tệp báo cáo) vào đây để được ghi nhận đúng hạn.")
+        )
+    elif kind == "contact":
+        turn.say(
+            t("Đầu mối mới của cơ quan cần lời mời của Sở Tư pháp: đề nghị đồng chí báo Sở Tư pháp họ tên, "
+              "số điện thoại của đầu mối mới; Sở Tư pháp gửi lời mời để đầu mối mới tham gia.")
         )
     elif kind == "deadline":
         lines = _deadline_lines(turn, text)

@@ -1,28 +1,50 @@
-"""Reply parser: a focal point's free-text answer to a reminder → per-task entries.
+"""Reply parser: a focal point's answer — a line typed on a phone or the report written in Word,
+pasted — → one entry per task.
 
     >>> [e.as_dict() for e in parse_reply("NV4: đang thực hiện 70%, vướng kinh phí")]
     [{'task': '4', 'status': 'in_progress', 'percent': 70, 'difficulty': True, 'text': 'NV4: đang thực hiện 70%, vướng kinh phí', 'known': True}]
 
 Contract (see docs of :func:`parse_reply`): every message yields at least one entry; a message
-without a task reference yields one entry with ``task=None``. The parser is pure, dependency-free
-and never raises.
+without a task reference yields one entry with ``task=None``. The parser is pure (the plan's
+words come in as a :class:`bot.task_match.TaskIndex`) and never raises. docs/parser.md says
+how it is measured.
 
 How it reads a message
 ----------------------
-1. *Fold*: every character is folded on its own (NFKC, then :func:`common.text.fold`), keeping a
+1. *Sections* (:mod:`bot.sections`): the message is cut at its headings — "1.", "II.4", "4.1",
+   "Nhiệm vụ 4:", "- Nhiệm vụ số 9 (phối hợp):", points "a)" (sub-items of task 1), a closing
+   "Khó khăn, vướng mắc" / "Kiến nghị" (the agency's general part), "Phương hướng quý II"
+   (next period's plans: left out), the frame ("Kính gửi…", "I. KẾT QUẢ"). A paragraph that
+   opens on another task's subject starts a part of its own. Each entry quotes its own part;
+   the whole message is stored as it came.
+2. *Fold*: every character is folded on its own (NFKC, then :func:`common.text.fold`), keeping a
    map back to the original index. Composed/decomposed input and old/new tone placement
-   ("hoà"/"hòa") fold alike, and every slice we return is a verbatim slice of the input.
-2. *References*: ``NV4``, ``nv 4``, ``NV số 4``, ``nhiệm vụ (số|thứ) 4``, ``#4``, ``mục 4``,
-   sub-items ``NV1a``/``NV 1 a``/``NV1 (ý a)``/``NV1 điểm b``/bare ``1a``; lists ``NV2, NV6``,
-   ``NV2 và 3``, ``NV2/NV3``; ranges ``NV 2-4``, ``NV8 đến NV10`` expand to every number between.
-   A number is a task only next to such a keyword (or listed right after one), so counts, dates,
-   document numbers and percentages never become tasks.
-3. *Clauses*: the message is cut at ``;``, line breaks and sentence ends. Refs in one clause that
-   are separated only by connectors form a group sharing one status. A clause without refs
-   continues the task before it ("NV4: đang làm. Khó khăn: thiếu kinh phí").
-4. *Facts* of a segment: status keywords with their context (negation, future, noun use),
-   progress percentages (not metrics like "tăng 15%", "100% cán bộ") and difficulty keywords
-   (not negated ones, not "hoàn cảnh khó khăn", "tháo gỡ khó khăn" as an activity).
+   ("hoà"/"hòa") fold alike, and every slice we return is a verbatim slice of the input. Phone
+   shorthand reads as the words it stands for ("ht", "xog", "dag", "tk", "kk", "dc").
+3. *References*: ``NV4``, ``nv 4``, ``NV số 4``, ``nhiệm vụ (số|thứ) 4``, ``#4``, ``mục 4``,
+   ``mục II.4``, ``nhiệm vụ chủ trì số 2/6/7``, ``nhiệm vụ phối hợp (1, 2, 3)``, ``phối hợp số
+   2, 3``; sub-items ``NV1a``/``NV 1 a``/``1.a``/``NV1 (ý a)``/``NV1 điểm b``/``Tiểu mục a nhiệm
+   vụ 1``/a later ``điểm b``; lists ``NV2, NV6``, ``NV2 và 3``, ``NV2 với NV3``; ranges ``NV 2-4``,
+   ``nhiệm vụ từ 1 đến 4``. A number is a task only next to such a keyword (or listed right after
+   one) or as the plan's numbering of a heading, so counts, dates, percentages and other
+   documents' numbers ("mục 3 Công văn số 45/STP", "Nghị quyết 27") never become tasks.
+4. *Tasks by content* (:mod:`bot.task_match`): a part that names no number is matched, on the
+   words before any obstacle it names, to the task of the plan (among the agency's own) it is
+   about; two about equally likely are both returned as candidates, and the bot asks. A heading
+   numbered "4." is task 4 unless its words are clearly another task's (a report's own 1., 2.).
+5. *Clauses*: within a part, the text is cut at ``;``, line breaks and sentence ends. Refs in one
+   clause separated only by connectors form a group sharing one status. A clause without refs
+   continues the task before it ("NV4: đang làm. Còn chậm do thiếu người"), except a closing
+   "Khó khăn: …" in a message about several tasks, which is the agency's.
+6. *Facts* of a segment: status keywords with their context (negation, future, noun use,
+   results: "đã tổ chức 12/15 hội nghị" is under way, "đạt kế hoạch" done, "không phát sinh"
+   nothing arose), progress percentages (not a share of agencies or people, a rate of an
+   indicator, "về tiền 38%"), difficulties (obstacles said with or without the word: "kiêm
+   nhiệm", "quá tải", "chờ tỉnh cấp kinh phí"; a request for support, not a procedural
+   "đề nghị Sở cập nhật đầu mối"; never an extension request), and figures
+   (:mod:`bot.figures`). A heading that repeats the task's title ("Tháo gỡ khó khăn, vướng mắc
+   trong thi hành án: …") is no status or difficulty: what follows it is.
+7. Parts about the same task are one entry.
 """
 
 from __future__ import annotations
@@ -34,12 +56,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.figures import Figure, find_figures
+from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
+from bot.task_match import TaskIndex
 from common.text import fold
 
 __all__ = [
     "DEFAULT_TASKS",
     "DONE",
     "IN_PROGRESS",
+    "NOT_ARISEN",
     "NOT_STARTED",
     "STATUSES",
     "ParsedEntry",
@@ -47,9 +73,10 @@ __all__ = [
 ]
 
 NOT_STARTED = "not_started"
+NOT_ARISEN = "not_arisen"  # "không phát sinh": nothing to do this period
 IN_PROGRESS = "in_progress"
 DONE = "done"
-STATUSES = frozenset({NOT_STARTED, IN_PROGRESS, DONE})
+STATUSES = frozenset({NOT_STARTED, IN_PROGRESS, DONE, NOT_ARISEN})
 
 # The seed plan's references (Kế hoạch 124-KH/BCSĐ). Hard-coded so that the parser stays pure;
 # a test checks it against data/plan.json, and callers with another plan pass their own set.
@@ -64,6 +91,13 @@ class ParsedEntry:
 
     ``known`` is False when ``task`` names a reference the plan does not have ("NV15"), so the
     bot can answer "Kế hoạch không có nhiệm vụ 15"; it is True otherwise, including task None.
+    ``text`` is the entry's own segment of the message (the whole message for a single task).
+    ``how``: how the task was found — "named" (NV4, nhiệm vụ 4, a list), "heading" (the plan's
+    numbering: "4. …", "II.4"), "content" (the words of the task's title and text), "only"
+    (the agency has that task only), "" (no task). ``candidates``: for a task-less entry, the
+    tasks it is about equally likely (the conversation asks). ``general``: a "Khó khăn, vướng
+    mắc" / "Kiến nghị" part that names no task: the agency's, for the period as a whole.
+    ``figures``: the counts with their unit in the segment.
     """
 
     task: str | None
@@ -72,6 +106,10 @@ class ParsedEntry:
     difficulty: bool
     text: str
     known: bool = True
+    how: str = ""
+    candidates: tuple[str, ...] = ()
+    general: bool = False
+    figures: tuple[Figure, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -81,6 +119,16 @@ class ParsedEntry:
             "difficulty": self.difficulty,
             "text": self.text,
             "known": self.known,
+        }
+
+    def details(self) -> dict[str, object]:
+        """Everything, for ``baocao parse --json`` and the conversation's draft."""
+        return {
+            **self.as_dict(),
+            "how": self.how,
+            "candidates": list(self.candidates),
+            "general": self.general,
+            "figures": [f.as_dict() for f in self.figures],
         }
 
 
@@ -133,12 +181,25 @@ _STRICT_FORMS: dict[str, frozenset[str]] = {
     "muc": frozenset({"mục"}),
     "do": frozenset({"do"}),
     "vi": frozenset({"vì"}),
+    "cho": frozenset({"chờ"}),
+    "tang": frozenset({"tăng"}),  # not "nền tảng"
+    "van": frozenset({"vẫn"}),  # not "văn bản"
+    "giam": frozenset({"giảm"}),
 }
 
 # Chat shorthand, mapped to the word it stands for.
 _ABBREV = {
     "ko": "khong", "k": "khong", "kh": "khong", "khg": "khong", "hok": "khong", "hong": "khong",
     "kg": "khong", "dc": "duoc", "r": "roi", "e": "em", "dg": "dang",
+}
+
+
+# Phone shorthand that stands for a whole keyword ("nv4 ht", "xog r", "dag tk", "k co kk").
+_SHORTHAND: dict[str, tuple[str, ...]] = {
+    "ht": ("hoan", "thanh"), "htanh": ("hoan", "thanh"), "xog": ("xong",), "xonq": ("xong",),
+    "tk": ("trien", "khai"), "dag": ("dang",), "dng": ("dang",), "kk": ("kho", "khan"),
+    "kkhan": ("kho", "khan"), "vm": ("vuong", "mac"), "kp": ("kinh", "phi"), "bt": ("binh", "thuong"),
+    "th": ("thuc", "hien"),
 }
 
 
@@ -159,7 +220,13 @@ class _Tok:
 
 # --- keyword phrases -------------------------------------------------------------------------
 
-_DONE_PHRASES = [("hoan", "thanh"), ("hoan", "tat"), ("xong",), ("done",)]
+_DONE_PHRASES = [
+    ("hoan", "thanh"), ("hoan", "tat"), ("xong",), ("done",),
+    # results that mean the task is done: "đạt kế hoạch", "đạt chỉ tiêu được giao"
+    ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
+]
+# "không phát sinh": nothing to do this period (no case, no request), not "not started"
+_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh")]
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
     ("tien", "hanh"), ("to", "chuc", "thuc", "hien"), ("to", "chuc"),
@@ -170,6 +237,8 @@ _PROG_PHRASES = [
     ("tiep", "tuc", "thuc", "hien"), ("tiep", "tuc", "trien", "khai"), ("tiep", "tuc", "lam"),
     ("tiep", "tuc", "to", "chuc"), ("tiep", "tuc", "phoi", "hop"), ("tiep", "tuc", "duy", "tri"),
     ("tiep", "tuc", "theo", "doi"),
+    ("cham", "tien", "do"), ("van", "lam"), ("van", "thuc", "hien"), ("van", "trien", "khai"),
+    ("van", "dang"), ("lam", "binh", "thuong"), ("binh", "thuong"), ("duy", "tri"),
 ]
 _WEAK_PROG_PHRASES = [("trien", "khai", "thuc", "hien"), ("dang", "cho")]
 _DIFF_PHRASES = [
@@ -177,10 +246,13 @@ _DIFF_PHRASES = [
     ("de", "xuat"), ("gia", "han"), ("thieu",), ("tro", "ngai"), ("bat", "cap"), ("ach", "tac"),
     ("han", "hep"), ("han", "che"), ("cham",), ("khong", "du"), ("chua", "du"),
     ("khong", "dap", "ung"),
+    # obstacles said without the word "khó khăn"
+    ("kiem", "nhiem"), ("qua", "tai"), ("bi", "loi"), ("he", "thong", "loi"), ("loi", "phan", "mem"),
+    ("chua", "duoc", "cap"), ("chua", "duoc", "bo", "tri"), ("chua", "duoc", "phe", "duyet"),
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
-    {p for group in (_DONE_PHRASES, _NS_VERBS, _PROG_PHRASES, _WEAK_PROG_PHRASES, _DIFF_PHRASES)
+    {p for group in (_DONE_PHRASES, _NS_VERBS, _PROG_PHRASES, _WEAK_PROG_PHRASES, _DIFF_PHRASES, _NOTHING_PHRASES)
      for p in group},
     key=len,
     reverse=True,
@@ -247,6 +319,8 @@ _TELEX_PAIRS = (("dd", "d"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("aw", "a"),
 @lru_cache(maxsize=4096)
 def _lexical(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """Canonical syllable(s) for a typed letter token, and its typo candidates."""
+    if word in _SHORTHAND:
+        return _SHORTHAND[word], frozenset()
     if word in _ABBREV:
         return (_ABBREV[word],), frozenset()
     if word in _VOCAB:
@@ -334,10 +408,26 @@ class _Pct:
     pos: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Folded:
+    """A text folded once, with the map back to it: all that finding references needs."""
+
+    text: str
+    folded: str
+    index: list[int]
+
+
+@lru_cache(maxsize=256)
+def _folded(text: str) -> _Folded:
+    folded, index = _fold_map(text)
+    return _Folded(text, folded, index)
+
+
 class _Message:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded, self.index = _fold_map(text)
+        base = _folded(text)
+        self.folded, self.index = base.folded, base.index
         self.toks = _tokenise(text, self.folded, self.index)
         self.n = len(self.toks)
         self.hits: list[_Hit] = []
@@ -367,8 +457,8 @@ class _Message:
             tok = self.toks[i + k]
             if k and tok.brk:
                 return 0
-            if tok.w == word and tok.strict_ok:
-                continue
+            if tok.w == word and (tok.strict_ok or (len(words) > 1 and word != "dang")):
+                continue  # "vương mắc" (one mark off): "mắc" tells it is "vướng mắc"
             if fuzzy and len(words) > 1 and word in tok.fz:
                 typos += 1
                 continue
@@ -438,6 +528,32 @@ class _Message:
         self.hits.append(_Hit("weak" if weak else "status", value, self.toks[i].start))
 
     def _on_word(self, i: int) -> None:
+        # "nv1 dc r", "NV4 được rồi ạ", "đã cấp kinh phí rồi": done
+        if self.w(i) == "roi" and (i + 1 >= self.n or self.toks[i + 1].brk or
+                                   (self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk))):
+            before = self.back(i, 8)
+            if self.w(i - 1) == "duoc" and not self.toks[i].brk or any(self.w(j) == "da" for j in before):
+                if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
+                    self._status(DONE, i, weak=True)
+        # "nv10 chậm do dân không hợp tác", "#10 quá tải": behind, so under way
+        if (self.is_(i, "cham") and not (self.w(i + 1) == "tien" and self.w(i + 2) == "do")) or \
+                (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
+            if not self._negated(i, 2):
+                self._status(IN_PROGRESS, i, weak=True)
+        # "nv11 chua", "NV7 chưa ạ": not yet (a bare "chưa" closing the clause)
+        if self.is_(i, "chua") and (i + 1 >= self.n or self.toks[i + 1].brk or
+                                    (self.w(i + 1) in ("a", "nhe", "nha", "co", "lam") and (i + 2 >= self.n or self.toks[i + 2].brk))):
+            self._status(NOT_STARTED, i)
+        # "NV4 tiếp tục", "nv10 tk": a ref followed by the verb alone is the work going on
+        if (self.w(i) == "tiep" and self.w(i + 1) == "tuc" and not self.toks[i + 1].brk) and not self._negated(i, 2):
+            self._status(IN_PROGRESS, i, weak=True)
+        if i and self.toks[i - 1].digit and self.w(i) in ("trien", "thuc") and self.w(i + 1) in ("khai", "hien") \
+                and not self.toks[i + 1].brk and not self.back_has(i, 3, ("se",), ("chua",), ("sap",), ("du", "kien")):
+            self._status(IN_PROGRESS, i, weak=True)
+        # "vẫn tăng thời lượng", "vẫn duy trì": still doing it (not "vẫn chưa", "vẫn còn khó khăn")
+        if self.is_(i, "van") and self._typed(i) == "vẫn" and i + 1 < self.n and not self.toks[i + 1].brk and \
+                self.w(i + 1) not in ("chua", "khong", "con", "dang", "lam", "thuc", "trien", "la", "co", "bi", "gap", "vuong", "kho"):
+            self._status(IN_PROGRESS, i, weak=True)
         # "đang <verb>": the commonest in-progress marker, whatever the verb.
         if self.is_(i, "dang"):
             nxt = self.w(i + 1)
@@ -460,6 +576,21 @@ class _Message:
                     return
             if any(self.w(j) in ("khong", "chang") or self.is_(j, "chua") for j in self.back(i, 5)):
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
+        # "đang chờ tỉnh cấp kinh phí", "chờ hướng dẫn": waiting on someone else is an obstacle
+        if self.is_(i, "cho"):
+            typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
+            wanted = _WAIT_FOR if typed == "chờ" else _WAIT_FOR_ASCII
+            for j in range(i + 1, min(i + 6, self.n)):
+                if self.toks[j].brk:
+                    break
+                if any(self.seq(j, p) for p in wanted):
+                    self.hits.append(_Hit("diff", True, self.toks[i].start))
+                    break
+
+    def _typed(self, i: int) -> str:
+        """Token i as typed (lower case, NFC): to tell "vẫn" from "vận", "chờ" from "cho"."""
+        tok = self.toks[i]
+        return unicodedata.normalize("NFC", _orig_slice(self.text, self.index, tok.start, tok.end)).lower()
 
     def _cause_excluded(self, i: int) -> bool:
         prev = self.w(i - 1) if i and not self.toks[i].brk else ""
@@ -470,6 +601,15 @@ class _Message:
         return prev == "pham" or self.w(i + 1) in ("pham", "the")
 
     def _on_phrase(self, phrase: tuple[str, ...], i: int, j: int) -> None:
+        if phrase in _NOTHING_PHRASES:
+            # "không phát sinh khó khăn" is a negated difficulty, not a status
+            for k in range(j, min(j + 3, self.n)):
+                if self.toks[k].brk:
+                    break
+                if self._diff_start_at(k):
+                    return
+            self._status(NOT_ARISEN, i)
+            return
         if phrase in _DONE_PHRASES:
             self._on_done(i, j)
         elif phrase in _NS_VERBS:
@@ -479,7 +619,10 @@ class _Message:
                 return  # counted by the generic "đang" rule; a typo ("dag thuc hien") is not
             if phrase == ("da", "trien", "khai") and self.w(j) in ("xong", "hoan") and not self.toks[j].brk:
                 return  # "đã triển khai xong": the done rule reads it
-            if phrase == ("da", "trien", "khai") or not self._negated(i, 2):
+            if phrase == ("da", "trien", "khai"):
+                # "đã triển khai" alone is under way; "đã triển khai đầy đủ, đạt kế hoạch" is done
+                self._status(IN_PROGRESS, i, weak=True)
+            elif not self._negated(i, 2):
                 self._status(IN_PROGRESS, i)
         elif phrase in _WEAK_PROG_PHRASES and phrase[0] != "dang":
             if not self._negated(i, 3) and not self.back_has(i, 2, ("ket", "qua"), ("ke", "hoach")):
@@ -497,7 +640,7 @@ class _Message:
         # Noun uses: "thời hạn hoàn thành", "để hoàn thành", "trước khi xong", "tỷ lệ hoàn thành".
         if self.back_has(i, 2, ("thoi", "han"), ("gia", "han"), ("han",), ("nham",),
                          ("truoc", "khi"), ("sau", "khi"), ("yeu", "cau"), ("dam", "bao"),
-                         ("ty", "le"), ("tien", "do"), ("ket", "qua")) or (
+                         ("ty", "le"), ("tien", "do"), ("ket", "qua")) or self.back_has(i, 4, ("ty", "le")) or (
             back2 and self.w(back2[0]) == "de" and not self.seq(back2[0], ("de", "nghi"))
         ):
             return
@@ -533,25 +676,46 @@ class _Message:
             frac = self._fraction_at(k) or self._fraction_at(k - 1)  # "/" breaks the clause walk
             if frac and frac[0] < frac[1]:
                 return True
-        if j < self.n and self.toks[j].digit:
-            gap = self.folded[self.toks[j].end:self.toks[j + 1].start] if j + 1 < self.n else ""
-            if j + 1 < self.n and self.toks[j + 1].digit and gap.strip() == "/":
-                return int(self.toks[j].w) < int(self.toks[j + 1].w)
-            noun = self.w(j + 1)
-            if noun and not noun.isdigit() and not self.toks[j + 1].brk:
-                done_count = int(self.toks[j].w)
+        if j < self.n:
+            # "thi hành xong 2.140/2.830 việc"
+            m = _BIG_FRACTION_RE.match(self.folded, self.toks[j].start)
+            if m and int(m.group(1).replace(".", "")) < int(m.group(2).replace(".", "")):
+                return True
+        if j < self.n and self.toks[j].digit and not self.toks[j].brk:
+            # the whole number from j on: "1.487" is tokens 1 . 487
+            last = j
+            while last + 1 < self.n and self.toks[last + 1].digit and len(self.toks[last + 1].w) == 3 \
+                    and self.folded[self.toks[last].end:self.toks[last + 1].start] == ".":
+                last += 1
+            gap = self.folded[self.toks[last].end:self.toks[last + 1].start] if last + 1 < self.n else ""
+            if last + 1 < self.n and self.toks[last + 1].digit and gap.strip() == "/":
+                return self._number_ending(last) < int(self.toks[last + 1].w)
+            noun = self.w(last + 1)
+            if noun and not noun.isdigit() and not self.toks[last + 1].brk:
+                done_count = self._number_ending(last)
                 for k in range(max(0, j - 40), min(self.n - 1, j + 40)):
-                    if k != j and self.toks[k].digit and self.w(k + 1) == noun \
-                            and not self.toks[k + 1].brk and int(self.toks[k].w) > done_count:
+                    if k != last and self.toks[k].digit and self.w(k + 1) == noun \
+                            and not self.toks[k + 1].brk and self._number_ending(k) > done_count:
                         return True
         return False
+
+    def _number_ending(self, k: int) -> int:
+        """The value of the number whose last digits are token k: "1.027" is tokens 1 . 027."""
+        value, scale, m = int(self.toks[k].w), 10 ** len(self.toks[k].w), k
+        while m > 0 and self.toks[m - 1].digit and len(self.toks[m].w) == 3 \
+                and self.folded[self.toks[m - 1].end:self.toks[m].start] == ".":
+            m -= 1
+            value += int(self.toks[m].w) * scale
+            scale *= 10 ** len(self.toks[m].w)
+        return value
 
     def _on_ns_verb(self, phrase: tuple[str, ...], i: int, j: int) -> None:
         # "đã thực hiện được 3/4 nội dung": part of the task's content is done.
         k = j + 1 if self.w(j) == "duoc" else j
         frac = self._fraction_at(k)
-        if frac and frac[0] < frac[1] and phrase in (("thuc", "hien"), ("trien", "khai")):
-            self._status(IN_PROGRESS, i, weak=True)
+        if frac and not self._negated(i, 2):
+            # "đã tổ chức 12/15 hội nghị": part of what was planned; "15/15": all of it
+            self._status(IN_PROGRESS if frac[0] < frac[1] else DONE, i, weak=frac[0] >= frac[1])
         # "chưa thực hiện xong" is about finishing: the done rule handles it.
         for k in range(j, min(j + 2, self.n)):
             if self.toks[k].brk:
@@ -608,9 +772,21 @@ class _Message:
         """A percentage that measures something else: "tăng 15%", "100% cán bộ", "tỷ lệ ... 88%"."""
         if self._negated(k, 3):
             return True  # "chưa đạt 100%": not a figure we can record
+        start = self.toks[k].start
+        sentence = self.folded[max(0, start - 120):start]
+        sentence = re.split(r"[.;\n]", sentence)[-1]
+        if _RATE_RE.search(sentence):
+            return True  # "tỷ lệ cán bộ, viên chức được phổ biến đạt 95%": a rate, not the task's progress
+        if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[self.toks[k].end:self.toks[k].end + 30]):
+            return True  # "68% chỉ tiêu về việc": one indicator
+        if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
+            return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
+            return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
         for j in self.back(k, 12):
-            if self.w(j) in ("tang", "giam", "chiem", "vuot", "cho") or self.seq(j, ("so", "voi")):
-                return True
+            if (self.is_(j, "tang", "giam") and self.w(j + 1) != "cuong") or self.w(j) in ("chiem", "vuot", "cho", "rieng") \
+                    or self.seq(j, ("so", "voi")):
+                return True  # "riêng án hành chính đạt 100%": a part, not the task
             if self.seq(j, ("ty", "le")) and not self.seq(j + 2, ("hoan", "thanh")):
                 return True
         # What follows the percentage: progress nouns are fine, counted people/things are not.
@@ -621,6 +797,8 @@ class _Message:
                     and not self.toks[j + 1].brk:
                 j += 1
             nxt, nxt2 = self.w(j), self.w(j + 1)
+            if (nxt, nxt2) in (("co", "quan"), ("co", "so"), ("don", "vi"), ("xa", "phuong")):
+                return True  # "100% cơ quan, đơn vị": a share of agencies
             if nxt == "dang" and (not self.toks[j].strict_ok or nxt2 in _DANG_NOT_VERB):
                 return True  # "100% đảng viên"
             if (nxt, nxt2) in _PROGRESS_NOUNS or nxt in _NOT_A_NOUN or nxt.isdigit():
@@ -649,6 +827,8 @@ class _Message:
             # "đơn kiến nghị, phản ánh của công dân", "theo đề nghị của": someone else's request
             if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri") or nxt in ("cua", "phan"):
                 return
+            if not self._asks_support(j):
+                return  # "đề nghị Sở cập nhật đầu mối", "(Đề nghị Hội Luật gia tỉnh chủ trì)"
         elif head == "thieu":
             if prev in ("toi", "giam", "khong") or nxt in ("nhi", "nien"):
                 return
@@ -665,6 +845,21 @@ class _Message:
             self.hits.append(_Hit("diff", False, self.toks[i].start))
             return
         self.hits.append(_Hit("diff", True, self.toks[i].start))
+
+    def _asks_support(self, j: int) -> bool:
+        """Whether a request ("đề nghị …", "kiến nghị …") asks for support or names an obstacle
+        (funds, staff, guidance, a decision) rather than a procedural step."""
+        head_end = j
+        k = j
+        while k < self.n and k < j + 25:
+            if k > head_end and self.toks[k].brk and any(c in self._gap(k) for c in ".;!?\n"):
+                break  # the request ends with its sentence
+            if self.w(k) in _SUPPORT_WORDS or any(self.seq(k, p) for p in _SUPPORT_PHRASES):
+                return True
+            if any(self.seq(k, p) for p in _DIFF_PHRASES if p[0] not in ("de", "kien")):
+                return True
+            k += 1
+        return k == j  # "Kiến nghị:" alone at the end: a heading; what follows decides
 
     def _extension_follows(self, j: int) -> bool:
         """ "đề nghị (cho|được) gia hạn": the asking word of an extension request."""
@@ -784,6 +979,26 @@ class _Message:
 _DANG_NOT_VERB = frozenset({
     "vien", "uy", "bo", "doan", "ky", "tai", "ke", "nhap", "tin", "bai", "cong", "tren", "van",
 })
+# "tỷ lệ …" (not "tỷ lệ hoàn thành (kế hoạch)") earlier in the sentence
+_RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
+# "45/50 đơn (đạt " just before a percentage
+_FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# "2.140/2.830 việc": a count with thousands separators
+_BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
+# What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
+# so then only unmistakable objects count.
+_WAIT_FOR = [("cap",), ("bo", "tri"), ("phe", "duyet"), ("huong", "dan"), ("y", "kien"), ("kinh", "phi"), ("van", "ban")]
+_WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("phe", "duyet"), ("bo", "tri", "kinh", "phi")]
+# A request for support: what it asks for.
+_SUPPORT_WORDS = frozenset({"som", "sua", "kinh"})
+_SUPPORT_PHRASES = [
+    ("tao", "dieu", "kien"), ("co", "so", "vat", "chat"), ("ho", "tro"), ("quan", "tam"), ("huong", "dan"),
+    ("bo", "tri"), ("bo", "sung", "kinh"), ("bo", "sung", "bien"), ("bo", "sung", "nhan"), ("phan", "bo"),
+    ("cap", "kinh"), ("cap", "phat"), ("cap", "bo", "sung"), ("bien", "che"), ("nhan", "luc"), ("trang", "bi"),
+    ("trang", "thiet"), ("dau", "tu"), ("tap", "huan"), ("boi", "duong"), ("dao", "tao"), ("ban", "hanh"),
+    ("chi", "dao"), ("giai", "quyet"), ("thao", "go"), ("tang", "cuong"), ("xem", "xet"), ("uu", "tien"),
+    ("sua", "doi"), ("dieu", "chinh"), ("nang", "cao"),
+]
 _NEG_FILLER = frozenset({"co", "gap", "phat", "sinh", "xay", "ra", "con", "thay", "ghi", "nhan", "gi", "nao", "bi"})
 _LACK_FILLER = frozenset({"co", "du", "duoc", "cap", "giao", "bo", "tri", "phan"})
 _RESOURCES = frozenset({"kinh", "nguon", "bien", "nhan", "huong", "trang", "dia", "co", "nguoi", "can", "phong"})
@@ -796,7 +1011,7 @@ _PROGRESS_NOUNS = frozenset({
 _NOT_A_NOUN = frozenset({
     "roi", "a", "nhe", "va", "thi", "nhung", "con", "trong", "theo", "ve", "duoc", "da",
     "dang", "chua", "khong", "co", "vuong", "kho", "hoan", "xong", "nv", "nhiem", "muc", "se",
-    "em", "anh", "vi", "do", "nen", "tuy", "moi", "gan", "khoang", "den", "tai", "",
+    "em", "anh", "vi", "do", "nen", "tuy", "moi", "gan", "khoang", "den", "tai", "", "xin", "de", "song",
     # sentence-final particles of chat: "50% thôi", "70% rồi nhé", "80% luôn ạ"
     "thoi", "nha", "nhen", "hen", "luon", "het", "ha", "ah", "day", "nhi", "ok", "oke", "vay",
 })
@@ -822,12 +1037,29 @@ def _combine(statuses: list[str], percent: int | None) -> str | None:
 # --------------------------------------------------------------------------------------------
 # References
 
-_KW = r"(?:nv|n\.\s?v\.?|nvu|nhiem\s*vu|muc)"
+_KW = r"(?:nv|n\.\s?v\.?|nvu|nhiem\s*vu|muc|noi\s*dung)"
+# "nhiệm vụ chủ trì số 2", "nhiệm vụ phối hợp (1, 2, 3)", "nhiệm vụ được giao số 4"
+_QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z]))?"
 _REF_RE = re.compile(
-    r"(?<![a-z0-9])(?P<kw>" + _KW + r")"
-    r"(?:\s*[.:#-]?\s*(?:so|thu)(?![a-z]))?"
-    r"\s*[.:#-]?\s*0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
+    r"(?<![a-z0-9])(?P<kw>" + _KW + r")" + _QUALIFIER +
+    r"(?:\s*[.:#(-]?\s*(?:so|thu)(?![a-z]))?"
+    r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
     r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
+    # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
+    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)"
+    # "mục II.4", "II.4 -": the plan's part and task number
+    r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
+)
+# "Tiểu mục a nhiệm vụ 1", "điểm b của NV1": the letter first
+_LETTER_FIRST_RE = re.compile(
+    r"(?<![a-z0-9])(?:tieu\s*muc|diem|y)\s+(?P<letter>[a-z])\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?!\d)"
+)
+# "…; điểm b: …" after a reference to the task: its next sub-item
+_LETTER_NEXT_RE = re.compile(r"(?<![a-z0-9])(?:tieu\s*muc|diem|y|phan)\s+(?P<letter>[a-e])(?![a-z0-9])")
+# What a document's number looks like after "mục 3": another document's section, not a task.
+_OTHER_DOCUMENT_RE = re.compile(
+    r"\s*(?:cua\s+|tai\s+|theo\s+)?(?:cong\s+van|quyet\s+dinh|nghi\s+quyet|nghi\s+dinh|chi\s+thi|thong\s+(?:bao|tu)|"
+    r"huong\s+dan|quy\s+dinh|chuong\s+trinh|luat|van\s+ban|bao\s+cao\s+so|ke\s+hoach\s+so\s+(?!124))"
 )
 _ORDINAL_RE = re.compile(
     r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*thu\s+"
@@ -835,17 +1067,18 @@ _ORDINAL_RE = re.compile(
 )
 _ORDINALS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
              "tam": 8, "chin": 9, "muoi": 10, "muoi mot": 11}
-_BARE_ITEM_RE = re.compile(r"(?<![a-z0-9/.,-])0*(?P<num>\d{1,2})(?P<letter>[a-z])(?![a-z0-9])")
+_BARE_ITEM_RE = re.compile(r"(?<![a-z0-9/.,-])0*(?P<num>\d{1,2})\.?(?P<letter>[a-z])(?![a-z0-9])")
 _ITEM_SUFFIX_RE = re.compile(
-    r"\s*(?:[.-]\s*|\(\s*)?(?:(?:y|diem|tieu\s+muc|muc|noi\s+dung)\s+)?(?P<letter>[a-z])\s*\)?(?![a-z0-9])"
+    r"\s*(?:[.,-]\s*|\(\s*)?(?:(?:y|diem|tieu\s+muc|muc|noi\s+dung|phan)\s+)?(?P<letter>[a-z])\s*\)?(?![a-z0-9])"
 )
 _CONT_RE = re.compile(
-    r"\s*(?P<conn>,|&|\+|/|-|–|—|va(?![a-z])|hoac(?![a-z])|den(?![a-z])|toi(?![a-z]))\s*"
-    r"(?P<kw>(?:" + _KW + r"|#)\s*(?:so\s*)?)?0*(?P<num>\d{1,2})(?!\d)(?!\s*[%/])"
+    r"\s*(?P<conn>,|&|\+|/|-|–|—|va(?![a-z])|voi(?![a-z])|vs(?![a-z])|hoac(?![a-z])|den(?![a-z])|toi(?![a-z])|\s(?=\s*\d))\s*"
+    r"(?P<kw>(?:" + _KW + r"|#)\s*(?:so\s*)?|so\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)(?P<slash>\s*/)?"
 )
 _BARE_NEXT_RE = re.compile(
-    r"\s*(?:$|[,:;&+/)\-–—.\n]|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
-    r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi)(?![a-z]))"
+    r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
+    r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 
@@ -858,7 +1091,7 @@ class _Ref:
 
 
 class _Refs:
-    def __init__(self, msg: _Message, valid: frozenset[str]) -> None:
+    def __init__(self, msg: _Message | _Folded, valid: frozenset[str]) -> None:
         self.msg = msg
         self.valid = valid
 
@@ -870,12 +1103,19 @@ class _Refs:
         def free(a: int, b: int) -> bool:
             return not any(taken[a:b])
 
+        for m in _LETTER_FIRST_RE.finditer(f):
+            task = str(int(m.group("num"))) + m.group("letter")
+            if task in self.valid and free(m.start(), m.end()):
+                refs.append(_Ref(task, m.start(), m.end()))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
         for m in _REF_RE.finditer(f):
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
             if m.group("kw") == "muc" and not self._muc_ok(m.start()):
                 continue
-            num = m.group("num") or m.group("hnum")
+            if (m.group("kw") == "muc" or m.group("rnum")) and _OTHER_DOCUMENT_RE.match(f, m.end()):
+                continue  # "Theo mục 3 Công văn số 45/STP": not this plan's task 3
+            num = m.group("num") or m.group("hnum") or m.group("qnum") or m.group("rnum")
             task, end = self._with_item(str(int(num)), m.end())
             refs.append(_Ref(task, m.start(), end))
             taken[m.start():end] = b"\x01" * (end - m.start())
@@ -891,6 +1131,19 @@ class _Refs:
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(task, m.end(), taken))
         refs.sort(key=lambda r: r.start)
+        # "NV 1 điểm a: …; điểm b: …": a later point of the task just named
+        extra: list[_Ref] = []
+        for m in _LETTER_NEXT_RE.finditer(f):
+            if not free(m.start(), m.end()):
+                continue
+            before = [r for r in refs if r.end <= m.start()]
+            if before:
+                task = before[-1].task.rstrip("abcdefghijklmnopqrstuvwxyz") + m.group("letter")
+                if task in self.valid:
+                    extra.append(_Ref(task, m.start(), m.end()))
+                    taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        if extra:
+            refs = sorted(refs + extra, key=lambda r: r.start)
         return refs
 
     def _muc_ok(self, pos: int) -> bool:
@@ -925,7 +1178,11 @@ class _Refs:
                 break
             num = str(int(m.group("num")))
             explicit = bool(m.group("kw"))
-            task, stop = self._with_item(num, m.end())
+            if m.group("slash") and m.group("conn") != "/":
+                break  # "NV2, 12/15 hội nghị": a count, not a list
+            if not m.group("conn").strip() and "\n" in f[end:m.start("num")]:
+                break  # "1. Nhiệm vụ 6\n1.1. …": a line's own numbering, not a list
+            task, stop = self._with_item(num, m.start("slash") if m.group("slash") else m.end())
             if not explicit:
                 if task not in self.valid or not _BARE_NEXT_RE.match(f, stop):
                     break
@@ -952,6 +1209,8 @@ class _Refs:
 # --------------------------------------------------------------------------------------------
 # Segmentation
 
+# "Vướng mắc: …", "Khó khăn, kiến nghị: …" opening a clause
+_GENERAL_HEAD_RE = re.compile(r"[\s\-•*+]*(?:\*\s*)?(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*\s*:")
 _CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
 
 
@@ -993,7 +1252,7 @@ def _groups(msg: _Message, refs: list[_Ref], clauses: list[tuple[int, int]]) -> 
     return groups
 
 
-_CONNECTOR_RE = re.compile(r"^(?:[\s,&+/\-–—]|va(?![a-z])|hoac(?![a-z])|cung(?![a-z])|den(?![a-z]))*$")
+_CONNECTOR_RE = re.compile(r"^(?:[\s,&+/\-–—()]|va(?![a-z])|voi(?![a-z])|vs(?![a-z])|hoac(?![a-z])|cung(?![a-z])|den(?![a-z]))*$")
 
 
 def _only_connectors(gap: str) -> bool:
@@ -1008,18 +1267,28 @@ def _has_letters(folded: str, lo: int, hi: int) -> bool:
 # Public entry point
 
 
-def parse_reply(text: str, valid_tasks: Collection[str] | None = None) -> list[ParsedEntry]:
+def parse_reply(
+    text: str,
+    valid_tasks: Collection[str] | None = None,
+    *,
+    index: TaskIndex | None = None,
+    assigned: Collection[str] | None = None,
+) -> list[ParsedEntry]:
     """Parse a focal point's reply into one entry per task mentioned.
 
     ``valid_tasks`` are the plan's references (``list(plan.task_refs())``); default: the seed
-    plan's. Returns at least one entry; ``task`` is None when no task is named. Never raises:
-    anything unexpected degrades to one task-less entry holding the text.
+    plan's. ``index`` (:class:`bot.task_match.TaskIndex` of the plan) lets a part that names no
+    number be matched to the task it is about; ``assigned``: the reporting agency's tasks, the
+    only ones such a match may give (and the one task a task-less reply means, when it has
+    one). Returns at least one entry; ``task`` is None when no task is named or found. Never
+    raises: anything unexpected degrades to one task-less entry holding the text.
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     try:
         valid = _valid_set(valid_tasks)
-        return _parse(text, valid)
+        allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
+        return _read(text, valid, index, allowed)
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
 
@@ -1045,10 +1314,30 @@ class _Reading:
         return all(s is None for s in self.statuses) and all(p is None for p in self.percents)
 
 
+@lru_cache(maxsize=256)
+def _message(text: str) -> _Message:
+    """A message read once: a section is looked at several times (its refs, then its facts)."""
+    return _Message(text)
+
+
+@lru_cache(maxsize=256)
+def _refs_of(text: str, valid: frozenset[str]) -> tuple[_Ref, ...]:
+    return tuple(_Refs(_folded(text), valid).find())
+
+
 def _parse(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
-    msg = _Message(text)
+    return list(_parse_cached(text, valid))
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(text: str, valid: frozenset[str]) -> tuple[ParsedEntry, ...]:
+    return tuple(_parse_uncached(text, valid))
+
+
+def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
+    msg = _message(text)
     whole = [(0, len(msg.folded))]
-    refs = _Refs(msg, valid).find()
+    refs = list(_refs_of(text, valid))
     if not refs:
         status, percent = msg.facts(whole)
         return [ParsedEntry(None, status, percent, msg.difficulty(whole), text)]
@@ -1060,13 +1349,23 @@ def _parse(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
         by_clause.setdefault(g.clause, []).append(g)
 
     # Ref-less clauses after a group continue it ("NV4: đang làm. Khó khăn: thiếu kinh phí").
+    # But in a message about several tasks, a closing "Vướng mắc: …" / "Kiến nghị: …" that
+    # names no task is the agency's, not the last task's.
     tails: dict[int, list[tuple[int, int]]] = {id(g): [] for g in groups}
+    general: list[tuple[int, int]] = []
+    many = len({r.task for r in refs}) > 1
     last_group: _Group | None = None
     for n, (lo, hi) in enumerate(clauses):
         if n in by_clause:
             last_group = by_clause[n][-1]
+            general = []  # a "Khó khăn: …" between two tasks is the task's before it
         elif last_group is not None and _has_letters(msg.folded, lo, hi):
+            if many and (general or _GENERAL_HEAD_RE.match(msg.folded, lo)):
+                general.append((lo, hi))
             tails[id(last_group)].append((lo, hi))
+    if general and last_group is not None:
+        own = tails[id(last_group)]
+        tails[id(last_group)] = [span for span in own if span not in general]
 
     readings: list[_Reading] = []
     for c, gs in by_clause.items():
@@ -1100,6 +1399,8 @@ def _parse(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
             if ref.task not in seen:
                 seen.add(ref.task)
                 entries.append(ParsedEntry(ref.task, status, percent, difficulty, seg_text, ref.task in valid))
+    if general and msg.difficulty(general):
+        entries.append(ParsedEntry(None, None, None, True, _segment_text(msg, general[0], general[1:]), general=True))
     return entries
 
 
@@ -1155,3 +1456,297 @@ def _segment_text(msg: _Message, span: tuple[int, int], tails: list[tuple[int, i
     piece = _orig_slice(msg.text, msg.index, lo, hi) if hi > lo else ""
     stripped = piece.strip(_TRIM)
     return stripped or piece
+
+
+# --------------------------------------------------------------------------------------------
+# A whole report: sections, tasks by heading or content, merged per task
+
+
+def sections_of(
+    text: str, valid_tasks: Collection[str] | None = None, *, index: TaskIndex | None = None,
+    assigned: Collection[str] | None = None,
+) -> list[Section]:
+    """The parts of a message as :func:`parse_reply` reads them (for ``baocao parse``)."""
+    valid = _valid_set(valid_tasks)
+    allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
+    return _Reader(text, valid, index, allowed).split_topics(split_sections(text, frozenset(r for r in valid if not r.isdigit())))
+
+
+def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: frozenset[str] | None) -> list[ParsedEntry]:
+    subs = frozenset(ref for ref in valid if not ref.isdigit())
+    sections = split_sections(text, subs)
+    reader = _Reader(text, valid, index, allowed)
+    sections = reader.split_topics(sections)
+    has_tasks = any(sec.kind == TASK for sec in sections)
+    entries: list[ParsedEntry] = []
+    for sec in sections:
+        if sec.kind == FUTURE and len(sections) > 1:
+            continue  # "Phương hướng quý II": next period's plans, not this period's report
+        if sec.kind == FRAME and not reader.names_tasks(sec):
+            continue
+        if sec.kind == BODY and has_tasks and not sec.topic and not reader.names_tasks(sec):
+            continue  # "Kính gửi Sở Tư pháp, … báo cáo như sau:" before the tasks
+        found = reader.section(sec, many=len(sections) > 1)
+        if sec.topic:
+            found = [e for e in found if e.status or e.percent is not None or e.difficulty]  # a title, not a report
+        entries.extend(found)
+    if not entries:
+        entries = reader.section(Section(BODY, 0, len(text)), many=False)
+    if not entries:
+        return [ParsedEntry(None, None, None, False, text)]
+    return _finish(_merge(entries), allowed)
+
+
+class _Reader:
+    def __init__(self, text: str, valid: frozenset[str], index: TaskIndex | None, allowed: frozenset[str] | None) -> None:
+        self.text = text
+        self.valid = valid
+        self.index = index if index else None
+        self.allowed = allowed
+
+    def split_topics(self, sections: list[Section]) -> list[Section]:
+        """A paragraph that opens on another task's subject ("Phần thi hành án dân sự: …")
+        under a heading about a different task starts a part of its own."""
+        if not self.index:
+            return sections
+        out: list[Section] = []
+        for sec in sections:
+            if sec.kind not in (TASK, BODY):
+                out.append(sec)
+                continue
+            current = sec
+            lines = [(m.start() + sec.start, m.end() + sec.start) for m in re.finditer(r"[^\n]+", self.text[sec.start:sec.end])]
+            own = sec.number or (self._named_task(sec) if sec.kind == TASK else None)
+            for lo, hi in lines[1:]:
+                line = self.text[lo:hi]
+                if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
+                    continue
+                match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                if match.task is None or match.task == own or (own and match.task == own.rstrip("abcdefgh")):
+                    continue
+                out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named))
+                current = Section(BODY, lo, current.end, topic=True)
+                own = match.task
+            out.append(current)
+        return out
+
+    def _named_task(self, sec: Section) -> str | None:
+        refs = _refs_of(self.text[sec.start:sec.end].split("\n", 1)[0], self.valid)
+        return refs[0].task if refs else None
+
+    def names_tasks(self, sec: Section) -> bool:
+        piece = self.text[sec.start:sec.end]
+        return bool(_refs_of(piece, self.valid))
+
+    def section(self, sec: Section, many: bool) -> list[ParsedEntry]:
+        lo, hi = _trimmed(self.text, sec.start, sec.end)
+        piece = self.text[lo:hi]
+        if not piece:
+            return []
+        body = self._after_title(piece) if sec.kind in (TASK, BODY) else None
+        refs = _refs_of(piece, self.valid)
+        if body is not None and refs and _refs_of(body, self.valid) == ():
+            # "Nhiệm vụ 10 - Tháo gỡ khó khăn, vướng mắc trong thi hành án: …": the words of the
+            # task's title are no status or difficulty; what follows the heading is.
+            facts = _parse(body, self.valid)[0]
+            tasks = list(dict.fromkeys(ref.task for ref in refs))
+            return [ParsedEntry(task, facts.status, facts.percent, facts.difficulty, piece, task in self.valid, how="named")
+                    for task in tasks]
+        if refs:
+            parsed = _parse(piece, self.valid)
+            return [_with(e, how="named") for e in parsed if e.task is not None or e.status or e.difficulty]
+        parsed = [_with(_parse(body, self.valid)[0], text=piece)] if body is not None else _parse(piece, self.valid)
+        entry = parsed[0] if parsed else ParsedEntry(None, None, None, False, piece)
+        if sec.kind == GENERAL:
+            if not entry.difficulty and not entry.status and entry.percent is None:
+                return []  # "Khó khăn, vướng mắc: Không."
+            return [ParsedEntry(None, None, None, entry.difficulty, piece, general=True)]
+        if sec.kind == TASK and sec.number is not None:
+            return [self._numbered(entry, sec, piece)]
+        return self._by_content(piece)
+
+    def _after_title(self, piece: str) -> str | None:
+        """What follows a heading that repeats a task's title ("6. Nâng cao chất lượng công
+        tác thẩm định…: thẩm định 5 dự thảo"), or None when the section has no such heading."""
+        if not self.index:
+            return None
+        first = piece.split("\n", 1)[0]
+        colon = first.find(":")
+        if colon < 12 or colon > 240:
+            return None
+        head = first[:colon]
+        ranked = self.index.scores(head)
+        if ranked and ranked[0][1] >= 2 * _TITLE_MIN:
+            rest = piece[colon + 1:]
+            return rest if rest.strip() else None
+        return None
+
+    def _numbered(self, entry: ParsedEntry, sec: Section, piece: str) -> ParsedEntry:
+        """A heading "4. …" or "II.4 - …": the plan's number, unless the words say another task."""
+        number = sec.number or ""
+        ok = number in self.valid and (self.allowed is None or _covered(self.allowed, number))
+        match = self.index.match(_topic(piece), self.allowed) if self.index else None
+        if ok:
+            if match and match.task and match.task != number and match.task != number.rstrip("abcdefgh"):
+                own = dict(self.index.scores(piece, self.allowed)).get(number.rstrip("abcdefgh"), 0.0) if self.index else 0.0
+                if own * 4 < match.score:
+                    return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
+            return _with(entry, task=number, how="heading")
+        if match and (match.task or match.candidates):
+            return _with(entry, task=match.task, how="content" if match.task else "", candidates=match.candidates)
+        return entry
+
+    def _by_content(self, piece: str) -> list[ParsedEntry]:
+        """A part that names no task: the task(s) its sentences are about."""
+        if not self.index:
+            return [self._only(_parse(piece, self.valid)[0])]
+        spans = _sentences(piece)
+        matches = [self.index.match(_topic(piece[a:b]), self.allowed) for a, b in spans]
+        groups: list[list[object]] = []  # [task, start, end]
+        for (a, b), m in zip(spans, matches):
+            if m.task is not None and (not groups or groups[-1][0] != m.task):
+                groups.append([m.task, a, b])
+            elif groups:
+                groups[-1][2] = b
+        if len(groups) <= 1:
+            whole = self.index.match(_topic(piece), self.allowed)
+            entry = _parse(piece, self.valid)[0]
+            if whole.task:
+                return [_with(entry, task=whole.task, how="content")]
+            if groups:
+                return [_with(entry, task=str(groups[0][0]), how="content")]
+            if whole.candidates:
+                return [_with(entry, candidates=whole.candidates)]
+            return [self._only(entry)]
+        groups[0][1] = 0  # sentences before the first match introduce it
+        out = []
+        for task, a, b in groups:
+            lo, hi = _trimmed(piece, int(a), int(b))
+            entry = _parse(piece[lo:hi], self.valid)[0]
+            out.append(_with(entry, task=str(task), how="content"))
+        return out
+
+    def _only(self, entry: ParsedEntry) -> ParsedEntry:
+        if self.allowed is not None and len(self.allowed) == 1 and entry.task is None:
+            return _with(entry, task=next(iter(self.allowed)), how="only")
+        return entry
+
+
+_TITLE_MIN = 2.5
+# Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
+# chế") says what is lacking, not which task the sentence is about.
+_OBSTACLE_RE = re.compile(
+    r"(?<!thao go )(?<!go )\b(?:vuong|kho khan|thieu|de nghi|kien nghi|de xuat|chua co|chua duoc|han che|bat cap|"
+    r"tro ngai|ach tac|cho (?:tinh|cap|bo|trung uong))\b"
+)
+
+
+# A paragraph that names its subject first: "Phần thi hành án…", "Về công tác…", "Công tác X: …"
+_TOPIC_OPENING = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc)\b|^[^:.;]{8,100}:")
+
+
+def _topic(text: str) -> str:
+    """The part of each sentence that says what it is about (before any obstacle it names)."""
+    out = []
+    for sentence in re.split(r"[.;\n!?]", fold_keep_lines(text)):
+        m = _OBSTACLE_RE.search(sentence)
+        out.append(sentence[: m.start()] if m else sentence)
+    return ". ".join(out)
+
+
+def fold_keep_lines(text: str) -> str:
+    return "\n".join(fold(line) for line in text.splitlines())  # a heading this close to a task's words repeats its title
+
+
+def _covered(allowed: frozenset[str], ref: str) -> bool:
+    return ref in allowed or ref.rstrip("abcdefghijklmnopqrstuvwxyz") in allowed
+
+
+_SENTENCE_RE = re.compile(r"[;\n]|[.!?](?=\s|$)")
+
+
+def _sentences(piece: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENTENCE_RE.finditer(piece):
+        if piece[start:m.end()].strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if piece[start:].strip():
+        out.append((start, len(piece)))
+    return out or [(0, len(piece))]
+
+
+def _trimmed(text: str, lo: int, hi: int) -> tuple[int, int]:
+    while lo < hi and (text[lo].isspace() or text[lo] in _TRIM):
+        lo += 1
+    while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in " \t\r\n,;"):
+        hi -= 1
+    return lo, hi
+
+
+def _with(entry: ParsedEntry, **changes: object) -> ParsedEntry:
+    values = {f: getattr(entry, f) for f in ParsedEntry.__dataclass_fields__}
+    values.update(changes)
+    if "task" in changes and changes["task"] is not None:
+        values["known"] = True
+    return ParsedEntry(**values)  # type: ignore[arg-type]
+
+
+def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """Parts of one message about the same task are one entry (one status, one segment)."""
+    out: list[ParsedEntry] = []
+    by_task: dict[str, int] = {}
+    for e in entries:
+        key = "*general" if e.general else e.task
+        if key is None or key not in by_task:
+            if key is not None:
+                by_task[key] = len(out)
+            out.append(e)
+            continue
+        k = by_task[key]
+        m = out[k]
+        statuses = [s for s in (m.status, e.status) if s]
+        percent = m.percent if m.percent is not None else e.percent
+        status = statuses[0] if len(set(statuses)) == 1 else (_combine(statuses, None) if statuses else None)
+        out[k] = _with(m, status=status, percent=percent, difficulty=m.difficulty or e.difficulty,
+                       text=f"{m.text}\n{e.text}".strip())
+    return out
+
+
+# "đã tham mưu…", "đã tổ chức…", "đã phối hợp…": something was done this period
+_SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung vay|cung the|tuong tu|nhu tren|cung nhu vay)\b")
+# A question ("… có phải báo cáo số liệu không chị?"): no result to read
+_ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
+_RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
+
+
+def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
+    out: list[ParsedEntry] = []
+    for e in entries:
+        if e.status is None and out and out[-1].task and e.task and _SAME_AS_BEFORE_RE.search(fold(e.text)):
+            # "nv4 vẫn làm bình thường, nv9 cũng vậy": as the task before
+            e = _with(e, status=out[-1].status, percent=out[-1].percent)
+        subs = [s for s in entries if s.task and s.task != e.task and e.task and s.task.rstrip("abcdefghijklmnopqrstuvwxyz") == e.task]
+        if e.task and e.task.isdigit() and subs and (not (e.status or e.percent is not None or e.difficulty)
+                                                     or any(s.text == e.text for s in subs)):
+            continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
+        figures = tuple(find_figures(e.text))
+        if e.status is None and e.task is not None:
+            counts = [f for f in figures if f.total]
+            if counts:
+                # "tham gia 6/8 cuộc đối thoại": part of what was planned is done
+                e = _with(e, status=IN_PROGRESS if any(f.value < f.total for f in counts) else DONE)  # type: ignore[operator]
+            elif (find_figures(_topic(e.text)) or _RESULTS_RE.search(_topic(e.text))) and not _ASKS_RE.search(fold(e.text)):
+                # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn": results of work that goes on
+                e = _with(e, status=IN_PROGRESS)
+        out.append(_with(e, figures=figures))
+    # A general difficulty in a message about one task only is that task's ("NV4: đang làm.
+    # Khó khăn: thiếu kinh phí"): the reader would not split it off.
+    tasks = [e for e in out if e.task is not None]
+    general = [e for e in out if e.general]
+    if len(tasks) == 1 and general and len(out) == 1 + len(general):
+        t = tasks[0]
+        merged = _with(t, difficulty=t.difficulty or any(g.difficulty for g in general),
+                       text=t.text + "".join("\n" + g.text for g in general))
+        return [_with(merged, figures=tuple(find_figures(merged.text)))]
+    return out

@@ -46,7 +46,7 @@ def text(turn: Turn, body: str) -> None:
     correcting = current is not None and current.state == "correct"
     if review.extension_request(turn, body):
         return None  # "đề nghị gia hạn đến 30/3": sent to Sở Tư pháp, never a report entry
-    entries = parse_reply(body, _task_refs(turn))
+    entries = parse_reply(body, _task_refs(turn), index=turn.ctx.task_index(), assigned=_assigned_tasks(turn))
     if not correcting and intents.answer(turn, body, entries):
         return None
     draft: dict[str, Any] = {
@@ -74,6 +74,20 @@ def text(turn: Turn, body: str) -> None:
             t("Đồng chí vừa sửa một tin nhắn đã gửi. Nếu xác nhận, nội dung mới sẽ thay nội dung đã ghi nhận của các nhiệm vụ dưới đây.").to_json()
         )
     return proceed(turn, draft)
+
+
+def _assigned_tasks(turn: Turn) -> list[str] | None:
+    """The tasks (and their sub-items) the person's agencies owe now: a report that names a
+    task by its content can only mean one of them. None for someone who is no focal point."""
+    agencies = {c.agency_id for c in turn.who.focal_contacts}
+    if not agencies:
+        return None
+    owed: list[str] = []
+    for agency_id in agencies:
+        for ob in obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids):
+            owed.extend(task["no"] for task in ob.tasks if task["no"] not in owed)
+    refs = _task_refs(turn)
+    return owed + [ref for ref in refs if ref not in owed and taskrefs.covers(owed, ref)]
 
 
 def _task_refs(turn: Turn) -> list[str]:
@@ -127,7 +141,12 @@ def proceed(turn: Turn, draft: dict[str, Any]) -> None:
     plan = turn.ctx.plan_of(ob.plan_id)
     known = set(plan.task_refs())
     kept = []
-    for entry in draft["entries"]:
+    entries = draft["entries"]
+    if all(e.get("general") for e in entries):
+        # Only a "Khó khăn, vướng mắc" part: it is about some task, which the person names.
+        for e in entries:
+            e["general"] = False
+    for entry in entries:
         no = entry.get("task")
         if no is None:
             kept.append(entry)
@@ -142,14 +161,29 @@ def proceed(turn: Turn, draft: dict[str, Any]) -> None:
         turn.say(*problems, t("Các nhiệm vụ của cơ quan: {tasks}.", tasks=", ".join(f"NV{no}" for no in assigned)))
         return None
     draft["entries"], draft["problems"] = kept, [p.to_json() for p in problems]
-    if any(e["task"] is None for e in kept):
+    if not any(e["task"] is not None for e in kept) and any(e.get("general") for e in kept):
+        for e in kept:
+            e["general"] = False  # the general part of a report with no task: ask for the task
+    unplaced = [e for e in kept if e["task"] is None and not e.get("general")]
+    if unplaced:
         if len(assigned) == 1:
-            for e in kept:
+            for e in unplaced:
                 e["task"] = assigned[0]
         else:
             state.put(turn, "pick_task", draft)
-            choices = [[Choice(f"NV{no}", f"t:{token}:{no}") for no in row] for row in rows_of(taskrefs.sorted_refs(assigned), 4)]
-            turn.say(t("Nội dung này thuộc nhiệm vụ nào? Đồng chí chọn nhiệm vụ:"), choices=choices)
+            # Two tasks the text is about equally: those two; else every task of the agency.
+            close = [no for no in unplaced[0].get("candidates") or [] if taskrefs.covers(assigned, no)]
+            offered = close if len(close) >= 2 else taskrefs.sorted_refs(assigned)
+            choices = [[Choice(f"NV{no}", f"t:{token}:{no}") for no in row] for row in rows_of(offered, 4)]
+            if len(close) >= 2:
+                names = "; ".join(f"NV{no} — {obligations.task_title(plan, no)}" for no in close)
+                turn.say(
+                    t("Nội dung này có thể thuộc một trong các nhiệm vụ: {tasks}. Đồng chí chọn nhiệm vụ:", tasks=names),
+                    Text("«", _clip(unplaced[0]["text"], 200), "»"),
+                    choices=choices,
+                )
+            else:
+                turn.say(t("Nội dung này thuộc nhiệm vụ nào? Đồng chí chọn nhiệm vụ:"), choices=choices)
             return None
     # Values a reader would not take as they are.
     for entry in kept:
@@ -193,6 +227,10 @@ def _percent_out_of_range(text: str) -> int | None:
     return None
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _short(name: str, limit: int = 40) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
@@ -204,6 +242,9 @@ def entry_dict(entry: ParsedEntry) -> dict[str, Any]:
         "percent": entry.percent,
         "difficulty": entry.difficulty,
         "text": entry.text,
+        "candidates": list(entry.candidates),
+        "general": entry.general,
+        "figures": [f.as_dict() for f in entry.figures],
     }
 
 
@@ -211,14 +252,16 @@ def merge_same_task(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Two parts of one message about the same task: keep them together as one entry."""
     merged: dict[str, dict[str, Any]] = {}
     for e in entries:
-        if e["task"] in merged:
-            m = merged[e["task"]]
+        key = "*general" if e.get("general") else e["task"]
+        if key in merged:
+            m = merged[key]
             m["status"] = e["status"] or m["status"]
             m["percent"] = e["percent"] if e["percent"] is not None else m["percent"]
             m["difficulty"] = m["difficulty"] or e["difficulty"]
             m["text"] = f"{m['text']} {e['text']}".strip()
+            m["figures"] = (m.get("figures") or []) + (e.get("figures") or [])
         else:
-            merged[e["task"]] = dict(e)
+            merged[key] = dict(e)
     return list(merged.values())
 
 
@@ -240,8 +283,13 @@ def confirm(turn: Turn, draft: dict[str, Any]) -> None:
     )
     reported = latest_entries(turn.session, ob.id)
     for e in draft["entries"]:
+        if e.get("general"):
+            continue
         revision = (reported[e["task"]].revision + 1) if e["task"] in reported else None
         message.add(*describe_entry(turn, e, revision=revision))
+    for e in draft["entries"]:
+        if e.get("general"):
+            message.add(*describe_general(turn, e))
     due = ob.extended_due or ob.due
     if turn.today() > due:
         message.add(t("Lưu ý: hạn gửi là {date}; báo cáo sẽ được ghi nhận là gửi muộn.", date=format_date_vi(due)))
@@ -268,6 +316,17 @@ def describe_entry(turn: Turn, e: dict[str, Any], revision: int | None = None) -
     if revision:
         head = head + " " + t("(sửa lần {n})", n=revision - 1)
     body = e["text"] if len(e["text"]) <= 300 else e["text"][:297] + "…"
+    out = [item(head), Text("  «", body, "»")]
+    if e.get("figures"):
+        out.append(Text("  ", t("Số liệu: {figures}", figures="; ".join(f["text"] for f in e["figures"]))))
+    return out
+
+
+def describe_general(turn: Turn, e: dict[str, Any]) -> list:
+    """The part of a report that names no task: the agency's, for the period."""
+    t = turn.t
+    head = Text(bold(t.s("Chung")), ": ", t("có khó khăn, vướng mắc") if e["difficulty"] else t("nội dung chung của báo cáo"))
+    body = e["text"] if len(e["text"]) <= 300 else e["text"][:297] + "…"
     return [item(head), Text("  «", body, "»")]
 
 
@@ -293,7 +352,7 @@ def pick_task(turn: Turn, arg: str) -> None:
         # Forged or from an older plan: nothing of it is taken.
         return _stale_button(turn)
     for e in draft["entries"]:
-        if e["task"] is None:
+        if e["task"] is None and not e.get("general"):
             e["task"] = no
     return confirm(turn, draft)
 
@@ -420,7 +479,7 @@ def _still_owed(turn: Turn, ob: Obligation | None, entries: list[dict[str, Any]]
     if ob.agency_id not in plan.agency_by_id:
         return False
     assigned = [task["no"] for task in ob.tasks]
-    return all(e.get("task") and taskrefs.covers(assigned, e["task"]) for e in entries)
+    return all(e.get("general") or (e.get("task") and taskrefs.covers(assigned, e["task"])) for e in entries)
 
 
 def store(turn: Turn, draft: dict[str, Any]) -> None:
@@ -439,9 +498,12 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
     assert ob is not None
     plan = turn.ctx.plan_of(ob.plan_id)
     entries = [
-        {"task_no": e["task"], "status": e["status"], "percent": e["percent"], "difficulty": e["difficulty"], "text": e["text"]}
+        {"task_no": e["task"], "status": e["status"], "percent": e["percent"], "difficulty": e["difficulty"], "text": e["text"],
+         "figures": e.get("figures") or None}
         for e in draft["entries"]
+        if not e.get("general")
     ]
+    general = [e for e in draft["entries"] if e.get("general")]
     report = add_report(
         turn.session,
         ob.id,
@@ -453,6 +515,8 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
         contact_id=draft.get("contact_id"),
         inbox_id=draft.get("inbox_id"),
         tz=turn.ctx.config.timezone,
+        general_text="\n".join(e["text"] for e in general) or None,
+        general_difficulty=any(e["difficulty"] for e in general),
     )
     files = evidence.attach(turn, draft, report)
     state.put(turn, "reported", {"report_id": report.id, "obligation_id": ob.id, "plan_id": ob.plan_id})

@@ -106,6 +106,8 @@ def test_status_labels_cover_the_states_and_statuses():
 
 def test_parse_labels_cover_the_parsers_statuses():
     from baocao.commands import parse
-    from bot.parser import DONE, IN_PROGRESS, NOT_STARTED
+    from bot.parser import STATUSES
+    from common.labels import ENTRY_STATUSES
+    from storage.models import EntryStatus
 
-    assert set(parse.STATUS_VI) == {NOT_STARTED, IN_PROGRESS, DONE}
+    assert set(parse.STATUS_VI) == set(STATUSES) == set(ENTRY_STATUSES) == {s.value for s in EntryStatus}

@@ -1,0 +1,173 @@
+"""A report cut into the parts about each task, before anything is read from it.
+
+A focal point who pastes the report written in Word sends headings and paragraphs:
+
+    Kính gửi Sở Tư pháp, …            ← frame: addressed to, introduced by
+    I. KẾT QUẢ THỰC HIỆN              ← frame
+    1. Nhiệm vụ 4: …                   ← a task, named in the heading
+    4. Tăng cường phối hợp … đạt 65%.  ← a task, numbered as in the plan
+    a) …  b) …                         ← points of the task above
+    II.9 - …                           ← a task, as "mục II.9" of the plan
+    II. KHÓ KHĂN, VƯỚNG MẮC            ← general: the agency's, not the last task's
+    III. PHƯƠNG HƯỚNG QUÝ II           ← next period's plans: not this period's report
+
+Each line is classified by how it starts; a section runs from its heading to the next one.
+Lines before the first heading are one ``body`` section (a chat reply is usually nothing
+else), which the reader cuts further by sentence. Offsets are into the original text, so each
+entry can quote its own part verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from common.text import fold
+
+__all__ = ["Section", "split_sections"]
+
+BODY, TASK, GENERAL, FRAME, FUTURE = "body", "task", "general", "frame", "future"
+
+
+@dataclass(slots=True)
+class Section:
+    kind: str  # BODY, TASK (a numbered or named heading), GENERAL, FRAME, FUTURE
+    start: int  # offsets into the original text
+    end: int
+    number: str | None = None  # the plan's task number a numbered heading gives ("4", "1a")
+    letter: str | None = None  # a point "a)" under the heading
+    outline: str | None = None  # the heading's own number ("1" of "1. Nhiệm vụ 10:"), for its "1.1."
+    named: str | None = None  # the task a heading "Nhiệm vụ 1 (chủ trì)" names, for its points a), b)
+    topic: bool = False  # a paragraph split off by its subject (the reader's, not the layout's)
+
+
+_BULLET = re.compile(r"^[\s\-–—+•*·●○■□▪►✓✔>]*")
+_ROMAN = r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)"
+# "II.4", "mục II.4", "II.4 -": the plan's part II, task 4.
+_ROMAN_TASK = re.compile(rf"^(?:muc\s*)?{_ROMAN}\s*\.\s*(?P<num>\d{{1,2}})(?!\d)(?:\s*\.\s*\d{{1,2}})?\s*[.):\-–—]?\s*(?=\S)")
+_ROMAN_HEAD = re.compile(rf"^{_ROMAN}\s*[.)\-–—/]\s*(?P<rest>\S.*)?$")
+# "4. …", "4) …", "4.1. …", "4.1 …" (task 4, its point 1): a numbered heading. Not "15/3", "4%".
+_NUMBERED = re.compile(
+    r"^(?P<num>\d{1,2})\s*(?:[.)]\s*(?:(?P<sub>\d{1,2})\s*[.)]?\s*)?|\.(?P<sub2>\d{1,2})\s+|\s+[-–—:]\s+|\s+(?=[a-z][^:\n]{0,40}:))(?=[^\W\d_])"
+)
+_POINT = re.compile(r"^(?P<letter>[a-gđ])\s*[.)]\s*(?=\S)")
+_GENERAL_WORDS = re.compile(
+    r"^(?:(?:cac|nhung|mot so|ve)\s+)?(?:kho khan|vuong mac|kien nghi|de xuat|ton tai|han che|nhung han che|"
+    r"ton tai han che|nguyen nhan)\b"
+)
+_FUTURE_WORDS = re.compile(
+    r"^(?:phuong huong|nhiem vu (?:trong tam )?(?:quy|thoi gian|ky|nam|6 thang|9 thang)\s*(?:toi|sau|tiep theo|con lai)|"
+    r"ke hoach (?:quy|thoi gian) toi|nhiem vu, giai phap|giai phap (?:thoi gian|quy) toi)"
+)
+_FRAME_WORDS = re.compile(
+    r"^(?:kinh gui|ket qua|tinh hinh|danh gia|cong tac (?:lanh dao|chi dao)|noi dung|phan|bao cao|"
+    r"viec (?:trien khai|thuc hien)|cac nhiem vu|ve (?:ket qua|tinh hinh)|nhiem vu (?:duoc giao|chu tri|phoi hop)\s*[:.]?\s*$)"
+)
+_REF_START = re.compile(
+    r"^(?:(?:cac|doi voi|ve|voi)\s+)?(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*)?"
+    r"\(?\s*(?:so\s*)?(?:thu\s*)?\(?\s*\d|^(?:tieu muc|diem)\s+[a-z]\b"
+)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"\r\n|[\n\r\u2028\u2029]", text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+_LETTER_LINE = re.compile(r"^(?:tieu muc|diem|y)\s+(?P<letter>[a-z])\b(?!\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem vu))")
+_OUTLINE = re.compile(r"^(?P<num>\d{1,2})\s*\.\s*(?P<sub>\d{1,2})\b")
+_LEAD_NUMBER = re.compile(r"^(?P<num>\d{1,2})\s*[.)]")
+_NAMED = re.compile(r"^(?:\d{1,2}\s*[.)]\s*)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)")
+
+
+def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
+    """(kind of heading or None, task number, point letter) of one line, folded and without
+    its bullet."""
+    if not stripped:
+        return None, None, None
+    m = _LETTER_LINE.match(stripped)
+    if m:
+        return None, None, m.group("letter")  # "- điểm b: …" under "NV 1 điểm a: …"
+    if _REF_START.match(stripped):
+        return TASK, None, None  # "NV4: …", "- Nhiệm vụ số 9 (phối hợp): …": read by the refs
+    m = _ROMAN_TASK.match(stripped)
+    if m:
+        return TASK, str(int(m.group("num"))), None
+    m = _ROMAN_HEAD.match(stripped)
+    if m:
+        rest = m.group("rest") or ""
+        if _GENERAL_WORDS.match(rest):
+            return GENERAL, None, None
+        if _FUTURE_WORDS.match(rest):
+            return FUTURE, None, None
+        return FRAME, None, None
+    m = _NUMBERED.match(stripped)
+    if m:
+        rest = stripped[m.end():]
+        if _GENERAL_WORDS.match(rest):
+            return GENERAL, None, None
+        if _FUTURE_WORDS.match(rest):
+            return FUTURE, None, None
+        if _REF_START.match(rest):
+            return TASK, None, None  # "1. Nhiệm vụ 4: …": the named task wins over the numbering
+        if _FRAME_WORDS.match(rest):
+            return FRAME, None, None
+        return TASK, str(int(m.group("num"))), None
+    m = _POINT.match(stripped)
+    if m:
+        rest = stripped[m.end():]
+        # "C. KHÓ KHĂN, VƯỚNG MẮC", "A. NHIỆM VỤ CHỦ TRÌ": a lettered part of the report
+        if _GENERAL_WORDS.match(rest):
+            return GENERAL, None, None
+        if _FUTURE_WORDS.match(rest):
+            return FUTURE, None, None
+        if _FRAME_WORDS.match(rest) or re.match(r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\b(?!.*\d)", rest):
+            return FRAME, None, None
+        if _REF_START.match(rest):
+            return TASK, None, None
+        return None, None, m.group("letter")
+    if _GENERAL_WORDS.match(stripped) and re.match(r"^[^.;]{0,60}[:\-–]", stripped) and not _names_task(stripped):
+        return GENERAL, None, None  # "Khó khăn, vướng mắc: …" (not "Khó khăn NV4: …")
+    if _FUTURE_WORDS.match(stripped) and ":" in stripped[:60]:
+        return FUTURE, None, None
+    return None, None, None
+
+
+def _names_task(folded: str) -> bool:
+    return re.search(r"(?<![a-z])(?:nv|nhiem vu)\s*(?:so\s*)?\d", folded) is not None
+
+
+def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[Section]:
+    """The sections of ``text`` in order; one BODY section when it has no headings.
+    ``sub_items``: the plan's sub-item references ("1a"), which a point "a)" under task 1 is."""
+    sections: list[Section] = []
+    for start, end in _lines(text):
+        stripped = _BULLET.sub("", fold(text[start:end]))
+        kind, number, letter = _classify(stripped)
+        current = sections[-1] if sections else None
+        outline = _OUTLINE.match(stripped)
+        if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
+                and current.outline == outline.group("num"):
+            kind = None  # "1.1. Kết quả thi hành án", "1.2. Khó khăn" under "1. Nhiệm vụ 10:": its points
+        if kind is None:
+            parent = (current.number or current.named) if current is not None and current.kind == TASK else None
+            if parent and current is not None and current.letter:
+                parent = parent.rstrip("abcdefghđ") if current.letter else parent
+            if letter and parent and parent + letter in sub_items:
+                sections.append(Section(TASK, start, end, parent + letter, letter, outline=current.outline if current else None))
+                continue
+            if current is None:
+                sections.append(Section(BODY, start, end))
+            else:
+                current.end = end
+            continue
+        lead = _LEAD_NUMBER.match(stripped)
+        named = _NAMED.match(stripped)
+        sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
+                                named=named.group("num") if named and kind == TASK else None))
+    # A single block with no heading is the whole message.
+    return sections or [Section(BODY, 0, len(text))]

@@ -1,0 +1,152 @@
+"""Which of the plan's tasks a passage is about, read from its words.
+
+Focal points often name a task by what it is about ("Về công tác tuyên truyền, phổ biến chiến
+lược cải cách tư pháp…", "Phần thi hành án dân sự…") rather than by its number. The plan's own
+text says what each task is about, so a passage is matched against each task's title, text
+and sub-items: both folded to syllables (diacritics off, as people type on phones), compared
+as pairs of adjacent syllables (Vietnamese words are mostly two syllables: "thi hành", "án
+dân", "dân sự"), each pair weighted by how few tasks use it (a pair every task has, "cải
+cách", "tư pháp", says nothing). The best task wins when it is clearly ahead; when two are
+close, both are returned as candidates and the conversation asks.
+
+Pure and plan-agnostic: it knows only the (reference, text) pairs it is given, so it works
+for any plan a Sở Tư pháp loads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from common.text import fold
+
+__all__ = ["TaskIndex", "TaskMatch"]
+
+# Syllables that carry no topic; a pair made only of them is not counted.
+_FUNCTION = frozenset(
+    "va cac cua trong theo ve cho voi tren duoi duoc nhung mot la co de tai tu den nay do khi "
+    "thi ma nhu neu vao ra hon nhat moi tung nhieu it con da dang se bi boi the sau truoc gan "
+    "cung van chua khong rat qua lai nao gi ai day kia ay o nham nhu".split()
+)
+# Words of any report that say nothing about which task: the report's own frame.
+_FRAME = frozenset(
+    "bao cao ket qua thuc hien nhiem vu ke hoach quy nam thang tinh so ban nganh don vi co quan "
+    "trien khai tiep tuc hoan thanh tot dat xong lam em ben minh chung toi".split()
+)
+_SYLLABLE = re.compile(r"[a-z]+")
+# How far ahead the best task must be to be taken without asking (score ratio).
+CLEAR_LEAD = 1.5
+# Below this the passage is not about any task in particular: about one word pair that only
+# one task has (log N), a little more so that a pair shared by two tasks is not enough.
+MIN_PAIRS = 1.04
+
+
+@dataclass(frozen=True, slots=True)
+class TaskMatch:
+    """``task``: the task the passage is about, when one is clearly ahead; ``candidates``:
+    the close ones (best first) when two or more are about equally likely."""
+
+    task: str | None
+    score: float
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def sure(self) -> bool:
+        return self.task is not None
+
+
+# Acronyms of the field, as focal points write them ("THADS", "PBGDPL", "TGPL"): not one plan's.
+_ACRONYMS = {
+    "thads": "thi hanh an dan su", "thahc": "thi hanh an hanh chinh", "pbgdpl": "pho bien giao duc phap luat",
+    "pbpl": "pho bien phap luat", "tgpl": "tro giup phap ly", "cctp": "cai cach tu phap", "cchc": "cai cach hanh chinh",
+    "qppl": "quy pham phap luat", "vbqppl": "van ban quy pham phap luat", "cds": "chuyen doi so", "tcd": "tiep cong dan",
+    "kntc": "khieu nai to cao", "btp": "bo tro tu phap", "hgcs": "hoa giai co so", "gdtp": "giam dinh tu phap",
+    "tths": "to tung hinh su", "kkdn": "khieu kien dong nguoi",
+}
+
+
+@lru_cache(maxsize=1024)
+def _pairs(text: str) -> frozenset[str]:
+    syllables = []
+    for word in _SYLLABLE.findall(fold(text)):
+        syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS else (word,))
+    out: set[str] = set()
+    for a, b in zip(syllables, syllables[1:]):
+        if a in _FUNCTION and b in _FUNCTION:
+            continue
+        if a in _FRAME and b in _FRAME:
+            continue
+        out.add(f"{a} {b}")
+    return frozenset(out)
+
+
+TITLE_WEIGHT = 2.0  # a task's title says what it is about more than the body of its text
+
+
+class TaskIndex:
+    """The tasks' vocabulary. ``tasks``: (reference, text) or (reference, text, weight) —
+    several per reference allowed (title, text, each sub-item's text; a title weighs more)."""
+
+    def __init__(self, tasks: Iterable[tuple[str, str] | tuple[str, str, float]]) -> None:
+        vocab: dict[str, set[str]] = {}
+        boost: dict[str, dict[str, float]] = {}
+        for ref, text, *rest in tasks:
+            pairs = _pairs(text)
+            vocab.setdefault(ref, set()).update(pairs)
+            weight = float(rest[0]) if rest else 1.0
+            own = boost.setdefault(ref, {})
+            for pair in pairs:
+                own[pair] = max(own.get(pair, 1.0), weight)
+        self.refs = tuple(vocab)
+        df: dict[str, int] = {}
+        for pairs in vocab.values():
+            for pair in pairs:
+                df[pair] = df.get(pair, 0) + 1
+        n = max(len(vocab), 1)
+        self.min_score = MIN_PAIRS * math.log(max(n, 2))
+        # log(N/df): a pair of one task weighs log N, a pair of every task 0.
+        self._weight = {pair: math.log(n / count) for pair, count in df.items() if count < n}
+        self._vocab = {ref: {p for p in pairs if p in self._weight} for ref, pairs in vocab.items()}
+        self._boost = boost
+
+    @classmethod
+    def from_plan(cls, plan: object) -> TaskIndex:
+        """From a loaded plan (``scheduler.plan.Plan``: tasks with no, title, text, items)."""
+        pairs: list[tuple[str, str]] = []
+        for task in getattr(plan, "tasks", ()):
+            pairs.append((task.no, task.title, TITLE_WEIGHT))
+            pairs.append((task.no, task.text))
+            for item in task.items:
+                pairs.append((task.no, item.title, TITLE_WEIGHT))
+                pairs.append((task.no, item.text))
+        return cls(pairs)
+
+    def __bool__(self) -> bool:
+        return bool(self.refs)
+
+    def scores(self, text: str, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
+        found = _pairs(text)
+        out = []
+        for ref in self.refs:
+            if allowed is not None and ref not in allowed:
+                continue
+            boost = self._boost[ref]
+            score = sum(self._weight[p] * boost.get(p, 1.0) for p in found & self._vocab[ref])
+            if score > 0:
+                out.append((ref, score))
+        out.sort(key=lambda item: -item[1])
+        return out
+
+    def match(self, text: str, allowed: Collection[str] | None = None) -> TaskMatch:
+        """The task ``text`` is about among ``allowed`` (default: all)."""
+        ranked = self.scores(text, allowed)
+        if not ranked or ranked[0][1] < self.min_score:
+            return TaskMatch(None, ranked[0][1] if ranked else 0.0)
+        best, score = ranked[0]
+        close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score]
+        if close:
+            return TaskMatch(None, score, (best, *close[:2]))
+        return TaskMatch(best, score)
