@@ -228,7 +228,7 @@ def test_english_contact_gets_english_and_vietnamese_contact_vietnamese(chat):
     assert "Please check the content of the report" in reply.text
     assert "in progress" in reply.text and "70%" in reply.text
     assert "Đồng chí" not in reply.text
-    assert [c.label for c in reply.buttons] == ["✅ Confirm", "✏️ Edit", "✖ Cancel"]
+    assert [c.label for c in reply.buttons] == ["✅ Confirm", "✏️ Edit", "✖ Cancel", "📅 Change reporting period"]
     [stored] = chat.press([reply], "✅", user=FOCAL_EN)
     assert "has been recorded" in stored.text and stored.toast == "Recorded"
 
