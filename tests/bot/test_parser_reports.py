@@ -3,9 +3,9 @@ pieces — sections, tasks by content, figures, non-reports — each on its own.
 
 The corpus (``parser_corpus_reports*.jsonl``, scored by :mod:`tests.bot.report_scoring`) was
 written by people who never saw the parser: ``reports-dev`` was used to build and tune it;
-``reports-held-out`` was scored blind once (83.1 % understood fully), then looked at, so it
-is tuning data now; ``reports-held-out-2`` was written afterwards and scored blind once at the
-end (docs/parser.md has the figures). Never edit a label to make this test pass.
+each ``reports-held-out*`` set was scored blind once, then looked at and used for tuning (so
+it is tuning data now), and a new one written; ``reports-held-out-4`` has not been tuned on.
+docs/parser.md has the blind and current figures. Never edit a label to make this test pass.
 """
 
 from __future__ import annotations
@@ -26,10 +26,13 @@ from common.text import fold
 from tests.bot import report_scoring as rs
 
 SETS = {
-    # set: (file, minimum share understood fully, minimum share with the right tasks)
-    "reports-dev": (rs.DEV, 0.90, 0.95),
-    "reports-held-out": (rs.HELD_OUT, 0.90, 0.95),
-    "reports-held-out-2": (rs.HELD_OUT_2, 0.88, 0.93),
+    # set: (file, minimum share understood fully, minimum share with the right tasks) — floors a
+    # little under the scores of docs/parser.md, so that a regression fails here
+    "reports-dev": (rs.DEV, 0.91, 0.96),
+    "reports-held-out": (rs.HELD_OUT, 0.91, 0.97),
+    "reports-held-out-2": (rs.HELD_OUT_2, 0.91, 0.95),
+    "reports-held-out-3": (rs.HELD_OUT_3, 0.86, 0.96),
+    "reports-held-out-4": (rs.HELD_OUT_4, 0.65, 0.85),
 }
 
 
