@@ -63,6 +63,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, exists, func, or_, text, update
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -1085,6 +1086,30 @@ def _outcome(engine: Engine, row: Outbox, worker_id: str, *, sent_part: tuple[in
         return True
 
 
+# How long a worker keeps trying to record a message the platform has accepted while the
+# database is away: about a lease. Giving up earlier would let the lease run out and the row go
+# out again (a duplicate); the message is already out, so there is nothing else to do.
+AFTER_SEND_RETRY_S = DEFAULT_LEASE.total_seconds() - 5.0
+
+
+async def _after_send(fn: Callable[..., bool], *args: Any, **kwargs: Any) -> bool:
+    """``fn`` (an outcome write) once a message is out, retried while the database is away or
+    hangs, for up to :data:`AFTER_SEND_RETRY_S` of real time."""
+    deadline = _time.monotonic() + AFTER_SEND_RETRY_S
+    delay = 0.1
+    while True:
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except (OperationalError, DisconnectionError, DBAPIError, TimeoutError) as exc:
+            if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
+                raise  # an integrity error or the like: retrying changes nothing
+            if _time.monotonic() + delay > deadline:
+                raise
+            log.warning("a message is out but the database is away; recording it again in %.1f s: %s", delay, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 def _record_message(session: Session, row: Outbox, part: int, message_id: str, at: datetime) -> None:
     assert row.id is not None
     exists_ = session.exec(
@@ -1288,7 +1313,7 @@ async def dispatch_once(
         await pacer.wait(f"{row.channel}:{row.chat_id}", per_chat=row.priority != OutboxPriority.ANSWER)
 
         async def progress(part: int, message_id: str) -> None:
-            ok = await asyncio.to_thread(
+            ok = await _after_send(
                 _outcome, engine, row, worker_id, sent_part=(part, str(message_id), clock.now()), parts_sent=part + 1
             )
             if not ok:
@@ -1370,7 +1395,7 @@ async def dispatch_once(
                     stats.lost_lease += 1
             return
         now = clock.now()
-        ok = await asyncio.to_thread(
+        ok = await _after_send(
             _outcome, engine, row, worker_id,
             sent_part=(row.parts_sent, str(message_id), now) if message_id else None,
             status=OutboxStatus.SENT.value, sent_at=now, message_id=str(message_id)[:64] if message_id else None,

@@ -790,3 +790,29 @@ async def test_a_long_message_resumes_after_the_parts_already_sent(engine):
 
     with session_scope(engine) as session:
         assert sorted(m.message_id for m in session.exec(select(OutboxMessage)).all()) == ["m0", "m1", "m2"]
+
+
+async def test_a_message_out_while_the_database_blips_is_recorded_not_sent_again(engine, monkeypatch):
+    """The platform took the message, then the database failed (twice) to record it: the worker
+    keeps trying within the lease instead of leaving the row to be claimed and sent again."""
+    from sqlalchemy.exc import OperationalError
+
+    seed(engine)
+    real = dp._outcome
+    failures = {"left": 2}
+
+    def flaky(engine_, row, worker_id, **values):
+        if values.get("status") == "sent" and failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("UPDATE outbox", {}, Exception("server closed the connection unexpectedly"))
+        return real(engine_, row, worker_id, **values)
+
+    monkeypatch.setattr(dp, "_outcome", flaky)
+    sender = FakeSender()
+    await run_tick(engine, sender, D7)
+    assert failures["left"] == 0
+    rows_ = outbox(engine)
+    assert rows_ and all(row.status == "sent" for row in rows_)
+    # A later tick after the lease sends nothing again.
+    await run_tick(engine, sender, D7 + dp.DEFAULT_LEASE + timedelta(seconds=5))
+    assert Counter(sender.keys()).most_common(1)[0][1] == 1
