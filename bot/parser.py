@@ -1588,8 +1588,10 @@ class _Reader:
         match = self.index.match(_topic(piece), self.allowed) if self.index else None
         if ok:
             if match and match.task and match.task != number and match.task != number.rstrip("abcdefgh"):
-                own = dict(self.index.scores(piece, self.allowed)).get(number.rstrip("abcdefgh"), 0.0) if self.index else 0.0
-                if own * 4 < match.score:
+                own = dict(self.index.scores(_topic(piece), self.allowed)).get(number.rstrip("abcdefgh"), 0.0) if self.index else 0.0
+                # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                if own * (2 if about else 4) < match.score:
                     return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
             return _with(entry, task=number, how="heading")
         if match and (match.task or match.candidates):
@@ -1598,6 +1600,8 @@ class _Reader:
 
     def _by_content(self, piece: str) -> list[ParsedEntry]:
         """A part that names no task: the task(s) its sentences are about."""
+        if _REST_OF_TASKS_RE.search(fold(piece)):
+            return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
         if not self.index:
             return [self._only(_parse(piece, self.valid)[0])]
         spans = _sentences(piece)
@@ -1658,6 +1662,10 @@ def fold_keep_lines(text: str) -> str:
     return "\n".join(fold(line) for line in text.splitlines())  # a heading this close to a task's words repeats its title
 
 
+# "các nhiệm vụ (phối hợp) còn lại / khác": the tasks not named, which no words can tell
+_REST_OF_TASKS_RE = re.compile(r"\bnhiem vu\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
+
+
 def _covered(allowed: frozenset[str], ref: str) -> bool:
     return ref in allowed or ref.rstrip("abcdefghijklmnopqrstuvwxyz") in allowed
 
@@ -1715,6 +1723,29 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
 
 # "đã tham mưu…", "đã tổ chức…", "đã phối hợp…": something was done this period
 _SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung vay|cung the|tuong tu|nhu tren|cung nhu vay)\b")
+_HEADING_RE = re.compile(
+    r"^[\s\-+•*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-e]\))?\s*(?:(?:ve|doi voi)\s+)?(?:cac\s+)?"
+    r"(?:nv|nhiem vu|muc|noi dung)[^:]{0,60}:|^[^:]{0,80}:"
+)
+_WORK_VERBS = frozenset(tuple(v.split()) for v in (
+    "to chuc", "phoi hop", "tham muu", "quan triet", "tuyen truyen", "pho bien", "tham dinh", "tiep nhan",
+    "tiep", "xu ly", "giai quyet", "ban hanh", "kiem tra", "ra soat", "van hanh", "cung cap", "duy tri", "mo",
+    "dang tai", "dang", "san xuat", "trien khai", "thuc hien", "tham gia", "hoan thien", "xay dung", "theo doi",
+    "tong hop", "boi duong", "tap huan", "dao tao", "cu", "bo tri", "ky ket", "sua doi", "kien toan", "thu ly",
+    "ty le", "ve viec",
+))
+
+
+def _describes_work(text: str) -> bool:
+    """A task's part that says what was done ("Quán triệt trong chi bộ", "phối hợp liên ngành
+    tốt"), beyond its heading: the work goes on, though no status word says so."""
+    folded = fold(_topic(text))
+    body = _HEADING_RE.sub("", folded, count=1)
+    words = re.findall(r"[a-z]+", body)
+    heads = {tuple(words[i:i + n]) for i in range(min(4, len(words))) for n in (1, 2)}
+    return len(words) >= 3 and bool(heads & _WORK_VERBS)
+
+
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
@@ -1731,13 +1762,19 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                                                      or any(s.text == e.text for s in subs)):
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
+        if e.status == NOT_STARTED and e.task is not None and _RESULTS_RE.search(_topic(e.text)) \
+                and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", fold(e.text)):
+            # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
+            e = _with(e, status=IN_PROGRESS)
         if e.status is None and e.task is not None:
             counts = [f for f in figures if f.total]
             if counts:
                 # "tham gia 6/8 cuộc đối thoại": part of what was planned is done
                 e = _with(e, status=IN_PROGRESS if any(f.value < f.total for f in counts) else DONE)  # type: ignore[operator]
-            elif (find_figures(_topic(e.text)) or _RESULTS_RE.search(_topic(e.text))) and not _ASKS_RE.search(fold(e.text)):
-                # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn": results of work that goes on
+            elif (find_figures(_topic(e.text)) or _RESULTS_RE.search(_topic(e.text)) or _describes_work(e.text)) \
+                    and not _ASKS_RE.search(fold(e.text)):
+                # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
+                # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))
     # A general difficulty in a message about one task only is that task's ("NV4: đang làm.

@@ -4,7 +4,7 @@ pieces — sections, tasks by content, figures, non-reports — each on its own.
 The corpus (``parser_corpus_reports*.jsonl``, scored by :mod:`tests.bot.report_scoring`) was
 written by people who never saw the parser: ``reports-dev`` was used to build and tune it;
 each ``reports-held-out*`` set was scored blind once, then looked at and used for tuning (so
-it is tuning data now), and a new one written; ``reports-held-out-4`` has not been tuned on.
+it is tuning data now), and a new one written; ``reports-held-out-5`` has not been tuned on.
 docs/parser.md has the blind and current figures. Never edit a label to make this test pass.
 """
 
@@ -31,8 +31,9 @@ SETS = {
     "reports-dev": (rs.DEV, 0.91, 0.96),
     "reports-held-out": (rs.HELD_OUT, 0.91, 0.97),
     "reports-held-out-2": (rs.HELD_OUT_2, 0.91, 0.95),
-    "reports-held-out-3": (rs.HELD_OUT_3, 0.86, 0.96),
-    "reports-held-out-4": (rs.HELD_OUT_4, 0.65, 0.85),
+    "reports-held-out-3": (rs.HELD_OUT_3, 0.88, 0.96),
+    "reports-held-out-4": (rs.HELD_OUT_4, 0.74, 0.87),
+    "reports-held-out-5": (rs.HELD_OUT_5, 0.83, 0.95),
 }
 
 
@@ -188,9 +189,10 @@ def test_lists_ranges_sub_items_and_other_documents(text, tasks):
         ("NV4 hoàn thành. Đề nghị Sở cập nhật đầu mối mới", "done", None, False),
         ("NV8 (Đề nghị Hội Luật gia tỉnh chủ trì): đang thực hiện", "in_progress", None, False),
         ("NV4: đề nghị gia hạn đến 30/3", None, None, False),
-        ("NV10: tỷ lệ giải quyết án đạt 87,5%, riêng án hành chính đạt 100%", None, None, False),
+        # rates of indicators: no progress percent, but work going on
+        ("NV10: tỷ lệ giải quyết án đạt 87,5%, riêng án hành chính đạt 100%", "in_progress", None, False),
         ("NV6: 100% cơ quan, đơn vị đã quán triệt", "in_progress", None, False),  # a result, not 100 %
-        ("NV10: về việc 76%, về tiền 38%", None, None, False),
+        ("NV10: về việc 76%, về tiền 38%", "in_progress", None, False),
         ("Nhiệm vụ 4: đã giải quyết 45/50 đơn (đạt 90%), đang thực hiện.", "in_progress", None, False),
         ("NV4: tiến độ triển khai nền tảng số đạt 75%", "in_progress", 75, False),
         ("NV9: tỷ lệ cán bộ, viên chức được phổ biến pháp luật đạt 95%, tiếp tục triển khai", "in_progress", None, False),
