@@ -199,7 +199,7 @@ _SHORTHAND: dict[str, tuple[str, ...]] = {
     "ht": ("hoan", "thanh"), "htanh": ("hoan", "thanh"), "xog": ("xong",), "xonq": ("xong",),
     "tk": ("trien", "khai"), "dag": ("dang",), "dng": ("dang",), "kk": ("kho", "khan"),
     "kkhan": ("kho", "khan"), "vm": ("vuong", "mac"), "kp": ("kinh", "phi"), "bt": ("binh", "thuong"),
-    "th": ("thuc", "hien"),
+    "th": ("thuc", "hien"), "ps": ("phat", "sinh"), "kps": ("khong", "phat", "sinh"),
 }
 
 
@@ -226,7 +226,8 @@ _DONE_PHRASES = [
     ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
 ]
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
-_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh")]
+_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("chua", "co", "yeu", "cau"),
+                    ("khong", "co", "yeu", "cau")]
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
     ("tien", "hanh"), ("to", "chuc", "thuc", "hien"), ("to", "chuc"),
@@ -579,7 +580,8 @@ class _Message:
         # "đang chờ tỉnh cấp kinh phí", "chờ hướng dẫn": waiting on someone else is an obstacle
         if self.is_(i, "cho"):
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
-            wanted = _WAIT_FOR if typed == "chờ" else _WAIT_FOR_ASCII
+            waiting = typed == "chờ" or (self.w(i - 1) == "dang" and not self.toks[i].brk)  # "dag cho kinh phi"
+            wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             for j in range(i + 1, min(i + 6, self.n)):
                 if self.toks[j].brk:
                     break
@@ -969,7 +971,18 @@ class _Message:
         strong = [str(h.value) for h in hits if h.kind == "status"]
         weak = [str(h.value) for h in hits if h.kind == "weak"]
         percent = self.pct_in(spans)
+        last = [h for h in hits if h.kind == "status"][-1:] if strong else []
+        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos):
+            # "… duy trì 45 mô hình. Thực hiện xong theo kế hoạch.": the closing word wins
+            return DONE, None
         return _combine(strong or weak, percent), percent
+
+    def _concludes(self, pos: int) -> bool:
+        """Whether a status word at folded offset ``pos`` opens the last sentence of its part."""
+        before = self.folded[max(0, pos - 40):pos]
+        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}$", before) is not None and re.search(r"[.;\n]", before) is not None
+        after = self.folded[pos:]
+        return opens and re.search(r"[.;\n]\s*\S", after) is None
 
     def difficulty(self, spans: Iterable[tuple[int, int]]) -> bool:
         return any(h.kind == "diff" and h.value for h in self.hits_in(spans))
@@ -1762,6 +1775,12 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                                                      or any(s.text == e.text for s in subs)):
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
+        before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", fold(e.text))[0] if e.status == NOT_ARISEN else ""
+        if e.status == NOT_ARISEN and e.task is not None and len(before_nothing.split()) >= 6 and (
+                find_figures(before_nothing)) \
+                and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
+            # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
+            e = _with(e, status=IN_PROGRESS)
         if e.status == NOT_STARTED and e.task is not None and _RESULTS_RE.search(_topic(e.text)) \
                 and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", fold(e.text)):
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
