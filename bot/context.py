@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.task_match import TITLE_WEIGHT, TaskIndex
+from bot.task_match import TaskIndex
 from common.i18n import Translator
 from common.message import Text
 from scheduler.calendar import WorkingCalendar
@@ -103,13 +103,7 @@ class BotContext:
         once per set of plans: a reload replaces ``plans``)."""
         cached = self.__dict__.get("_task_index")
         if cached is None or cached[0] is not self.plans:
-            pairs: list[tuple[str, str, float]] = []
-            for plan in self.plans:
-                for task in plan.tasks:
-                    pairs += [(task.no, task.title, TITLE_WEIGHT), (task.no, task.text, 1.0)]
-                    pairs += [(task.no, item.title, TITLE_WEIGHT) for item in task.items]
-                    pairs += [(task.no, item.text, 1.0) for item in task.items]
-            cached = (self.plans, TaskIndex(pairs))
+            cached = (self.plans, TaskIndex.from_plans(self.plans))
             self.__dict__["_task_index"] = cached
         return cached[1]
 

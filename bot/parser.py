@@ -59,6 +59,7 @@ from functools import lru_cache
 from bot.figures import Figure, find_figures
 from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
 from bot.task_match import TaskIndex
+from common import tasks as taskrefs
 from common.text import fold
 
 __all__ = [
@@ -1151,7 +1152,7 @@ class _Refs:
                 continue
             before = [r for r in refs if r.end <= m.start()]
             if before:
-                task = before[-1].task.rstrip("abcdefghijklmnopqrstuvwxyz") + m.group("letter")
+                task = taskrefs.parent(before[-1].task) + m.group("letter")
                 if task in self.valid:
                     extra.append(_Ref(task, m.start(), m.end()))
                     taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
@@ -1535,7 +1536,7 @@ class _Reader:
                 if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
                     continue
                 match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
-                if match.task is None or match.task == own or (own and match.task == own.rstrip("abcdefgh")):
+                if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
                     continue
                 out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named))
                 current = Section(BODY, lo, current.end, topic=True)
@@ -1597,11 +1598,11 @@ class _Reader:
     def _numbered(self, entry: ParsedEntry, sec: Section, piece: str) -> ParsedEntry:
         """A heading "4. …" or "II.4 - …": the plan's number, unless the words say another task."""
         number = sec.number or ""
-        ok = number in self.valid and (self.allowed is None or _covered(self.allowed, number))
+        ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
         match = self.index.match(_topic(piece), self.allowed) if self.index else None
         if ok:
-            if match and match.task and match.task != number and match.task != number.rstrip("abcdefgh"):
-                own = dict(self.index.scores(_topic(piece), self.allowed)).get(number.rstrip("abcdefgh"), 0.0) if self.index else 0.0
+            if match and match.task and match.task != number and match.task != taskrefs.parent(number):
+                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
                 if own * (2 if about else 4) < match.score:
@@ -1679,10 +1680,6 @@ def fold_keep_lines(text: str) -> str:
 _REST_OF_TASKS_RE = re.compile(r"\bnhiem vu\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 
-def _covered(allowed: frozenset[str], ref: str) -> bool:
-    return ref in allowed or ref.rstrip("abcdefghijklmnopqrstuvwxyz") in allowed
-
-
 _SENTENCE_RE = re.compile(r"[;\n]|[.!?](?=\s|$)")
 
 
@@ -1749,11 +1746,11 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
 ))
 
 
-def _describes_work(text: str) -> bool:
-    """A task's part that says what was done ("Quán triệt trong chi bộ", "phối hợp liên ngành
-    tốt"), beyond its heading: the work goes on, though no status word says so."""
-    folded = fold(_topic(text))
-    body = _HEADING_RE.sub("", folded, count=1)
+def _describes_work(topic: str) -> bool:
+    """Whether a task's part (its :func:`_topic`) says what was done ("Quán triệt trong chi bộ",
+    "phối hợp liên ngành tốt"), beyond its heading: the work goes on, though no status word
+    says so."""
+    body = _HEADING_RE.sub("", topic, count=1)
     words = re.findall(r"[a-z]+", body)
     heads = {tuple(words[i:i + n]) for i in range(min(4, len(words))) for n in (1, 2)}
     return len(words) >= 3 and bool(heads & _WORK_VERBS)
@@ -1770,19 +1767,20 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         if e.status is None and out and out[-1].task and e.task and _SAME_AS_BEFORE_RE.search(fold(e.text)):
             # "nv4 vẫn làm bình thường, nv9 cũng vậy": as the task before
             e = _with(e, status=out[-1].status, percent=out[-1].percent)
-        subs = [s for s in entries if s.task and s.task != e.task and e.task and s.task.rstrip("abcdefghijklmnopqrstuvwxyz") == e.task]
+        subs = [s for s in entries if s.task and s.task != e.task and e.task and taskrefs.parent(s.task) == e.task]
         if e.task and e.task.isdigit() and subs and (not (e.status or e.percent is not None or e.difficulty)
                                                      or any(s.text == e.text for s in subs)):
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
-        before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", fold(e.text))[0] if e.status == NOT_ARISEN else ""
-        if e.status == NOT_ARISEN and e.task is not None and len(before_nothing.split()) >= 6 and (
-                find_figures(before_nothing)) \
-                and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
-            # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
-            e = _with(e, status=IN_PROGRESS)
-        if e.status == NOT_STARTED and e.task is not None and _RESULTS_RE.search(_topic(e.text)) \
-                and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", fold(e.text)):
+        folded, topic = fold(e.text), _topic(e.text)
+        if e.status == NOT_ARISEN and e.task is not None:
+            before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", folded)[0]
+            if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
+                    and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
+                # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
+                e = _with(e, status=IN_PROGRESS)
+        if e.status == NOT_STARTED and e.task is not None and _RESULTS_RE.search(topic) \
+                and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
             e = _with(e, status=IN_PROGRESS)
         if e.status is None and e.task is not None:
@@ -1790,8 +1788,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             if counts:
                 # "tham gia 6/8 cuộc đối thoại": part of what was planned is done
                 e = _with(e, status=IN_PROGRESS if any(f.value < f.total for f in counts) else DONE)  # type: ignore[operator]
-            elif (find_figures(_topic(e.text)) or _RESULTS_RE.search(_topic(e.text)) or _describes_work(e.text)) \
-                    and not _ASKS_RE.search(fold(e.text)):
+            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)

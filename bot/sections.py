@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from common import tasks as taskrefs
 from common.text import fold
 
 __all__ = ["Section", "split_sections"]
@@ -156,7 +157,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         if kind is None:
             parent = (current.number or current.named) if current is not None and current.kind == TASK else None
             if parent and current is not None and current.letter:
-                parent = parent.rstrip("abcdefghđ") if current.letter else parent
+                parent = taskrefs.parent(parent)
             if letter and parent and parent + letter in sub_items:
                 sections.append(Section(TASK, start, end, parent + letter, letter, outline=current.outline if current else None))
                 continue

@@ -115,13 +115,19 @@ class TaskIndex:
     @classmethod
     def from_plan(cls, plan: object) -> TaskIndex:
         """From a loaded plan (``scheduler.plan.Plan``: tasks with no, title, text, items)."""
-        pairs: list[tuple[str, str]] = []
-        for task in getattr(plan, "tasks", ()):
-            pairs.append((task.no, task.title, TITLE_WEIGHT))
-            pairs.append((task.no, task.text))
-            for item in task.items:
-                pairs.append((task.no, item.title, TITLE_WEIGHT))
-                pairs.append((task.no, item.text))
+        return cls.from_plans([plan])
+
+    @classmethod
+    def from_plans(cls, plans: Iterable[object]) -> TaskIndex:
+        """From several plans at once (a task number of two plans shares their words)."""
+        pairs: list[tuple[str, str, float]] = []
+        for plan in plans:
+            for task in getattr(plan, "tasks", ()):
+                pairs.append((task.no, task.title, TITLE_WEIGHT))
+                pairs.append((task.no, task.text, 1.0))
+                for item in task.items:
+                    pairs.append((task.no, item.title, TITLE_WEIGHT))
+                    pairs.append((task.no, item.text, 1.0))
         return cls(pairs)
 
     def __bool__(self) -> bool:
