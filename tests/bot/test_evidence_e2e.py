@@ -5,6 +5,7 @@ coordinator by /minhchung; a document over Telegram's 20 MB is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from sqlmodel import select
@@ -43,7 +44,7 @@ async def test_document_with_caption_is_a_report_kept_and_handed_to_a_coordinato
     stored = await standin.wait_for(POLICE, "Đã ghi nhận")
     assert "Đã lưu kèm 1 tệp minh chứng." in stored["plain"]
 
-    await fetch_pending(engine, services.channels, services.files)  # the runtime's job, run once now
+    await fetched(engine, services)  # the runtime's job, run once now
     [row] = evidence_rows(engine)
     with session_scope(engine) as session:
         [report] = session.exec(select(Report)).all()
@@ -57,6 +58,16 @@ async def test_document_with_caption_is_a_report_kept_and_handed_to_a_coordinato
     assert "cong-an-tinh_NV4_1_Biên bản nghiệm thu.docx" in listing["plain"]
     document = await standin.wait_for(COORD, lambda m: m["kind"] == "document")
     assert document["data"] == DOCX and document["filename"] == "cong-an-tinh_NV4_1_Biên bản nghiệm thu.docx"
+
+
+async def fetched(engine, services) -> None:
+    """Run the fetch now; the running bot's own fetcher job may hold a row meanwhile, so wait
+    (bounded) until whichever of the two has fetched every file."""
+    for _ in range(50):
+        await fetch_pending(engine, services.channels, services.files)
+        if all(row.sha256 is not None for row in evidence_rows(engine)):
+            return
+        await asyncio.sleep(0.2)
 
 
 async def test_file_before_its_report_and_a_document_too_big(standin, bot, services, engine, clock):  # noqa: F811
@@ -73,7 +84,7 @@ async def test_file_before_its_report_and_a_document_too_big(standin, bot, servi
     police.send_document("ho-so-day-du.pdf", b"x" * (21 * 1024 * 1024))
     refusal = await standin.wait_for(POLICE, "vượt quá giới hạn")
     assert "21 MB" in refusal["plain"] and "20 MB" in refusal["plain"] and "Telegram" in refusal["plain"]
-    await fetch_pending(engine, services.channels, services.files)
+    await fetched(engine, services)
     [row] = evidence_rows(engine)  # the photo; nothing of the big document
     # The running bot fetches by itself too: one of its jobs.
     assert [job for job in bot.scheduler.get_jobs() if isinstance(getattr(job.args[0], "__self__", None), EvidenceFetcher)]
