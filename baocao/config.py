@@ -59,6 +59,28 @@ class TelegramSettings:
     group_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ZaloSettings:
+    token: SecretStr | None
+    bot_name: str | None
+    api_base_url: str
+    send_rate: float
+    admin_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublicFileSettings:
+    """Where files a channel cannot send (Zalo sends only pictures, by URL) are put for people
+    to fetch: a folder a web server publishes, and its public address."""
+
+    folder: Path | None
+    url: str | None
+
+    @property
+    def configured(self) -> bool:
+        return self.folder is not None and bool(self.url)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BAOCAO_",
@@ -126,6 +148,54 @@ class Settings(BaseSettings):
         description="messages per second this process may send; Telegram allows about 30 per bot, "
         "so with several dispatchers (the bot and a cron 'baocao tick') divide it between them",
     )
+
+    # -- Zalo ----------------------------------------------------------------------------------
+    zalo_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ZALO_BOT_TOKEN", "BAOCAO_ZALO_BOT_TOKEN"),
+        description="the token Zalo Bot Creator sends (id:secret)",
+    )
+    zalo_api_base_url: str = Field(
+        default="https://bot-api.zaloplatforms.com/bot",
+        validation_alias=AliasChoices("ZALO_API_BASE_URL", "BAOCAO_ZALO_API_BASE_URL"),
+    )
+    zalo_bot_name: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ZALO_BOT_NAME", "BAOCAO_ZALO_BOT_NAME"),
+        description="the bot's name as people find it in Zalo (\"Bot …\"), for invitations",
+    )
+    zalo_send_rate: float = Field(
+        default=4.0,
+        gt=0,
+        le=30,
+        description="messages per second sent to Zalo; Zalo publishes no rate, so stay low",
+    )
+    zalo_admin_ids: list[str] = Field(default_factory=list)
+
+    # -- files published for channels that cannot send them ---------------------------------
+    public_files_dir: Path | None = Field(
+        default=None, description="a folder a web server publishes at BAOCAO_PUBLIC_FILES_URL"
+    )
+    public_files_url: str | None = Field(default=None, description="the public address of BAOCAO_PUBLIC_FILES_DIR")
+
+    @field_validator("zalo_admin_ids", mode="before")
+    @classmethod
+    def _split_strings(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [str(value)]
+        return value
+
+    @field_validator("public_files_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"BAOCAO_PUBLIC_FILES_URL phải bắt đầu bằng https:// (nhận được {value!r})")
+        return value
 
     @field_validator("office_hours")
     @classmethod
@@ -198,6 +268,20 @@ class Settings(BaseSettings):
             admin_ids=tuple(self.admin_chat_ids),
             group_ids=tuple(self.group_chat_ids),
         )
+
+    @property
+    def zalo(self) -> ZaloSettings:
+        return ZaloSettings(
+            token=self.zalo_bot_token,
+            bot_name=self.zalo_bot_name,
+            api_base_url=self.zalo_api_base_url,
+            send_rate=self.zalo_send_rate,
+            admin_ids=tuple(self.zalo_admin_ids),
+        )
+
+    @property
+    def public_files(self) -> PublicFileSettings:
+        return PublicFileSettings(self.public_files_dir, self.public_files_url)
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -169,6 +169,13 @@ class Runtime:
                 asyncio.run_coroutine_threadsafe(handler.roles_changed(chat_id, roles), loop)
 
         worker.on_roles = roles_changed
+
+        def busy(channel: str, chat_id: str) -> None:
+            handler = services.channels.get(channel)
+            if handler is not None:
+                asyncio.run_coroutine_threadsafe(handler.typing(chat_id), loop)
+
+        worker.on_busy = busy
         for channel in services.channels.values():
             await channel.start()
         # What a previous process left in the spool goes first, then every update it stored

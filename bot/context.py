@@ -29,6 +29,11 @@ class Capabilities:
     documents: bool = True  # the bot can send a file
     photos: bool = True  # the bot can send a picture
     deep_links: bool = True  # an invitation can be a link that starts the chat
+    # Files the bot cannot send are published and sent as links (a channel without documents
+    # whose files are published at a public address).
+    file_links: bool = False
+    # The platform's terms require telling a new person that the bot answers, not a human.
+    automated_notice: bool = False
     # The largest file the bot can take from a person (the channel's own limit, set by the
     # channel module); None when the channel states none.
     max_file_bytes: int | None = None

@@ -24,12 +24,12 @@ from sqlmodel import Session, col, select
 from bot import guard, state
 from bot.context import BotContext
 from bot.guard import Need
-from bot.handlers import CALLBACKS, COMMANDS, guided, registration, reporting, review
+from bot.handlers import CALLBACKS, COMMANDS, SLOW_COMMANDS, guided, registration, reporting, review
 from bot.messages import Inbound, Reply
 from bot.turn import Turn, Who
 from common.i18n import translator
-from common.message import Choice
-from storage.models import Contact, InboxStatus
+from common.message import Choice, Message
+from storage.models import Contact, Inbox, InboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class Conversation:
         else:
             self._route(turn)
         self._number_choices(turn)
+        self._notice_automation(turn, contacts, inbox_id)
         return Handled(turn.out, InboxStatus.PROCESSED, turn.who.roles if turn.roles_changed else None)
 
     # -- routing -----------------------------------------------------------------------------
@@ -151,6 +152,33 @@ class Conversation:
         return reporting.text(turn, msg.text)
 
     # -- choices -----------------------------------------------------------------------------
+
+    def slow(self, msg: Inbound) -> bool:
+        """Whether answering ``msg`` takes a while (a report, a chart): the channel may show
+        that the bot is typing meanwhile."""
+        command = msg.command
+        return command is not None and command[0] in SLOW_COMMANDS
+
+    def _notice_automation(self, turn: Turn, contacts: list[Contact], inbox_id: int | None) -> None:
+        """On a platform whose terms ask for it (Zalo), a person's first answer from the bot
+        says that a program answers, not an officer."""
+        msg = turn.msg
+        if contacts or not turn.out or not self.ctx.capabilities(msg.channel).automated_notice:
+            return
+        earlier = select(Inbox.id).where(Inbox.channel == msg.channel, Inbox.user_id == msg.user_id)
+        if inbox_id is not None:
+            earlier = earlier.where(col(Inbox.id) < inbox_id)
+        if inbox_id is None or turn.session.exec(earlier.limit(1)).first() is not None:
+            return
+        plan = self.ctx.plan
+        office = plan.agency(plan.reporting.recipient).name if plan.reporting.recipient in plan.agency_by_id else None
+        notice = turn.t(
+            "Đây là trợ lý tự động (bot) của {office}: tin nhắn do máy trả lời, không phải cán bộ trực.",
+            office=office or turn.t.s("Sở Tư pháp"),
+        )
+        first = next((r for r in turn.out if r.chat_id in (None, msg.chat_id)), None)
+        if first is not None:
+            first.message.blocks[:0] = Message(notice, "").blocks
 
     def _number_choices(self, turn: Turn) -> None:
         """Number the choices of the replies to this chat, 1, 2, … across the turn, and keep

@@ -431,6 +431,7 @@ class InboxWorker:
         files: FileStore | None = None,
         on_answers: Callable[[], None] | None = None,
         on_roles: Callable[[str, str, set[str]], None] | None = None,
+        on_busy: Callable[[str, str], None] | None = None,
         interval: float = 2.0,
     ) -> None:
         self.engine = engine
@@ -440,6 +441,7 @@ class InboxWorker:
         self.files = files
         self.on_answers = on_answers
         self.on_roles = on_roles
+        self.on_busy = on_busy  # (channel, chat): a slow answer is being prepared
         self.interval = interval
         self._wake = asyncio.Event()
         self.handled = 0
@@ -471,6 +473,8 @@ class InboxWorker:
                 session.add(row)
                 return True
             inbound = replace(inbound, text=clean_text(inbound.text), display_name=clean_text(inbound.display_name or "") or None)
+            if self.on_busy is not None and self.conversation.slow(inbound):
+                self.on_busy(inbound.channel, inbound.chat_id)
             try:
                 with session.begin_nested():
                     handled = self.conversation.handle(session, inbound, now=row.received_at, inbox_id=row.id)

@@ -73,3 +73,37 @@ def default_root(database_url: str) -> Path:
 
 
 __all__ = ["FileStore", "FileStoreError", "default_root"]
+
+
+class PublicFolder:
+    """Files put where a web server publishes them, for a channel that can only send a link
+    (Zalo's sendPhoto takes a URL; it has no sendDocument). Each file gets a folder named by a
+    random token, so an address cannot be guessed from another; the name keeps the file's own
+    (ASCII) name so that a download is named sensibly."""
+
+    def __init__(self, root: Path | str, url: str) -> None:
+        self.root = Path(root)
+        self.url = url.rstrip("/")
+
+    def publish(self, data: bytes, name: str) -> str:
+        """Write ``data`` and return its public address."""
+        import re
+        import secrets
+        import unicodedata
+
+        ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+        ascii_name = ascii_name.encode("ascii", "ignore").decode()
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.") or "tep"
+        token = secrets.token_urlsafe(18)
+        folder = self.root / token
+        try:
+            folder.mkdir(parents=True, exist_ok=False)
+            tmp = folder / f".{safe}.tmp"
+            with tmp.open("wb") as fp:
+                fp.write(data)
+                fp.flush()
+                os.fsync(fp.fileno())
+            os.replace(tmp, folder / safe)
+        except OSError as exc:
+            raise FileStoreError(f"không ghi được tệp vào {self.root}: {exc.strerror or exc}") from exc
+        return f"{self.url}/{token}/{safe}"

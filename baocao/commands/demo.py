@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--no-files", action="store_true", help="không ghi báo cáo tổng hợp ra tệp")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="GIÂY",
                         help=f"dừng nếu chạy quá số giây này (mặc định {DEFAULT_TIMEOUT_S:g})")
+    parser.add_argument("--channel", choices=("telegram", "zalo"), default="telegram",
+                        help="kênh của người dùng mô phỏng: telegram (nút bấm, mặc định) hoặc zalo (lựa chọn đánh số)")
     parser.set_defaults(func=run)
 
 
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         calendar_path=settings.calendar_path,
         timezone=settings.timezone,
         output_dir=None if args.no_files else Path(args.out),
+        channel=args.channel,
     )
     try:
         asyncio.run(run_demo(options))

@@ -52,6 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     invite.add_argument(
         "--days", type=int, default=14, metavar="SỐ_NGÀY", help=f"số ngày lời mời còn hiệu lực (mặc định 14, tối đa {MAX_DAYS})"
     )
+    invite.add_argument(
+        "--json", action="store_true",
+        help='in JSON: {"code", "agency", "role", "expires_at", "links": {kênh: đường dẫn hoặc cách dùng}}',
+    )
     invite.set_defaults(func=run_invite)
 
     contacts = sub.add_parser(
@@ -127,7 +131,10 @@ async def _invitation_channels(ctx: Context) -> list[Any]:
         elif problem:
             problems.append(problem)
     if not usable:
-        raise CliError("; ".join(problems) or "chưa cấu hình kênh nhắn tin nào")
+        raise CliError(
+            "; ".join(problems)
+            or "chưa cấu hình kênh nhắn tin nào: đặt TELEGRAM_BOT_TOKEN (và TELEGRAM_BOT_USERNAME) hoặc ZALO_BOT_TOKEN"
+        )
     return usable
 
 
@@ -164,6 +171,26 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
             raise CliError(str(exc)) from exc
 
     agency = plan.agency(agency_id)
+    from common.i18n import translator
+
+    t = translator("vi")
+    hints = [(item, item.invitation(code, t)) for item in links]
+    if getattr(args, "json", False):
+        out = {
+            "code": code,
+            "agency": agency_id,
+            "agency_name": agency_name,
+            "role": args.role,
+            "expires_at": invitation.expires_at.isoformat(),
+            # A link where the channel has one (Telegram's deep link), else what to do (Zalo).
+            "links": {
+                item.name: hint.link or (hint.text.plain() if hint.text is not None else None)
+                for item, hint in hints
+                if hint.problem is None
+            },
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
     lines = [
         f"Đã tạo lời mời số {invitation.id}.",
         f"Cơ quan: {agency_name} ({agency_id})",
@@ -174,17 +201,13 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
         from common.vndate import format_date_vi
 
         lines.append(f"Lưu ý: cơ quan này chỉ tồn tại đến {format_date_vi(agency.valid_to)}.")
-    from common.i18n import translator
-
-    t = translator("vi")
     lines.append(f"Mã mời: {code}")
     lines.append("Gửi cho người được mời cách đăng ký dưới đây; mã chỉ dùng được một lần và sẽ không được in lại.")
     # Links last: a script takes the deep link with `| tail -n 1`.
-    hints = [(item.title, item.invitation(code, t)) for item in links]
-    lines += [f"{title}: {hint.text}" for title, hint in hints if hint.text is not None and hint.link is None]
-    for title, hint in hints:
+    lines += [f"{item.title}: {hint.text.plain()}" for item, hint in hints if hint.text is not None and hint.link is None]
+    for item, hint in hints:
         if hint.link is not None:
-            lines += [f"{title}: {hint.text}" if hint.text is not None else f"{title}:", hint.link]
+            lines += [f"{item.title}: {hint.text.plain()}" if hint.text is not None else f"{item.title}:", hint.link]
     print("\n".join(lines))
     return 0
 

@@ -64,7 +64,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     webhook = None
     if args.webhook:
         secret = args.secret or (settings.webhook_secret.get_secret_value() if settings.webhook_secret else None)
-        webhook = WebhookOptions(url=args.url, secret=secret or secrets.token_urlsafe(32), listen=args.listen, port=args.port)
+        secret = secret or secrets.token_urlsafe(32)
+        # Zalo takes 8 to 256 characters; Telegram 1 to 256 of A-Z a-z 0-9 _ -: one rule for both.
+        if not 8 <= len(secret) <= 256 or not all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in secret):
+            raise CliError("mã bí mật webhook (--secret, BAOCAO_WEBHOOK_SECRET) phải dài 8–256 ký tự, chỉ gồm chữ Latinh, chữ số, _ và -")
+        webhook = WebhookOptions(url=args.url, secret=secret, listen=args.listen, port=args.port)
     names = ", ".join(channel.title for channel in services.channels.values())
     mode = "webhook" if webhook else "long polling"
     print(f"baocao đang chạy ({names}, {mode}); nhấn Ctrl+C để dừng.", file=sys.stderr)

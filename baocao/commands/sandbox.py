@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from typing import Any
 from pathlib import Path
 
 from baocao.context import CliError, Context
@@ -27,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"cổng của máy chủ Bot API giả lập (mặc định {DEFAULT_PORT}; 0 = cổng ngẫu nhiên)")
+    parser.add_argument("--channel", choices=("telegram", "zalo"), default="telegram",
+                        help="máy chủ giả lập của kênh nào: telegram (nút bấm, mặc định) hoặc zalo (lựa chọn đánh số)")
     parser.set_defaults(func=run)
 
 
@@ -39,8 +42,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
     from baocao.demo.bot import loopback_without_proxy, running_bot, standin_services
-    from baocao.demo.console import CONSOLE_HELP, Console, MovingClock, sandbox_start, stdin_lines
+    from baocao.demo.console import Console, MovingClock, sandbox_start, stdin_lines
     from baocao.demo.telegram_api import BotApiStandIn
+    from baocao.demo.zalo_api import ZaloStandIn
     from storage.db import dispose_engine
 
     settings = ctx.settings
@@ -61,7 +65,9 @@ async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
         if own_database:
             overrides["database_url"] = f"sqlite:///{workdir / 'sandbox.sqlite3'}"
         sandbox_settings = settings.model_copy(update=overrides)
-        standin = BotApiStandIn(port=args.port, clock=lambda: clock.now().timestamp())
+        zalo = getattr(args, "channel", "telegram") == "zalo"
+        standin_class: Any = ZaloStandIn if zalo else BotApiStandIn
+        standin = standin_class(port=args.port, clock=lambda: clock.now().timestamp())
         try:
             await standin.start()
         except OSError as exc:
@@ -71,9 +77,14 @@ async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
             services = standin_services(sandbox_settings, clock, standin, plans=plan, calendar=cal)
             services.sync()
             interactive = sys.stdin.isatty()
-            print(f"Máy chủ Bot API giả lập: {standin.base_url} (token {standin.token}, bot @{standin.bot_username})")
-            print(f"  Bot khác có thể dùng: TELEGRAM_API_BASE_URL={standin.base_url} TELEGRAM_BOT_TOKEN={standin.token}"
-                  " (mỗi lúc chỉ một bot được nhận tin bằng getUpdates)")
+            if zalo:
+                print(f"Máy chủ Zalo Bot API giả lập: {standin.base_url} (token {standin.token}, {standin.bot_name})")
+                print(f"  Bot khác có thể dùng: ZALO_API_BASE_URL={standin.base_url} ZALO_BOT_TOKEN={standin.token}"
+                      " (mỗi lúc chỉ một bot được nhận tin bằng getUpdates)")
+            else:
+                print(f"Máy chủ Bot API giả lập: {standin.base_url} (token {standin.token}, bot @{standin.bot_username})")
+                print(f"  Bot khác có thể dùng: TELEGRAM_API_BASE_URL={standin.base_url} TELEGRAM_BOT_TOKEN={standin.token}"
+                      " (mỗi lúc chỉ một bot được nhận tin bằng getUpdates)")
             where = "SQLite tạm (xóa khi thoát)" if own_database else "BAOCAO_DATABASE_URL"
             print(f"Cơ sở dữ liệu: {where}. Đồng hồ mô phỏng: {clock.now().astimezone(settings.tz):%d/%m/%Y %H:%M} (giờ Việt Nam).")
             if note:
@@ -82,7 +93,7 @@ async def _sandbox(args: argparse.Namespace, ctx: Context) -> None:
             async with running_bot(services):
                 console = Console(standin, services, clock, sys.stdout, echo=not interactive)
                 if interactive:
-                    print(CONSOLE_HELP, flush=True)
+                    print(console.help, flush=True)
                 await console.run(stdin_lines(), interactive=interactive)
         finally:
             await standin.stop()

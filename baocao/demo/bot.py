@@ -22,6 +22,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from baocao.demo.telegram_api import BotApiStandIn
+from baocao.demo.zalo_api import ZaloStandIn
 
 # The stand-in has no rate limits and a demo year is compressed into seconds: no pacing.
 UNTHROTTLED_PER_SECOND = 100_000.0
@@ -38,10 +39,20 @@ def loopback_without_proxy() -> None:
         os.environ[name] = ",".join(parts)
 
 
-def standin_channel(standin: BotApiStandIn, *, unthrottled: bool = False, poll_timeout: int = 1) -> Any:
-    """The real Telegram channel, pointed at ``standin``. ``unthrottled``: no pacing at all
-    (the channel's pacer is what the runtime's dispatcher uses)."""
+def standin_channel(standin: Any, *, unthrottled: bool = False, poll_timeout: int = 1, public: Any = None) -> Any:
+    """The real channel of ``standin`` (Telegram's or Zalo's), pointed at it. ``unthrottled``:
+    no pacing at all (the channel's pacer is what the runtime's dispatcher uses). ``public``: a
+    :class:`storage.files.PublicFolder` for the files Zalo can only send as links."""
     from bot.channels.telegram import TelegramChannel
+
+    if isinstance(standin, ZaloStandIn):
+        from bot.channels.zalo import ZaloChannel
+
+        zalo = ZaloChannel(
+            standin.token, base_url=standin.base_url, bot_name=standin.bot_name, poll_timeout=poll_timeout, public=public,
+            **({"per_second": UNTHROTTLED_PER_SECOND, "per_chat_interval": 0.0, "cool_down_s": 0.5} if unthrottled else {}),
+        )
+        return zalo
 
     channel = TelegramChannel(
         standin.token,
@@ -56,12 +67,14 @@ def standin_channel(standin: BotApiStandIn, *, unthrottled: bool = False, poll_t
     return channel
 
 
-def standin_services(settings: Any, clock: Any, standin: BotApiStandIn, *, unthrottled: bool = False, **parts: Any) -> Any:
-    """:class:`~baocao.services.Services` whose only channel is the stand-in's Telegram;
-    ``parts`` (``engine``, ``plans``, ``calendar``) as :class:`~baocao.services.Services` takes them."""
+def standin_services(settings: Any, clock: Any, standin: Any, *, unthrottled: bool = False, **parts: Any) -> Any:
+    """:class:`~baocao.services.Services` whose only channel is the stand-in's (Telegram or
+    Zalo); ``parts`` (``engine``, ``plans``, ``calendar``) as :class:`~baocao.services.Services`
+    takes them. Zalo's files are published to the settings' public folder when one is set."""
     from baocao.services import Services
+    from bot.channels.zalo import public_folder
 
-    channel = standin_channel(standin, unthrottled=unthrottled)
+    channel = standin_channel(standin, unthrottled=unthrottled, public=public_folder(settings))
     services = Services(settings, clock, channels={channel.name: channel}, **parts)
     channel.files = services.files
     return services
@@ -86,7 +99,10 @@ async def running_bot(services: Any, *, spool_interval: float = 1.0) -> AsyncIte
 
 
 def buttons(record: dict) -> list[tuple[str, str]]:
-    """(label, callback data or URL) of every inline button of a message the stand-in recorded."""
+    """(label, callback data or URL) of every inline button of a message the Telegram stand-in
+    recorded; on Zalo, (label, number to type) of its numbered choices."""
+    if "choices" in record:
+        return [(label, number) for label, number in record["choices"]]
     markup = record.get("reply_markup") or {}
     return [
         (button.get("text", ""), button.get("callback_data") or button.get("url") or "")
@@ -135,7 +151,7 @@ def sent_rows(services: Any, *, kinds: tuple[str, ...] | None = None) -> int:
         return int(session.exec(statement).one())
 
 
-async def settled(services: Any, standin: BotApiStandIn | None = None, *, timeout: float = SETTLE_TIMEOUT_S,
+async def settled(services: Any, standin: BotApiStandIn | ZaloStandIn | None = None, *, timeout: float = SETTLE_TIMEOUT_S,
                   interval: float = 0.02) -> None:
     """Wait until the bot is idle: every update the stand-in holds was stored (confirmed by
     the poller), every stored update handled, every message due now sent.

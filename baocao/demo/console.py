@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from baocao.demo.bot import buttons as _buttons, sent_rows, settled
 from baocao.demo.telegram_api import SEND_KINDS, BotApiStandIn
+from baocao.demo.zalo_api import ZaloStandIn
 from common.text import fold
 
 
@@ -63,6 +64,22 @@ Gõ như một người dùng Telegram:
   :help              hướng dẫn này
   :quit              thoát (hoặc Ctrl+D)"""
 
+CONSOLE_HELP_ZALO = """\
+Gõ như một người dùng Zalo (Zalo không có nút bấm và không trả lời vào một tin cụ thể):
+  văn bản            gửi tin nhắn (ví dụ: NV4: đang thực hiện 70%, vướng kinh phí)
+  số                 chọn lựa chọn có số đó trong tin gần nhất của bot (ví dụ 1 để xác nhận)
+  /lệnh              gửi lệnh (/baocao, /nhiemvu, /hanchot, /tinhhinh, /trogiup…)
+  :photo [chú thích] gửi một ảnh (kèm chú thích, ví dụ :photo NV4: hoàn thành)
+  :sticker           gửi một nhãn dán
+  :user ID [Tên]     đổi sang người dùng khác (tạo mới nếu chưa có)
+  :invite CƠ_QUAN [focal|coordinator|admin]
+                     tạo lời mời và nhắn mã cho bot thay người dùng hiện tại (ví dụ :invite CA tỉnh)
+  :admin             cho người dùng hiện tại quyền quản trị (như ZALO_ADMIN_IDS)
+  :tick [THỜI_ĐIỂM]  chạy bộ nhắc hạn một lần (lúc THỜI_ĐIỂM, ví dụ 2024-03-06T08:30)
+  :now THỜI_ĐIỂM     đặt đồng hồ mô phỏng (giờ Việt Nam nếu không ghi múi giờ)
+  :help              hướng dẫn này
+  :quit              thoát (hoặc Ctrl+D)"""
+
 
 class Console:
     """The sandbox's terminal: lines in, the bot's answers out (see :data:`CONSOLE_HELP`)."""
@@ -72,6 +89,9 @@ class Console:
         """``services``: the running bot's :class:`~baocao.services.Services` (its clock is
         ``clock``), whose Telegram channel talks to ``standin``."""
         self.standin, self.services, self.clock, self.out = standin, services, clock, out
+        self.zalo = isinstance(standin, ZaloStandIn)
+        self.channel = "zalo" if self.zalo else "telegram"
+        self.help = CONSOLE_HELP_ZALO if self.zalo else CONSOLE_HELP
         self.tz: ZoneInfo = services.settings.tz
         self.echo = echo
         self.settle_s, self.first_wait_s = settle_s, first_wait_s
@@ -97,7 +117,7 @@ class Console:
         self.cursor += len(records)
         for record in records:
             chat = record["chat_id"]
-            if record["kind"] in SEND_KINDS:
+            if record["kind"] in SEND_KINDS or self.zalo:
                 self.last_message[chat] = record
             text = record.get("plain") or record.get("text") or ""
             head = "🤖" if chat == self.user.id else f"🤖 → {self._name(chat)}"
@@ -106,6 +126,8 @@ class Console:
             elif record["kind"] == "delete":
                 self.print(f"{head} (xóa tin #{record['message_id']})")
                 continue
+            if record.get("photo"):
+                head += f" [ảnh {record['photo']}]"
             self.print(f"{head}: " + text.replace("\n", "\n   "))
             rows = (record.get("reply_markup") or {}).get("inline_keyboard", [])
             if any(rows):
@@ -150,8 +172,15 @@ class Console:
             command, _, arg = stripped[1:].partition(" ")
             return await self._command(command.lower(), arg.strip())
         if stripped.startswith("!") and stripped[1:].strip().isdigit():
+            if self.zalo:  # no buttons: the number itself is what a Zalo user types
+                self.user.send(stripped[1:].strip())
+                await self.settle()
+                return True
             await self._press(int(stripped[1:].strip()))
             return True
+        if stripped.startswith(">") and self.zalo:
+            self.print("(Zalo không trả lời vào một tin cụ thể; gửi như tin thường)")
+            stripped = line = stripped[1:].strip()
         if stripped.startswith(">"):
             target = self.last_message.get(self.user.id)
             if target is None:
@@ -186,14 +215,22 @@ class Console:
         if command in ("quit", "q", "exit", "thoat"):
             return False
         if command in ("help", "h", "?"):
-            self.print(CONSOLE_HELP)
+            self.print(self.help)
+        elif command in ("photo", "sticker") and self.zalo:
+            from baocao.demo.telegram_api import tiny_png
+
+            if command == "photo":
+                self.user.send_photo(tiny_png(), caption=arg or None)
+            else:
+                self.user.send_sticker()
+            await self.settle()
         elif command == "user":
             self._switch(arg)
         elif command == "invite":
             await self._invite(arg)
         elif command == "admin":
             config = self.services.context.config
-            config.admin_users = frozenset(config.admin_users | {f"telegram:{self.user.id}"})
+            config.admin_users = frozenset(config.admin_users | {f"{self.channel}:{self.user.id}"})
             self.print(f"({self.user.first_name} là quản trị viên của bot trong phiên này)")
         elif command == "now":
             await self._set_now(arg)
@@ -207,10 +244,11 @@ class Console:
 
     def _switch(self, arg: str) -> None:
         head, _, name = arg.partition(" ")
-        if not head.lstrip("-").isdigit() or int(head) <= 0:
+        valid = head.isalnum() if self.zalo else head.lstrip("-").isdigit() and int(head) > 0
+        if not valid:
             self.print("(cú pháp: :user ID [Tên], ví dụ :user 1002 Trần Thị Bình)")
             return
-        user_id = int(head)
+        user_id: Any = head if self.zalo else int(head)
         self.user = self.standin.user(user_id, first_name=name.strip() or f"Người dùng {user_id}")
         self.print(f"(đang là {self.user.first_name}, id {user_id})")
 
@@ -259,8 +297,12 @@ class Console:
             self.print(f"({exc})")
             return
         role_name = {"focal": "đầu mối", "coordinator": "điều phối", "admin": "quản trị"}.get(role, role)
-        self.print(f"(lời mời {role_name} của {match.name}: /start {code})")
-        self.user.send(f"/start {code}")
+        if self.zalo:  # no deep links: the code is typed to the bot
+            self.print(f"(lời mời {role_name} của {match.name}: mã {code})")
+            self.user.send(code)
+        else:
+            self.print(f"(lời mời {role_name} của {match.name}: /start {code})")
+            self.user.send(f"/start {code}")
         await self.settle()
 
     async def _tick(self) -> None:

@@ -52,6 +52,7 @@ from sqlmodel import col, select
 
 from baocao.demo.bot import buttons as _buttons, loopback_without_proxy, running_bot, sent_rows, settled, standin_services, unthrottled_pacers
 from baocao.demo.telegram_api import BotApiStandIn, SimUser
+from baocao.demo.zalo_api import ZaloStandIn
 from common.clock import FixedClock
 
 SUMMARY_TITLE = "Tổng kết theo kỳ báo cáo (số liệu lấy từ cơ sở dữ liệu)"
@@ -538,6 +539,7 @@ class DemoOptions:
     calendar_path: Path | str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     output_dir: Path | None = None  # where the consolidated reports of each period are written
+    channel: str = "telegram"  # or "zalo": the people use the Zalo stand-in, choices are numbered
 
 
 def _short(moment: datetime) -> str:
@@ -597,7 +599,8 @@ class _Simulation:
 
         async def start(user: SimUser, code: str, expect: str) -> None:
             async with self.gate:
-                user.send(f"/start {code}")
+                # Telegram: the deep link sends "/start <code>"; Zalo has none: the code is typed.
+                user.send(code if isinstance(self.standin, ZaloStandIn) else f"/start {code}")
                 await self._wait(user.id, expect)
                 self.progress.advance()
 
@@ -639,7 +642,9 @@ class _Simulation:
                 .where(Obligation.period == period, Outbox.kind == "reminder", Outbox.status == OutboxStatus.SENT.value)
                 .order_by(col(Outbox.sent_at), col(Outbox.id))
             ).all()
-        return {agency: int(message_id) for agency, message_id, _ in rows if message_id}
+        # Telegram's message ids are numbers (a reply names one); Zalo's are strings, and Zalo
+        # has no replies: its simulated people ignore them.
+        return {agency: int(m) if str(m).isdigit() else m for agency, m, _ in rows if m}
 
     async def _report(self, user: SimUser, text: str, reply_to: int | None) -> tuple[dict, dict]:
         """Send, confirm with ✅ (choosing the task if asked); return the bot's confirmation
@@ -667,7 +672,9 @@ class _Simulation:
         async def one(answer: Answer) -> None:
             nonlocal replied
             async with self.gate:
-                reply_to = None if answer.free else latest.get(answer.agency_id)
+                # Zalo has no reply to a message: there every answer is a message of its own.
+                free = answer.free or isinstance(self.standin, ZaloStandIn)
+                reply_to = None if free else latest.get(answer.agency_id)
                 replied += reply_to is not None
                 echo, stored = await self._report(self.focal[answer.agency_id], answer.text, reply_to)
                 if answer is example:
@@ -764,14 +771,24 @@ class _Simulation:
         say(f"                     bot: «{question[0] if question else ''}» → ✅ → «{_first_lines(stored.get('plain') or '', 1)[0]}»")
 
 
-def telegram_texts(row: Any) -> list[str]:
-    """The texts (HTML) of the Telegram messages an outbox row goes out as, part by part."""
-    from bot.channels.telegram import render
+def telegram_texts(row: Any, channel: str = "telegram") -> list[str]:
+    """The texts of the messages an outbox row goes out as, part by part, as the channel
+    renders it (Telegram: HTML; Zalo: plain text)."""
     from common.message import Message
+
+    if channel == "zalo":
+        from bot.channels.zalo import render
+    else:
+        from bot.channels.telegram import render
 
     payload = row.payload or {}
     message = Message.from_json(payload["message"]) if payload.get("message") else Message()
     return [part.text or "…" for part in render(message)] if message.blocks or message.choices else []
+
+
+def clock_seconds(clock: Any) -> Any:
+    """The stand-ins' clock (epoch seconds) from the simulation's."""
+    return lambda: clock.now().timestamp()
 
 
 def _no_sync(dbapi_connection: Any, _record: Any) -> None:
@@ -834,7 +851,8 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
     event.listen(engine, "connect", _no_sync)
     engine = open_database(url)
     clock = FixedClock(datetime(year, 1, 2, 8, 0, tzinfo=tz))
-    standin = BotApiStandIn(clock=lambda: clock.now().timestamp())
+    zalo = options.channel == "zalo"
+    standin: Any = ZaloStandIn(clock=clock_seconds(clock)) if zalo else BotApiStandIn(clock=clock_seconds(clock))
     # Everything the demo depends on is set here, so that the environment (BAOCAO_…, .env)
     # cannot change its course: no admins, the default office hours and rate limit.
     settings = Settings(
@@ -881,7 +899,11 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
         say(f"baocao demo — Kế hoạch số {info.number}, năm {year}: {len(chosen)}"
             + (f"/{len({ob.agency_id for ob in in_year})}" if options.agencies else "")
             + f" cơ quan, {len(periods)} kỳ báo cáo, hạt giống {options.seed}")
-        say("Bot thật (python-telegram-bot, SQLite tạm) chạy với máy chủ Bot API giả lập trên 127.0.0.1; không kết nối Telegram.")
+        if zalo:
+            say("Bot thật (kênh Zalo, SQLite tạm) chạy với máy chủ Zalo Bot API giả lập trên 127.0.0.1; không kết nối Zalo. "
+                "Zalo không có nút bấm: người dùng trả lời lựa chọn bằng số.")
+        else:
+            say("Bot thật (python-telegram-bot, SQLite tạm) chạy với máy chủ Bot API giả lập trên 127.0.0.1; không kết nối Telegram.")
 
         async with running_bot(services):
             focal = {agency: standin.user(FOCAL_USER_BASE + i, first_name=people[i]) for i, agency in enumerate(chosen)}
@@ -891,7 +913,7 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
             progress.stage("đăng ký đầu mối")
             await sim.register(chosen)
             say(f"{_short(start)}  {len(chosen)} đầu mối và cán bộ điều phối Sở Tư pháp ({COORDINATOR_NAME}) "
-                "đăng ký qua đường dẫn mời (/start <mã>)")
+                + ("đăng ký bằng cách nhắn mã mời cho bot" if zalo else "đăng ký qua đường dẫn mời (/start <mã>)"))
             for period in periods:
                 await sim.run_period(period)
             await settled(services, standin)
@@ -901,10 +923,15 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
     summaries = summarise(engine, plan, cal, periods, clock.now(), tz)
     with session_scope(engine) as session:
         rows = session.exec(select(Outbox).where(Outbox.kind == "reminder", Outbox.status == OutboxStatus.SENT.value)).all()
-        texts = Counter((int(r.chat_id), text) for r in rows for text in telegram_texts(r))
+        texts = Counter(
+            (r.chat_id if zalo else int(r.chat_id), text) for r in rows for text in telegram_texts(r, options.channel)
+        )
     # Each sent outbox row must have reached its chat exactly once (the outbox keys are unique):
-    # every part of it, as the Telegram channel renders it.
-    delivered = Counter((r["chat_id"], r.get("params", {}).get("text", "")) for r in sent if r["kind"] == "message")
+    # every part of it, as the channel renders it.
+    if zalo:
+        delivered = Counter((r["chat_id"], r["text"]) for r in sent if r["kind"] == "message")
+    else:
+        delivered = Counter((r["chat_id"], r.get("params", {}).get("text", "")) for r in sent if r["kind"] == "message")
     duplicates = sum(max(0, delivered[key] - n) for key, n in texts.items())
     elapsed = time.monotonic() - started
     if not quiet:

@@ -12,7 +12,7 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-MODULES: tuple[str, ...] = ("telegram",)
+MODULES: tuple[str, ...] = ("telegram", "zalo")
 
 
 def module(name: str) -> ModuleType:

@@ -21,6 +21,8 @@ Nothing outside a channel's module and the settings names a channel, its markup 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -57,6 +59,33 @@ class Webhook:
 
     path: str
     read: Callable[[dict[str, str], bytes], list[dict[str, Any]] | None]
+
+
+class TokenFilter(logging.Filter):
+    """Redacts the bot token from every log record: httpx logs request URLs, which contain it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.pattern = re.compile(re.escape(token)) if token else None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.pattern is not None:
+            message = record.getMessage()
+            if self.pattern.search(message):
+                record.msg = self.pattern.sub("<token>", message)
+                record.args = None
+        return True
+
+
+def protect_logs(token: str) -> None:
+    token_filter = TokenFilter(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(token_filter)
+    # Request URLs at INFO carry the token; they are noise in production anyway.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in ("httpx", "telegram", "apscheduler", "bot.channels"):
+        logging.getLogger(name).addFilter(token_filter)
+
 
 
 class Channel(ABC):
@@ -110,6 +139,9 @@ class Channel(ABC):
     async def tell(self, chat_id: str, text: str) -> None:  # noqa: B027 - optional
         """Send a short plain notice directly, bypassing the outbox (the database is away)."""
 
+    async def typing(self, chat_id: str) -> None:  # noqa: B027 - optional
+        """Show that an answer is being prepared (a report, a chart); best effort."""
+
     async def download(self, attachment: Attachment) -> bytes:
         raise NotImplementedError(f"{self.name} cannot download files")
 
@@ -123,4 +155,4 @@ class Channel(ABC):
         """How to use ``code`` on this channel; with ``None``, only whether it can be done."""
 
 
-__all__ = ["Channel", "Store", "UpdateKey", "Webhook"]
+__all__ = ["Channel", "Store", "TokenFilter", "UpdateKey", "Webhook", "protect_logs"]

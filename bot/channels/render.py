@@ -58,6 +58,7 @@ def pack(
     tail: Sequence[Sequence[Choice]] = (),
     columns: int = 2,
     extra: Callable[[list[list[Choice]]], str] | None = None,
+    paragraphs: bool = False,
 ) -> list[Part]:
     """The lines in parts of at most ``limit`` characters and ``max_choices`` choices.
 
@@ -65,32 +66,52 @@ def pack(
     rows) goes with the last part. ``extra(choice_rows)`` is text a channel appends to a part
     for its choices (numbered lines on a channel without buttons): it counts against the
     limit. Lines are never split unless one alone is too long (then its ``fallback``, free of
-    markup, is cut at a comma or a space); parts never start with a blank line.
+    markup, is cut at a comma or a space); parts never start with a blank line. With
+    ``paragraphs``, a part ends at a blank line when it can, so that a paragraph is not cut in
+    two (a channel whose parts arrive as separate messages with no way to tell they belong
+    together).
     """
     if limit < 1:
         raise ValueError("limit must be positive")
     tail_rows = [list(row) for row in tail if row]
     parts: list[Part] = []
-    current: list[str] = []
-    current_choices: list[Choice] = []
+    current: list[tuple[str, list[Choice]]] = []
 
-    def size(texts: list[str], choice_rows: list[list[Choice]]) -> int:
-        body = len("\n".join(texts))
+    def choices_of(items: list[tuple[str, list[Choice]]]) -> list[Choice]:
+        return [c for _, cs in items for c in cs]
+
+    def size(items: list[tuple[str, list[Choice]]], choice_rows: list[list[Choice]]) -> int:
+        body = len("\n".join(text for text, _ in items))
         if extra is not None and choice_rows:
             body += len(extra(choice_rows)) + 1
         return body
 
-    def flush(with_tail: bool = False) -> None:
-        nonlocal current, current_choices
-        choice_rows = rows(current_choices, columns) + (tail_rows if with_tail else [])
-        while current and not current[-1].strip():
-            current.pop()
-        if current or choice_rows:
-            text = "\n".join(current)
+    def emit(items: list[tuple[str, list[Choice]]], with_tail: bool = False) -> None:
+        choice_rows = rows(choices_of(items), columns) + (tail_rows if with_tail else [])
+        texts = [text for text, _ in items]
+        while texts and not texts[-1].strip():
+            texts.pop()
+        if texts or choice_rows:
+            text = "\n".join(texts)
             if extra is not None and choice_rows:
                 text = (text + "\n" + extra(choice_rows)).strip("\n")
             parts.append(Part(text, choice_rows))
-        current, current_choices = [], []
+
+    def flush() -> None:
+        """Close the current part; with ``paragraphs``, the unfinished paragraph moves on."""
+        nonlocal current
+        carry: list[tuple[str, list[Choice]]] = []
+        if paragraphs:
+            gaps = [i for i, (text, _) in enumerate(current) if not text.strip()]
+            if gaps and gaps[-1] > 0 and gaps[-1] < len(current) - 1:
+                cut = gaps[-1]
+                current, carry = current[:cut], current[cut + 1 :]
+        emit(current)
+        current = carry
+
+    def fits(items: list[tuple[str, list[Choice]]]) -> bool:
+        found = choices_of(items)
+        return size(items, rows(found, columns)) <= limit and len(found) <= max_choices
 
     for line in lines:
         pieces = [line.text]
@@ -100,21 +121,21 @@ def pack(
             choices = line.choices if index == len(pieces) - 1 else []
             if not current and not piece.strip():
                 continue  # no part starts with a blank line
-            trial = current + [piece]
-            trial_choices = current_choices + choices
-            fits = size(trial, rows(trial_choices, columns)) <= limit and len(trial_choices) <= max_choices
-            if not fits and current:
+            if not fits(current + [(piece, list(choices))]) and current:
                 flush()
-                if not piece.strip():
+                while current and not fits(current + [(piece, list(choices))]):
+                    emit(current)  # a carried paragraph that cannot take this line: it goes alone
+                    current = []
+                if not current and not piece.strip():
                     continue
-                trial, trial_choices = [piece], list(choices)
-            current, current_choices = trial, trial_choices
+            current = current + [(piece, list(choices))]
     # The message's own choices go with the last part, or with a part of their own.
     if tail_rows:
-        count = len(current_choices) + sum(len(r) for r in tail_rows)
-        if size(current, rows(current_choices, columns) + tail_rows) > limit or count > max_choices:
-            flush()
-    flush(with_tail=True)
+        count = len(choices_of(current)) + sum(len(r) for r in tail_rows)
+        if size(current, rows(choices_of(current), columns) + tail_rows) > limit or count > max_choices:
+            emit(current)
+            current = []
+    emit(current, with_tail=True)
     return parts or [Part("")]
 
 
@@ -149,8 +170,9 @@ def numbered_choices(choice_rows: list[list[Choice]]) -> str:
     return body
 
 
-def render_plain(message: Message, *, limit: int, max_choices: int = 1000) -> list[Part]:
-    """A message as plain-text parts within ``limit`` characters, choices as numbered lines."""
+def render_plain(message: Message, *, limit: int, max_choices: int = 1000, paragraphs: bool = False) -> list[Part]:
+    """A message as plain-text parts within ``limit`` characters, choices as numbered lines
+    (``paragraphs``: see :func:`pack`)."""
     lines = [Line(plain_line(b), list(b.choices)) for b in message.blocks]
     return pack(
         lines,
@@ -159,6 +181,7 @@ def render_plain(message: Message, *, limit: int, max_choices: int = 1000) -> li
         tail=message.choices,
         columns=message.columns,
         extra=lambda choice_rows: CHOICE_HINT + "\n" + numbered_choices(choice_rows),
+        paragraphs=paragraphs,
     )
 
 

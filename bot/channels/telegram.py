@@ -46,7 +46,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import Channel, Store, UpdateKey, Webhook
+from bot.channels.base import Channel, Store, UpdateKey, Webhook, protect_logs
 from bot.channels.render import Line, Part, pack, plain_line
 from bot.context import Capabilities, InvitationHint
 from bot.messages import Attachment, Inbound
@@ -95,32 +95,6 @@ def deep_link(bot_username: str, code: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code):
         raise ValueError("mã mời không hợp lệ cho đường dẫn /start")
     return f"https://t.me/{normalize_bot_username(bot_username)}?start={code}"
-
-
-class TokenFilter(logging.Filter):
-    """Redacts the bot token from every log record: httpx logs request URLs, which contain it."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.pattern = re.compile(re.escape(token)) if token else None
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.pattern is not None:
-            message = record.getMessage()
-            if self.pattern.search(message):
-                record.msg = self.pattern.sub("<token>", message)
-                record.args = None
-        return True
-
-
-def protect_logs(token: str) -> None:
-    token_filter = TokenFilter(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(token_filter)
-    # Request URLs at INFO carry the token; they are noise in production anyway.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    for name in ("httpx", "telegram", "apscheduler"):
-        logging.getLogger(name).addFilter(token_filter)
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -433,6 +407,12 @@ class TelegramChannel(Channel):
             await self.bot.send_message(chat_id, text)
         except TelegramError as exc:
             log.warning("could not tell %s: %s", chat_id, exc)
+
+    async def typing(self, chat_id: str) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id, "typing")
+        except TelegramError as exc:
+            log.info("typing not shown to %s: %s", chat_id, exc)
 
     async def download(self, attachment: Attachment) -> bytes:
         """The file's bytes (getFile, then the file URL). Raises on anything short of the whole

@@ -45,6 +45,9 @@ COMMANDS: dict[str, Action] = {
     "huy": Action(general.cancel, Need.REGISTERED, N_("Hủy thao tác đang làm")),
 }
 
+# Commands whose answer takes a while (a report drawn, files made): the channel shows "typing".
+SLOW_COMMANDS = frozenset({"tinhhinh", "tonghop", "minhchung", "chuabaocao"})
+
 # Buttons: the value's first part ("ok" of "ok:3fa1c2d0").
 CALLBACKS: dict[str, Action] = {
     "t": Action(reporting.pick_task, Need.FOCAL),
@@ -90,4 +93,4 @@ def menu(roles: set[str]) -> list[tuple[str, str]]:
     return [(name, COMMANDS[name].description or name) for name in names]
 
 
-__all__ = ["CALLBACKS", "COMMANDS", "menu"]
+__all__ = ["CALLBACKS", "COMMANDS", "SLOW_COMMANDS", "menu"]

@@ -41,7 +41,9 @@ def consolidated(turn: Turn, arg: str) -> None:
         turn.say(*notes, sentence(str(exc)))
         return None
     caps = turn.ctx.capabilities(turn.msg.channel)
-    wanted = [fmt for fmt, can in (("docx", caps.documents), ("xlsx", caps.documents), ("png", caps.photos)) if can]
+    # A channel without documents may still send them as links to published copies (Zalo).
+    documents = caps.documents or caps.file_links
+    wanted = [fmt for fmt, can in (("docx", documents), ("xlsx", documents), ("png", caps.photos)) if can]
     files: list[tuple[str, bytes | None]] = []
     for fmt in wanted:
         try:
@@ -51,7 +53,9 @@ def consolidated(turn: Turn, arg: str) -> None:
             files.append((fmt, None))
     summary = _summary(turn, data)
     summary.blocks[:0] = Message(*notes).blocks
-    if not caps.documents:
+    if not caps.documents and caps.file_links:
+        summary.add("", t("Dự thảo Word và phụ lục Excel: tải về theo các đường dẫn gửi dưới đây."))
+    elif not caps.documents:
         summary.add(
             "",
             t(
@@ -60,6 +64,10 @@ def consolidated(turn: Turn, arg: str) -> None:
                 period=period,
             ),
         )
+        # Another channel of the same bot that carries files, if the province runs one.
+        carriers = [c.title for c in turn.ctx.channels.values() if c.capabilities.documents]
+        if carriers:
+            summary.add(t("Hoặc gửi /tonghop {period} cho bot trên {channels}.", period=period, channels=", ".join(carriers)))
     else:
         summary.add("", t("Dự thảo Word, phụ lục Excel và biểu đồ gửi kèm dưới đây."))
     turn.say(message=summary)
