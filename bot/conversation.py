@@ -13,6 +13,7 @@ conversation state, so a typed "1" (or the label itself) means the same as a pre
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -185,13 +186,28 @@ class Conversation:
         them in the state: on a channel without buttons, the person types the number."""
         offered: list[Choice] = []
         counter = 1
-        for reply in turn.out:
-            if reply.chat_id not in (None, turn.msg.chat_id) or not reply.message.all_choices():
-                continue
-            reply.message, counter = reply.message.numbered(counter)
+        mine = [r for r in turn.out if r.chat_id in (None, turn.msg.chat_id) and r.message.all_choices()]
+        fixed = _task_numbers([c for r in mine for c in r.message.all_choices()])
+        for reply in mine:
+            reply.message, counter = reply.message.numbered(counter, fixed)
             offered.extend(reply.message.all_choices())
         if offered:
             state.remember_offered(turn, offered)
+
+
+def _task_numbers(choices: list[Choice]) -> dict[str, int] | None:
+    """When every choice offered is a task ("NV9", "NV9: Phổ biến…"), each is numbered by its
+    task: on a channel without buttons a person who types "9" means NV9, not the ninth line."""
+    numbers: dict[str, int] = {}
+    for choice in choices:
+        found = _TASK_LABEL.match(choice.label)
+        if found is None:
+            return None
+        numbers[choice.value] = int(found.group(1))
+    return numbers if numbers and len(set(numbers.values())) == len(numbers) else None
+
+
+_TASK_LABEL = re.compile(r"NV(\d+)(?![\w])")
 
 
 __all__ = ["Conversation", "Handled", "RateLimiter"]

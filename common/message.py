@@ -17,7 +17,7 @@ filled with data that is never parsed as markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
@@ -305,12 +305,15 @@ class Message:
         out += [c for row in self.choices for c in row]
         return out
 
-    def numbered(self, start: int = 1) -> tuple[Message, int]:
-        """A copy with every choice numbered from ``start``; returns it and the next number."""
+    def numbered(self, start: int = 1, fixed: Mapping[str, int] | None = None) -> tuple[Message, int]:
+        """A copy with every choice numbered from ``start``; returns it and the next number.
+        ``fixed`` gives some choices (by value) their own number instead."""
         counter = start
 
         def number(choice: Choice) -> Choice:
             nonlocal counter
+            if fixed is not None and choice.value in fixed:
+                return replace(choice, number=fixed[choice.value])
             out = replace(choice, number=counter)
             counter += 1
             return out

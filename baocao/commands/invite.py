@@ -131,10 +131,7 @@ async def _invitation_channels(ctx: Context) -> list[Any]:
         elif problem:
             problems.append(problem)
     if not usable:
-        raise CliError(
-            "; ".join(problems)
-            or "chưa cấu hình kênh nhắn tin nào: đặt TELEGRAM_BOT_TOKEN (và TELEGRAM_BOT_USERNAME) hoặc ZALO_BOT_TOKEN"
-        )
+        raise CliError("; ".join(problems) or "chưa cấu hình kênh nhắn tin nào. " + "; ".join(channels.how_to()))
     return usable
 
 

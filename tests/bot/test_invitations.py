@@ -382,6 +382,11 @@ def cli(monkeypatch, tmp_path, database_url, engine):
         "BAOCAO_BOT_USERNAME",
         "TELEGRAM_API_BASE_URL",
         "BAOCAO_API_BASE_URL",
+        "ZALO_BOT_TOKEN",
+        "BAOCAO_ZALO_BOT_TOKEN",
+        "ZALO_BOT_NAME",
+        "BAOCAO_ZALO_BOT_NAME",
+        "ZALO_API_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -419,6 +424,35 @@ def test_cli_invite_prints_the_deep_link_last(cli, engine, capsys, monkeypatch):
     # The link works once.
     with session_scope(engine) as session:
         assert redeem(session, secret, **_identity(1001)).ok
+
+
+def test_cli_invite_on_zalo_alone_says_to_type_the_code(cli, engine, capsys, monkeypatch):
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "3141592653:zalo-secret")
+    monkeypatch.setenv("ZALO_BOT_NAME", "Bot Báo cáo Sở Tư pháp")
+    code, out, err = _run(capsys, cli, "--now", "2024-03-01T08:30", "invite", "CA tỉnh")
+    assert code == 0, err
+    secret = next(line for line in out.splitlines() if line.startswith("Mã mời: ")).removeprefix("Mã mời: ")
+    assert f"Zalo: trên Zalo, tìm Bot Báo cáo Sở Tư pháp và nhắn mã {secret} cho bot là đăng ký xong." in out
+    assert "t.me" not in out and "zalo-secret" not in out
+    with session_scope(engine) as session:
+        assert redeem(session, secret, **_identity(1001)).ok
+
+
+def test_cli_invite_json_names_every_channel(cli, engine, capsys, monkeypatch):
+    import json
+
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "baocao_test_bot")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "3141592653:zalo-secret")
+    monkeypatch.setenv("ZALO_BOT_NAME", "Bot Báo cáo Sở Tư pháp")
+    code, out, err = _run(capsys, cli, "--now", "2024-03-01T08:30", "invite", "CA tỉnh", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) >= {"code", "agency", "role", "expires_at", "links"}
+    assert (data["agency"], data["role"]) == (POLICE, "focal")
+    assert data["expires_at"].startswith("2024-03-15T01:30")
+    assert data["links"]["telegram"] == f"https://t.me/baocao_test_bot?start={data['code']}"
+    assert data["code"] in data["links"]["zalo"] and "Bot Báo cáo Sở Tư pháp" in data["links"]["zalo"]
+    assert _invitations(engine)[0].code_hash == hash_code(data["code"])
 
 
 def test_cli_invite_roles_and_days(cli, engine, capsys, monkeypatch):

@@ -288,3 +288,96 @@ async def test_quota_exceeded_during_reminder_fan_out_loses_nothing(zalo, bot, s
     for agency, user in users.items():
         reminders = [r for r in zalo.messages_to(user.id) if r["text"].startswith("Nhắc gửi báo cáo quý I")]
         assert len(reminders) == 1, (agency, [r["text"][:80] for r in zalo.messages_to(user.id)])
+
+
+async def register_coordinator(zalo, engine, clock):
+    user = zalo.user(COORDINATOR, "Lê Thị C")
+    user.send(invite(engine, clock, agency="so-tu-phap", role="coordinator"))
+    await zalo.wait_for(COORDINATOR, "điều phối")
+    return user
+
+
+async def test_status_chart_and_consolidated_report_as_links(zalo, bot, engine, clock, tmp_path):
+    police = zalo.user(POLICE, "Trần Văn B")
+    police.send(invite(engine, clock))
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    police.send("NV4: đang thực hiện 70%")
+    police.send("1")
+    await zalo.wait_for(POLICE, "Đã ghi nhận")
+    user = await register_coordinator(zalo, engine, clock)
+    user.send("/tinhhinh")
+    chart = await zalo.wait_for(COORDINATOR, lambda r: r["kind"] == "photo", timeout=20)
+    assert chart["photo"].startswith("https://files.example.vn/baocao/") and chart["photo"].endswith(".png")
+    token, name = chart["photo"].removeprefix("https://files.example.vn/baocao/").split("/")
+    assert (tmp_path / "public" / token / name).read_bytes().startswith(b"\x89PNG")
+    user.send("/tonghop Q1")
+    docx = await zalo.wait_for(COORDINATOR, lambda r: ".docx" in r["text"], timeout=30)
+    xlsx = await zalo.wait_for(COORDINATOR, lambda r: ".xlsx" in r["text"], timeout=30)
+    for record in (docx, xlsx):
+        url = record["text"].split("\n")[-1]
+        token, name = url.removeprefix("https://files.example.vn/baocao/").split("/")
+        assert (tmp_path / "public" / token / name).read_bytes().startswith(b"PK")
+    summary = [r for r in zalo.messages_to(COORDINATOR) if "Báo cáo tổng hợp quý I năm 2024" in r["text"]]
+    assert summary and "tải về theo các đường dẫn" in summary[0]["text"]
+
+
+async def test_without_a_public_folder_status_is_text_and_the_report_points_to_the_command_line(zalo, engine, clock, tmp_path):
+    services = make_services(zalo, engine, clock, tmp_path, public=False)
+    runtime = Runtime(services, tick_interval=0, spool_interval=0.2, plan_interval=None)
+    async with asyncio.timeout(40):
+        await runtime.start()
+        try:
+            user = await register_coordinator(zalo, engine, clock)
+            user.send("/tinhhinh")
+            await zalo.wait_for(COORDINATOR, "Tình hình báo cáo")
+            user.send("/tonghop Q1")
+            answer = await zalo.wait_for(COORDINATOR, "Báo cáo tổng hợp quý I năm 2024", timeout=20)
+            assert "baocao report --period" in answer["text"]
+            await asyncio.sleep(0.5)
+        finally:
+            await runtime.stop()
+    assert not [r for r in zalo.messages_to(COORDINATOR) if r["kind"] == "photo"]
+
+
+async def test_guided_report_with_numbered_steps_and_the_focal_commands(zalo, bot, engine, clock):
+    user = zalo.user(POLICE, "Trần Văn B")
+    user.send(f"/start {invite(engine, clock)}")
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    user.send("/baocao")
+    step1 = await zalo.wait_for(POLICE, "Bước 1/3")
+    assert ("NV9", "9") in step1["choices"], "a task is typed by its own number"
+    user.send("9")
+    step2 = await zalo.wait_for(POLICE, "Bước 2/3")
+    assert "NV9" in step2["text"]
+    user.send(number(step2, "hoàn thành"))
+    await zalo.wait_for(POLICE, "Bước 3/3")
+    user.send("đã tổ chức 5 hội nghị")
+    echo = await zalo.wait_for(POLICE, "kiểm tra nội dung")
+    user.send(number(echo, "✅"))
+    await zalo.wait_for(POLICE, "Đã ghi nhận")
+    user.send("/hanchot")
+    assert "Thứ Sáu, ngày 15 tháng 3 năm 2024" in (await zalo.wait_for(POLICE))["text"]
+    user.send("/nhiemvu")
+    assert "NV4 (chủ trì)" in (await zalo.wait_for(POLICE))["text"]
+    user.send("/dabaocao")
+    done = await zalo.wait_for(POLICE, "Đã ghi nhận (lần gửi mới nhất")
+    assert "NV9: hoàn thành" in done["text"]
+
+
+async def test_a_person_who_blocked_the_bot_is_deactivated_and_the_coordinators_told(zalo, bot, services, engine, clock):
+    from baocao.demo.bot import settled
+
+    police = zalo.user(POLICE, "Trần Văn B")
+    police.send(invite(engine, clock))
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    await register_coordinator(zalo, engine, clock)
+    await settled(services, zalo)
+    police.block()
+    clock.set(datetime(2024, 3, 6, 10, 0, tzinfo=ICT))
+    await asyncio.to_thread(services.plan_reminders)
+    services.dispatcher.wake()
+    notice = await zalo.wait_for(COORDINATOR, "Công an tỉnh", timeout=15)
+    assert "chặn" in notice["text"] or "không nhận" in notice["text"]
+    with session_scope(engine) as session:
+        contact = session.exec(select(Contact).where(Contact.chat_id == POLICE)).one()
+        assert not contact.active

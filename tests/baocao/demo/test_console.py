@@ -116,3 +116,19 @@ async def test_console_reply_to_a_reminder_and_coordinator(engine, tmp_path):
         # The answer was a reply to the reminder: the inbox payload names its message.
         assert report.raw_text.startswith("NV4")
         assert reminder.status == "sent"
+
+
+def test_cli_sandbox_on_zalo_numbered_choices(tmp_path):
+    script = ":invite CA tỉnh\nNV4: đang thực hiện 70%\n1\n:photo NV2: hoàn thành\n2\n:sticker\n:quit\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "baocao", "--now", "2024-03-06T09:00", "sandbox", "--channel", "zalo", "--port", "0"],
+        cwd=tmp_path, env=_env(), input=script, capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Máy chủ Zalo Bot API giả lập: http://127.0.0.1:" in out
+    assert "trợ lý tự động" in out and "đầu mối báo cáo của Công an tỉnh" in out
+    assert "Trả lời bằng số:" in out and "1. ✅ Xác nhận" in out
+    assert "Đã ghi nhận báo cáo quý I năm 2024 của Công an tỉnh" in out
+    assert "1 tệp minh chứng" in out  # the captioned picture
+    assert "Traceback" not in proc.stderr and list(tmp_path.iterdir()) == []

@@ -198,3 +198,30 @@ def test_cli_demo_runs_and_prints_the_summary(tmp_path):
     assert (tmp_path / "baocao-demo" / "bieu-do-124-kh-bcsd-2024-H1.png").read_bytes().startswith(b"\x89PNG")
     assert "baocao-demo" in proc.stdout
     assert time.monotonic() - began < 90
+
+
+async def test_demo_on_zalo_uses_numbered_choices_and_sends_nothing_twice(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    result = await demo.run_demo(demo.DemoOptions(seed=2024, agencies=6, timeout_s=90, channel="zalo"), out=out, err=err,
+                                 workdir=tmp_path)
+    for s in result.summaries:
+        assert s.agencies == 6 and s.on_time + s.late + s.partial + s.missing == 6, s
+        assert s.reminders > 0 and s.replies > 0
+    assert sum(s.corrections for s in result.summaries) == 1
+    assert result.duplicate_reminders == 0 and result.reminders_sent > 0
+    texts = [m["text"] for m in result.sent]
+    assert all(1 <= len(t) <= 2000 for t in texts) and not any("<b>" in t for t in texts)
+    assert any("Trả lời bằng số:\n1. ✅ Xác nhận" in t or "Trả lời bằng số:\n1. ✅ Xác nhận   2." in t for t in texts)
+    assert set(result.coordinator_answers) == {"2024-Q1", "2024-H1", "2024-9M", "2024-FY"}
+    narrative = out.getvalue()
+    assert "máy chủ Zalo Bot API giả lập" in narrative and "nhắn mã mời cho bot" in narrative
+    assert "Traceback" not in err.getvalue()
+
+
+def test_cli_demo_on_zalo(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "baocao", "demo", "--channel", "zalo", "--agencies", "4", "--no-files", "--quiet"],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, encoding="utf-8", timeout=90,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert demo.SUMMARY_TITLE in proc.stdout and "Traceback" not in proc.stderr
