@@ -62,9 +62,12 @@ def q1_duties() -> list[tuple[str, str]]:
     return [(o.agency_id, o.tasks[0].no) for o in obligations(plan(), calendar(), 2024) if o.period_code == "Q1"]
 
 
-def bind_focal_points(engine: Any, users: dict[int, str], *, now: datetime = START, role: str = "focal") -> dict[int, int]:
-    """Each Telegram user id bound to its agency as focal point (or ``role``), through an
-    invitation code created and redeemed in the database; returns user id → contact id."""
+def bind_focal_points(
+    engine: Any, users: dict[Any, str], *, now: datetime = START, role: str = "focal", channel: str = "telegram"
+) -> dict[Any, int]:
+    """Each user id (Telegram's, or ``channel``'s) bound to its agency as focal point (or
+    ``role``), through an invitation code created and redeemed in the database; returns user
+    id → contact id."""
     from bot.invitations import create_invitation, redeem
     from scheduler.sync import sync_agencies
     from storage.db import session_scope
@@ -75,7 +78,7 @@ def bind_focal_points(engine: Any, users: dict[int, str], *, now: datetime = STA
         for user, agency in users.items():
             _, code = create_invitation(session, agency_id=agency, role=role, created_by="faults", now=now)
             result = redeem(
-                session, code, channel="telegram", chat_id=str(user), user_id=str(user),
+                session, code, channel=channel, chat_id=str(user), user_id=str(user),
                 display_name=f"Đầu mối {user}", language="vi", now=now,
             )
             assert result.contact is not None, result
@@ -188,6 +191,26 @@ def bot_env(tg: Any, database_url: str, tmp_path: Path, **extra: str) -> dict[st
         BAOCAO_FILES_PATH=str(tmp_path / "files"),
         BAOCAO_RATE_LIMIT="100000",
         BAOCAO_SEND_RATE="30",
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def zalo_env(zalo: Any, database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a bot on Zalo alone (the stand-in's address and token)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))}
+    env.update(
+        ZALO_BOT_TOKEN=zalo.token,
+        ZALO_API_BASE_URL=zalo.base_url,
+        ZALO_BOT_NAME=zalo.bot_name,
+        BAOCAO_DATABASE_URL=database_url,
+        BAOCAO_SPOOL_PATH=str(tmp_path / "spool.jsonl"),
+        BAOCAO_FILES_PATH=str(tmp_path / "files"),
+        BAOCAO_RATE_LIMIT="100000",
+        BAOCAO_ZALO_SEND_RATE="30",
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
