@@ -419,7 +419,9 @@ def files(turn: Turn, arg: str) -> None:
         message.add(item(*_file_line(turn, entry)))
     capabilities = turn.ctx.capabilities(turn.msg.channel)
     files_store = store.file_store(turn.ctx, turn.msg.channel)
-    sendable = [e for e in items if e.downloaded] if capabilities.documents and files_store is not None else []
+    # Sent as documents, or as links to published copies on a channel without documents.
+    can_send = capabilities.documents or capabilities.file_links
+    sendable = [e for e in items if e.downloaded] if can_send and files_store is not None else []
     to_send = sendable[:MAX_SENT]
     export = Text(f"baocao evidence export --period {period} --agency {match.id} -o THƯ_MỤC")
     if not to_send:

@@ -381,3 +381,28 @@ async def test_a_person_who_blocked_the_bot_is_deactivated_and_the_coordinators_
     with session_scope(engine) as session:
         contact = session.exec(select(Contact).where(Contact.chat_id == POLICE)).one()
         assert not contact.active
+
+
+async def test_coordinator_invites_and_gets_evidence_as_links(zalo, bot, engine, clock, tmp_path):
+    police = zalo.user(POLICE, "Trần Văn B")
+    police.send(invite(engine, clock))
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    picture = b"\xff\xd8\xff\xe0" + b"bien-ban" * 100
+    police.send_photo(picture, caption="NV4: hoàn thành")
+    police.send("1")
+    await zalo.wait_for(POLICE, "Đã ghi nhận")
+    user = await register_coordinator(zalo, engine, clock)
+    user.send("/moi Sở Tài chính")
+    invitation = await zalo.wait_for(COORDINATOR, "Mã mời")
+    code = invitation["text"].split("Mã mời: ", 1)[1].split()[0]
+    assert f"Zalo: trên Zalo, tìm {zalo.bot_name} và nhắn mã {code} cho bot" in invitation["text"]
+    for _ in range(200):
+        with session_scope(engine) as session:
+            if all(e.sha256 for e in session.exec(select(Evidence)).all()):
+                break
+        await asyncio.sleep(0.05)
+    user.send("/minhchung CA tỉnh")
+    link = await zalo.wait_for(COORDINATOR, lambda r: r["text"].startswith("📎 "), timeout=15)
+    url = link["text"].split("\n")[-1]
+    token, name = url.removeprefix("https://files.example.vn/baocao/").split("/")
+    assert (tmp_path / "public" / token / name).read_bytes() == picture
