@@ -83,7 +83,11 @@ def read_header(paragraphs: list[str], known_province: str | None) -> Header:
         if _caps(paragraph) and fold(paragraph) not in _NOT_ISSUER and len(paragraph) < 90:
             bodies.append(paragraph)
     if bodies:
-        head.issuer = sentence_case(bodies[-1].strip("-* "), head.province)
+        issuer = bodies[-1].strip("-* ")
+        # "ỦY BAN NHÂN DÂN" over "TỈNH NINH THUẬN" is one name on two lines.
+        if len(bodies) > 1 and fold(issuer).startswith(("tinh ", "huyen ", "thanh pho ", "xa ", "phuong ")):
+            issuer = f"{bodies[-2].strip('-* ')} {issuer}"
+        head.issuer = sentence_case(issuer, head.province)
     else:
         first = paragraphs[0] if paragraphs else ""
         news = re.search(r"^(?P<issuer>[^,.]{3,80}?)\s+(?:đã\s+)?ban hành\s+(?P<title>Kế hoạch[^.]*?)(?:\.|$|,\s*cụ thể)", first)

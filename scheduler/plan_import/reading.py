@@ -86,14 +86,12 @@ def read_document(path: Path) -> list[Block]:
 
 def _read_txt(path: Path) -> list[Block]:
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReadError(f"tệp {path.name} không phải văn bản UTF-8: hãy lưu lại với bảng mã UTF-8")
+    # UTF-16 only with its byte-order mark (Notepad's "Unicode"): any even-length bytes decode as UTF-16.
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise ReadError(f"tệp {path.name} không phải văn bản UTF-8: hãy lưu lại với bảng mã UTF-8") from None
     return list(join_broken_lines(text.splitlines()))
 
 
@@ -140,7 +138,7 @@ def _read_docx(path: Path) -> list[Block]:
         with docx2python(path) as content:
             body = content.body
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ReadError(f"tệp {path.name} không phải tệp .docx hợp lệ (có thể bị hỏng): {type(exc).__name__}") from exc
+        raise ReadError(f"tệp {path.name} không phải tệp .docx hợp lệ (có thể bị hỏng)") from exc
     except Exception as exc:  # noqa: BLE001 - docx2python raises many kinds on a damaged file
         raise ReadError(f"tệp {path.name} không đọc được như tệp .docx (có thể bị hỏng)") from exc
     blocks: list[Block] = []
@@ -158,7 +156,6 @@ def _read_docx(path: Path) -> list[Block]:
 
 def _read_pdf(path: Path) -> list[Block]:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     blocks: list[Block] = []
     try:
@@ -178,10 +175,6 @@ def _read_pdf(path: Path) -> list[Block]:
                     rows = [[clean(cell or "") for cell in row] for row in table.extract()]
                     blocks.append(Table([row for row in rows if any(row)]))
             blocks.extend(join_broken_lines(lines, wrapped=True))
-    except (PDFSyntaxError, OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds (PDFSyntaxError, PdfminerException…) on a damaged file
         raise ReadError(f"tệp {path.name} không phải tệp .pdf hợp lệ (có thể bị hỏng)") from exc
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a damaged file
-        if type(exc).__name__.startswith(("PDF", "PSEOF", "PSSyntax")):
-            raise ReadError(f"tệp {path.name} không phải tệp .pdf hợp lệ (có thể bị hỏng)") from exc
-        raise
     return blocks

@@ -102,7 +102,12 @@ def _number(path: list[Node]) -> tuple[str, str | None]:
     parts = [n.label.value for n in path if n.label is not None and n.label.kind not in ("dash", "plus")]
     written = ""
     for part in parts:
-        written += part if (part.isalpha() and part.islower() and written) else (f".{part}" if written else part)
+        if "." in part:
+            written = part  # "1.2" already says it is under "1"
+        elif part.isalpha() and part.islower() and written:
+            written += part  # "1a", as the plan model writes sub-items
+        else:
+            written = f"{written}.{part}" if written else part
     last = path[-1].label if path else None
     own = last.value if last is not None and last.kind == "arabic" and len(parts) == 1 else None
     return written or "-", own
