@@ -19,7 +19,7 @@ from scheduler.plan_import.agencies import Directory, Resolver
 from scheduler.plan_import.header import read_header
 from scheduler.plan_import.outline import Section, sections, split_label, tree
 from scheduler.plan_import.reading import ReadError, Table, read_document
-from scheduler.plan_import.tasks import TaskText, assignment_table, from_table, from_tree, title_of
+from scheduler.plan_import.tasks import VERBS, TaskText, assignment_table, from_table, from_tree, title_of
 from scheduler.plan_import.wording import reporting_clause, time_frame
 
 REVIEW = "Cần xem lại"  # the ``about`` of every note the importer asks the admin to confirm
@@ -156,7 +156,7 @@ def import_plan(path: Path, directory: Directory, *, today: dt.date | None = Non
             review.append(Review(where, f"Thời gian \"{frame.text}\" được theo dõi theo năm ({frame.kind}, {frame.year})", "Mô hình kế hoạch theo dõi nhiệm vụ theo năm, không theo ngày hoặc quý"))
         task: dict[str, Any] = {
             "no": no,
-            "title": title_of(text.text),
+            "title": title_of(_without_assignment(text.text) if text.found in ("sentence", "section") else text.text),
             "text": text.text,
         }
         if text.items:
@@ -244,6 +244,23 @@ def import_plan(path: Path, directory: Directory, *, today: dt.date | None = Non
     return draft
 
 
+def _without_assignment(text: str) -> str:
+    """"Giao Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ tổ chức hội nghị …" → "Tổ chức hội
+    nghị …": the title says what is to be done; who does it is in lead and coordinators."""
+    match = re.match(
+        r"(?i)^(?:(?:giao|đề nghị)\s+[^.;:]+?\s+)?chủ trì\s*,?\s*(?:phối hợp (?:với|cùng)\s+)?", text
+    )
+    if not match:
+        return text
+    rest = text[match.end() :]
+    words = rest.split()
+    for index in range(len(words)):
+        if fold(" ".join(words[index:])).startswith(VERBS):
+            rest = " ".join(words[index:])
+            break
+    return rest[:1].upper() + rest[1:] if rest else text
+
+
 def _number_tasks(texts: list[TaskText]) -> tuple[list[tuple[str, TaskText]], tuple[str, str] | None]:
     """The plan model numbers tasks 1, 2, 3…: the document's own numbers when they are plain
     and unique, else 1…N in the document's order (the written number kept in the task's note)."""
@@ -328,4 +345,4 @@ def write_draft(draft: Draft, out: Path) -> None:
         raise
 
 
-__all__ = ["Draft", "PlanImportError", "REVIEW", "Review", "fold", "import_plan", "write_draft"]
+__all__ = ["Draft", "PlanImportError", "REVIEW", "Review", "import_plan", "write_draft"]
