@@ -463,3 +463,45 @@ def test_directory_option_takes_another_plan(capsys, tmp_path, directory):
     assert data["tasks"][0]["coordinators"][0] == "so-noi-vu"
     assert next(a for a in data["agencies"] if a["id"] == "so-noi-vu")["note"].startswith("Cơ quan mới")
     assert "Cơ quan mới \"Sở Nội vụ\"" in captured.err
+
+
+def test_seed_typed_into_word_gives_the_same_tasks(directory, seed_draft, tmp_path):
+    """The seed's text as a .docx with typed numbers (no automatic numbering): same tasks."""
+    import docx
+
+    document = docx.Document()
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            document.add_paragraph(line)
+    path = tmp_path / "seed.docx"
+    document.save(path)
+    draft = import_plan(path, directory)
+    keep = ("no", "lead", "coordinators", "time_frame", "text")
+    assert [{k: t[k] for k in keep} for t in draft.data["tasks"]] == [
+        {k: t[k] for k in keep} for t in seed_draft.data["tasks"]
+    ]
+
+
+def test_a_failed_write_leaves_no_file(monkeypatch, tmp_path, seed_draft):
+    from scheduler.plan_import import write_draft
+
+    target = tmp_path / "ke-hoach.json"
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("scheduler.plan_import.draft.os.replace", broken)
+    with pytest.raises(OSError):
+        write_draft(seed_draft, target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_review_is_kept_in_the_file_notes(capsys, tmp_path):
+    out = tmp_path / "ke-hoach.json"
+    assert main(["plan", "import", str(FIXTURES / "theo-co-quan.txt"), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    notes = json.loads(out.read_text(encoding="utf-8"))["notes"]
+    review = [n for n in notes if n["about"].startswith("Cần xem lại")]
+    assert len(review) == len(notes) >= 4
+    for note in review:
+        assert f"{note['about']}: {note['choice']} — {note['reason']}" in printed
