@@ -1,4 +1,5 @@
-"""``baocao plan check``: validate a plan file and summarise what it asks of whom."""
+"""``baocao plan check``: validate a plan file and summarise what it asks of whom.
+``baocao plan import``: draft a plan file from a plan's official text (.txt, .docx, .pdf)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("plan", help="kiểm tra tệp kế hoạch")
+    parser = sub.add_parser("plan", help="kiểm tra tệp kế hoạch, soạn tệp kế hoạch từ văn bản")
     plan_sub = parser.add_subparsers(title="các lệnh", dest="plan_command", metavar="LỆNH")
     plan_sub.required = True
     check = plan_sub.add_parser(
@@ -24,12 +25,83 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "file", nargs="?", type=Path, metavar="TỆP", help="tệp kế hoạch (mặc định: cấu hình BAOCAO_PLAN_PATH)"
     )
     check.set_defaults(func=run_check)
+    imp = plan_sub.add_parser(
+        "import",
+        help="soạn tệp kế hoạch (bản nháp) từ văn bản kế hoạch .txt, .docx, .pdf; in danh sách cần xem lại",
+    )
+    imp.add_argument("source", type=Path, metavar="TỆP", help="văn bản kế hoạch: .txt, .docx hoặc .pdf")
+    imp.add_argument(
+        "-o",
+        "--output",
+        metavar="TỆP_RA",
+        help="tệp kế hoạch ghi ra (mặc định: cùng tên, đuôi .json, cạnh văn bản); '-' in ra màn hình",
+    )
+    imp.add_argument(
+        "--directory",
+        type=Path,
+        metavar="DANH_MỤC",
+        help="tệp kế hoạch .json có danh mục cơ quan của tỉnh để đối chiếu tên (mặc định: cấu hình BAOCAO_PLAN_PATH)",
+    )
+    imp.add_argument("--force", action="store_true", help="ghi đè tệp ra nếu đã có")
+    imp.set_defaults(func=run_import)
 
 
 def run_check(args: argparse.Namespace, ctx: Context) -> int:
     path = args.file or ctx.settings.plan_path
     plan = plan_or_fail(path)
     print(summary(plan, ctx, path))
+    return 0
+
+
+def run_import(args: argparse.Namespace, ctx: Context) -> int:
+    import sys
+
+    from baocao.context import CliError
+    from scheduler.plan_import import PlanImportError, import_plan, write_draft
+    from scheduler.plan_import.agencies import Directory
+
+    directory_path = args.directory or ctx.settings.plan_path
+    if directory_path.is_dir() or directory_path.suffix.lower() != ".json":
+        raise CliError(
+            f"--directory {directory_path}: cần một tệp kế hoạch .json (danh mục cơ quan lấy từ các cơ quan "
+            "và nhóm của kế hoạch đó)"
+        )
+    directory = Directory.from_plan(plan_or_fail(directory_path), source=str(directory_path))
+    source: Path = args.source
+    stdout = args.output == "-"
+    out = None if stdout else Path(args.output) if args.output else source.with_suffix(".json")
+    if out is not None and source.suffix.lower() == ".json" and out.resolve() == source.resolve():
+        raise CliError(f"{source} đã là tệp .json: cần văn bản kế hoạch .txt, .docx hoặc .pdf")
+    if out is not None and out.exists() and not args.force:
+        raise CliError(f"đã có tệp {out}: dùng -o để ghi tệp khác, hoặc --force để ghi đè")
+    try:
+        draft = import_plan(source, directory, today=ctx.now().astimezone(ctx.settings.tz).date())
+    except PlanImportError as exc:
+        raise CliError(str(exc)) from exc
+    info = draft.data["plan"]
+    tasks = draft.data["tasks"]
+    periods = ", ".join(f"{p['code']} ({p['name']})" for p in draft.data["reporting"]["periods"])
+    lines = []
+    if stdout:
+        sys.stdout.write(draft.json())
+    else:
+        assert out is not None
+        try:
+            write_draft(draft, out)
+        except OSError as exc:
+            raise CliError(f"không ghi được {out}: {exc.strerror}") from exc
+        lines.append(f"Đã ghi bản nháp {out}")
+    lines += [
+        f"Kế hoạch số {info['number']} ngày {info['date']} của {info['issuer']}",
+        f"  {info['title']}",
+        f"Nhiệm vụ: {len(tasks)}; cơ quan: {len(draft.data['agencies'])} (mới: {draft.new_agencies}); "
+        f"nhóm: {len(draft.data['groups'])}; kỳ báo cáo: {periods}",
+        f"Cần xem lại ({len(draft.review)}; cũng ghi trong notes của tệp):",
+    ]
+    lines += [f"  {n}. {r.line()}" for n, r in enumerate(draft.review, start=1)]
+    if out is not None:
+        lines.append(f"Sau khi sửa, kiểm tra bằng: baocao plan check {out}")
+    print("\n".join(lines), file=sys.stderr if stdout else sys.stdout)
     return 0
 
 
