@@ -218,6 +218,7 @@ class TaskEntry:
     first_submitted_at: datetime  # of the first revision, local time
     revision: int
     late: bool  # no revision of this task was submitted on time
+    figures: tuple[str, ...] = ()  # the counts the parser found in the text ("12/15 hội nghị")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -640,6 +641,7 @@ def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: 
                 first_submitted_at=to_local(first, zone),
                 revision=entry.revision,
                 late=bool(all_late),
+                figures=tuple(str(f.get("text")) for f in (entry.figures or ()) if isinstance(f, dict) and f.get("text")),
             )
         )
     for entries in loaded.entries.values():
