@@ -396,6 +396,14 @@ def _situation(data: ReportData) -> list[Block]:
     blocks.append(_h(2, "2. Gia hạn thời hạn báo cáo"))
     if not data.extensions:
         blocks.append(_p(f"Trong {period_title(data)}, không có cơ quan, đơn vị nào đề nghị gia hạn thời hạn gửi báo cáo."))
+    else:
+        decided = {key: sum(1 for row in data.extensions if row.info.status == key) for key in
+                   (st.APPROVED_EXTENSION, st.DECLINED_EXTENSION, st.PENDING_EXTENSION)}
+        parts = [f"đồng ý {num(decided[st.APPROVED_EXTENSION])}", f"không đồng ý {num(decided[st.DECLINED_EXTENSION])}"]
+        if decided[st.PENDING_EXTENSION]:
+            parts.append(f"đang xem xét {num(decided[st.PENDING_EXTENSION])}")
+        blocks.append(_p(f"Trong {period_title(data)}, có {count(len(data.extensions), 'đề nghị')} gia hạn thời hạn gửi báo cáo; "
+                         f"Sở Tư pháp {', '.join(parts)}:"))
     for row in data.extensions:
         blocks.append(_item(*extension_runs(row)))
     return blocks

@@ -402,7 +402,7 @@ def _task_reports(plan: Plan, status: st.PeriodStatus, refs: _Refs) -> tuple[Tas
                 # The difficulty clauses of the agency's own segment (reports.prose): a request
                 # for more time is not one, a result or a recommendation beside it neither.
                 for clause in prose.read(entry.text).difficulties:
-                    difficulties.append(Finding(agency.agency_id, agency.agency, entry.task, clause))
+                    difficulties.append(Finding(agency.agency_id, agency.agency, entry.task, _capitalize(clause)))
             order = lead_order.get(agency.agency_id, len(lead_order) + index)
             if duty.role == "lead":
                 if contributions:
@@ -462,7 +462,7 @@ def _findings(tasks: Sequence[TaskReport]) -> tuple[tuple[Finding, ...], tuple[F
     for task in tasks:
         for contribution in (*task.leads, *task.coordinators):
             for clause in prose.read(contribution.entry.text).recommendations:
-                recommendations.append(Finding(contribution.agency_id, contribution.agency, contribution.entry.task, clause))
+                recommendations.append(Finding(contribution.agency_id, contribution.agency, contribution.entry.task, _capitalize(clause)))
     return difficulties, tuple(recommendations)
 
 
@@ -488,9 +488,9 @@ def _general_difficulties(session: Session, status: st.PeriodStatus) -> tuple[tu
         body = " ".join(_GENERAL_HEADING.sub(" ", text).split())
         said = prose.read(body)
         for clause in (*said.difficulties, *said.results):
-            difficulties.append(Finding(agency.agency_id, agency.agency, "", clause))
+            difficulties.append(Finding(agency.agency_id, agency.agency, "", _capitalize(clause)))
         for clause in said.recommendations:
-            recommendations.append(Finding(agency.agency_id, agency.agency, "", clause))
+            recommendations.append(Finding(agency.agency_id, agency.agency, "", _capitalize(clause)))
     return tuple(difficulties), tuple(recommendations)
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -40,7 +39,7 @@ from lxml import etree
 from common.text import fold
 from reports import body as bodytext
 from reports.data import ReportData
-from reports.forms import Form, Text, form_of, signature, unit_code
+from reports.forms import Form, Text, admin_date, form_of, number_code, signature, unit_code
 
 FONT = "Times New Roman"
 
@@ -217,25 +216,6 @@ def _two_columns(document, widths: tuple[float, float]):  # type: ignore[no-unty
 
 
 # --- words -------------------------------------------------------------------------------------
-
-
-def admin_date(day: date) -> str:
-    """"ngày 05 tháng 02 năm 2024", "ngày 20 tháng 3 năm 2024": days below 10 and months
-    below 3 with a leading zero, as official documents write the date of issue."""
-    d = f"{day.day:02d}" if day.day < 10 else str(day.day)
-    m = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {d} tháng {m} năm {day.year}"
-
-
-def number_code(plan_number: str) -> str:
-    """The issuer's part of a document number: ``124-KH/BCSĐ`` → ``BCSĐ``, ``45/KH-UBND`` →
-    ``UBND``."""
-    if "/" not in plan_number:
-        return ""
-    tail = plan_number.split("/", 1)[1].strip()
-    if fold(tail).startswith("kh-"):
-        tail = tail[3:]
-    return tail
 
 
 def parent_body(data: ReportData, form: Form) -> str | None:

@@ -20,6 +20,7 @@ long issuer name onto two lines, as printed Party documents do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from common.text import fold
 from scheduler.plan import Plan, ReportForm
@@ -170,6 +171,29 @@ def form_of(plan: Plan) -> Form:
     return FORMS[plan.plan.form.value]
 
 
+# --- numbers and dates ---------------------------------------------------------------------
+
+
+def admin_date(day: date) -> str:
+    """"ngày 05 tháng 02 năm 2024", "ngày 20 tháng 3 năm 2024": days below 10 and months
+    below 3 with a leading zero, as official documents write the date of issue."""
+    d = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    m = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {d} tháng {m} năm {day.year}"
+
+
+def number_code(plan_number: str) -> str:
+    """The issuer's part of a document number: ``124-KH/BCSĐ`` → ``BCSĐ``, ``45/KH-UBND`` →
+    ``UBND``."""
+    if "/" not in plan_number:
+        return ""
+    tail = plan_number.split("/", 1)[1].strip()
+    if fold(tail).startswith("kh-"):
+        tail = tail[3:]
+    return tail
+
+
+
 # --- who signs, and how ----------------------------------------------------------------------
 
 # Bodies run collectively: their documents are signed "on behalf of" the body (T/M, TM.).
@@ -262,6 +286,8 @@ def unit_code(name: str, aliases: tuple[str, ...] | list[str] = ()) -> str:
 
 __all__ = [
     "ADMINISTRATIVE",
+    "admin_date",
+    "number_code",
     "FORMS",
     "PARTY",
     "Form",

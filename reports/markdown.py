@@ -20,6 +20,8 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 def md_escape(text: str) -> str:
     """Text as it reads, whatever Markdown characters it contains (spaces at its ends kept)."""
     inner = " ".join(text.split())
+    if not inner:
+        return " " if text else ""
     lead = " " if text[:1].isspace() and inner else ""
     tail = " " if text[-1:].isspace() and inner else ""
     return lead + _SPECIAL.sub(r"\\\1", inner) + tail
