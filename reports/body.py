@@ -244,7 +244,7 @@ def _status_line(data: ReportData, task: TaskReport, elsewhere: dict[str, int]) 
                        ("not_arisen", "không phát sinh"), (st.UNSPECIFIED, "chưa nêu tiến độ")):
         if s.statuses.get(key, 0):
             parts.append(count(s.statuses[key], label))
-    text = head + f"Có {s.reported_by}/{s.assigned_to} cơ quan, đơn vị báo cáo nhiệm vụ {task.no}: {', '.join(parts)}"
+    text = head + f"Có {num(s.reported_by)}/{s.assigned_to} cơ quan, đơn vị báo cáo nhiệm vụ {task.no}: {', '.join(parts)}"
     mean = progress(task)
     if mean is not None:
         value, n, done = mean

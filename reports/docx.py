@@ -246,8 +246,14 @@ def issuer_lines(data: ReportData) -> str:
     """The issuing body as the header names it: "BAN CÁN SỰ ĐẢNG UBND TỈNH", "SỞ TƯ PHÁP",
     "ỦY BAN NHÂN DÂN TỈNH NINH THUẬN" (a UBND with its province: it has no parent line)."""
     issuer = data.issuer
-    if fold(issuer).startswith(("uy ban nhan dan", "ubnd")) and data.province and fold(data.province) not in fold(issuer):
-        issuer = f"{issuer} {data.province}"
+    folded = fold(issuer)
+    if folded.startswith(("uy ban nhan dan", "ubnd")):
+        # A UBND's header names it in full, with its place: it has no parent line (NĐ 30).
+        issuer = "Ủy ban nhân dân" + issuer[4:] if folded.startswith("ubnd") else issuer
+        if data.province and fold(data.province) not in fold(issuer):
+            issuer = f"{issuer} {data.province}"
+    elif form_of(data.plan).key == "administrative" and parent_body(data, form_of(data.plan)) and folded.endswith((" tinh", " thanh pho")):
+        issuer = issuer.rsplit(" ", 1)[0]  # "Sở Tư pháp tỉnh" under "UBND TỈNH NINH THUẬN": "SỞ TƯ PHÁP"
     return issuer
 
 

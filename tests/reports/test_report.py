@@ -308,7 +308,7 @@ def test_docx_content(data):
 
     # The corrected task: only the latest revision, the lead first.
     four = _after(paragraphs, "4. Phối hợp trong điều tra, truy tố, xét xử, thi hành án; tiếp công dân; chuyển đổi số", "5. ")
-    assert four[0].startswith("Cơ quan chủ trì: Công an tỉnh; thời gian thực hiện: Năm 2024 và các năm tiếp theo. Có 2/39 cơ quan, đơn vị báo cáo nhiệm vụ 4: 01 hoàn thành, 01 đang thực hiện;")
+    assert four[0].startswith("Cơ quan chủ trì: Công an tỉnh; thời gian thực hiện: Năm 2024 và các năm tiếp theo. Có 02/39 cơ quan, đơn vị báo cáo nhiệm vụ 4: 01 hoàn thành, 01 đang thực hiện;")
     # Done counts as 100 %: Công an tỉnh 100 (done), Sở Tài chính 60.
     assert "tiến độ bình quân 80% (bình quân trên 02 cơ quan có nêu tỷ lệ)" in four[0]
     assert four[1] == "- Công an tỉnh (chủ trì, hoàn thành): Đã rà soát 12 quy chế phối hợp *liên ngành*."
