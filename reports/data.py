@@ -38,6 +38,7 @@ Datetimes are aware and in the display time zone (``tz``, default the plan's rem
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -476,6 +477,7 @@ def _general_difficulties(session: Session, status: st.PeriodStatus) -> tuple[tu
     rows = session.exec(
         select(Report.obligation_id, Report.general_text, Report.submitted_at, Report.id)
         .where(Report.obligation_id.in_(list(by_obligation)), Report.general_difficulty == True)  # type: ignore[attr-defined]  # noqa: E712
+        .where(Report.submitted_at <= status.now)  # type: ignore[operator]
         .order_by(Report.submitted_at, Report.id)  # type: ignore[arg-type]
     ).all()
     latest: dict[int, str] = {}
@@ -521,6 +523,7 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
         .join(Contact, Contact.id == Report.contact_id, isouter=True)  # type: ignore[arg-type]
         .join(evidence, evidence.c.report_id == Report.id, isouter=True)
         .where(ReportEntry.obligation_id.in_(obligations))  # type: ignore[attr-defined]
+        .where(ReportEntry.submitted_at <= status.now)  # type: ignore[operator]  # as of the report's moment
     )
     by_obligation = {a.obligation_id: (index, a) for index, a in enumerate(status.agencies)}
     rows = [row for row in session.exec(statement).all() if row[0].obligation_id in by_obligation]
@@ -563,7 +566,12 @@ def _extensions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zon
     for obligation_id, infos in found.items():
         index, agency = by_obligation[obligation_id]
         plan_due = agency.plan_due if agency.plan_due is not None else agency.due
-        rows += [(info.requested_at, index, ExtensionRow(agency.agency_id, agency.agency, plan_due, info)) for info in infos]
+        for info in infos:
+            if info.requested_at > status.now:
+                continue  # asked after the report's moment
+            if info.decided_at is not None and info.decided_at > status.now:
+                info = dataclasses.replace(info, status=ExtensionStatus.PENDING.value, decided_at=None, decided_by=None)
+            rows.append((info.requested_at, index, ExtensionRow(agency.agency_id, agency.agency, plan_due, info)))
     rows.sort(key=lambda row: (row[0], row[1], row[2].info.id))
     return tuple(row for _, _, row in rows)
 
@@ -583,7 +591,7 @@ def period_history(
         if period.code == status.period_code:
             out.append(status)
             break
-        out.append(st.period_status(session, plan, f"{status.year}-{period.code}", now, tz, cal=cal))
+        out.append(st.period_status(session, plan, f"{status.year}-{period.code}", now, tz, cal=cal, as_of=True))
     return tuple(out)
 
 
@@ -622,7 +630,8 @@ def gather(
     :class:`reports.status.PeriodError` for a period the plan does not have.
     """
     zone = plan.zone(tz)
-    status = st.period_status(session, plan, period, now, zone, cal=cal)
+    # As of ``now``: a draft made for an earlier moment states the situation then.
+    status = st.period_status(session, plan, period, now, zone, cal=cal, as_of=True)
     refs = _Refs(plan)
     tasks = _task_reports(plan, status, refs)
     difficulties, recommendations = _findings(tasks)

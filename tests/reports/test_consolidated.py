@@ -228,6 +228,23 @@ def test_the_on_time_sheet_across_the_year(session):
     assert rows["Sở Y tế"][2:] == ("Chưa báo cáo", "Chưa báo cáo", "Chưa đến hạn", 2, 0, 0)
 
 
+def test_a_draft_for_an_earlier_moment_states_the_situation_then(session):
+    """`baocao report --now 2024-03-13T12:00`: dated then, and only what had come in by then."""
+    script(session)
+    data = report.gather(session, PLAN, PERIOD, vn(2024, 3, 13, 12), VN, cal=CAL)
+    document = Document(io.BytesIO(report.render(data, "docx")))
+    cells = [p.text for t in document.tables for c in t._cells for p in c.paragraphs]
+    assert "Ninh Thuận, ngày 13 tháng 3 năm 2024" in cells
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    text = "\n".join(paragraphs)
+    assert "- Công an tỉnh (chủ trì, đang thực hiện 50%): Đã xử lý 10 vụ án." in paragraphs  # before the correction
+    assert "12 vụ án" not in text and "13 hội nghị" not in text  # Sở Tư pháp reported on 14/3
+    assert "Đến 12 giờ 00 ngày 13 tháng 3 năm 2024" in text
+    assert "không có cơ quan, đơn vị nào đề nghị gia hạn" in text
+    revisions = load_workbook(io.BytesIO(report.render(data, "xlsx")))["Các lần gửi"]
+    assert {r[1] for r in revisions.iter_rows(min_row=6, values_only=True)} == {"Công an tỉnh", "Báo Ninh Thuận", "Ban Dân tộc tỉnh", "Sở Nội vụ"}
+
+
 def test_odd_input_gives_a_sensible_draft(session):
     """A plan without recipients, signer or province; segments that are empty, punctuation,
     emoji, control characters, a whole pasted page; a period with no replies at all."""
