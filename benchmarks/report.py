@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Benchmark (issue 5): how long the consolidated report takes to make, per format.
+"""Benchmark (issues 5, 10): how long the consolidated report takes to make, per format, and
+how long the Word draft is.
 
     python benchmarks/report.py [--agencies 50 500] [--repeat 3] [--pg URL | --pg none]
 
@@ -24,8 +25,9 @@ What is measured
     ``reports.gather`` with what the format needs (revisions for Excel, history for the
     chart) and the rendering (``render(data, fmt)``), each timed separately. Each
     measurement is the median of ``--repeat`` runs after one warm-up run (imports, font
-    cache, database caches). The file sizes are printed too. Everything runs in this one
-    process; the run stops by itself (``--max-seconds``).
+    cache, database caches). The file sizes are printed too, and for the Word draft its
+    characters and the paragraphs it repeats (issue 10: each result is written once).
+    Everything runs in this one process; the run stops by itself (``--max-seconds``).
 """
 
 from __future__ import annotations
@@ -197,6 +199,8 @@ class Measure:
     gather_s: list[float] = field(default_factory=list)
     render_s: list[float] = field(default_factory=list)
     size: int = 0
+    characters: int | None = None  # the Word draft's text
+    repeated: int | None = None  # paragraphs the Word draft has more than once
 
     @property
     def gather(self) -> float:
@@ -231,10 +235,25 @@ def measure(url: str, name: str, plan: Any, repeat: int, agencies: int) -> list[
                     result.gather_s.append(gathered - started)
                     result.render_s.append(rendered - gathered)
                 result.size = len(content)
+            if fmt == "docx":
+                result.characters, result.repeated = draft_text(content)
             out.append(result)
     finally:
         dispose_engine(url)
     return out
+
+
+def draft_text(content: bytes) -> tuple[int, int]:
+    """(characters, repeated paragraphs) of a Word draft, tables included."""
+    import io
+    from collections import Counter
+
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    paragraphs += [p.text for t in document.tables for c in t._cells for p in c.paragraphs if p.text.strip()]
+    return sum(map(len, paragraphs)), sum(n - 1 for n in Counter(paragraphs).values() if n > 1)
 
 
 class Postgres:
@@ -334,6 +353,10 @@ def table(measures: list[Measure], counts: dict[int, dict[str, int]], databases:
                 size = m.size
             label = f"{agencies} ({counts[agencies]['entries']:,})".replace(",", " ")
             lines.append(f"| {label} | {fmt} | " + " | ".join(cells) + f" | {size / 1024:,.0f} KiB |".replace(",", " "))
+    drafts = [m for m in measures if m.fmt == "docx" and m.characters is not None and m.database == databases[0]]
+    if drafts:
+        lines.append("")
+        lines += [f"Word draft, {m.agencies} agencies: {m.characters:,} characters, {m.repeated} repeated paragraphs.".replace(",", " ") for m in drafts]
     return "\n".join(lines)
 
 
@@ -421,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine,
             "counts": counts,
             "measures": [
-                {"database": m.database, "agencies": m.agencies, "format": m.fmt, "gather_s": m.gather_s, "render_s": m.render_s, "bytes": m.size}
+                {"database": m.database, "agencies": m.agencies, "format": m.fmt, "gather_s": m.gather_s, "render_s": m.render_s, "bytes": m.size,
+                 "characters": m.characters, "repeated_paragraphs": m.repeated}
                 for m in measures
             ],
         }
