@@ -153,6 +153,10 @@ def _results(data: ReportData) -> tuple[dict[str, list[_Said]], dict[str, dict[s
             entry.agencies.setdefault(contribution.agency, [])
             if contribution.entry.task not in entry.agencies[contribution.agency]:
                 entry.agencies[contribution.agency].append(contribution.entry.task)
+            if contribution.role == "lead" and not entry.leads and entry.home != task.no and list(entry.agencies) == [contribution.agency]:
+                # An agency's one line on tasks it coordinates and a task it leads: under the
+                # task it leads, where its result is looked for.
+                entry.home = task.no
             if contribution.role == "lead" and task.no == entry.home:
                 entry.leads[contribution.agency] = _status_words(contribution)
     homes: dict[str, list[_Said]] = {}

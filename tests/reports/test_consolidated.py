@@ -317,3 +317,16 @@ async def test_the_demo_dates_each_draft_when_it_is_made(tmp_path):
         "9M": "Ninh Thuận, ngày 24 tháng 9 năm 2024",
         "FY": "Ninh Thuận, ngày 24 tháng 12 năm 2024",
     }
+
+
+def test_a_line_on_tasks_led_and_coordinated_sits_under_the_task_led(session):
+    _sync(session)
+    send(session, "so-tu-phap", "NV1, NV2, NV3: đang thực hiện 60%, đã tổ chức 7 hội nghị.", vn(2024, 3, 11, 10))
+    session.commit()
+    data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
+    paragraphs = _paragraphs(report.render(data, "docx"))
+    two = _section(paragraphs, "2. Quán triệt, triển khai Nghị quyết 27-NQ/TW về Nhà nước pháp quyền", "3. ")
+    assert "- Sở Tư pháp (chủ trì, đang thực hiện 60%; nhiệm vụ 1–3): Đã tổ chức 7 hội nghị." in two
+    one = _section(paragraphs, "1. Tuyên truyền, phổ biến về chiến lược cải cách tư pháp", "2. ")
+    assert "01 cơ quan báo cáo chung nhiều nhiệm vụ, nội dung đã nêu tại điểm 2" in one[0]
+    assert sum("7 hội nghị" in p for p in paragraphs) == 1
