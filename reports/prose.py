@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A request for more time (bot.extensions reads it): not a result, a difficulty or a
 # recommendation. Folded text.
@@ -49,15 +50,26 @@ def is_extension_request(text: str) -> bool:
 _D = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """Code point → its folded character, computed once per character seen: ``str.translate``
+    asks it for each character (normalising every character of every segment anew was most of
+    the report's time for a large province)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch.translate(_D))
+        stripped = "".join(c for c in base if not unicodedata.combining(c)).lower()
+        self[code] = folded = stripped[:1] or ch
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def _fold_chars(text: str) -> str:
     """``text`` folded character by character (same length, same positions): lower case, no
     diacritics. Regexes run on it and cut the original at the same places."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch.translate(_D))
-        stripped = "".join(c for c in base if not unicodedata.combining(c)).lower()
-        out.append(stripped[:1] or ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 # Openings a focal point writes before the report itself (folded). Each is removed from the
@@ -89,9 +101,9 @@ _STATUS = re.compile(
 )
 # Closings: "ạ", "Trân trọng.", "Em cảm ơn", "(số liệu gửi trước bị nhầm)".
 _CLOSINGS = re.compile(
-    r"(?:\s*[,.]?\s*(?:a+|a nhe|nhe|nha)\s*[.!]*"
-    r"|\s*[,.;]?\s*(?:tran trong|(?:em\s+)?(?:xin\s+)?cam\s+on[^.]{0,30}|thanks?)\s*[.!]*"
-    r"|\s*\([^)]{0,60}(?:nham|sai|sua|thay the)[^)]{0,40}\)\s*[.!]*)$"
+    r"(?:[\s,.]+(?:a|a a|a nhe|nhe|nha)[\s.!]*"
+    r"|[\s,.;]*\b(?:tran trong|(?:em )?(?:xin )?cam on\b[^.]{0,30}|thanks?)[\s.!]*"
+    r"|\s*\((?=[^)]{0,100}\)[\s.!]*\Z)[^)]*(?:nham|sai sot|gui truoc|thay the|sua lai|dinh chinh)[^)]*\)[\s.!]*)\Z"
 )
 
 # What opens a difficulty clause, folded.
@@ -102,6 +114,8 @@ _DIFFICULTY = re.compile(
 _RECOMMENDATION = re.compile(r"(?<![a-z])(?:kien nghi|de nghi|de xuat)(?![a-z])")
 # A clause that reports something done opens a result again after a difficulty.
 _ACTION = re.compile(r"^(?:da|dang|hoan thanh|tiep tuc|to chuc|ban hanh|trien khai)(?![a-z])")
+# Within a sentence, the parts between commas and semicolons; "1,5 tỷ đồng" is one number.
+_PARTS = re.compile(r"(?<=;)\s*|(?<=,)(?!\d)\s*")
 _SENTENCES = re.compile(r"(?:[;!?\n]+|\.(?![0-9]))\s*")
 
 
@@ -133,13 +147,17 @@ def strip_chat(text: str) -> str:
             break
         text = text[match.end() :].lstrip(" ,;:.-–")
     for _ in range(3):
-        match = _CLOSINGS.search(_fold_chars(text))
-        if match is None or match.start() == 0 and match.end() == 0:
+        # Closings are at the end: search the last characters only (a search anchored at the
+        # end still tries every position of a long text).
+        offset = max(0, len(text) - 120)
+        match = _CLOSINGS.search(_fold_chars(text[offset:]))
+        if match is None or match.start() == match.end():
             break
-        text = text[: match.start()].rstrip()
+        text = text[: offset + match.start()].rstrip()
     return text.strip(" ,;:-–")
 
 
+@lru_cache(maxsize=65536)
 def read(text: str) -> Said:
     """The clauses of a stored segment, told apart (see the module docstring)."""
     body = strip_chat(text)
@@ -151,7 +169,7 @@ def read(text: str) -> Said:
         if not raw:
             continue
         clauses: list[tuple[str, str]] = []  # (kind, text)
-        for part in re.split(r"(?<=;)\s*|(?<=,)(?!\d)\s*", raw):  # "1,5 tỷ đồng" is one number
+        for part in _PARTS.split(raw):
             piece = part.strip()
             if not piece:
                 continue
