@@ -212,7 +212,8 @@ def _task_blocks(
     blocks.append(_p(_status_line(data, task, elsewhere.get(task.no, {}))))
     here = homes.get(task.no, [])
     lead_names = set(task.summary.lead)
-    here.sort(key=lambda e: (not (set(e.agencies) & lead_names), -len(e.agencies)))
+    # The leads' own results first (a lead also in a shared line of coordinators comes after).
+    here.sort(key=lambda e: (not e.leads, not (set(e.agencies) & lead_names), -len(e.agencies)))
     stated: set[str] = set()
     for contribution in task.leads:
         # A lead that reported only a status ("NV2: hoàn thành") still reports on its task.
