@@ -1,7 +1,9 @@
 #!/usr/bin/env python
-"""Benchmark (issue 5): how long the consolidated report takes to make, per format.
+"""Benchmark (issues 5, 10): how long the consolidated report takes to make, per format, and
+how long the Word draft is.
 
     python benchmarks/report.py [--agencies 50 500] [--repeat 3] [--pg URL | --pg none]
+    python benchmarks/report.py --drafts DIR     # measure the Word drafts in DIR (baocao demo --out DIR)
 
 What runs
     For each size, a synthetic province-year is built from the seed plan (``data/plan.json``):
@@ -24,8 +26,9 @@ What is measured
     ``reports.gather`` with what the format needs (revisions for Excel, history for the
     chart) and the rendering (``render(data, fmt)``), each timed separately. Each
     measurement is the median of ``--repeat`` runs after one warm-up run (imports, font
-    cache, database caches). The file sizes are printed too. Everything runs in this one
-    process; the run stops by itself (``--max-seconds``).
+    cache, database caches). The file sizes are printed too, and for the Word draft its
+    characters and the paragraphs it repeats (issue 10: each result is written once).
+    Everything runs in this one process; the run stops by itself (``--max-seconds``).
 """
 
 from __future__ import annotations
@@ -197,6 +200,8 @@ class Measure:
     gather_s: list[float] = field(default_factory=list)
     render_s: list[float] = field(default_factory=list)
     size: int = 0
+    characters: int | None = None  # the Word draft's text
+    repeated: int | None = None  # paragraphs the Word draft has more than once
 
     @property
     def gather(self) -> float:
@@ -231,10 +236,65 @@ def measure(url: str, name: str, plan: Any, repeat: int, agencies: int) -> list[
                     result.gather_s.append(gathered - started)
                     result.render_s.append(rendered - gathered)
                 result.size = len(content)
+            if fmt == "docx":
+                result.characters, result.repeated = draft_text(content)
             out.append(result)
     finally:
         dispose_engine(url)
     return out
+
+
+def draft_text(content: bytes) -> tuple[int, int]:
+    """(characters, repeated paragraphs) of a Word draft, tables included."""
+    import io
+    from collections import Counter
+
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    paragraphs += [p.text for t in document.tables for c in t._cells for p in c.paragraphs if p.text.strip()]
+    return sum(map(len, paragraphs)), sum(n - 1 for n in Counter(paragraphs).values() if n > 1)
+
+
+def estimated_pages(document: Any) -> float:
+    """Pages a draft renders to, estimated from its text when no word processor is at hand:
+    Times New Roman averages about 0.45 em per Vietnamese character, so a line of the text width
+    at the body size holds ``width / (0.45 × size)`` characters; each paragraph takes its lines
+    at the line spacing (1.15 × 1.17 of the size) plus the space after it; the header block and
+    the signature block add about 380 pt. Calibrated on the issue's 32 pages for the old Q1 draft
+    (this estimate gives 32.1)."""
+    import math
+
+    section = document.sections[0]
+    width_pt = (section.page_width - section.left_margin - section.right_margin) / 12700
+    height_pt = (section.page_height - section.top_margin - section.bottom_margin) / 12700
+    size = document.styles["Normal"].font.size.pt if document.styles["Normal"].font.size else 14
+    per_line = width_pt / (size * 0.45)
+    used = 380.0
+    for paragraph in document.paragraphs:
+        lines = max(1, math.ceil((len(paragraph.text) + 6) / per_line))
+        used += lines * size * 1.15 * 1.17 + 6
+    return used / height_pt
+
+
+def measure_drafts(directory: Path) -> int:
+    """Characters, paragraphs, repeated paragraphs and estimated pages of each ``*.docx``."""
+    from docx import Document
+
+    order = ("Q1", "H1", "9M", "FY")
+    paths = sorted(directory.glob("*.docx"), key=lambda p: next((i for i, c in enumerate(order) if p.stem.endswith(c)), len(order)))
+    if not paths:
+        print(f"no .docx in {directory}", file=sys.stderr)
+        return 1
+    print("| draft | characters | paragraphs | repeated paragraphs | pages (estimated) |")
+    print("|---|---|---|---|---|")
+    for path in paths:
+        characters, repeated = draft_text(path.read_bytes())
+        document = Document(str(path))
+        paragraphs = sum(1 for p in document.paragraphs if p.text.strip())
+        print(f"| {path.name} | {characters:,} | {paragraphs} | {repeated} | {estimated_pages(document):.1f} |".replace(",", " "))
+    return 0
 
 
 class Postgres:
@@ -334,6 +394,10 @@ def table(measures: list[Measure], counts: dict[int, dict[str, int]], databases:
                 size = m.size
             label = f"{agencies} ({counts[agencies]['entries']:,})".replace(",", " ")
             lines.append(f"| {label} | {fmt} | " + " | ".join(cells) + f" | {size / 1024:,.0f} KiB |".replace(",", " "))
+    drafts = [m for m in measures if m.fmt == "docx" and m.characters is not None and m.database == databases[0]]
+    if drafts:
+        lines.append("")
+        lines += [f"Word draft, {m.agencies} agencies: {m.characters:,} characters, {m.repeated} repeated paragraphs.".replace(",", " ") for m in drafts]
     return "\n".join(lines)
 
 
@@ -345,7 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5, help="seed of the answers (default 5)")
     parser.add_argument("--max-seconds", type=float, default=1800.0, help="give up after this long (default 1800)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw figures as JSON")
+    parser.add_argument("--drafts", metavar="DIR", help="only measure the Word drafts in DIR (characters, repeated paragraphs, pages)")
     args = parser.parse_args(argv)
+    if args.drafts:
+        return measure_drafts(Path(args.drafts))
     if args.repeat < 1 or any(n < 1 or n > 5000 for n in args.agencies):
         parser.error("need --repeat >= 1 and 1 <= --agencies <= 5000")
 
@@ -421,7 +488,8 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine,
             "counts": counts,
             "measures": [
-                {"database": m.database, "agencies": m.agencies, "format": m.fmt, "gather_s": m.gather_s, "render_s": m.render_s, "bytes": m.size}
+                {"database": m.database, "agencies": m.agencies, "format": m.fmt, "gather_s": m.gather_s, "render_s": m.render_s, "bytes": m.size,
+                 "characters": m.characters, "repeated_paragraphs": m.repeated}
                 for m in measures
             ],
         }

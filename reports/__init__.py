@@ -25,7 +25,7 @@ FORMATS: dict[str, tuple[str, str]] = {  # format → (file extension, MIME type
 # What each format needs from gather(): (revisions, history).
 NEEDS: dict[str, tuple[bool, bool]] = {
     "docx": (False, False),
-    "xlsx": (True, False),
+    "xlsx": (True, True),  # every revision; the earlier periods for the on-time sheet
     "png": (False, True),
     "md": (False, False),
 }

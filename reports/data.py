@@ -38,6 +38,7 @@ Datetimes are aware and in the display time zone (``tz``, default the plan's rem
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ from common import tasks as taskrefs
 from common.labels import DUTY_ROLES, ENTRY_STATUSES, UNSPECIFIED_LABEL
 from common.text import fold, slugify
 from common.vndate import format_date_short, format_date_vi
+from reports import prose
 from reports import status as st
+from reports.prose import is_extension_request, xml_safe
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import period_dates
 from scheduler.plan import Plan
@@ -89,10 +92,6 @@ EXTENSION_LABELS: dict[str, str] = {
 
 # What marks a recommendation in a reply, folded (no diacritics, lower case).
 RECOMMENDATION_WORDS = ("kien nghi", "de nghi", "de xuat")
-# A request for more time (bot.extensions): not a recommendation, not a difficulty.
-_EXTENSION = re.compile(
-    r"(?<![a-z])(?:de nghi|xin|kien nghi|de xuat|mong|cho phep)(?:\s+(?:cho|duoc|phep))*\s+gia han(?![a-z])|^\s*gia han(?![a-z])"
-)
 _RECOMMENDATION = re.compile(r"(?<![a-z])(?:" + "|".join(RECOMMENDATION_WORDS) + r")(?![a-z])")
 # "NV4:", "NV 1a -", "Nhiệm vụ 4." at the start of an answer: the report names the task itself.
 _TASK_PREFIX = re.compile(r"^\s*(?:nv|nhiệm vụ|nhiem vu)\s*\.?\s*\d+[a-zđ]?\s*[:.)\-–]\s*", re.IGNORECASE)
@@ -105,15 +104,6 @@ def percent_text(value: float | int | None) -> str:
     if value is None:
         return ""
     return f"{value:g}".replace(".", ",") + "%"
-
-
-# Characters XML 1.0 (Word, Excel) cannot hold; a chat message may carry them.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` without the control characters a .docx or .xlsx cannot contain."""
-    return _NOT_XML.sub("", text)
 
 
 def clean_text(text: str) -> str:
@@ -142,11 +132,6 @@ def narrative(text: str) -> str:
 
 def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
-
-
-def is_extension_request(text: str) -> bool:
-    """Whether a clause asks for more time ("đề nghị gia hạn đến 30/3", "xin gia hạn")."""
-    return _EXTENSION.search(fold(text)) is not None
 
 
 def without_extension_requests(text: str) -> str:
@@ -415,15 +400,10 @@ def _task_reports(plan: Plan, status: st.PeriodStatus, refs: _Refs) -> tuple[Tas
                 Contribution(agency.agency_id, agency.agency, str(duty.role), duty.request, entry) for entry in entries
             ]
             for entry in entries:
-                if entry.difficulty:
-                    said = entry.text
-                    if is_extension_request(said):
-                        said = without_extension_requests(said)
-                        if not narrative(said) and not clean_text(said):
-                            continue  # only an extension request, stored before they were told apart
-                    difficulties.append(
-                        Finding(agency.agency_id, agency.agency, entry.task, narrative(said) or clean_text(said))
-                    )
+                # The difficulty clauses of the agency's own segment (reports.prose): a request
+                # for more time is not one, a result or a recommendation beside it neither.
+                for clause in prose.read(entry.text).difficulties:
+                    difficulties.append(Finding(agency.agency_id, agency.agency, entry.task, _capitalize(clause)))
             order = lead_order.get(agency.agency_id, len(lead_order) + index)
             if duty.role == "lead":
                 if contributions:
@@ -482,36 +462,43 @@ def _findings(tasks: Sequence[TaskReport]) -> tuple[tuple[Finding, ...], tuple[F
     recommendations: list[Finding] = []
     for task in tasks:
         for contribution in (*task.leads, *task.coordinators):
-            for clause in recommendation_clauses(contribution.entry.text):
-                recommendations.append(Finding(contribution.agency_id, contribution.agency, contribution.entry.task, clause))
+            for clause in prose.read(contribution.entry.text).recommendations:
+                recommendations.append(Finding(contribution.agency_id, contribution.agency, contribution.entry.task, _capitalize(clause)))
     return difficulties, tuple(recommendations)
 
 
-def _general_difficulties(session: Session, status: st.PeriodStatus) -> tuple[Finding, ...]:
+def _general_difficulties(session: Session, status: st.PeriodStatus) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
     """The "Khó khăn, vướng mắc" part of each agency's latest report that names no task (task
-    "" in the finding: the agency's, for the period)."""
+    "" in the finding: the agency's, for the period): its recommendations ("Kiến nghị …") as
+    recommendations, everything else in it as difficulties."""
     by_obligation = {a.obligation_id: a for a in status.agencies}
     if not by_obligation:
-        return ()
+        return (), ()
     rows = session.exec(
         select(Report.obligation_id, Report.general_text, Report.submitted_at, Report.id)
         .where(Report.obligation_id.in_(list(by_obligation)), Report.general_difficulty == True)  # type: ignore[attr-defined]  # noqa: E712
+        .where(Report.submitted_at <= status.now)  # type: ignore[operator]
         .order_by(Report.submitted_at, Report.id)  # type: ignore[arg-type]
     ).all()
     latest: dict[int, str] = {}
     for obligation_id, text, _at, _id in rows:
         latest[obligation_id] = text or ""
-    out = []
+    difficulties: list[Finding] = []
+    recommendations: list[Finding] = []
     for obligation_id, text in latest.items():
         agency = by_obligation[obligation_id]
-        body = _GENERAL_HEADING.sub("", text).strip()
-        out.append(Finding(agency.agency_id, agency.agency, "", " ".join(body.split()) or text))
-    return tuple(out)
+        body = " ".join(_GENERAL_HEADING.sub(" ", text).split())
+        said = prose.read(body)
+        for clause in (*said.difficulties, *said.results):
+            difficulties.append(Finding(agency.agency_id, agency.agency, "", _capitalize(clause)))
+        for clause in said.recommendations:
+            recommendations.append(Finding(agency.agency_id, agency.agency, "", _capitalize(clause)))
+    return tuple(difficulties), tuple(recommendations)
 
 
 # "II. KHÓ KHĂN, VƯỚNG MẮC", "Khó khăn, vướng mắc:" opening the general part: the report has its own heading
 _GENERAL_HEADING = re.compile(
-    r"^\s*(?:[IVXivx]+\s*[.)]|[A-Ea-e]\s*[.)]|\d+\s*[.)])?\s*(?:Khó khăn|Vướng mắc|Kiến nghị|Đề xuất|KHÓ KHĂN|VƯỚNG MẮC|KIẾN NGHỊ|ĐỀ XUẤT)"
+    r"^\s*(?:[IVXivx]+\s*[.)]|[A-Ea-e]\s*[.)]|\d+\s*[.)])?\s*(?:Khó khăn|Vướng mắc|KHÓ KHĂN|VƯỚNG MẮC)"
     r"[^\n:]{0,40}(?::|\n)", re.MULTILINE,
 )
 
@@ -536,6 +523,7 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
         .join(Contact, Contact.id == Report.contact_id, isouter=True)  # type: ignore[arg-type]
         .join(evidence, evidence.c.report_id == Report.id, isouter=True)
         .where(ReportEntry.obligation_id.in_(obligations))  # type: ignore[attr-defined]
+        .where(ReportEntry.submitted_at <= status.now)  # type: ignore[operator]  # as of the report's moment
     )
     by_obligation = {a.obligation_id: (index, a) for index, a in enumerate(status.agencies)}
     rows = [row for row in session.exec(statement).all() if row[0].obligation_id in by_obligation]
@@ -569,18 +557,21 @@ def _revisions(session: Session, plan: Plan, status: st.PeriodStatus, zone: Zone
 
 
 def _extensions(session: Session, plan: Plan, status: st.PeriodStatus, zone: ZoneInfo) -> tuple[ExtensionRow, ...]:
-    """The period's approved and declined extension requests: one query."""
+    """The period's extension requests, decided or not: one query."""
     if not status.agencies:
         return ()
     by_obligation = {a.obligation_id: (index, a) for index, a in enumerate(status.agencies)}
-    found = st.extensions(
-        session, list(by_obligation), zone, statuses=(ExtensionStatus.APPROVED.value, ExtensionStatus.DECLINED.value)
-    )
+    found = st.extensions(session, list(by_obligation), zone)
     rows = []
     for obligation_id, infos in found.items():
         index, agency = by_obligation[obligation_id]
         plan_due = agency.plan_due if agency.plan_due is not None else agency.due
-        rows += [(info.requested_at, index, ExtensionRow(agency.agency_id, agency.agency, plan_due, info)) for info in infos]
+        for info in infos:
+            if info.requested_at > status.now:
+                continue  # asked after the report's moment
+            if info.decided_at is not None and info.decided_at > status.now:
+                info = dataclasses.replace(info, status=ExtensionStatus.PENDING.value, decided_at=None, decided_by=None)
+            rows.append((info.requested_at, index, ExtensionRow(agency.agency_id, agency.agency, plan_due, info)))
     rows.sort(key=lambda row: (row[0], row[1], row[2].info.id))
     return tuple(row for _, _, row in rows)
 
@@ -600,7 +591,7 @@ def period_history(
         if period.code == status.period_code:
             out.append(status)
             break
-        out.append(st.period_status(session, plan, f"{status.year}-{period.code}", now, tz, cal=cal))
+        out.append(st.period_status(session, plan, f"{status.year}-{period.code}", now, tz, cal=cal, as_of=True))
     return tuple(out)
 
 
@@ -639,11 +630,14 @@ def gather(
     :class:`reports.status.PeriodError` for a period the plan does not have.
     """
     zone = plan.zone(tz)
-    status = st.period_status(session, plan, period, now, zone, cal=cal)
+    # As of ``now``: a draft made for an earlier moment states the situation then.
+    status = st.period_status(session, plan, period, now, zone, cal=cal, as_of=True)
     refs = _Refs(plan)
     tasks = _task_reports(plan, status, refs)
     difficulties, recommendations = _findings(tasks)
-    difficulties += _general_difficulties(session, status)
+    general_difficulties, general_recommendations = _general_difficulties(session, status)
+    difficulties += general_difficulties
+    recommendations += general_recommendations
     definition = plan.period_by_code[status.period_code]
     return ReportData(
         plan=plan,

@@ -218,6 +218,7 @@ class TaskEntry:
     first_submitted_at: datetime  # of the first revision, local time
     revision: int
     late: bool  # no revision of this task was submitted on time
+    figures: tuple[str, ...] = ()  # the counts the parser found in the text ("12/15 hội nghị")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -563,16 +564,20 @@ def _active_obligations(plan: Plan, period: str, agency_id: str | None) -> Any:
     return statement
 
 
-def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: str | None = None) -> _Loaded:
-    """Three queries, whatever the number of agencies."""
+def _load(
+    session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: str | None = None, until: datetime | None = None
+) -> _Loaded:
+    """Three queries, whatever the number of agencies. ``until``: only what was stored by then
+    (the answers submitted, the reviews made), for a report that states the situation as of
+    an earlier moment."""
     # 1. the active obligations of the period, with the agency's name as stored and the latest
     #    review (the highest id: reviews are only ever added) with its coordinator's name.
-    latest_review = (
-        select(Review.obligation_id.label("obligation_id"), func.max(Review.id).label("id"))  # type: ignore[union-attr]
-        .where(col(Review.obligation_id).in_(_active_obligations(plan, period, agency_id)))
-        .group_by(Review.obligation_id)
-        .subquery()
+    reviews = select(Review.obligation_id.label("obligation_id"), func.max(Review.id).label("id")).where(  # type: ignore[union-attr]
+        col(Review.obligation_id).in_(_active_obligations(plan, period, agency_id))
     )
+    if until is not None:
+        reviews = reviews.where(col(Review.at) <= until)
+    latest_review = reviews.group_by(Review.obligation_id).subquery()
     reviewer = aliased(Contact)
     statement = (
         select(Obligation, Agency.name, Review, reviewer.display_name)
@@ -607,18 +612,16 @@ def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: 
     ids = _active_obligations(plan, period, agency_id)
     # 2. per (obligation, task): the newest revision, when it was first answered, and whether
     #    every revision is late (min over 0/1); then the newest revision's row itself.
-    newest = (
-        select(
-            ReportEntry.obligation_id.label("obligation_id"),  # type: ignore[attr-defined]
-            ReportEntry.task_no.label("task_no"),  # type: ignore[attr-defined]
-            func.max(ReportEntry.revision).label("revision"),
-            func.min(ReportEntry.submitted_at).label("first_at"),
-            func.min(case((ReportEntry.late, 1), else_=0)).label("all_late"),  # type: ignore[arg-type]
-        )
-        .where(ReportEntry.obligation_id.in_(ids))  # type: ignore[attr-defined]
-        .group_by(ReportEntry.obligation_id, ReportEntry.task_no)
-        .subquery()
-    )
+    newest = select(
+        ReportEntry.obligation_id.label("obligation_id"),  # type: ignore[attr-defined]
+        ReportEntry.task_no.label("task_no"),  # type: ignore[attr-defined]
+        func.max(ReportEntry.revision).label("revision"),
+        func.min(ReportEntry.submitted_at).label("first_at"),
+        func.min(case((ReportEntry.late, 1), else_=0)).label("all_late"),  # type: ignore[arg-type]
+    ).where(ReportEntry.obligation_id.in_(ids))  # type: ignore[attr-defined]
+    if until is not None:
+        newest = newest.where(col(ReportEntry.submitted_at) <= until)
+    newest = newest.group_by(ReportEntry.obligation_id, ReportEntry.task_no).subquery()
     latest = select(ReportEntry, newest.c.first_at, newest.c.all_late).join(
         newest,
         and_(
@@ -640,6 +643,7 @@ def _load(session: Session, plan: Plan, period: str, zone: ZoneInfo, agency_id: 
                 first_submitted_at=to_local(first, zone),
                 revision=entry.revision,
                 late=bool(all_late),
+                figures=tuple(str(f.get("text")) for f in (entry.figures or ()) if isinstance(f, dict) and f.get("text")),
             )
         )
     for entries in loaded.entries.values():
@@ -723,11 +727,12 @@ def _directory_order(plan: Plan) -> dict[str, int]:
 
 
 def _agencies(
-    session: Session, plan: Plan, period: str, zone: ZoneInfo, today: date, agency_id: str | None = None
+    session: Session, plan: Plan, period: str, zone: ZoneInfo, today: date, agency_id: str | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[AgencyStatus], list[tuple[date, date]]]:
     """The agencies' states, in directory order, and the (due, consolidation due) pairs synced."""
     refs = _TaskRefs(plan)
-    loaded = _load(session, plan, period, zone, agency_id)
+    loaded = _load(session, plan, period, zone, agency_id, until)
     order = _directory_order(plan)
     out = [
         _agency_status(
@@ -834,8 +839,12 @@ def period_status(
     tz: ZoneInfo | str | None = None,
     *,
     cal: WorkingCalendar | None = None,
+    as_of: bool = False,
 ) -> PeriodStatus:
     """Every active obligation of ``period`` with its state, and the period's aggregates.
+
+    ``as_of``: count only what had been stored by ``now`` (the consolidated report of an
+    earlier moment, ``baocao report --now …``); the chat's ``/tinhhinh`` asks at the present.
 
     The period's due and consolidation dates are those the obligations were synced with; with
     ``cal`` (or when the period has no obligation yet) they are computed from the plan. Raises
@@ -845,7 +854,7 @@ def period_status(
     key = period_key(year, code)
     zone = plan.zone(tz)
     local_now = to_local(now, zone)
-    agencies, synced = _agencies(session, plan, key, zone, local_now.date())
+    agencies, synced = _agencies(session, plan, key, zone, local_now.date(), until=local_now if as_of else None)
     due, consolidation = _period_dates(plan, year, code, synced, cal)
     counts = dict.fromkeys(STATES, 0)
     for agency in agencies:

@@ -277,18 +277,52 @@ class Note(_Strict):
     reason: NonEmpty
 
 
+class ReportForm(StrEnum):
+    """The form of the consolidated report, by the kind of body that issued the plan."""
+
+    PARTY = "party"  # Hướng dẫn 36-HD/VPTW: a ban cán sự đảng, a đảng ủy
+    ADMINISTRATIVE = "administrative"  # Nghị định 30/2020/NĐ-CP, Phụ lục I: a UBND, a Sở
+
+
+# An issuer whose name starts so is a Party body (its reports take the Party form).
+_PARTY_ISSUERS = ("ban can su dang", "dang uy", "dang doan", "tinh uy", "thanh uy", "huyen uy", "ban thuong vu")
+
+
 class PlanInfo(_Strict):
     id: NonEmpty
     number: NonEmpty
     date: dt.date
     issuer: NonEmpty
+    # The consolidated report's form; omitted, it follows the issuer's name (a "Ban Cán sự
+    # Đảng …" plan gets the Party form, a UBND or a Sở the administrative one).
+    report_form: ReportForm | None = None
+    # The header's first line above the issuer ("ĐẢNG BỘ TỈNH NINH THUẬN", "UBND TỈNH NINH
+    # THUẬN"); omitted, derived from the form and the province.
+    issuer_parent: str | None = None
     signer: str | None = None
     title: NonEmpty
     year: int = Field(ge=1990, le=2200)
+
+    @field_validator("report_form", mode="before")
+    @classmethod
+    def _form(cls, value: Any) -> Any:
+        if value is not None and value not in tuple(ReportForm):
+            raise ValueError(
+                "thể thức báo cáo phải là \"party\" (văn bản của Đảng, Hướng dẫn 36-HD/VPTW) hoặc "
+                "\"administrative\" (văn bản hành chính, Nghị định 30/2020/NĐ-CP)"
+            )
+        return value
     province: str | None = None
     in_force: InForce
     source: str | None = None
     basis: str | None = None
+
+    @property
+    def form(self) -> ReportForm:
+        """:attr:`report_form`, or the one the issuer's name implies."""
+        if self.report_form is not None:
+            return self.report_form
+        return ReportForm.PARTY if fold(self.issuer).startswith(_PARTY_ISSUERS) else ReportForm.ADMINISTRATIVE
 
 
 class Section(_Strict):

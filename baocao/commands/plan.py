@@ -116,6 +116,9 @@ def summary(plan: Plan, ctx: Context, path: Path) -> str:
         f"Kế hoạch số {info.number} ngày {format_date_short(info.date)} của {info.issuer}",
         f"  {info.title}",
         f"  Hiệu lực: {format_date_short(info.in_force.start)} – {format_date_short(info.in_force.end)}",
+        "  Báo cáo tổng hợp: "
+        + ("thể thức văn bản của Đảng (Hướng dẫn 36-HD/VPTW)" if info.form == "party" else "thể thức văn bản hành chính (Nghị định 30/2020/NĐ-CP)")
+        + ("" if info.report_form else ", theo tên cơ quan ban hành"),
     ]
     items = [item.no for task in plan.tasks for item in task.items]
     requests = [f"NV{t.no}" for t in plan.tasks if t.lead_is_request]

@@ -559,8 +559,12 @@ def _first_lines(text: str, n: int, limit: int = 110) -> list[str]:
 class _Simulation:
     def __init__(self, *, standin: BotApiStandIn, services: Any, clock: FixedClock, periods: list[PeriodInfo],
                  script: Script, focal: dict[str, SimUser], coordinator: SimUser, progress: Progress,
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None], output_dir: Path | None = None) -> None:
         self.standin, self.services, self.clock = standin, services, clock
+        # Each period's report files are written when a coordinator would make them: right
+        # after the period's consolidation date, dated then and stating the situation then.
+        self.output_dir: Path | None = output_dir
+        self.written: list[Path] = []
         self.engine, self.plan, self.cal = services.engine, services.plans.default, services.calendar
         self.periods, self.script, self.focal, self.coordinator = periods, script, focal, coordinator
         self.progress, self.say = progress, say
@@ -752,6 +756,8 @@ class _Simulation:
             else:
                 text = await self.ask(period)
                 self.coordinator_answers[period.key] = text
+                if self.output_dir is not None:
+                    self.written += write_reports(self.engine, self.plan, self.cal, [period], self.clock.now(), self.tz, self.output_dir)
                 say(f"  {_short(moment)}       Sở Tư pháp hỏi /tinhhinh {period.code}; bot trả lời:")
                 for line in _first_lines(text, 7):
                     say(f"      │ {line}")
@@ -909,7 +915,7 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
             focal = {agency: standin.user(FOCAL_USER_BASE + i, first_name=people[i]) for i, agency in enumerate(chosen)}
             coordinator = standin.user(COORDINATOR_USER_ID, first_name=COORDINATOR_NAME)
             sim = _Simulation(standin=standin, services=services, clock=clock, periods=periods, script=script,
-                              focal=focal, coordinator=coordinator, progress=progress, say=say)
+                              focal=focal, coordinator=coordinator, progress=progress, say=say, output_dir=options.output_dir)
             progress.stage("đăng ký đầu mối")
             await sim.register(chosen)
             say(f"{_short(start)}  {len(chosen)} đầu mối và cán bộ điều phối Sở Tư pháp ({COORDINATOR_NAME}) "
@@ -937,7 +943,7 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
     if not quiet:
         print("", file=out)
     print(format_summary(summaries), file=out)
-    written = write_reports(engine, plan, cal, periods, clock.now(), tz, options.output_dir) if options.output_dir else []
+    written = sim.written
     if written:
         print("", file=out)
         print(f"Dự thảo báo cáo tổng hợp (Word, Excel, biểu đồ, Markdown) của từng kỳ đã ghi vào {options.output_dir}:", file=out)

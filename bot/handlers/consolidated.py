@@ -15,6 +15,7 @@ from bot.turn import Turn
 from common.i18n import N_
 from common.message import Message, Text, bold, item
 from common.vndate import format_date_short, format_date_vi
+from reports import prose
 from reports import status as st
 
 log = logging.getLogger(__name__)
@@ -113,15 +114,16 @@ def _summary(turn: Turn, data: report.ReportData) -> Message:
     message.add(
         t(
             "Khó khăn, vướng mắc: {difficulties} ý kiến; kiến nghị, đề xuất: {recommendations} ý kiến.",
-            difficulties=len(data.difficulties),
-            recommendations=len(data.recommendations),
+            difficulties=len({prose.key(f.text) for f in data.difficulties}),
+            recommendations=len({prose.key(f.text) for f in data.recommendations}),
         )
     )
-    shown = data.recommendations[:MAX_RECOMMENDATIONS_SHOWN]
+    distinct = list({prose.key(f.text): f for f in reversed(data.recommendations)}.values())[::-1]
+    shown = distinct[:MAX_RECOMMENDATIONS_SHOWN]
     if shown:
         message.add("", bold(t("Kiến nghị, đề xuất")))
-        message.add(*(item(f"{f.agency} (NV{f.task}): ", _cut(f.text, 200)) for f in shown))
-        more = len(data.recommendations) - len(shown)
+        message.add(*(item(f"{f.agency}" + (f" (NV{f.task})" if f.task else "") + ": ", _cut(prose.sentence(f.text), 200)) for f in shown))
+        more = len(distinct) - len(shown)
         if more:
             message.add(t("… và {n} kiến nghị khác trong dự thảo.", n=more))
     return message

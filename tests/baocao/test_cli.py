@@ -320,7 +320,7 @@ def test_status_and_report_take_the_same_words(capsysbinary, database):
 
     code, out, err = run_bytes("report", "--now", "2024-07-01T09:00", "--period", "06 tháng đầu năm", "-o", "-")
     assert code == 0, err
-    assert out.startswith("# Báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ — 06 tháng năm 2024")
+    assert out.startswith("# Báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ — 06 tháng đầu năm 2024")
 
 
 @pytest.mark.parametrize("command", ["status", "report"])

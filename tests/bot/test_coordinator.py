@@ -732,9 +732,11 @@ def test_consolidated_report_in_chat(chat, scripted, engine):
     assert all(len(o.text) <= tg.MAX_CAPTION for o in documents)  # Telegram's caption limit
     paragraphs = [p.text for p in Document(io.BytesIO(documents[0].document)).paragraphs]
     assert "BÁO CÁO" in paragraphs
-    assert any(p.startswith("- Công an tỉnh: hoàn thành, 100%. Vướng kinh phí") for p in paragraphs)
+    # The lead's status under its task; its difficulty, once, in part III.
+    assert "- Công an tỉnh (chủ trì): nhiệm vụ 4 hoàn thành." in paragraphs
+    assert "- Vướng kinh phí (Công an tỉnh: nhiệm vụ 4)." in paragraphs
     workbook = load_workbook(io.BytesIO(documents[1].document))
-    revisions = [[c.value for c in row] for row in workbook["Các lần gửi"].iter_rows(min_row=2)]
+    revisions = [[c.value for c in row] for row in workbook["Các lần gửi"].iter_rows(min_row=6)]
     assert any(row[1] == "Công an tỉnh" and row[2] == "4" and "Telegram" in row and "Trần Văn B" in row for row in revisions)
 
     [photo] = [o for o in out if o.photo is not None]

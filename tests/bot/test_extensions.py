@@ -267,8 +267,8 @@ def test_status_and_the_report_list_the_extension(chat, scripted, engine):
     assert (row.agency, row.info.task, row.info.until, row.approved) == ("Sở Nội vụ", "1", date(2024, 3, 29), True)
     text = render_markdown(data)
     assert (
-        "- **Sở Nội vụ (nhiệm vụ 1)**: đề nghị ngày 18/03/2024 gia hạn đến ngày 29 tháng 3 năm 2024 "
-        "(hạn gửi ngày 15 tháng 3 năm 2024); Sở Tư pháp đồng ý ngày 18/03/2024"
+        "- **Sở Nội vụ (nhiệm vụ 1)** đề nghị gia hạn đến ngày 29 tháng 3 năm 2024 "
+        "(hạn gửi ngày 15 tháng 3 năm 2024); Sở Tư pháp đồng ý ngày 18/03/2024."
     ) in text
     assert "gia hạn đến 29/3" not in text  # never a difficulty or a recommendation
     with session_scope(engine) as session:

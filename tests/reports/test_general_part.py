@@ -35,10 +35,13 @@ def test_the_general_part_is_the_agencys_difficulty_and_figures_are_kept(session
 
     data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
     general = [f for f in data.difficulties if f.agency_id == "so-noi-vu" and f.task == ""]
-    assert [f.text for f in general] == ["Biên chế thiếu, cán bộ kiêm nhiệm."]
+    assert [f.text for f in general] == ["Biên chế thiếu, cán bộ kiêm nhiệm"]
     markdown = render_markdown(data)
-    assert "- **Sở Nội vụ**: Biên chế thiếu, cán bộ kiêm nhiệm." in markdown
+    assert "- Biên chế thiếu, cán bộ kiêm nhiệm _(Sở Nội vụ)_." in markdown
     document = Document(io.BytesIO(render_docx(data)))
     lines = [p.text for p in document.paragraphs]
-    start = lines.index("IV. KHÓ KHĂN, VƯỚNG MẮC")
-    assert "- Sở Nội vụ: Biên chế thiếu, cán bộ kiêm nhiệm." in lines[start:start + 40]
+    start = lines.index("III. KHÓ KHĂN, VƯỚNG MẮC")
+    assert "- Biên chế thiếu, cán bộ kiêm nhiệm (Sở Nội vụ)." in lines[start:start + 40]
+    # The figures reach the annex; the report's own heading "3. Kiện toàn tổ chức:" is not repeated.
+    three = lines[lines.index("3. Kiện toàn tổ chức, bộ máy, nâng cao chất lượng cán bộ các cơ quan tư pháp"):]
+    assert "- Sở Nội vụ (chủ trì, đang thực hiện): Đã thẩm định 4/6 đề án." in three

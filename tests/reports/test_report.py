@@ -37,7 +37,7 @@ from reports.chart import chart_size, render_chart
 from reports.data import narrative, recommendation_clauses
 from reports.docx import admin_date, render_docx
 from reports.markdown import render_markdown
-from reports.xlsx import REVISIONS_SHEET, SUMMARY_SHEET, render_xlsx
+from reports.xlsx import ON_TIME_SHEET, REVISIONS_SHEET, SUMMARY_SHEET, render_xlsx
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import obligations
 from scheduler.plan import load_plan, parse_plan
@@ -263,6 +263,7 @@ def _after(paragraphs: list[str], heading: str, until: str) -> list[str]:
 
 
 def test_docx_layout(data):
+    """The Party form's frame; each rule is checked for both forms in test_forms.py."""
     document, paragraphs, cells = _docx(render_docx(data))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -278,84 +279,84 @@ def test_docx_layout(data):
     # The header block: Party form (Hướng dẫn 36-HD/VPTW).
     assert cells[:4] == ["ĐẢNG BỘ TỈNH NINH THUẬN", "BAN CÁN SỰ ĐẢNG UBND TỈNH", "*", "Số      -BC/BCSĐ"]
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "Ninh Thuận, ngày 20 tháng 3 năm 2024" in cells
-    party = next(run for table in document.tables for cell in table._cells for p in cell.paragraphs for run in p.runs if run.text == "ĐẢNG CỘNG SẢN VIỆT NAM")
-    assert party.bold and party.underline
 
     assert "BÁO CÁO" in paragraphs
     title = paragraphs[paragraphs.index("BÁO CÁO") + 1]
-    assert title.startswith("Kết quả thực hiện Kế hoạch số 124-KH/BCSĐ ngày 30/01/2024 của Ban Cán sự Đảng UBND tỉnh")
-    assert title.endswith("cải cách tư pháp năm 2024, quý I năm 2024")
+    assert title == "Kết quả thực hiện Chương trình trọng tâm công tác cải cách tư pháp quý I năm 2024"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
         "I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
         "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ",
-        "III. CƠ QUAN, ĐƠN VỊ CHƯA BÁO CÁO, BÁO CÁO CHƯA ĐẦY ĐỦ HOẶC GỬI SAU HẠN",
-        "IV. KHÓ KHĂN, VƯỚNG MẮC",
-        "V. KIẾN NGHỊ, ĐỀ XUẤT",
-        "VI. NHIỆM VỤ TRỌNG TÂM KỲ TỚI",
+        "III. KHÓ KHĂN, VƯỚNG MẮC",
+        "IV. KIẾN NGHỊ, ĐỀ XUẤT",
+        "V. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
     ]
-    assert paragraphs[-1].startswith("Trên đây là báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ")
-    assert paragraphs[-1].endswith("quý I năm 2024./.")
+    assert paragraphs[-1] == (
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ ngày 30/01/2024 của Ban Cán sự Đảng UBND tỉnh quý I năm 2024./."
+    )
 
 
 def test_docx_content(data):
     document, paragraphs, cells = _docx(render_docx(data))
     text = "\n".join(paragraphs)
-    assert "(số liệu tính từ ngày 15 tháng 12 năm 2023 đến ngày 14 tháng 3 năm 2024)" in text
+    assert "số liệu từ ngày 15 tháng 12 năm 2023 đến ngày 14 tháng 3 năm 2024" in text
     assert (
-        "Kỳ báo cáo quý I năm 2024 có 47 cơ quan, đơn vị, địa phương phải báo cáo kết quả thực hiện Kế hoạch; "
-        "hạn gửi báo cáo là ngày 15 tháng 3 năm 2024. Tính đến 09 giờ 00 ngày 20 tháng 3 năm 2024: 2 cơ quan, "
-        "đơn vị đã báo cáo đầy đủ các nhiệm vụ được giao (1 báo cáo đúng hạn, 1 có nhiệm vụ gửi sau hạn); 2 cơ "
-        "quan, đơn vị báo cáo chưa đầy đủ; 43 cơ quan, đơn vị chưa báo cáo"
+        "Kỳ báo cáo quý I năm 2024 có 47 cơ quan, đơn vị, địa phương phải báo cáo; hạn gửi báo cáo ngày 15 tháng 3 "
+        "năm 2024. Đến 09 giờ 00 ngày 20 tháng 3 năm 2024: 02 cơ quan, đơn vị đã báo cáo đầy đủ (01 đúng hạn, 01 gửi "
+        "sau hạn); 02 cơ quan, đơn vị báo cáo chưa đầy đủ; 43 cơ quan, đơn vị chưa báo cáo"
     ) in text
-    assert "Chưa có cơ quan, đơn vị nào báo cáo về nhiệm vụ 8." in paragraphs
 
-    # The corrected task: only the latest revision.
+    # The corrected task: only the latest revision, the lead first.
     four = _after(paragraphs, "4. Phối hợp trong điều tra, truy tố, xét xử, thi hành án; tiếp công dân; chuyển đổi số", "5. ")
-    assert "Cơ quan chủ trì: Công an tỉnh; thời gian thực hiện: Năm 2024 và các năm tiếp theo." in four
-    assert "- Công an tỉnh: hoàn thành, 100%. Đã rà soát 12 quy chế phối hợp *liên ngành*." in four
+    assert four[0].startswith("Cơ quan chủ trì: Công an tỉnh; thời gian thực hiện: Năm 2024 và các năm tiếp theo. Có 02/39 cơ quan, đơn vị báo cáo nhiệm vụ 4: 01 hoàn thành, 01 đang thực hiện;")
+    # Done counts as 100 %: Công an tỉnh 100 (done), Sở Tài chính 60.
+    assert "tiến độ bình quân 80% (bình quân trên 02 cơ quan có nêu tỷ lệ)" in four[0]
+    assert four[1] == "- Công an tỉnh (chủ trì, hoàn thành): Đã rà soát 12 quy chế phối hợp *liên ngành*."
     assert not any("70%" in p or "vướng kinh phí" in p for p in four)
-    assert any(p.startswith("- Sở Tài chính: đang thực hiện, 60%.") for p in four)
-    assert "Còn 37 cơ quan, đơn vị phối hợp chưa báo cáo về nhiệm vụ này (chi tiết tại Phụ lục)." in four
     assert "vướng kinh phí" not in text and "chuyển đổi số." not in text
+
+    # Sở Tài chính wrote the same words on ten tasks: once, under task 1, with its tasks.
+    one = _after(paragraphs, "1. Tuyên truyền, phổ biến về chiến lược cải cách tư pháp", "2. ")
+    assert "- Sở Tài chính (nhiệm vụ 1, 2, 3, 4, 5, 6, 7, 9 và 10); Công an tỉnh (nhiệm vụ 1, 2, 3, 5, 6, 9, 10 và 11): Đã quán triệt đến cán bộ." in one
+    assert sum("Đã quán triệt đến cán bộ" in p for p in paragraphs) == 1
+    assert "- Hội đồng Phối hợp phổ biến, giáo dục pháp luật tỉnh (chủ trì) chưa báo cáo kết quả thực hiện nhiệm vụ 1." in one
 
     # The task nobody reported on, led "by request".
     eight = _after(paragraphs, "8. Trung gian, kết nối nắm bắt tâm tư người dân, phòng ngừa khiếu kiện đông người", "9. ")
-    assert eight[0] == "Cơ quan chủ trì: Hội Luật gia tỉnh (Kế hoạch đề nghị chủ trì); thời gian thực hiện: Năm 2024."
-    assert "Chưa có cơ quan, đơn vị nào báo cáo kết quả thực hiện nhiệm vụ này trong kỳ." in eight
-    assert "- Hội Luật gia tỉnh: chưa báo cáo." in eight
-
-    one = _after(paragraphs, "1. Tuyên truyền, phổ biến về chiến lược cải cách tư pháp", "2. ")
-    assert "- Sở Tư pháp (nội dung 1a): hoàn thành." in one
+    assert eight[0] == (
+        "Cơ quan chủ trì: Hội Luật gia tỉnh (theo đề nghị của Kế hoạch); thời gian thực hiện: Năm 2024. Chưa có cơ quan, "
+        "đơn vị nào báo cáo kết quả thực hiện nhiệm vụ 8 trong kỳ (13 cơ quan, đơn vị phải báo cáo)."
+    )
+    assert "- Hội Luật gia tỉnh (chủ trì) chưa báo cáo kết quả thực hiện nhiệm vụ 8." in eight
 
     six = _after(paragraphs, "6. Thẩm định văn bản, phổ biến pháp luật, quản lý giám định và bổ trợ tư pháp", "7. ")
-    assert "c) Khó khăn, vướng mắc" in six
-    assert any(p.startswith("- Sở Tư pháp: Khó khăn do thiếu biên chế") for p in six)
+    assert "- Sở Tư pháp (chủ trì): nhiệm vụ 6 đang thực hiện, đạt 40%." in six
+    assert "01 cơ quan nêu khó khăn, vướng mắc (mục III)" in six[0]
 
-    missing = _after(paragraphs, "III. CƠ QUAN, ĐƠN VỊ CHƯA BÁO CÁO, BÁO CÁO CHƯA ĐẦY ĐỦ HOẶC GỬI SAU HẠN", "IV.")
-    assert missing[0] == "1. Chưa báo cáo (43 cơ quan, đơn vị)"
-    assert "Sở Y tế" in missing[1] and "Công an tỉnh" not in missing[1]
-    assert "- Sở Nội vụ: còn thiếu nhiệm vụ 1, 2, 4, 5, 6, 7, 9, 10, 11." in missing
-    assert "- Sở Tư pháp: còn thiếu nhiệm vụ 4, 5, 8, 10, 11." in missing
-    assert "- Sở Tài chính: nhiệm vụ 1, 2, 3, 4, 5, 6, 7, 9, 10, 11 (gửi ngày 18 tháng 3 năm 2024)." in missing
+    situation = _after(paragraphs, "1. Cơ quan, đơn vị chưa báo cáo, báo cáo chưa đầy đủ, phải bổ sung", "2. Gia hạn")
+    assert situation[0].startswith("- Chưa báo cáo (43 cơ quan, đơn vị): Văn phòng UBND tỉnh; ")
+    assert "Sở Văn hóa, Thể thao và Du lịch;" in situation[0] and "Công an tỉnh" not in situation[0]
+    assert situation[1] == (
+        "- Báo cáo chưa đầy đủ (02 cơ quan, đơn vị): Sở Nội vụ (còn thiếu nhiệm vụ 1, 2, 4, 5, 6, 7, 9, 10 và 11); "
+        "Sở Tư pháp (còn thiếu nhiệm vụ 4, 5, 8, 10 và 11)."
+    )
+    assert situation[2] == "- Gửi báo cáo sau hạn (01 cơ quan, đơn vị): Sở Tài chính."
 
-    difficulties = _after(paragraphs, "IV. KHÓ KHĂN, VƯỚNG MẮC", "V.")
-    assert difficulties == [
-        "- Sở Tư pháp (nhiệm vụ 6, 7, 9): Khó khăn do thiếu biên chế; kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp."
-    ]
-    recommendations = _after(paragraphs, "V. KIẾN NGHỊ, ĐỀ XUẤT", "VI.")
+    difficulties = _after(paragraphs, "III. KHÓ KHĂN, VƯỚNG MẮC", "IV.")
+    assert difficulties == ["- Khó khăn do thiếu biên chế (Sở Tư pháp: nhiệm vụ 6, 7 và 9)."]
+    recommendations = _after(paragraphs, "IV. KIẾN NGHỊ, ĐỀ XUẤT", "V.")
     assert recommendations == [
-        "- Sở Tư pháp (nhiệm vụ 6, 7, 9): Kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp.",
-        "- Sở Tài chính (nhiệm vụ 11): Đề xuất bố trí 2 tỷ đồng trong dự toán năm 2025 cho các cơ quan tư pháp.",
+        "- Kiến nghị UBND tỉnh bổ sung 02 biên chế cho Phòng Bổ trợ tư pháp (Sở Tư pháp: nhiệm vụ 6, 7 và 9).",
+        "- Đề xuất bố trí 2 tỷ đồng trong dự toán năm 2025 cho các cơ quan tư pháp (Sở Tài chính: nhiệm vụ 11).",
     ]
-    next_period = _after(paragraphs, "VI. NHIỆM VỤ TRỌNG TÂM KỲ TỚI", "Trên đây")[0]
+    next_period = _after(paragraphs, "V. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", "Trên đây")[0]
     assert "đôn đốc 45 cơ quan, đơn vị chưa báo cáo hoặc báo cáo chưa đầy đủ" in next_period
-    assert "báo cáo kết quả 06 tháng năm 2024 về UBND tỉnh (thông qua Sở Tư pháp) trước ngày 17 tháng 6 năm 2024" in next_period
+    assert "báo cáo kết quả 06 tháng đầu năm 2024 về UBND tỉnh (thông qua Sở Tư pháp) trước ngày 17 tháng 6 năm 2024" in next_period
 
     # Nơi nhận: the plan's onward recipients, not the issuing body itself; the signature.
     assert "Nơi nhận:" in cells
-    assert "- Ban Chỉ đạo Cải cách tư pháp tỉnh (qua Ban Nội chính Tỉnh ủy)," in cells
-    assert "- Ban Cán sự Đảng UBND tỉnh," not in cells and "- Lưu VT." in cells
+    assert "- Ban Chỉ đạo Cải cách tư pháp tỉnh (qua Ban Nội chính Tỉnh ủy);" in cells
+    assert not any(c.startswith("- Ban Cán sự Đảng UBND tỉnh") for c in cells) and "- Lưu: VT, STP." in cells
     assert "T/M BAN CÁN SỰ ĐẢNG" in cells and "BÍ THƯ" in cells and "Trần Quốc Nam" in cells
 
 
@@ -376,14 +377,18 @@ def test_docx_takes_names_numbers_and_dates_from_the_plan(session):
     police["name"] = "Công an tỉnh Khánh Hòa"
     other = parse_plan(json.dumps(raw, ensure_ascii=False))
     seed(session, other)
-    data = report.gather(session, other, PERIOD, vn(2024, 2, 5, 8), VN, cal=CAL)
+    data = report.gather(session, other, PERIOD, vn(2024, 3, 20, 8), VN, cal=CAL)
     _, paragraphs, cells = _docx(render_docx(data))
     text = "\n".join(paragraphs + cells)
-    assert "ĐẢNG BỘ TỈNH KHÁNH HÒA" in cells and "Khánh Hòa, ngày 05 tháng 02 năm 2024" in cells
-    assert "Kết quả thực hiện Kế hoạch số 57-KH/BCSĐ ngày 20/02/2024 của Ban Cán sự Đảng UBND tỉnh về triển khai công tác tư pháp năm 2024, quý I năm 2024" in paragraphs
-    assert "gửi về UBND tỉnh (qua Sở Tư pháp)" in text
-    assert "- Công an tỉnh Khánh Hòa: hoàn thành, 100%." in text
-    assert "- Ban Nội chính Tỉnh ủy," in cells and "PHÓ BÍ THƯ" in cells and "Nguyễn Văn A" in cells
+    assert "ĐẢNG BỘ TỈNH KHÁNH HÒA" in cells and "Số      -BC/BCSĐ" in cells
+    assert "Khánh Hòa, ngày 20 tháng 3 năm 2024" in cells
+    assert "Kết quả thực hiện triển khai công tác tư pháp quý I năm 2024" in paragraphs
+    assert "Thực hiện Kế hoạch số 57-KH/BCSĐ ngày 20/02/2024 của Ban Cán sự Đảng UBND tỉnh;" in text
+    assert "gửi UBND tỉnh (qua Sở Tư pháp)" in text
+    assert "- Công an tỉnh Khánh Hòa (chủ trì, hoàn thành): Đã rà soát 12 quy chế phối hợp *liên ngành*." in text
+    # A deputy secretary signs on behalf of the ban (HD 36), with his own title.
+    assert "- Ban Nội chính Tỉnh ủy;" in cells and "T/M BAN CÁN SỰ ĐẢNG" in cells and "PHÓ BÍ THƯ" in cells
+    assert "Nguyễn Văn A" in cells and "K/T BÍ THƯ" not in cells
     # (The directory still names "Báo Ninh Thuận": an agency's name is data too.)
     assert "ĐẢNG BỘ TỈNH NINH THUẬN" not in text and not any(cell.startswith("Ninh Thuận") for cell in cells)
     assert "124-KH" not in text and "Trần Quốc Nam" not in text
@@ -392,51 +397,51 @@ def test_docx_takes_names_numbers_and_dates_from_the_plan(session):
 # --- Excel ----------------------------------------------------------------------------------------
 
 
-def _rows(ws):
-    header = [c.value for c in ws[1]]
-    return header, [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+def _rows(ws, header_row=5):
+    header = [c.value for c in ws[header_row]]
+    return header, [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=header_row + 1)]
 
 
 def test_xlsx_summary_sheet(data):
     workbook = load_workbook(io.BytesIO(render_xlsx(data)))
-    assert workbook.sheetnames == [SUMMARY_SHEET, REVISIONS_SHEET]
+    assert workbook.sheetnames == [SUMMARY_SHEET, REVISIONS_SHEET, ON_TIME_SHEET]
     ws = workbook[SUMMARY_SHEET]
+    assert ws["A1"].value == "PHỤ LỤC"
+    assert ws["A2"].value == "Tình hình, kết quả báo cáo của các cơ quan, đơn vị theo từng nhiệm vụ, quý I năm 2024"
+    assert ws["A3"].value == "(Kèm theo Báo cáo số      -BC/BCSĐ ngày 20 tháng 3 năm 2024 của Ban Cán sự Đảng UBND tỉnh)"
     header, rows = _rows(ws)
-    assert header[:6] == ["STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Tên nhiệm vụ", "Vai trò", "Báo cáo"]
-    assert {"Tiến độ", "Tỷ lệ (%)", "Nội dung báo cáo (lần gửi mới nhất)", "Gửi lúc", "Đúng hạn / muộn", "Số lần gửi"} <= set(header)
-    assert all(cell.font.b for cell in ws[1])
-    assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(rows) + 1}"
-    widths = [ws.column_dimensions[ws.cell(1, i).column_letter].width for i in range(1, len(header) + 1)]
-    assert all(6 <= w <= 60 for w in widths) and widths[1] >= 30
-    assert ws.cell(2, header.index("Nội dung báo cáo (lần gửi mới nhất)") + 1).alignment.wrap_text
+    assert header == [
+        "STT", "Cơ quan, đơn vị", "Vai trò", "Nhiệm vụ", "Tiến độ", "Tỷ lệ (%)", "Số liệu", "Nội dung báo cáo (lần gửi mới nhất)",
+        "Gửi lúc", "Thời hạn", "Số lần gửi", "Minh chứng", "Sở Tư pháp xem xét",
+    ]
+    assert all(cell.font.b for cell in ws[5])
+    assert ws.freeze_panes == "C6"
+    assert ws.auto_filter.ref == f"A5:{ws.cell(5, len(header)).column_letter}{len(rows) + 5}"
+    assert ws.cell(6, header.index("Nội dung báo cáo (lần gửi mới nhất)") + 1).alignment.wrap_text
     assert len(rows) == sum(len(nos) for nos in assigned().values())
     assert [r["STT"] for r in rows] == list(range(1, len(rows) + 1))
 
     police4 = next(r for r in rows if r["Cơ quan, đơn vị"] == "Công an tỉnh" and r["Nhiệm vụ"] == "4")
-    assert police4["Vai trò"] == "Chủ trì" and police4["Báo cáo"] == "Đã báo cáo"
-    assert (police4["Tiến độ"], police4["Tỷ lệ (%)"], police4["Khó khăn, vướng mắc"]) == ("Hoàn thành", 100, None)
+    assert (police4["Vai trò"], police4["Tiến độ"], police4["Tỷ lệ (%)"]) == ("Chủ trì", "Hoàn thành", 100)
     assert police4["Nội dung báo cáo (lần gửi mới nhất)"] == "hoàn thành 100%, đã rà soát 12 quy chế phối hợp *liên ngành*"
     assert police4["Gửi lúc"] == datetime(2024, 3, 18, 9, 15)  # local time
-    assert police4["Gửi lần đầu"] == datetime(2024, 3, 14, 16, 0)
-    assert (police4["Đúng hạn / muộn"], police4["Số lần gửi"]) == ("Đúng hạn", 2)
-    assert police4["Tình trạng của cơ quan trong kỳ"] == "Đã báo cáo đúng hạn"
-    sent = ws.cell(rows.index(police4) + 2, header.index("Gửi lúc") + 1)
+    assert (police4["Thời hạn"], police4["Số lần gửi"], police4["Minh chứng"]) == ("Đúng hạn", 2, 1)
+    sent = ws.cell(rows.index(police4) + 6, header.index("Gửi lúc") + 1)
     assert sent.number_format == "dd/mm/yyyy hh:mm"
 
     lawyers8 = next(r for r in rows if r["Cơ quan, đơn vị"] == "Hội Luật gia tỉnh" and r["Nhiệm vụ"] == "8")
-    assert (lawyers8["Vai trò"], lawyers8["Báo cáo"], lawyers8["Gửi lúc"], lawyers8["Số lần gửi"]) == ("Chủ trì (đề nghị)", "Chưa báo cáo", None, 0)
+    assert (lawyers8["Vai trò"], lawyers8["Tiến độ"], lawyers8["Gửi lúc"], lawyers8["Số lần gửi"], lawyers8["Thời hạn"]) == (
+        "Chủ trì (đề nghị)", "Chưa báo cáo", None, 0, "Quá hạn")
     justice = [r for r in rows if r["Cơ quan, đơn vị"] == "Sở Tư pháp"]
     assert [r["Nhiệm vụ"] for r in justice][:3] == ["1a", "2", "3"]
     late = next(r for r in justice if r["Nhiệm vụ"] == "6")
-    assert (late["Đúng hạn / muộn"], late["Khó khăn, vướng mắc"], late["Tình trạng của cơ quan trong kỳ"]) == ("Muộn", "Có", "Báo cáo chưa đầy đủ")
-    assert not any(r["Nhiệm vụ"] == "8" for r in rows if r["Báo cáo"] == "Đã báo cáo")
+    assert late["Thời hạn"] == "Muộn"
 
 
 def test_xlsx_revisions_sheet(data):
     ws = load_workbook(io.BytesIO(render_xlsx(data)))[REVISIONS_SHEET]
     header, rows = _rows(ws)
-    assert all(cell.font.b for cell in ws[1]) and ws.freeze_panes == "C2" and ws.auto_filter.ref.startswith("A1:")
+    assert all(cell.font.b for cell in ws[5]) and ws.freeze_panes == "C6" and ws.auto_filter.ref.startswith("A5:")
     police4 = [r for r in rows if r["Cơ quan, đơn vị"] == "Công an tỉnh" and r["Nhiệm vụ"] == "4"]
     assert [(r["Lần gửi"], r["Đúng hạn / muộn"], r["Gửi qua"], r["Người gửi"], r["Minh chứng gửi kèm"], r["Được tổng hợp"]) for r in police4] == [
         (1, "Đúng hạn", "dòng lệnh", None, None, None),
@@ -453,14 +458,13 @@ def test_xlsx_revisions_sheet(data):
 
 
 def test_markdown(data):
+    """The same body as the Word draft, in Markdown."""
     text = render_markdown(data)
     assert text.startswith("# Báo cáo kết quả thực hiện Kế hoạch số 124-KH/BCSĐ — quý I năm 2024\n")
-    assert "- Đã báo cáo đầy đủ: 2 (đúng hạn 1, có nhiệm vụ gửi sau hạn 1)" in text
-    assert "- Nhiệm vụ chưa có cơ quan nào báo cáo: NV8" in text
-    assert "- **Công an tỉnh** (chủ trì): hoàn thành, 100% — đã rà soát 12 quy chế phối hợp \\*liên ngành\\*" in text
-    assert "- **Sở Tư pháp** (phối hợp, nội dung 1a): hoàn thành" in text
-    assert "- **Hội Luật gia tỉnh** (chủ trì): chưa báo cáo" in text
-    assert "- **Sở Tài chính** (NV11): Đề xuất bố trí 2 tỷ đồng" in text
+    assert "\n## II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ\n" in text and "\n### 4. Phối hợp trong điều tra" in text
+    assert "- **Công an tỉnh** (chủ trì, hoàn thành): Đã rà soát 12 quy chế phối hợp \\*liên ngành\\*." in text
+    assert "- **Hội Luật gia tỉnh** (chủ trì) chưa báo cáo kết quả thực hiện nhiệm vụ 8." in text
+    assert "- Đề xuất bố trí 2 tỷ đồng trong dự toán năm 2025 cho các cơ quan tư pháp _(Sở Tài chính: nhiệm vụ 11)_." in text
     assert "vướng kinh phí" not in text
 
 
@@ -501,7 +505,8 @@ def test_an_empty_period_still_makes_every_file(session):
     for fmt in report.FORMATS:
         assert report.render(data, fmt)
     _, paragraphs, _ = _docx(report.render(data, "docx"))
-    assert "Các cơ quan, đơn vị chưa có kiến nghị, đề xuất trong kỳ." in paragraphs
+    assert "Các cơ quan, đơn vị chưa có kiến nghị, đề xuất trong 06 tháng đầu năm 2024." in paragraphs
+    assert "Chưa có cơ quan, đơn vị nào báo cáo kết quả thực hiện nhiệm vụ 4" in "\n".join(paragraphs)
 
 
 # --- the command line -----------------------------------------------------------------------------
@@ -533,11 +538,12 @@ def test_cli_writes_each_format(cli, capsysbinary, monkeypatch, database_url, en
     assert code == 0, err
     assert out.decode().startswith("Đã ghi Word quý I năm 2024 vào bc.docx (")
     _, paragraphs, _ = _docx((tmp_path / "bc.docx").read_bytes())
-    assert "- Công an tỉnh: hoàn thành, 100%. Đã rà soát 12 quy chế phối hợp *liên ngành*." in paragraphs
+    assert "- Công an tỉnh (chủ trì, hoàn thành): Đã rà soát 12 quy chế phối hợp *liên ngành*." in paragraphs
+    assert "Ninh Thuận, ngày 20 tháng 3 năm 2024" in [p.text for t in Document(tmp_path / "bc.docx").tables for c in t._cells for p in c.paragraphs]
 
     code, _, err = cli(capsysbinary, *now, "report", "--period", "Q1", "-o", "phu-luc.xlsx")  # format from the name
     assert code == 0, err
-    assert load_workbook(tmp_path / "phu-luc.xlsx").sheetnames == [SUMMARY_SHEET, REVISIONS_SHEET]
+    assert load_workbook(tmp_path / "phu-luc.xlsx").sheetnames == [SUMMARY_SHEET, REVISIONS_SHEET, ON_TIME_SHEET]
 
     code, _, err = cli(capsysbinary, *now, "report", "--format", "png")  # default period, default name
     assert code == 0, err
@@ -591,6 +597,7 @@ def test_control_characters_in_a_reply_do_not_break_the_files(session):
     session.commit()
     data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
     _, paragraphs, _ = _docx(render_docx(data))
-    assert "- Sở Nội vụ: đang thực hiện, 10%. Vướng kinh phí; đề nghị hỗ trợ." in paragraphs
+    assert "- Vướng kinh phí (Sở Nội vụ: nhiệm vụ 3)." in paragraphs
+    assert "- Đề nghị hỗ trợ (Sở Nội vụ: nhiệm vụ 3)." in paragraphs
     ws = load_workbook(io.BytesIO(render_xlsx(data)))[REVISIONS_SHEET]
-    assert ws.cell(2, 10).value == "đang thực hiện 10%, vướng kinh phí; đề nghị hỗ trợ"
+    assert ws.cell(6, 9).value == "đang thực hiện 10%, vướng kinh phí; đề nghị hỗ trợ"

@@ -120,9 +120,9 @@ def test_period_status_still_costs_three_queries(decided, engine):
 def test_the_annex_shows_the_review_and_the_agencys_due_date(decided):
     data = report.gather(decided, PLAN, PERIOD, NOW, VN, cal=CAL)
     ws = load_workbook(io.BytesIO(render_xlsx(data)))[SUMMARY_SHEET]
-    header = [c.value for c in ws[1]]
-    assert header[-2:] == ["Hạn gửi của cơ quan", "Sở Tư pháp xem xét"]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+    header = [c.value for c in ws[5]]
+    assert header[-4:] == ["Thời hạn", "Số lần gửi", "Minh chứng", "Sở Tư pháp xem xét"]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=6)]
 
     def first(agency):
         return next(r for r in rows if r["Cơ quan, đơn vị"] == agency)
@@ -131,36 +131,48 @@ def test_the_annex_shows_the_review_and_the_agencys_due_date(decided):
     assert first("Công an tỉnh")["Sở Tư pháp xem xét"] == "Tiếp nhận"
     assert first("Sở Tư pháp")["Sở Tư pháp xem xét"] == "Yêu cầu bổ sung, cơ quan đã gửi bổ sung"
     assert first("Sở Y tế")["Sở Tư pháp xem xét"] is None
-    assert first("Sở Tài chính")["Hạn gửi của cơ quan"] == "29/03/2024 (gia hạn)"
-    assert first("Sở Y tế")["Hạn gửi của cơ quan"] == "15/03/2024"
+    # Sở Tài chính's answers of 18/3 were stored late, before the extension was granted: the
+    # stored flag stands, and the annex says the due date moved.
+    assert first("Sở Tài chính")["Thời hạn"] == "Muộn (gia hạn đến 29/03/2024)"
+    assert first("Sở Y tế")["Thời hạn"] == "Quá hạn"
 
 
-def test_the_report_lists_extensions_granted_and_declined(decided):
+def test_the_report_lists_extensions_and_their_decisions(decided):
     data = report.gather(decided, PLAN, PERIOD, NOW, VN, cal=CAL)
-    assert [(row.agency, row.approved) for row in data.extensions] == [("Sở Tài chính", True), ("Sở Y tế", False)]
+    assert [(row.agency, row.info.status) for row in data.extensions] == [
+        ("Sở Tài chính", "approved"), ("Sở Y tế", "declined"), ("Sở Y tế", "pending")]
     document = Document(io.BytesIO(render_docx(data)))
     paragraphs = [p.text for p in document.paragraphs]
-    start = paragraphs.index("Gia hạn thời hạn báo cáo")
+    start = paragraphs.index("2. Gia hạn thời hạn báo cáo")
     assert paragraphs.index("I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ") < start < paragraphs.index("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ")
-    assert paragraphs[start + 1] == "Sở Tư pháp đã đồng ý 1 và không đồng ý 1 đề nghị gia hạn thời hạn gửi báo cáo:"
-    assert paragraphs[start + 2] == (
-        "- Sở Tài chính (nhiệm vụ 11): đề nghị ngày 14/03/2024 gia hạn đến ngày 29 tháng 3 năm 2024 "
-        "(hạn gửi ngày 15 tháng 3 năm 2024); Sở Tư pháp đồng ý ngày 14/03/2024."
+    assert paragraphs[start + 1] == (
+        "Trong quý I năm 2024, có 03 đề nghị gia hạn thời hạn gửi báo cáo; Sở Tư pháp đồng ý 01, không đồng ý 01, đang xem xét 01:"
     )
-    assert paragraphs[start + 3].startswith("- Sở Y tế: đề nghị ngày 15/03/2024 gia hạn đến ngày 22 tháng 3 năm 2024")
-    assert paragraphs[start + 3].endswith("Sở Tư pháp không đồng ý ngày 15/03/2024.")
-    assert "25 tháng 3" not in "\n".join(paragraphs)  # pending: not in the report
+    assert paragraphs[start + 2] == (
+        "- Sở Tài chính (nhiệm vụ 11) đề nghị gia hạn đến ngày 29 tháng 3 năm 2024 (hạn gửi ngày 15 tháng 3 năm 2024); "
+        "Sở Tư pháp đồng ý ngày 14/03/2024."
+    )
+    assert paragraphs[start + 3] == (
+        "- Sở Y tế đề nghị gia hạn đến ngày 22 tháng 3 năm 2024 (hạn gửi ngày 15 tháng 3 năm 2024); Sở Tư pháp không đồng ý ngày 15/03/2024."
+    )
+    assert paragraphs[start + 4].endswith("đến ngày 25 tháng 3 năm 2024 (hạn gửi ngày 15 tháng 3 năm 2024); Sở Tư pháp đang xem xét.")
+    # Requests for more time are their own part, never a recommendation to the Ban Chỉ đạo.
+    recommendations = paragraphs[paragraphs.index("IV. KIẾN NGHỊ, ĐỀ XUẤT"):]
+    assert not any("gia hạn" in p for p in recommendations)
+    # Those asked to supplement their report, with Sở Tư pháp's reason.
+    missing = paragraphs[paragraphs.index("1. Cơ quan, đơn vị chưa báo cáo, báo cáo chưa đầy đủ, phải bổ sung"):start]
+    assert "- Sở Tư pháp đề nghị bổ sung (02 cơ quan, đơn vị): Sở Nội vụ (Đề nghị báo cáo NV1, NV2); Sở Tư pháp (Bổ sung NV4), đã gửi bổ sung." in missing
     text = render_markdown(data)
-    assert "## Gia hạn\n\n- **Sở Tài chính (nhiệm vụ 11)**: đề nghị ngày 14/03/2024" in text
+    assert "\n### 2. Gia hạn thời hạn báo cáo\n" in text and "- **Sở Tài chính (nhiệm vụ 11)** đề nghị gia hạn đến ngày 29 tháng 3 năm 2024" in text
 
 
 def test_a_period_without_extensions_says_so(session):
     seed(session)
     data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
     assert data.extensions == ()
-    assert "Không có cơ quan, đơn vị nào được gia hạn thời hạn gửi báo cáo." in render_markdown(data)
+    assert "Trong quý I năm 2024, không có cơ quan, đơn vị nào đề nghị gia hạn thời hạn gửi báo cáo." in render_markdown(data)
     paragraphs = [p.text for p in Document(io.BytesIO(render_docx(data))).paragraphs]
-    assert "Trong kỳ, không có cơ quan, đơn vị nào được gia hạn thời hạn gửi báo cáo." in paragraphs
+    assert "Trong quý I năm 2024, không có cơ quan, đơn vị nào đề nghị gia hạn thời hạn gửi báo cáo." in paragraphs
 
 
 def test_an_extension_request_stored_as_an_answer_is_no_finding(session):
@@ -177,7 +189,7 @@ def test_an_extension_request_stored_as_an_answer_is_no_finding(session):
     session.commit()
     data = report.gather(session, PLAN, PERIOD, NOW, VN, cal=CAL)
     home_findings = [(f.task, f.text) for f in data.difficulties if f.agency_id == "so-noi-vu"]
-    assert home_findings == [("2", "vướng kinh phí")]
+    assert home_findings == [("2", "Vướng kinh phí")]
     assert not any("gia hạn" in f.text for f in data.recommendations)
 
 
