@@ -199,7 +199,10 @@ def proceed(turn: Turn, draft: dict[str, Any]) -> None:
             )
             return None
     for entry in kept:
-        says_done = entry["status"] == "done" or _SAYS_DONE.search(fold(entry["text"])) is not None
+        folded = fold(entry["text"])
+        says_done = entry["status"] == "done" or (
+            _SAYS_DONE.search(folded) is not None and _SAYS_ONGOING.search(folded) is None
+        )
         if says_done and entry["percent"] is not None and entry["percent"] < 100 and not entry.get("checked"):
             state.put(turn, "pick_value", draft)
             no, percent = entry["task"], entry["percent"]
@@ -215,7 +218,14 @@ def proceed(turn: Turn, draft: dict[str, Any]) -> None:
 
 
 # "hoàn thành", "xong", "đã xong" — not "chưa hoàn thành", "sắp xong", "sẽ hoàn thành".
-_SAYS_DONE = re.compile(r"(?<!chua )(?<!khong )(?<!sap )(?<!se )(?<!chua duoc )\b(?:hoan thanh|xong)\b")
+# "hoàn thành" / "xong" as the task's status, not as a result: "đã thi hành xong 6 việc", "hoàn
+# thành 3 hội nghị" count what was done (a number and its unit follow); a segment that says the
+# task is under way ("đang thực hiện 35%") has its status already.
+_SAYS_DONE = re.compile(
+    r"(?<!chua )(?<!khong )(?<!sap )(?<!se )(?<!chua duoc )\b(?:hoan thanh|xong)\b"
+    r"(?!\s+(?:duoc\s+)?\d+(?:[.,]\d+)?\s*(?!%)[^\W\d])"
+)
+_SAYS_ONGOING = re.compile(r"\bdang (?:thuc hien|trien khai|tiep tuc|lam)\b")
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,5})(?:[.,]\d+)?\s*%")
 
 

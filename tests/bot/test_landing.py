@@ -199,6 +199,23 @@ def test_done_with_a_percent_under_100_asks_which(chat, engine):
 
 
 @pytest.mark.parametrize(
+    "text, percent",
+    [
+        ("NV4: đang thực hiện 35%, đã thi hành xong 6 việc, thu 9,5 tỷ đồng.", 35),
+        ("NV4: đạt 60%, đã hoàn thành 3 hội nghị tập huấn", 60),
+    ],
+)
+def test_a_result_done_is_not_the_task_done(chat, engine, text, percent):
+    """"Đã thi hành xong 6 việc" counts what was done; the task is under way at its percent (the
+    demo's Cục THADS answers were stored at 100 % when the first choice of the question was taken)."""
+    out = chat.send(text)
+    assert "Đồng chí kiểm tra" in out[0].text, out[0].text
+    chat.press(out, "✅")
+    entry = entries(engine, THADS, "2024-Q1")["4"]
+    assert (entry.status, entry.percent) == ("in_progress", percent)
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("Dạ em chào anh chị ạ", "Kính chào đồng chí"),
