@@ -75,7 +75,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, obligations, reminder_schedule
 from scheduler.plan import Plan
 from scheduler.plans import Plans
-from scheduler.sync import sync_agencies, sync_obligations
+from scheduler.sync import last_sync, record_sync, sync_agencies, sync_inputs, sync_obligations, sync_years, why_resync
 from storage.db import begin_write, session_scope
 from storage.models import (
     Contact,
@@ -178,6 +178,8 @@ class EnqueueStats:
     skipped_stale: int = 0  # (obligation, contact) pairs whose latest due step is too late
     skipped_reported: int = 0  # (obligation, contact) pairs not reminded: all reported
     keys: list[str] = field(default_factory=list)  # the keys enqueued
+    synced: list[str] = field(default_factory=list)  # plans synced before planning (their inputs changed)
+    sync_skipped: list[str] = field(default_factory=list)  # plans not synced: unchanged since their last sync
 
     @property
     def dropped(self) -> int:
@@ -919,22 +921,44 @@ def _why_unwanted(
 # --- sync and plan ------------------------------------------------------------------------
 
 
-def sync_plan(session: Session, plan: Plan, cal: WorkingCalendar, now: datetime) -> None:
-    """Copy the plan's agencies and its obligations of every year in force into the database.
-    Take the planning lock first (:func:`sync_and_plan` does), so that two processes starting
-    on a fresh database never insert the same rows at once."""
-    years = list(plan.years_in_force())
+def sync_plan(session: Session, plan: Plan, cal: WorkingCalendar, now: datetime, *, force: bool = False) -> bool:
+    """Copy the plan's agencies and its obligations of every year in force into the database,
+    unless the last sync was made from the same inputs (the plan's content, the calendar, the
+    years, the year of ``now``, the sync code's version: :func:`scheduler.sync.sync_inputs`);
+    ``force`` syncs regardless. True when it synced. The fingerprint is compared and written in
+    the session's transaction: take the planning lock first (:func:`sync_and_plan` does), so
+    that two processes starting on a fresh database never insert the same rows at once and a
+    fingerprint is never stored for a sync another process undid."""
+    years = sync_years(plan)
+    inputs = sync_inputs(plan, cal, now, years)
+    reason = "forced" if force else why_resync(last_sync(session, plan.plan.id), inputs, plan)
+    if reason is None:
+        log.debug("plan %s unchanged since its last sync: not synced", plan.plan.id)
+        return False
+    started = _time.perf_counter()
     computed = [o for year in years for o in obligations(plan, cal, year)]
-    sync_agencies(session, plan, now=now)
-    sync_obligations(session, plan, computed, years=years, now=now)
+    agencies = sync_agencies(session, plan, now=now)
+    result = sync_obligations(session, plan, computed, years=years, now=now)
+    record_sync(session, inputs, now)
+    log.info(
+        "plan %s synced (%s) in %.2f s: agencies %d new, %d changed; obligations %d new, %d changed, %d withdrawn",
+        plan.plan.id, reason, _time.perf_counter() - started, len(agencies.inserted), len(agencies.updated),
+        result.inserted, result.updated, result.withdrawn,
+    )
+    return True
 
 
-def sync_plans(engine: Engine, plans: Plans | Iterable[Plan], cal: WorkingCalendar, now: datetime) -> None:
-    """:func:`sync_plan` for every plan, under the planning lock."""
+def sync_plans(
+    engine: Engine, plans: Plans | Iterable[Plan], cal: WorkingCalendar, now: datetime, *, force: bool = False
+) -> list[str]:
+    """:func:`sync_plan` for every plan, under the planning lock; the ids of the plans synced."""
+    synced = []
     with session_scope(engine, write=True) as session:
         lock_planning(session)
         for plan in plans:
-            sync_plan(session, plan, cal, now)
+            if sync_plan(session, plan, cal, now, force=force):
+                synced.append(plan.plan.id)
+    return synced
 
 
 def sync_and_plan(
@@ -946,15 +970,19 @@ def sync_and_plan(
     tz: ZoneInfo | str | None = None,
     office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
     sync: bool = True,
+    force: bool = False,
 ) -> EnqueueStats:
-    """Sync the plans (optional) and plan every plan's reminders, in one transaction under the
-    planning lock."""
+    """Sync the plans (optional; skipped per plan when nothing changed, unless ``force``) and
+    plan every plan's reminders, in one transaction under the planning lock."""
     total = EnqueueStats()
     with session_scope(engine, write=True) as session:
         lock_planning(session)
         for plan in plans:
             if sync:
-                sync_plan(session, plan, cal, now)
+                if sync_plan(session, plan, cal, now, force=force):
+                    total.synced.append(plan.plan.id)
+                else:
+                    total.sync_skipped.append(plan.plan.id)
             total += plan_reminders(
                 session, plan, cal, now, tz=tz, office_hours=office_hours, several_plans=len(plans) > 1
             )
@@ -1452,14 +1480,17 @@ async def tick(
     max_rounds: int = 200,
     pacers: Mapping[str, Pacer] | None = None,
     sync: bool = False,
+    force_sync: bool = False,
 ) -> TickReport:
-    """Plan (after syncing the plans, with ``sync``), then send until nothing is due (at most
+    """Plan (after syncing the plans, with ``sync``: only those whose inputs changed since
+    their last sync, every one with ``force_sync``), then send until nothing is due (at most
     ``max_rounds`` batches). What ``baocao tick`` calls; run it as often as you like, from as
     many processes as you like."""
     catalogue = _as_plans(plans)
     zone = catalogue.default.zone(tz)
     planned = await asyncio.to_thread(
-        sync_and_plan, engine, catalogue, cal, clock.now(), tz=zone, office_hours=office_hours, sync=sync
+        sync_and_plan, engine, catalogue, cal, clock.now(), tz=zone, office_hours=office_hours, sync=sync,
+        force=force_sync,
     )
     total, rounds = await drain(
         engine, senders, clock, worker_id=worker_id, limit=limit, max_rounds=max_rounds, pacers=pacers, tz=zone
