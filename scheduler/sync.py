@@ -176,7 +176,7 @@ class SyncInputs:
     calendar_hash: str
     years: str  # "2024,2025"
     year: int  # the year of "now" in the plan's time zone: a new year resyncs once
-    code_version: int = SYNC_VERSION
+    code_version: int
 
     @property
     def fingerprint(self) -> str:
@@ -194,6 +194,7 @@ def sync_inputs(plan: Plan, cal: WorkingCalendar, now: datetime, years: Iterable
         calendar_hash=calendar_hash(cal, plan, years),
         years=",".join(str(y) for y in years),
         year=now.astimezone(plan.zone()).year,
+        code_version=SYNC_VERSION,
     )
 
 
