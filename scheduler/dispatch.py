@@ -466,7 +466,10 @@ def plan_reminders(
         candidates = _candidates(plan, cal, window, obligations, now)
         # Stale candidates need no tasks and no report look-up, unless their period's digest does.
         digest_periods = _live_digest_periods(candidates, window, now)
-        live = [c for c in candidates if max(c.send_at, now) < c.expires or c.ob.period in digest_periods]
+        live = [
+            c for c in candidates
+            if max(c.send_at, now) < c.expires or (c.escalated_at is not None and c.ob.period in digest_periods)
+        ]
         _load_tasks(session, [c.ob for c in live])
         reported = reported_refs(session, [c.ob.id for c in live])
         focal: dict[str, list[Contact]] = defaultdict(list)
