@@ -208,3 +208,21 @@ def test_each_plan_has_its_own_fingerprint(engine, plan, cal, spy):
     edited = parse_plan(json.dumps(raw, ensure_ascii=False))
     assert dispatch.sync_plans(engine, Plans([plan, edited]), cal, NOW) == ["KH-KHAC-2024"]
     assert spy == [plan.plan.id, "KH-KHAC-2024", "KH-KHAC-2024"]
+
+
+def test_planning_reads_the_task_lists_only_of_obligations_that_may_be_reminded(engine, plan, cal, monkeypatch):
+    """At D-7 of quý I the planner needs the tasks of quý I's obligations, not of the year's
+    other periods (a large plan's bulk); every active obligation still counts as active."""
+    dispatch.sync_plans(engine, Plans([plan]), cal, NOW)
+    loaded: list[str] = []
+    real = dispatch._load_tasks
+
+    def spy_load(session, obs):
+        loaded.extend(ob.period for ob in obs)
+        return real(session, obs)
+
+    monkeypatch.setattr(dispatch, "_load_tasks", spy_load)
+    dispatch.sync_and_plan(engine, Plans([plan]), cal, NOW, sync=False)
+    with session_scope(engine) as session:
+        q1 = session.exec(select(Obligation).where(Obligation.period == "2024-Q1")).all()
+    assert sorted(loaded) == ["2024-Q1"] * len(q1) and len(q1) > 40
