@@ -117,7 +117,9 @@ def measure(url: str, database: str, plan: Any, cal: Any, before: Any, repeat: i
 
     print(f"{database}: first tick (sync into empty tables)…", file=sys.stderr)
     upgrade(url)
-    engine = open_database(url)
+    # A long timeout: under load the previous code's re-sync of a large plan can stay idle in
+    # its transaction past the default 60 s (6 × BAOCAO_DB_TIMEOUT) on PostgreSQL.
+    engine = open_database(url, timeout_s=120)
     plans = Plans([plan])
     clock = FixedClock(NOW)
     senders = {"telegram": NullSender()}

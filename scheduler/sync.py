@@ -47,6 +47,9 @@ def sync_agencies(session: Session, plan: Plan, *, now: datetime) -> UpsertResul
     return upsert_agencies(session, agencies_from_plan(plan), now=now)
 
 
+FLUSH_EVERY = 500
+
+
 class ObligationSync(NamedTuple):
     inserted: int
     updated: int
@@ -69,7 +72,7 @@ def sync_obligations(
         for row in session.exec(select(Obligation).where(Obligation.plan_id == plan.plan.id)).all()
         if int(row.period[:4]) in years
     }
-    inserted = updated = unchanged = 0
+    inserted = updated = unchanged = pending = 0
     seen: set[tuple[str, str]] = set()
     for ob in computed:
         key = (ob.agency_id, ob.period)
@@ -86,9 +89,16 @@ def sync_obligations(
             status=ObligationStatus.ACTIVE,
         ).model_dump()
         row = existing.get(key)
+        if pending >= FLUSH_EVERY:
+            # A large plan's first sync builds thousands of rows: written as it goes, so that the
+            # connection is never idle in its transaction for long (PostgreSQL ends a session
+            # idle in a transaction after 6 × BAOCAO_DB_TIMEOUT) and memory stays flat.
+            session.flush()
+            pending = 0
         if row is None:
             session.add(Obligation.model_validate(values, update={"created_at": now, "updated_at": now}))
             inserted += 1
+            pending += 1
             continue
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
         if changed:
@@ -97,6 +107,7 @@ def sync_obligations(
             row.updated_at = now
             session.add(row)
             updated += 1
+            pending += 1
         else:
             unchanged += 1
     withdrawn = 0
