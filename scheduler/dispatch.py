@@ -630,11 +630,11 @@ def _reminder_want(
     step = cand.step
     agency = plan.agency_by_id.get(ob.agency_id)
     recipient = plan.agency_by_id.get(plan.reporting.recipient)
-    duties = _duty_lines(plan, missing)
-
-    t = translator(contact.language)
 
     def render(day: date) -> dict[str, Any]:
+        # Rendered only when a row is queued or compared: an unchanged pass renders nothing.
+        duties = _duty_lines(plan, missing)
+        t = translator(contact.language)
         message = content.reminder_message(
             content.ReminderContent(
                 step=step.step,
