@@ -155,11 +155,13 @@ class Services:
 
     # -- the plans in the database ---------------------------------------------------------
 
-    def sync(self) -> None:
-        """Copy the plans' agencies and obligations into the database (under the planning lock)."""
+    def sync(self, *, force: bool = False) -> list[str]:
+        """Copy the plans' agencies and obligations into the database (under the planning
+        lock), each plan only if its inputs changed since its last sync (``force``: all of
+        them); the ids of the plans synced."""
         from scheduler.dispatch import sync_plans
 
-        sync_plans(self.engine, self.plans, self.calendar, self.clock.now())
+        return sync_plans(self.engine, self.plans, self.calendar, self.clock.now(), force=force)
 
     def replace_plan(self, plan: Any) -> None:
         """An edited plan takes its place: obligations re-synced, withdrawn ones stop their

@@ -75,7 +75,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, obligations, reminder_schedule
 from scheduler.plan import Plan
 from scheduler.plans import Plans
-from scheduler.sync import sync_agencies, sync_obligations
+from scheduler.sync import last_sync, record_sync, sync_agencies, sync_inputs, sync_obligations, sync_years, why_resync
 from storage.db import begin_write, session_scope
 from storage.models import (
     Contact,
@@ -137,12 +137,12 @@ def return_key(obligation_id: int, contact_id: int, review_id: int) -> str:
     return f"ret:{obligation_id}:{contact_id}:{review_id}"
 
 
-def due_of(ob: Obligation) -> date:
+def due_of(ob: Obligation | _Ob) -> date:
     """The agency's due date for the period: an approved extension's, else the plan's."""
     return ob.extended_due or ob.due
 
 
-def _closing_of(ob: Obligation) -> date:
+def _closing_of(ob: Obligation | _Ob) -> date:
     """The last day reminders of ``ob`` may go out: the consolidation due date, moved with an
     extension by as many days as the extension moved the due date."""
     if ob.extended_due is None or ob.extended_due <= ob.due:
@@ -178,6 +178,8 @@ class EnqueueStats:
     skipped_stale: int = 0  # (obligation, contact) pairs whose latest due step is too late
     skipped_reported: int = 0  # (obligation, contact) pairs not reminded: all reported
     keys: list[str] = field(default_factory=list)  # the keys enqueued
+    synced: list[str] = field(default_factory=list)  # plans synced before planning (their inputs changed)
+    sync_skipped: list[str] = field(default_factory=list)  # plans not synced: unchanged since their last sync
 
     @property
     def dropped(self) -> int:
@@ -379,7 +381,7 @@ class _Want:
 
 @dataclass
 class _Candidate:
-    ob: Obligation
+    ob: _Ob
     ladder: tuple[Reminder, ...]
     index: int  # of the latest due step
     send_at: datetime
@@ -457,16 +459,19 @@ def plan_reminders(
     focal_ids: set[int] = set()
 
     if not plan_ended:
-        obligations = session.exec(
-            select(Obligation)
-            .where(Obligation.plan_id == plan.plan.id, Obligation.status == ObligationStatus.ACTIVE)
-            .order_by(col(Obligation.id))
-        ).all()
-        active_obligations = {ob.id for ob in obligations if ob.id is not None}
+        # The dates first, for every active obligation; the task lists (a large plan's bulk:
+        # ~100 tasks per commune) only for the obligations that may get a reminder or a digest.
+        obligations = _obligation_heads(session, plan.plan.id)
+        active_obligations = {ob.id for ob in obligations}
         candidates = _candidates(plan, cal, window, obligations, now)
-        # Stale candidates need no report look-up, unless their period's digest does.
-        live = [c for c in candidates if max(c.send_at, now) < c.expires or c.escalated_at is not None]
-        reported = reported_refs(session, [c.ob.id for c in live if c.ob.id is not None])
+        # Stale candidates need no tasks and no report look-up, unless their period's digest does.
+        digest_periods = _live_digest_periods(candidates, window, now)
+        live = [
+            c for c in candidates
+            if max(c.send_at, now) < c.expires or (c.escalated_at is not None and c.ob.period in digest_periods)
+        ]
+        _load_tasks(session, [c.ob for c in live])
+        reported = reported_refs(session, [c.ob.id for c in live])
         focal: dict[str, list[Contact]] = defaultdict(list)
         for contact in session.exec(
             select(Contact)
@@ -478,19 +483,23 @@ def plan_reminders(
 
         for cand in candidates:
             ob = cand.ob
-            assert ob.id is not None
+            contacts = focal.get(ob.agency_id, [])
+            # Judged on when it would really go out: a step of a past quarter is due "now".
+            if max(cand.send_at, now) >= cand.expires:
+                for contact in contacts:
+                    assert contact.id is not None
+                    drop_reason[(ob.id, contact.id)] = ("stale", _stale_text(cand, zone))
+                    stats.skipped_stale += 1
+                    log.info("reminder %s skipped: %s", reminder_key(ob.id, contact.id, cand.step.step), _stale_text(cand, zone))
+                continue
+            if not contacts:
+                continue
             done = reported.get(ob.id, set())
             missing_nos = set(taskrefs.missing([task["no"] for task in ob.tasks], done))
             missing = [task for task in ob.tasks if task["no"] in missing_nos]
-            for contact in focal.get(ob.agency_id, []):
+            for contact in contacts:
                 assert contact.id is not None
                 pair = (ob.id, contact.id)
-                # Judged on when it would really go out: a step of a past quarter is due "now".
-                if max(cand.send_at, now) >= cand.expires:
-                    drop_reason[pair] = ("stale", _stale_text(cand, zone))
-                    stats.skipped_stale += 1
-                    log.info("reminder %s skipped: %s", reminder_key(ob.id, contact.id, cand.step.step), _stale_text(cand, zone))
-                    continue
                 if not missing:
                     drop_reason[pair] = ("reported", "the agency has reported every task of the period")
                     stats.skipped_reported += 1
@@ -507,30 +516,95 @@ def plan_reminders(
     return stats
 
 
+@dataclass(slots=True)
+class _Ob:
+    """What planning reads of an obligation: its dates always, its tasks when it may be
+    reminded (:func:`_load_tasks`)."""
+
+    id: int
+    agency_id: str
+    period: str
+    due: date
+    extended_due: date | None
+    consolidation_due: date
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _obligation_heads(session: Session, plan_id: str) -> list[_Ob]:
+    rows = session.exec(
+        select(
+            Obligation.id, Obligation.agency_id, Obligation.period, Obligation.due,
+            Obligation.extended_due, Obligation.consolidation_due,
+        )
+        .where(Obligation.plan_id == plan_id, Obligation.status == ObligationStatus.ACTIVE)
+        .order_by(col(Obligation.id))
+    ).all()
+    return [_Ob(*row) for row in rows]
+
+
+def _load_tasks(session: Session, obs: Sequence[_Ob]) -> None:
+    by_id = {ob.id: ob for ob in obs}
+    for chunk in _chunks(list(by_id), 500):
+        for ob_id, tasks in session.exec(select(Obligation.id, Obligation.tasks).where(col(Obligation.id).in_(chunk))).all():
+            by_id[ob_id].tasks = list(tasks or [])
+
+
+def _digest_window(cands: Sequence[_Candidate], window: OfficeHours, now: datetime) -> tuple[datetime, datetime]:
+    """When a period's escalation digest goes out and when it is stale."""
+    escalated_at = min(c.escalated_at for c in cands if c.escalated_at is not None)
+    consolidation = max(c.ob.consolidation_due for c in cands)
+    return window.send_time(escalated_at, now), window.midnight(consolidation + timedelta(days=1))
+
+
+def _live_digest_periods(candidates: Sequence[_Candidate], window: OfficeHours, now: datetime) -> set[str]:
+    by_period: dict[str, list[_Candidate]] = defaultdict(list)
+    for cand in candidates:
+        if cand.escalated_at is not None:
+            by_period[cand.ob.period].append(cand)
+    out = set()
+    for period, cands in by_period.items():
+        send_at, expires = _digest_window(cands, window, now)
+        if max(send_at, now) < expires:
+            out.add(period)
+    return out
+
+
 def _candidates(
-    plan: Plan, cal: WorkingCalendar, window: OfficeHours, obligations: Sequence[Obligation], now: datetime
+    plan: Plan, cal: WorkingCalendar, window: OfficeHours, obligations: Sequence[_Ob], now: datetime
 ) -> list[_Candidate]:
     settings = plan.reporting.reminders
     ladder_zone = ZoneInfo(settings.timezone)
-    ladders: dict[date, tuple[Reminder, ...]] = {}
+    # Every obligation with the same due and closing dates has the same ladder and latest step
+    # (a plan has a handful of due dates): worked out once per pair.
+    found: dict[tuple[date, date], tuple[tuple[Reminder, ...], int, datetime, datetime, datetime | None] | None] = {}
     out = []
     for ob in obligations:
-        due = due_of(ob)
-        ladder = ladders.get(due)
-        if ladder is None:
-            ladder = ladders[due] = reminder_schedule(due, settings.steps, settings.time, ladder_zone, cal)
-        due_steps = [i for i, r in enumerate(ladder) if r.at <= now]
-        if not due_steps:
-            continue
-        index = due_steps[-1]
-        if index + 1 < len(ladder):
-            # Once the next step's day has come, that step speaks for this one.
-            expires = window.midnight(ladder[index + 1].at.astimezone(window.zone).date())
-        else:
-            expires = window.midnight(_closing_of(ob) + timedelta(days=1))
-        escalated = next((r.at for r in ladder if r.escalate and r.at <= now), None)
-        out.append(_Candidate(ob, ladder, index, window.send_time(ladder[index].at, now), expires, escalated))
+        pair = (due_of(ob), _closing_of(ob))
+        if pair not in found:
+            found[pair] = _latest_step(pair[0], pair[1], settings, ladder_zone, cal, window, now)
+        step = found[pair]
+        if step is not None:
+            out.append(_Candidate(ob, *step))
     return out
+
+
+def _latest_step(
+    due: date, closing: date, settings: Any, ladder_zone: ZoneInfo, cal: WorkingCalendar, window: OfficeHours, now: datetime
+) -> tuple[tuple[Reminder, ...], int, datetime, datetime, datetime | None] | None:
+    """(ladder, index of the latest due step, its send time, when it is stale, first escalation
+    step due) of a due date; None before the first step."""
+    ladder = reminder_schedule(due, settings.steps, settings.time, ladder_zone, cal)
+    due_steps = [i for i, r in enumerate(ladder) if r.at <= now]
+    if not due_steps:
+        return None
+    index = due_steps[-1]
+    if index + 1 < len(ladder):
+        # Once the next step's day has come, that step speaks for this one.
+        expires = window.midnight(ladder[index + 1].at.astimezone(window.zone).date())
+    else:
+        expires = window.midnight(closing + timedelta(days=1))
+    escalated = next((r.at for r in ladder if r.escalate and r.at <= now), None)
+    return ladder, index, window.send_time(ladder[index].at, now), expires, escalated
 
 
 def _stale_text(cand: _Candidate, zone: ZoneInfo) -> str:
@@ -556,11 +630,11 @@ def _reminder_want(
     step = cand.step
     agency = plan.agency_by_id.get(ob.agency_id)
     recipient = plan.agency_by_id.get(plan.reporting.recipient)
-    duties = _duty_lines(plan, missing)
-
-    t = translator(contact.language)
 
     def render(day: date) -> dict[str, Any]:
+        # Rendered only when a row is queued or compared: an unchanged pass renders nothing.
+        duties = _duty_lines(plan, missing)
+        t = translator(contact.language)
         message = content.reminder_message(
             content.ReminderContent(
                 step=step.step,
@@ -630,11 +704,9 @@ def _digest_wants(
     escalate_step = next((s.step for s in plan.reporting.reminders.steps if s.escalate), None)
     out: list[_Want] = []
     for period, cands in sorted(by_period.items()):
-        escalated_at = min(c.escalated_at for c in cands if c.escalated_at is not None)
         due = min(c.ob.due for c in cands)
         consolidation = max(c.ob.consolidation_due for c in cands)
-        expires = window.midnight(consolidation + timedelta(days=1))
-        send_at = window.send_time(escalated_at, now)
+        send_at, expires = _digest_window(cands, window, now)
         if max(send_at, now) >= expires:
             continue
         late: list[tuple[int, content.LateAgency, str]] = []
@@ -708,7 +780,7 @@ def _return_wants(
     plan: Plan,
     cal: WorkingCalendar,
     window: OfficeHours,
-    obligations: Sequence[Obligation],
+    obligations: Sequence[_Ob],
     focal: dict[str, list[Contact]],
     now: datetime,
 ) -> list[_Want]:
@@ -751,7 +823,7 @@ def _return_wants(
             assert contact.id is not None
 
             def render(
-                day: date, _contact: Contact = contact, _review: Review = review, _ob: Obligation = ob, _name: str = name,
+                day: date, _contact: Contact = contact, _review: Review = review, _ob: _Ob = ob, _name: str = name,
                 _on: date = returned_on,
             ) -> dict[str, Any]:
                 return {
@@ -919,22 +991,44 @@ def _why_unwanted(
 # --- sync and plan ------------------------------------------------------------------------
 
 
-def sync_plan(session: Session, plan: Plan, cal: WorkingCalendar, now: datetime) -> None:
-    """Copy the plan's agencies and its obligations of every year in force into the database.
-    Take the planning lock first (:func:`sync_and_plan` does), so that two processes starting
-    on a fresh database never insert the same rows at once."""
-    years = list(plan.years_in_force())
+def sync_plan(session: Session, plan: Plan, cal: WorkingCalendar, now: datetime, *, force: bool = False) -> bool:
+    """Copy the plan's agencies and its obligations of every year in force into the database,
+    unless the last sync was made from the same inputs (the plan's content, the calendar, the
+    years, the year of ``now``, the sync code's version: :func:`scheduler.sync.sync_inputs`);
+    ``force`` syncs regardless. True when it synced. The fingerprint is compared and written in
+    the session's transaction: take the planning lock first (:func:`sync_and_plan` does), so
+    that two processes starting on a fresh database never insert the same rows at once and a
+    fingerprint is never stored for a sync another process undid."""
+    years = sync_years(plan)
+    inputs = sync_inputs(plan, cal, now, years)
+    reason = "forced" if force else why_resync(last_sync(session, plan.plan.id), inputs, plan)
+    if reason is None:
+        log.debug("plan %s unchanged since its last sync: not synced", plan.plan.id)
+        return False
+    started = _time.perf_counter()
     computed = [o for year in years for o in obligations(plan, cal, year)]
-    sync_agencies(session, plan, now=now)
-    sync_obligations(session, plan, computed, years=years, now=now)
+    agencies = sync_agencies(session, plan, now=now)
+    result = sync_obligations(session, plan, computed, years=years, now=now)
+    record_sync(session, inputs, now)
+    log.info(
+        "plan %s synced (%s) in %.2f s: agencies %d new, %d changed; obligations %d new, %d changed, %d withdrawn",
+        plan.plan.id, reason, _time.perf_counter() - started, len(agencies.inserted), len(agencies.updated),
+        result.inserted, result.updated, result.withdrawn,
+    )
+    return True
 
 
-def sync_plans(engine: Engine, plans: Plans | Iterable[Plan], cal: WorkingCalendar, now: datetime) -> None:
-    """:func:`sync_plan` for every plan, under the planning lock."""
+def sync_plans(
+    engine: Engine, plans: Plans | Iterable[Plan], cal: WorkingCalendar, now: datetime, *, force: bool = False
+) -> list[str]:
+    """:func:`sync_plan` for every plan, under the planning lock; the ids of the plans synced."""
+    synced = []
     with session_scope(engine, write=True) as session:
         lock_planning(session)
         for plan in plans:
-            sync_plan(session, plan, cal, now)
+            if sync_plan(session, plan, cal, now, force=force):
+                synced.append(plan.plan.id)
+    return synced
 
 
 def sync_and_plan(
@@ -946,15 +1040,19 @@ def sync_and_plan(
     tz: ZoneInfo | str | None = None,
     office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
     sync: bool = True,
+    force: bool = False,
 ) -> EnqueueStats:
-    """Sync the plans (optional) and plan every plan's reminders, in one transaction under the
-    planning lock."""
+    """Sync the plans (optional; skipped per plan when nothing changed, unless ``force``) and
+    plan every plan's reminders, in one transaction under the planning lock."""
     total = EnqueueStats()
     with session_scope(engine, write=True) as session:
         lock_planning(session)
         for plan in plans:
             if sync:
-                sync_plan(session, plan, cal, now)
+                if sync_plan(session, plan, cal, now, force=force):
+                    total.synced.append(plan.plan.id)
+                else:
+                    total.sync_skipped.append(plan.plan.id)
             total += plan_reminders(
                 session, plan, cal, now, tz=tz, office_hours=office_hours, several_plans=len(plans) > 1
             )
@@ -1452,14 +1550,17 @@ async def tick(
     max_rounds: int = 200,
     pacers: Mapping[str, Pacer] | None = None,
     sync: bool = False,
+    force_sync: bool = False,
 ) -> TickReport:
-    """Plan (after syncing the plans, with ``sync``), then send until nothing is due (at most
+    """Plan (after syncing the plans, with ``sync``: only those whose inputs changed since
+    their last sync, every one with ``force_sync``), then send until nothing is due (at most
     ``max_rounds`` batches). What ``baocao tick`` calls; run it as often as you like, from as
     many processes as you like."""
     catalogue = _as_plans(plans)
     zone = catalogue.default.zone(tz)
     planned = await asyncio.to_thread(
-        sync_and_plan, engine, catalogue, cal, clock.now(), tz=zone, office_hours=office_hours, sync=sync
+        sync_and_plan, engine, catalogue, cal, clock.now(), tz=zone, office_hours=office_hours, sync=sync,
+        force=force_sync,
     )
     total, rounds = await drain(
         engine, senders, clock, worker_id=worker_id, limit=limit, max_rounds=max_rounds, pacers=pacers, tz=zone

@@ -260,6 +260,25 @@ class Obligation(ObligationCreate, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
+
+class PlanSync(SQLModel, table=True):
+    """What the last sync of a plan into ``agency``/``obligation`` was made from, one row per
+    plan id: the fingerprint covers the plan's content, the working-day calendar, the years
+    synced, the year of the sync and the sync code's version (``scheduler.sync``). A sync
+    whose inputs have the same fingerprint is skipped; the row is written in the sync's own
+    transaction, under the planning lock."""
+
+    __tablename__ = "plan_sync"
+
+    plan_id: str = Field(primary_key=True, min_length=1, max_length=64)
+    fingerprint: str = Field(max_length=64)  # sha256 hex of everything below and more
+    plan_hash: str = Field(max_length=64)
+    calendar_hash: str = Field(max_length=64)
+    years: str = Field(max_length=255)  # "2024,2025"
+    code_version: int
+    synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
 # --- reports -----------------------------------------------------------------------------
 
 
@@ -540,6 +559,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxPriority",
     "OutboxStatus",
+    "PlanSync",
     "Report",
     "ReportCreate",
     "ReportEntry",

@@ -13,6 +13,10 @@ from baocao.context import CliError, Context
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("tick", help="gửi một lần các tin nhắc hạn đến hạn, trên mọi kênh (dùng với cron)")
     parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    parser.add_argument(
+        "--resync", action="store_true",
+        help="đồng bộ lại kế hoạch vào cơ sở dữ liệu dù kế hoạch, lịch làm việc và phiên bản không đổi",
+    )
     parser.set_defaults(func=run)
 
 
@@ -30,11 +34,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             await channel.start()
         try:
             # The plans are synced first, under the planning lock: an edited plan withdraws
-            # obligations and their pending reminders before anything is sent.
+            # obligations and their pending reminders before anything is sent. A plan whose
+            # inputs (content, calendar, years, code version) are those of its last sync is
+            # not synced again, unless --resync.
             return await tick(
                 services.engine, services.plans, services.calendar, services.senders(), ctx.clock,
                 worker_id=f"tick-{services.worker_id}", tz=settings.tz,
                 office_hours=settings.reminders.office_hours, pacers=services.pacers(), sync=True,
+                force_sync=args.resync,
             )
         finally:
             for channel in services.channels.values():
