@@ -58,6 +58,8 @@ import tornado.iostream
 import tornado.netutil
 import tornado.web
 
+from baocao.demo.changes import ChangeNotifier
+
 __all__ = ["ApiError", "BotApiStandIn", "SimUser"]
 
 _LOG = logging.getLogger(__name__)
@@ -622,7 +624,7 @@ def _quiet_log(handler: tornado.web.RequestHandler) -> None:
     )
 
 
-class BotApiStandIn:
+class BotApiStandIn(ChangeNotifier):
     """A Telegram Bot API server for offline tests; see the module docstring.
 
     ``rate_limit=True`` answers 429 (``retry_after`` = whole seconds until a slot frees) when a
@@ -812,48 +814,6 @@ class BotApiStandIn:
     @property
     def base_file_url(self) -> str:
         return f"{self.root_url}/file/bot"
-
-    # ------------------------------------------------------------------ change notification
-
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, set()
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
-
-    def _notify(self) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._wake()
-        else:
-            loop.call_soon_threadsafe(self._wake)
-
-    async def _wait_change(self, timeout: float) -> None:
-        if timeout <= 0:
-            return
-        fut = asyncio.get_running_loop().create_future()
-        self._waiters.add(fut)
-        try:
-            await asyncio.wait({fut}, timeout=timeout)
-        finally:
-            self._waiters.discard(fut)
-            if not fut.done():
-                fut.cancel()
-
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Wait until ``condition()`` is true (re-checked on every stand-in event)."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"condition not met within {timeout}s\n{self.dump()}")
-            await self._wait_change(min(remaining, 0.2))
 
     # ------------------------------------------------------------------ HTTP dispatch
 

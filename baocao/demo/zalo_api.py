@@ -43,6 +43,8 @@ import tornado.iostream
 import tornado.netutil
 import tornado.web
 
+from baocao.demo.changes import ChangeNotifier
+
 _LOG = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
@@ -178,7 +180,7 @@ def _quiet(handler: tornado.web.RequestHandler) -> None:
     _LOG.debug("%s %s -> %s", handler.request.method, handler.request.uri, handler.get_status())
 
 
-class ZaloStandIn:
+class ZaloStandIn(ChangeNotifier):
     """A Zalo Bot API server for offline use; see the module docstring."""
 
     def __init__(
@@ -290,47 +292,6 @@ class ZaloStandIn:
     def base_url(self) -> str:
         """For ``ZALO_API_BASE_URL``: the channel appends the token and the method."""
         return f"{self.root_url}/bot"
-
-    # -- change notification ---------------------------------------------------------------
-
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, set()
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
-
-    def _notify(self) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._wake()
-        else:
-            loop.call_soon_threadsafe(self._wake)
-
-    async def _wait_change(self, timeout: float) -> None:
-        if timeout <= 0:
-            return
-        fut = asyncio.get_running_loop().create_future()
-        self._waiters.add(fut)
-        try:
-            await asyncio.wait({fut}, timeout=timeout)
-        finally:
-            self._waiters.discard(fut)
-            if not fut.done():
-                fut.cancel()
-
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"condition not met within {timeout}s\n{self.dump()}")
-            await self._wait_change(min(remaining, 0.2))
 
     # -- HTTP ------------------------------------------------------------------------------
 

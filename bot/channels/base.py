@@ -88,6 +88,14 @@ def protect_logs(token: str) -> None:
 
 
 
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less if ``stop`` is set meanwhile (a poller's backoff)."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
+
+
 class Channel(ABC):
     name: str
     title: str
@@ -155,4 +163,4 @@ class Channel(ABC):
         """How to use ``code`` on this channel; with ``None``, only whether it can be done."""
 
 
-__all__ = ["Channel", "Store", "TokenFilter", "UpdateKey", "Webhook", "protect_logs"]
+__all__ = ["Channel", "Store", "TokenFilter", "UpdateKey", "Webhook", "pause", "protect_logs"]

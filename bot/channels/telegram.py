@@ -46,7 +46,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import Channel, Store, UpdateKey, Webhook, protect_logs
+from bot.channels.base import Channel, Store, UpdateKey, Webhook, pause, protect_logs
 from bot.channels.render import Line, Part, pack, plain_line
 from bot.context import Capabilities, InvitationHint
 from bot.messages import Attachment, Inbound
@@ -293,11 +293,11 @@ class TelegramChannel(Channel):
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
-                await _sleep(stop, _retry_after(exc))
+                await pause(stop, _retry_after(exc))
                 continue
             except (TelegramError, OSError) as exc:
                 log.warning("getUpdates failed (%s); again in %.0f s", exc, backoff)
-                await _sleep(stop, backoff)
+                await pause(stop, backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
@@ -306,7 +306,7 @@ class TelegramChannel(Channel):
                     await store(raw)
                 except Exception as exc:  # noqa: BLE001 - nowhere to keep it: do not confirm it
                     log.error("update %s could not be stored (%s); Telegram will hand it out again", raw.get("update_id"), exc)
-                    await _sleep(stop, 2.0)
+                    await pause(stop, 2.0)
                     break
                 update_id = raw.get("update_id")
                 if isinstance(update_id, int):
@@ -494,13 +494,6 @@ def _retry_after(exc: RetryAfter) -> float:
     # The stored timedelta, read without the library's deprecation warning about the int form.
     raw = getattr(exc, "_retry_after", None)
     return _seconds(raw if raw is not None else exc.retry_after)
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 def from_settings(settings: Any, files: FileStore | None) -> TelegramChannel | None:

@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.base import Channel, Store, UpdateKey, Webhook, protect_logs
+from bot.channels.base import Channel, Store, UpdateKey, Webhook, pause, protect_logs
 from bot.channels.render import Part, render_plain
 from bot.context import Capabilities, InvitationHint
 from bot.messages import Attachment, Inbound
@@ -264,7 +264,7 @@ class ZaloChannel(Channel):
                     log.error("Zalo update %s could not be stored before shutdown: %s", _key(self.held), exc)
                     return False
                 log.error("Zalo update could not be stored (%s); again in %.0f s", exc, delay)
-                await _sleep(stop, delay)
+                await pause(stop, delay)
                 delay = min(delay * 2, 30.0)
                 continue
             self.held = None
@@ -287,17 +287,12 @@ class ZaloChannel(Channel):
             # and stored (at most one poll timeout after the stop).
             try:
                 result = await fetch
-            except ZaloError as exc:
-                if exc.code == 408:  # nothing new
+            except (ZaloError, ZaloNetworkError) as exc:
+                if isinstance(exc, ZaloError) and exc.code == 408:  # nothing new
                     backoff = 1.0
                     continue
                 log.warning("Zalo getUpdates failed (%s); again in %.0f s", exc, backoff)
-                await _sleep(stop, backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            except ZaloNetworkError as exc:
-                log.warning("Zalo getUpdates failed (%s); again in %.0f s", exc, backoff)
-                await _sleep(stop, backoff)
+                await pause(stop, backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
@@ -358,7 +353,7 @@ class ZaloChannel(Channel):
 
     async def _send_text(self, chat_id: str, text: str) -> str:
         result = await self.call("sendMessage", {"chat_id": chat_id, "text": text or "…"})
-        return _text((result or {}).get("message_id")) if isinstance(result, dict) else ""
+        return _message_id(result)
 
     async def _send(self, row: Outbox, payload: dict[str, Any], progress: Progress) -> str:
         message = Message.from_json(payload["message"]) if payload.get("message") else Message()
@@ -391,7 +386,7 @@ class ZaloChannel(Channel):
             if caption:
                 params["caption"] = caption[:MAX_CHARS]
             result = await self.call("sendPhoto", params)
-            return _text((result or {}).get("message_id")) if isinstance(result, dict) else ""
+            return _message_id(result)
         return await self._send_text(chat_id, f"📎 {name}:\n{url}")
 
     async def tell(self, chat_id: str, text: str) -> None:
@@ -443,6 +438,11 @@ def how_to_redeem(t: Translator, code: str, bot_name: str | None) -> Any:
     return t("trên Zalo, nhắn mã {code} cho bot Zalo của Sở Tư pháp là đăng ký xong.", code=code)
 
 
+def _message_id(result: Any) -> str:
+    """The id Zalo gives a message it took (``{"message_id", "date"}``)."""
+    return _text(result.get("message_id")) if isinstance(result, dict) else ""
+
+
 def _names_recipient(description: str) -> bool:
     text = description.lower()
     return any(word in text for word in ("chat_id", "chat not found", "user not found", "recipient", "not follow"))
@@ -455,13 +455,6 @@ def _updates(result: Any) -> list[dict[str, Any]]:
     if isinstance(result, list):
         return [item for item in result if isinstance(item, dict)]
     return []
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 # --- configuration ----------------------------------------------------------------------------

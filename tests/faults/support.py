@@ -180,43 +180,44 @@ class VirtualTime:
         return self.now(ahead).astimezone(ICT).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def bot_env(tg: Any, database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_"))}
+def _process_env(database_url: str, tmp_path: Path, channel: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a bot process: nothing of this machine's own baocao or channel
+    settings, the test's database and folders, no rate limit per person, and ``channel``'s."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))}
     env.update(
-        TELEGRAM_BOT_TOKEN=tg.token,
-        TELEGRAM_API_BASE_URL=tg.base_url,
-        TELEGRAM_BOT_USERNAME=tg.bot_username,
         BAOCAO_DATABASE_URL=database_url,
         BAOCAO_SPOOL_PATH=str(tmp_path / "spool.jsonl"),
         BAOCAO_FILES_PATH=str(tmp_path / "files"),
         BAOCAO_RATE_LIMIT="100000",
-        BAOCAO_SEND_RATE="30",
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
+    env.update(channel)
     env.update(extra)
     return env
+
+
+def bot_env(tg: Any, database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a bot on Telegram alone (the stand-in's address and token)."""
+    channel = {
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_API_BASE_URL": tg.base_url,
+        "TELEGRAM_BOT_USERNAME": tg.bot_username,
+        "BAOCAO_SEND_RATE": "30",
+    }
+    return _process_env(database_url, tmp_path, channel, extra)
 
 
 def zalo_env(zalo: Any, database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a bot on Zalo alone (the stand-in's address and token)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))}
-    env.update(
-        ZALO_BOT_TOKEN=zalo.token,
-        ZALO_API_BASE_URL=zalo.base_url,
-        ZALO_BOT_NAME=zalo.bot_name,
-        BAOCAO_DATABASE_URL=database_url,
-        BAOCAO_SPOOL_PATH=str(tmp_path / "spool.jsonl"),
-        BAOCAO_FILES_PATH=str(tmp_path / "files"),
-        BAOCAO_RATE_LIMIT="100000",
-        BAOCAO_ZALO_SEND_RATE="30",
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+    channel = {
+        "ZALO_BOT_TOKEN": zalo.token,
+        "ZALO_API_BASE_URL": zalo.base_url,
+        "ZALO_BOT_NAME": zalo.bot_name,
+        "BAOCAO_ZALO_SEND_RATE": "30",
+    }
+    return _process_env(database_url, tmp_path, channel, extra)
 
 
 class Process:
