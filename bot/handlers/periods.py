@@ -41,7 +41,7 @@ def resolve(turn: Turn, plan: Plan, given: str | None) -> tuple[str, list[Text]]
     t = turn.t
     today = turn.today()
     notes: list[Text] = []
-    ended = not obligations.plan_is_current(plan, today)
+    ended = not obligations.plan_is_current(plan, today, turn.ctx.calendar)
     if given is not None:
         try:
             year, code = st.parse_period(plan, given, default_year=default_year(plan, today))
