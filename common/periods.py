@@ -55,8 +55,9 @@ _QUARTERS = {"1": "Q1", "i": "Q1", "2": "Q2", "ii": "Q2", "3": "Q3", "iii": "Q3"
 
 
 def period_label(name: str, year: int) -> str:
-    """"quý I năm 2024", "06 tháng năm 2024"; the yearly period is just "năm 2024"."""
-    return f"năm {year}" if name == "năm" else f"{name} năm {year}"
+    """"quý I năm 2024", "06 tháng năm 2024", "tháng 5 năm 2025"; the yearly period is just
+    "năm 2024", and a name ending in "năm" takes the year alone ("06 tháng cuối năm 2025")."""
+    return f"{name} {year}" if name == "năm" or name.endswith(" năm") else f"{name} năm {year}"
 
 
 def period_key(year: int, code: str) -> str:

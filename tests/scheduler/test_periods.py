@@ -147,9 +147,10 @@ def test_a_half_yearly_scheme_with_the_second_half_year():
     obs = obligations(plan, CAL, 2025, agencies=["so-noi-vu"])
     assert [(o.period, o.due, o.period_name) for o in obs] == [
         ("2025-H1", date(2025, 6, 16), "06 tháng năm 2025"),  # 15/06/2025 is a Sunday
-        ("2025-H2", date(2025, 12, 15), "06 tháng cuối năm năm 2025"),
+        ("2025-H2", date(2025, 12, 15), "06 tháng cuối năm 2025"),
     ]
-    assert plan.period_name("2025-H2") == "06 tháng cuối năm năm 2025"
+    assert plan.period_name("2025-H2") == "06 tháng cuối năm 2025"
+    assert plan.period_name("2025-H1") == "06 tháng đầu năm 2025"  # the plan's own name
 
 
 # --- reminders while an obligation is still open -------------------------------------------
