@@ -42,8 +42,20 @@ def _year_and_period(args: argparse.Namespace, ctx: Context, plan: Plan) -> tupl
             "hãy bỏ một trong hai hoặc sửa cho khớp"
         )
     if year is None:
-        year = args.year if args.year is not None else local_now(ctx).year
+        year = args.year if args.year is not None else _this_year(ctx, plan)
     return year, code
+
+
+def _this_year(ctx: Context, plan: Plan) -> int:
+    """The current year, or the year before while its last reports are still open (the annual
+    report of 2030 due 10/01/2031, asked for in January 2031 after the plan ended)."""
+    from scheduler.deadlines import open_until
+
+    today = local_now(ctx).date()
+    years = plan.years_in_force()
+    if today.year not in years and today.year - 1 in years and today <= open_until(plan, calendar_or_fail(ctx)):
+        return today.year - 1
+    return today.year
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -65,7 +77,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not result:
         _explain_empty(plan, year, stderr=False)
         return 0
-    print(render(plan, result, with_reminders=args.reminders, estimated=cal.is_estimated(year)))
+    # The due dates' years: a report of one year may be due in January of the next.
+    estimated = cal.is_estimated(year) or any(cal.is_estimated(o.due.year) for o in result)
+    print(render(plan, result, with_reminders=args.reminders, estimated=estimated))
     return 0
 
 

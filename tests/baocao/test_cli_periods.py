@@ -87,3 +87,19 @@ def test_plan_check_warns_for_a_period_that_is_never_an_obligation(capsys, monke
     out, _ = capsys.readouterr()
     assert code == 0
     assert "! reporting.periods[0] (Q1, quý I): không có kỳ nào có số liệu kết thúc trong thời gian hiệu lực" in out
+
+
+def test_deadlines_in_january_after_the_plan_default_to_the_year_still_open(capsys, monkeypatch):
+    code, out, err = run(capsys, monkeypatch, "plan-2026-2030.json", "--now", "2031-01-06T09:00", "deadlines", "--json")
+    assert code == 0, err
+    assert {r["period"] for r in json.loads(out)} == {"2030-FY"}
+    code, out, err = run(capsys, monkeypatch, "plan-2026-2030.json", "--now", "2031-02-06T09:00", "deadlines")
+    assert code == 0 and "năm 2031 không có kỳ báo cáo nào" in out
+
+
+def test_deadlines_say_when_the_due_dates_year_is_only_estimated(capsys, monkeypatch):
+    # 2026's holidays are reviewed (calendar-vn.json), 2027's are not: 2026-FY is due 11/01/2027.
+    code, out, _ = run(capsys, monkeypatch, "plan-2026-2030.json", "deadlines", "--year", "2026")
+    assert "Lưu ý: lịch nghỉ lễ của năm này mới là ước tính" in out
+    code, out, _ = run(capsys, monkeypatch, "plan-monthly-2026.json", "deadlines", "--year", "2026")
+    assert "ước tính" not in out
