@@ -255,6 +255,8 @@ class Directory:
     groups: tuple[Group, ...]
     # id → where the entry comes from ("khanh-hoa-2025.json, agencies[3]"), for messages
     origin: dict[str, str]
+    # the ids that come from the directories it includes
+    inherited: frozenset[str] = frozenset()
 
 
 def commune_agencies(province: str, spec: Communes) -> list[Agency]:
@@ -355,6 +357,11 @@ def _load(path: Path, trail: tuple[Path, ...]) -> Directory:
     agencies: dict[str, Agency] = {}
     groups: dict[str, Group] = {}
     origin: dict[str, str] = {}
+    # The directory's own entries come first, the included (older) ones after: a name both
+    # have ("Sở Tư pháp") is found in the newer directory.
+    included_agencies: dict[str, Agency] = {}
+    included_groups: dict[str, Group] = {}
+    included_origin: dict[str, str] = {}
     for i, included in enumerate(spec.includes):
         try:
             base = _load(resolve(included, path.parent), (*trail, key))
@@ -363,21 +370,16 @@ def _load(path: Path, trail: tuple[Path, ...]) -> Directory:
                 raise
             raise DirectoryError(f"includes[{i}]", exc.message, file=str(path)) from exc
         for agency in base.agencies:
-            agencies.setdefault(agency.id, agency)
+            included_agencies.setdefault(agency.id, agency)
         for group in base.groups:
-            groups.setdefault(group.id, group)
+            included_groups.setdefault(group.id, group)
         for entry_id, where in base.origin.items():
-            origin.setdefault(entry_id, where)
+            included_origin.setdefault(entry_id, where)
 
     def fail(where: str, message: str) -> DirectoryError:
         return DirectoryError(where, message, file=str(path))
 
     own: dict[str, str] = {}
-    generated = commune_agencies(spec.province, spec.communes) if spec.communes is not None else []
-    for agency in generated:
-        own[agency.id] = "communes"
-        agencies[agency.id] = agency
-        origin[agency.id] = f"{name}, communes ({agency.name})"
     for index, agency in enumerate(spec.agencies):
         where = f"agencies[{index}]"
         if agency.id in own:
@@ -385,6 +387,15 @@ def _load(path: Path, trail: tuple[Path, ...]) -> Directory:
         own[agency.id] = where
         agencies[agency.id] = agency
         origin[agency.id] = f"{name}, {where}"
+    # The commune-level units after the province's own agencies (the directory's order is the
+    # order obligations are listed in).
+    generated = commune_agencies(spec.province, spec.communes) if spec.communes is not None else []
+    for agency in generated:
+        if agency.id in own:
+            raise fail(f"{own[agency.id]}.id", f"mã '{agency.id}' trùng với mã sinh cho {agency.name} (communes)")
+        own[agency.id] = "communes"
+        agencies[agency.id] = agency
+        origin[agency.id] = f"{name}, communes ({agency.name})"
     for index, group in enumerate(spec.groups):
         where = f"groups[{index}]"
         if group.id in own:
@@ -395,21 +406,38 @@ def _load(path: Path, trail: tuple[Path, ...]) -> Directory:
         groups[group.id] = group
         origin[group.id] = f"{name}, {where}"
 
+    for entry_id in included_agencies.keys() & agencies.keys() | included_groups.keys() & groups.keys():
+        raise fail(own[entry_id] + ".id", f"mã '{entry_id}' đã có trong danh mục được bao gồm ({included_origin[entry_id]})")
+    for agency_id, agency in included_agencies.items():
+        agencies[agency_id] = agency
+    for group_id, group in included_groups.items():
+        if group_id in agencies:
+            raise fail("includes", f"mã '{group_id}' vừa là cơ quan vừa là nhóm")
+        groups[group_id] = group
+    origin.update(included_origin)
+    inherited = frozenset(included_agencies) | frozenset(included_groups)
+
     all_agencies = list(agencies.values())
     check_agencies(all_agencies, lambda a: own.get(a.id), fail)
-    materialized = materialize_groups(list(groups.values()), all_agencies)
+    materialized = materialize_groups(list(groups.values()), all_agencies, inherited)
     check_groups(materialized, set(agencies), lambda g: own.get(g.id), fail)
-    return Directory(spec.id, spec.name, spec.province, path, tuple(all_agencies), tuple(materialized), origin)
+    return Directory(
+        spec.id, spec.name, spec.province, path, tuple(all_agencies), tuple(materialized), origin, inherited
+    )
 
 
-def materialize_groups(groups: list[Group], agencies: list[Agency]) -> list[Group]:
-    """Every rule group with its members listed (the rule kept: the members follow the agencies)."""
+def materialize_groups(groups: list[Group], agencies: list[Agency], inherited: frozenset[str] = frozenset()) -> list[Group]:
+    """Every rule group with its members listed (the rule kept: the members follow the agencies).
+
+    A rule group of a directory matches that directory's agencies (and a plan's own), not those
+    of the older directories it includes (``inherited``); an included rule group keeps its
+    members."""
     out = []
     for group in groups:
-        if group.rule is None:
+        if group.rule is None or (group.id in inherited and group.members):
             out.append(group)
             continue
-        members = group.rule_members(agencies)
+        members = group.rule_members(a for a in agencies if a.id not in inherited)
         # A rule with no agency to match (a province without communes generated) stays empty;
         # expanding it gives nobody, and plan check says so.
         out.append(group.model_copy(update={"members": members}))

@@ -686,7 +686,10 @@ def _with_directory(plan: Plan, near: Path | None) -> Plan:
     own = {a.id for a in plan.agencies} | {g.id for g in plan.groups}
     merged_agencies = list(agencies.values())
     merged = plan.model_copy(
-        update={"agencies": merged_agencies, "groups": materialize_groups(list(groups.values()), merged_agencies)}
+        update={
+            "agencies": merged_agencies,
+            "groups": materialize_groups(list(groups.values()), merged_agencies, directory.inherited - own),
+        }
     )
     merged._paths = paths
     merged._from_directory = frozenset(paths) - own
