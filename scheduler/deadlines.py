@@ -180,7 +180,7 @@ def obligations(
         reminders = reminder_schedule(due, settings.reminders.steps, settings.reminders.time, zone, cal)
         # Who reports is decided on the due date: an agency that no longer exists then has
         # nothing to report, and its successor valid then carries its duties.
-        duties_then = duties_on(plan, duties, nominal)
+        duties_then = duties_on(plan, duties, due)
         for agency in plan.agencies:
             if wanted_agencies is not None and agency.id not in wanted_agencies:
                 continue
