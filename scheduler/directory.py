@@ -389,7 +389,10 @@ def _load(path: Path, trail: tuple[Path, ...]) -> Directory:
         origin[agency.id] = f"{name}, {where}"
     # The commune-level units after the province's own agencies (the directory's order is the
     # order obligations are listed in).
-    generated = commune_agencies(spec.province, spec.communes) if spec.communes is not None else []
+    try:
+        generated = commune_agencies(spec.province, spec.communes) if spec.communes is not None else []
+    except DirectoryError as exc:
+        raise fail(exc.path, exc.message) from exc
     for agency in generated:
         if agency.id in own:
             raise fail(f"{own[agency.id]}.id", f"mã '{agency.id}' trùng với mã sinh cho {agency.name} (communes)")

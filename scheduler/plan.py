@@ -507,12 +507,13 @@ class Plan(_Strict):
                     reporting.setdefault(period, False)
             if orphaned:
                 out.append(
-                    f"tasks[{index}] (NV{task.no}): không còn cơ quan chủ trì còn hoạt động vào hạn báo cáo "
-                    f"các kỳ {', '.join(orphaned)} (cơ quan chủ trì hết hiệu lực, không có cơ quan kế thừa)."
+                    f"tasks[{index}] (NV{task.no}): không có cơ quan chủ trì hoạt động vào hạn báo cáo "
+                    f"kỳ {', '.join(orphaned)} (cơ quan chủ trì chưa thành lập, hoặc đã hết hiệu lực mà không "
+                    "có cơ quan kế thừa): nhiệm vụ không có ai chủ trì báo cáo."
                 )
         for period, anyone in reporting.items():
             if not anyone:
-                out.append(f"reporting.periods: kỳ {period} không có cơ quan nào phải báo cáo (mọi cơ quan đã hết hiệu lực).")
+                out.append(f"reporting.periods: kỳ {period} không có cơ quan nào phải báo cáo (vào hạn báo cáo, không cơ quan nào của kế hoạch còn hoạt động).")
         end = self.plan.in_force.end
         duties: set[str] = set()
         for task in self.tasks:

@@ -168,9 +168,14 @@ def summary(plan: Plan, ctx: Context, path: Path) -> str:
     if requests:
         task_line += f"; chủ trì theo đề nghị: {', '.join(requests)}"
     lines.append(task_line)
-    lines.append(f"Cơ quan trong danh mục: {len(plan.agencies)}; nhóm: {len(plan.groups)}")
+    where = f" (danh mục {plan.directory} và của kế hoạch)" if plan.directory else ""
+    lines.append(f"Cơ quan trong danh mục{where}: {len(plan.agencies)}; nhóm: {len(plan.groups)}")
+    named = {ref for task in plan.tasks for ref in [*task.lead, *task.coordinators]}
     for group in plan.groups:
-        lines.append(f"  - {group.name}: {len(plan.expand(group.id))} cơ quan")
+        if plan.origin(group.id) is not None and group.id not in named:
+            continue  # a directory's group the plan does not name
+        rule = " (theo quy tắc)" if group.rule is not None else ""
+        lines.append(f"  - {group.name}: {len(plan.expand(group.id))} cơ quan{rule}")
     recipient = plan.agency(plan.reporting.recipient).name
     periods = ", ".join(f"{p.code} ({p.name})" for p in plan.reporting.periods)
     lines.append(f"Kỳ báo cáo: {periods}; gửi {recipient}")
