@@ -353,3 +353,30 @@ def test_sync_a_directory_plan_into_the_agency_table(tmp_path, session):
     again = sync_agencies(session, plan, now=now)
     session.commit()
     assert again.inserted == [] and again.updated == []
+
+
+# --- the successor reads its predecessor's history ---------------------------------------------
+
+
+def test_successor_status_shows_the_predecessor_reports_of_its_earlier_periods(tmp_path, session, cal):
+    from reports import status as st
+    from scheduler.sync import sync_agencies, sync_obligations
+    from storage.models import Obligation, ReportSource
+    from storage.queries import add_report
+
+    plan = _successor_plan(tmp_path)
+    synced = datetime(2025, 1, 5, 1, 0, tzinfo=UTC)
+    sync_agencies(session, plan, now=synced)
+    sync_obligations(session, plan, obligations(plan, cal, 2025), years=[2025], now=synced)
+    session.commit()
+    h1 = session.exec(select(Obligation).where(Obligation.agency_id == "so-a", Obligation.period == "2025-H1")).one()
+    add_report(session, h1.id, [{"task_no": "1", "status": "in_progress", "percent": 60, "text": "NV1: 60%"}],
+               source=ReportSource.CLI, submitted_at=datetime(2025, 6, 10, 2, 0, tzinfo=UTC))
+    session.commit()
+    now = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
+    inherited = st.agency_detail(session, plan, "so-b", "2025-H1", now)
+    assert inherited.agency_id == "so-a" and [e.task for e in inherited.entries] == ["1"]
+    own = st.agency_detail(session, plan, "so-b", "2025-9M", now)
+    assert own.agency_id == "so-b" and own.missing_tasks == ("1", "2")
+    with pytest.raises(st.NotFound):
+        st.agency_detail(session, plan, "so-a", "2025-9M", now)  # a predecessor does not read forward
