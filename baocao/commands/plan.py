@@ -89,7 +89,9 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     lines += [
         f"Kế hoạch số {info['number']} ngày {info['date']} của {info['issuer']}",
         f"  {info['title']}",
-        f"Nhiệm vụ: {len(tasks)}; cơ quan: {len(draft.data['agencies'])} (mới: {draft.new_agencies}); "
+        f"Nhiệm vụ: {len(tasks)}; cơ quan: "
+        + (f"danh mục {draft.data['directory']}, thêm " if draft.data.get("directory") else "")
+        + f"{len(draft.data['agencies'])} (mới: {draft.new_agencies}); "
         f"nhóm: {len(draft.data['groups'])}; kỳ báo cáo: {periods}",
         f"Cần xem lại ({len(draft.review)}; cũng ghi trong notes của tệp):",
     ]
@@ -110,7 +112,7 @@ def _import_directory(arg: str | None, ctx: Context) -> Directory:
 
     if arg is None:
         path = Path(ctx.settings.plan_path)
-    elif not arg.lower().endswith(".json") and "/" not in arg and "\\" not in arg:
+    elif not arg.lower().endswith(".json") and "/" not in arg and "\\" not in arg and not Path(arg).exists():
         try:
             found = resolve(arg)
             return Directory.from_directory(load_directory(found), arg, source=f"danh mục {arg}")
@@ -121,8 +123,8 @@ def _import_directory(arg: str | None, ctx: Context) -> Directory:
         path = Path(arg)
     if path.is_dir() or path.suffix.lower() != ".json":
         raise CliError(
-            f"--directory {path}: cần mã danh mục cơ quan (ví dụ khanh-hoa-2025), tệp danh mục .json hoặc "
-            "tệp kế hoạch .json (danh mục cơ quan lấy từ các cơ quan và nhóm của kế hoạch đó)"
+            f"--directory {path}: cần một tệp kế hoạch .json (danh mục cơ quan lấy từ các cơ quan và nhóm của "
+            "kế hoạch đó), một tệp danh mục .json hoặc mã danh mục trong data/directories/ (ví dụ khanh-hoa-2025)"
         )
     try:
         is_directory = "province" in json.loads(path.read_text(encoding="utf-8")) and "plan" not in json.loads(
