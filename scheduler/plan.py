@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from common.periods import PERIOD_NAMES, period_label  # noqa: F401 - re-exported for the plan's users
 from common.text import fold
-from scheduler.directory import (  # noqa: F401 - Agency, Group and json_path re-exported for the plan's users
+from scheduler.directory import (  # noqa: F401 - Agency, Group, SLUG and json_path re-exported for the plan's users
+    SLUG,
     Agency,
     DirectoryError,
     check_agencies,
@@ -38,7 +39,6 @@ from scheduler.directory import (  # noqa: F401 - Agency, Group and json_path re
 
 TASK_NO = re.compile(r"^[1-9][0-9]*$")
 ITEM_NO = re.compile(r"^[1-9][0-9]*[a-zđ]$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class PlanError(Exception):

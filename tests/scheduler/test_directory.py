@@ -3,7 +3,6 @@ the due date, successors inheriting duties, and what plan check says about them.
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -380,3 +379,21 @@ def test_successor_status_shows_the_predecessor_reports_of_its_earlier_periods(t
     assert own.agency_id == "so-b" and own.missing_tasks == ("1", "2")
     with pytest.raises(st.NotFound):
         st.agency_detail(session, plan, "so-a", "2025-9M", now)  # a predecessor does not read forward
+
+
+def test_directories_that_include_each_other_are_refused(tmp_path):
+    folder = tmp_path / "directories"
+    _write(folder, _directory(id="mot", includes=["hai"]), "mot.json")
+    _write(folder, _directory(id="hai", includes=["mot"], agencies=[{"id": "so-x", "name": "Sở X"}], groups=[]), "hai.json")
+    with pytest.raises(DirectoryError) as info:
+        load_directory(folder / "mot.json")
+    assert "bao gồm lại chính nó" in info.value.message
+
+
+def test_a_plan_without_directory_may_use_a_rule_group(tmp_path, cal):
+    plan = _load(tmp_path, _plan(None, [_task("1", ["so-tu-phap"], ["cac-so"])], agencies=[
+        {"id": "so-tu-phap", "name": "Sở Tư pháp", "kind": "co-quan-chuyen-mon"},
+        {"id": "so-moi", "name": "Sở Mới", "kind": "co-quan-chuyen-mon"},
+        {"id": "ubnd-xa-a", "name": "UBND xã A", "kind": "ubnd-cap-xa"},
+    ], groups=[{"id": "cac-so", "name": "Các sở", "rule": "kind", "kinds": ["co-quan-chuyen-mon"]}]))
+    assert plan.expand("cac-so") == ["so-tu-phap", "so-moi"]
