@@ -515,3 +515,25 @@ def check_groups(groups: list[Group], agency_ids: set[str], where: Callable[[Gro
 
     for group in groups:
         visit(group.id, [])
+
+
+def directory_files(ref: str, near: Path | None = None) -> list[Path]:
+    """The files a directory is read from (itself and what it includes), as far as they can be
+    found: what a watcher of the plan must also watch. Never raises."""
+    out: list[Path] = []
+    pending: list[tuple[str, Path | None]] = [(ref, near)]
+    while pending:
+        item, where = pending.pop(0)
+        try:
+            path = resolve(item, where)
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (DirectoryError, OSError, ValueError):
+            continue
+        if path in out:
+            continue
+        out.append(path)
+        includes = data.get("includes") if isinstance(data, dict) else None
+        for included in includes if isinstance(includes, list) else []:
+            if isinstance(included, str):
+                pending.append((included, path.parent))
+    return out

@@ -30,6 +30,7 @@ from scheduler.directory import (  # noqa: F401 - Agency, Group, SLUG and json_p
     Agency,
     DirectoryError,
     check_agencies,
+    directory_files,
     Group,
     json_path,
     load_directory,
@@ -729,3 +730,14 @@ def load_plan(path: Path | str) -> Plan:
     except OSError as exc:
         raise PlanError("", f"không đọc được tệp {path}: {exc.strerror}") from exc
     return parse_plan(raw, path.parent)
+
+
+def plan_files(path: Path | str) -> list[Path]:
+    """The plan file and the directory files it refers to (for a watcher). Never raises."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [path]
+    ref = data.get("directory") if isinstance(data, dict) else None
+    return [path, *directory_files(ref, path.parent)] if isinstance(ref, str) else [path]

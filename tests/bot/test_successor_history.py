@@ -47,3 +47,37 @@ def test_dabaocao_of_a_successor_shows_the_predecessor_reports(engine, tmp_path)
     assert "Sở A (nay là Sở B)" in out and "60%" in out
     own = text_of(chat.send("/dabaocao 2025-9M"))
     assert "Sở A" not in own and "Sở B" in own
+
+
+def test_editing_the_plan_directory_reloads_the_plan(engine, tmp_path):
+    import os
+
+    from baocao.config import Settings
+    from baocao.runtime import PlanWatcher
+    from baocao.services import Services
+    from scheduler.calendar import WorkingCalendar
+
+    folder = tmp_path / "directories"
+    folder.mkdir()
+    directory = {"schema_version": 1, "id": "thu", "name": "Thử", "province": "Khánh Hòa",
+                 "agencies": [{"id": "so-tu-phap", "name": "Sở Tư pháp"}, {"id": "so-a", "name": "Sở A"}]}
+    (folder / "thu.json").write_text(json.dumps(directory, ensure_ascii=False), encoding="utf-8")
+    raw = json.loads((BUNDLED_DATA_DIR / "plan.json").read_text(encoding="utf-8"))
+    raw.update(directory="thu", agencies=[], groups=[])
+    raw["tasks"] = [{"no": "1", "title": "NV", "text": "Nội dung.", "lead": ["so-a"], "time_frame": {"kind": "ongoing"}}]
+    raw["reporting"]["onward"] = []
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    clock = FixedClock(datetime(2024, 3, 4, 2, 0, tzinfo=UTC))
+    services = Services(Settings(plan_path=path), clock, channels={}, engine=engine, plans=load_plan(path),
+                        calendar=WorkingCalendar.load())
+    services.sync()
+    watcher = PlanWatcher(services, path)
+    assert watcher.check() is False
+    directory["agencies"][1]["name"] = "Sở A mới"
+    edited = folder / "thu.json"
+    edited.write_text(json.dumps(directory, ensure_ascii=False), encoding="utf-8")
+    stat = edited.stat()
+    os.utime(edited, (stat.st_atime, stat.st_mtime + 10))
+    assert watcher.check() is True
+    assert services.plans.default.agency("so-a").name == "Sở A mới"
