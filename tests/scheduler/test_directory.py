@@ -397,3 +397,21 @@ def test_a_plan_without_directory_may_use_a_rule_group(tmp_path, cal):
         {"id": "ubnd-xa-a", "name": "UBND xã A", "kind": "ubnd-cap-xa"},
     ], groups=[{"id": "cac-so", "name": "Các sở", "rule": "kind", "kinds": ["co-quan-chuyen-mon"]}]))
     assert plan.expand("cac-so") == ["so-tu-phap", "so-moi"]
+
+
+def test_a_ninh_thuan_2025_plan_passes_to_khanh_hoa_along_the_mergers(tmp_path, cal):
+    plan = _load(tmp_path, _plan("khanh-hoa-2025", [
+        _task("1", ["so-ke-hoach-va-dau-tu"], ["ubnd-cac-huyen-thanh-pho"]),
+        _task("2", ["so-nong-nghiep-va-phat-trien-nong-thon"]),
+    ], recipient="so-tu-phap"))
+    leads = {(o.period_code, d.no): o.agency_id for o in obligations(plan, cal, 2025) for d in o.tasks if d.role is Role.LEAD}
+    # KH&ĐT ended 28/2/2025: Sở Tài chính Ninh Thuận took it over, then Khánh Hòa's from 1/7/2025.
+    assert [leads[(p, "1")] for p in ("Q1", "H1", "9M", "FY")] == ["so-tai-chinh", "so-tai-chinh", "kh-so-tai-chinh", "kh-so-tai-chinh"]
+    assert [leads[(p, "2")] for p in ("Q1", "H1", "9M", "FY")] == [
+        "nt-so-nong-nghiep-va-moi-truong", "nt-so-nong-nghiep-va-moi-truong",
+        "kh-so-nong-nghiep-va-moi-truong", "kh-so-nong-nghiep-va-moi-truong"]
+    reporters = {o.agency_id for o in obligations(plan, cal, 2025, periods=["9M"])}
+    assert not reporters & set(plan.expand("ubnd-cac-huyen-thanh-pho"))  # districts gone, no successor
+    warnings = "\n".join(plan.warnings())
+    assert "(UBND huyện Ninh Hải): hết hiệu lực từ sau ngày 30/06/2025" in warnings
+    assert "ninh-thuan-2024.json" in warnings  # the warning names where the agency is defined
