@@ -50,11 +50,21 @@ class PlanWatcher:
         self.path = Path(path)
         self.mtime = self._mtime()
 
-    def _mtime(self) -> float | None:
+    def _mtime(self) -> tuple[float, ...] | None:
+        # The plan's directory files too (docs/directory.md): editing a directory reloads.
+        from scheduler.plan import plan_files
+
         try:
-            return self.path.stat().st_mtime
+            first = self.path.stat().st_mtime
         except OSError:
             return None
+        rest = []
+        for path in plan_files(self.path)[1:]:
+            try:
+                rest.append(path.stat().st_mtime)
+            except OSError:
+                rest.append(0.0)
+        return (first, *rest)
 
     def check(self) -> bool:
         """Reload if the file changed; True when a new plan was taken."""

@@ -126,7 +126,8 @@ def sync_obligations(
 # Bump when a change to this module, the deadline engine (scheduler/deadlines.py), the plan
 # model or the tables changes what a sync writes for the same plan and calendar: every
 # database then re-syncs once on its next tick or start-up.
-SYNC_VERSION = 1
+# 2: who reports is decided on the due date (was: the cut-off), successors inherit duties.
+SYNC_VERSION = 2
 
 
 def _sha256(text: str) -> str:

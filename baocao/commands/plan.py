@@ -12,6 +12,7 @@ from baocao.commands._common import calendar_or_fail, plan_or_fail
 
 if TYPE_CHECKING:
     from scheduler.plan import Plan
+    from scheduler.plan_import.agencies import Directory
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     imp.add_argument(
         "--directory",
-        type=Path,
         metavar="DANH_MỤC",
-        help="tệp kế hoạch .json có danh mục cơ quan của tỉnh để đối chiếu tên (mặc định: cấu hình BAOCAO_PLAN_PATH)",
+        help="danh mục cơ quan để đối chiếu tên: mã danh mục trong data/directories/ (ví dụ khanh-hoa-2025), "
+        "tệp danh mục .json, hoặc tệp kế hoạch .json (mặc định: cấu hình BAOCAO_PLAN_PATH)",
     )
     imp.add_argument("--force", action="store_true", help="ghi đè tệp ra nếu đã có")
     imp.set_defaults(func=run_import)
@@ -60,13 +61,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     from scheduler.plan_import import PlanImportError, import_plan, write_draft
     from scheduler.plan_import.agencies import Directory
 
-    directory_path = args.directory or ctx.settings.plan_path
-    if directory_path.is_dir() or directory_path.suffix.lower() != ".json":
-        raise CliError(
-            f"--directory {directory_path}: cần một tệp kế hoạch .json (danh mục cơ quan lấy từ các cơ quan "
-            "và nhóm của kế hoạch đó)"
-        )
-    directory = Directory.from_plan(plan_or_fail(directory_path), source=str(directory_path))
+    directory = _import_directory(args.directory, ctx)
     source: Path = args.source
     stdout = args.output == "-"
     out = None if stdout else Path(args.output) if args.output else source.with_suffix(".json")
@@ -94,7 +89,9 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     lines += [
         f"Kế hoạch số {info['number']} ngày {info['date']} của {info['issuer']}",
         f"  {info['title']}",
-        f"Nhiệm vụ: {len(tasks)}; cơ quan: {len(draft.data['agencies'])} (mới: {draft.new_agencies}); "
+        f"Nhiệm vụ: {len(tasks)}; cơ quan: "
+        + (f"danh mục {draft.data['directory']}, thêm " if draft.data.get("directory") else "")
+        + f"{len(draft.data['agencies'])} (mới: {draft.new_agencies}); "
         f"nhóm: {len(draft.data['groups'])}; kỳ báo cáo: {periods}",
         f"Cần xem lại ({len(draft.review)}; cũng ghi trong notes của tệp):",
     ]
@@ -103,6 +100,51 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         lines.append(f"Sau khi sửa, kiểm tra bằng: baocao plan check {out}")
     print("\n".join(lines), file=sys.stderr if stdout else sys.stdout)
     return 0
+
+
+def _import_directory(arg: str | None, ctx: Context) -> Directory:
+    """What ``--directory`` names: a directory id, a directory file, or a plan file."""
+    import json
+
+    from baocao.context import CliError
+    from scheduler.directory import DirectoryError, load_directory, resolve
+    from scheduler.plan_import.agencies import Directory
+
+    if arg is None:
+        path = Path(ctx.settings.plan_path)
+    elif not arg.lower().endswith(".json") and "/" not in arg and "\\" not in arg and not Path(arg).exists():
+        try:
+            found = resolve(arg)
+            return Directory.from_directory(load_directory(found), arg, source=f"danh mục {arg}")
+        except DirectoryError as exc:
+            where = f" ({exc.file}" + (f", {exc.path}" if exc.path else "") + ")" if exc.file else ""
+            raise CliError(f"--directory {arg}{where}: {exc.message}") from exc
+    else:
+        path = Path(arg)
+    if path.is_dir() or path.suffix.lower() != ".json":
+        raise CliError(
+            f"--directory {path}: cần một tệp kế hoạch .json (danh mục cơ quan lấy từ các cơ quan và nhóm của "
+            "kế hoạch đó), một tệp danh mục .json hoặc mã danh mục trong data/directories/ (ví dụ khanh-hoa-2025)"
+        )
+    try:
+        is_directory = "province" in json.loads(path.read_text(encoding="utf-8")) and "plan" not in json.loads(
+            path.read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        is_directory = False  # plan_or_fail says what is wrong with it
+    if not is_directory:
+        return Directory.from_plan(plan_or_fail(path), source=str(path))
+    try:
+        loaded = load_directory(path)
+    except DirectoryError as exc:
+        where = f", {exc.path}" if exc.path else ""
+        raise CliError(f"--directory {path}{where}: {exc.message}") from exc
+    # A file of data/directories/ is referred to by its id; another by its absolute path.
+    try:
+        ref = loaded.id if resolve(loaded.id).resolve() == path.resolve() else str(path.resolve())
+    except DirectoryError:
+        ref = str(path.resolve())
+    return Directory.from_directory(loaded, ref, source=str(path))
 
 
 def summary(plan: Plan, ctx: Context, path: Path) -> str:
@@ -128,9 +170,14 @@ def summary(plan: Plan, ctx: Context, path: Path) -> str:
     if requests:
         task_line += f"; chủ trì theo đề nghị: {', '.join(requests)}"
     lines.append(task_line)
-    lines.append(f"Cơ quan trong danh mục: {len(plan.agencies)}; nhóm: {len(plan.groups)}")
+    where = f" (danh mục {plan.directory} và của kế hoạch)" if plan.directory else ""
+    lines.append(f"Cơ quan trong danh mục{where}: {len(plan.agencies)}; nhóm: {len(plan.groups)}")
+    named = {ref for task in plan.tasks for ref in [*task.lead, *task.coordinators]}
     for group in plan.groups:
-        lines.append(f"  - {group.name}: {len(plan.expand(group.id))} cơ quan")
+        if plan.origin(group.id) is not None and group.id not in named:
+            continue  # a directory's group the plan does not name
+        rule = " (theo quy tắc)" if group.rule is not None else ""
+        lines.append(f"  - {group.name}: {len(plan.expand(group.id))} cơ quan{rule}")
     recipient = plan.agency(plan.reporting.recipient).name
     periods = ", ".join(f"{p.code} ({p.name})" for p in plan.reporting.periods)
     lines.append(f"Kỳ báo cáo: {periods}; gửi {recipient}")
