@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from baocao.context import CliError, Context
@@ -17,15 +18,72 @@ if TYPE_CHECKING:
     from baocao.services import Services
     from scheduler.calendar import WorkingCalendar
     from scheduler.plan import Match, Plan
+    from scheduler.plans import Plans
 
 
 def plan_or_fail(path: Path | str) -> Plan:
+    """The plan of a plan file; for a folder of plans, the default one (the plan that started
+    last, :attr:`scheduler.plans.Plans.default`)."""
     from scheduler.plan import PlanError, load_plan
 
+    if Path(path).is_dir():
+        return plans_or_fail(path).default
     try:
         return load_plan(path)
     except PlanError as exc:
         raise CliError(f"tệp kế hoạch {path} không hợp lệ — {exc}") from exc
+
+
+def plans_or_fail(path: Path | str, *, strict: bool = False) -> Plans:
+    """Every plan of ``BAOCAO_PLAN_PATH`` (a file or a folder). In a folder, a broken file is
+    skipped with a warning on stderr and the other plans are used; ``strict`` (and a folder
+    whose every file is broken, two files with the same plan id, an empty folder) → CliError."""
+    import sys
+
+    from scheduler.plan import PlanError
+    from scheduler.plans import PlanFileError, load_plans
+
+    try:
+        plans, broken = load_plans(path, skip_broken=not strict)
+    except PlanFileError as exc:
+        raise CliError(f"tệp kế hoạch {exc.file} không hợp lệ — {exc.error}") from exc
+    except PlanError as exc:
+        if Path(path).is_dir():
+            raise CliError(str(exc)) from exc
+        raise CliError(f"tệp kế hoạch {path} không hợp lệ — {exc}") from exc
+    for error in broken:
+        print(
+            f"CẢNH BÁO: bỏ qua tệp kế hoạch {error.file} vì không hợp lệ — {error.error}. "
+            f"Các kế hoạch khác vẫn được dùng; sửa tệp rồi kiểm tra bằng: baocao plan check {error.file}",
+            file=sys.stderr,
+        )
+    return plans
+
+
+def describe_plans(plans: Iterable[Plan]) -> str:
+    """``124-KH/BCSĐ (Kế hoạch thực hiện …), 5375/KH-UBND (…)``: the ids to choose from."""
+    return "; ".join(f"{p.plan.id} ({p.plan.title})" for p in plans)
+
+
+def plan_by_id_or_fail(plans: Plans, text: str) -> Plan:
+    """The plan a user named with ``--plan`` (:meth:`scheduler.plans.Plans.matching`); unknown
+    or ambiguous → CliError with the known ids."""
+    found = plans.matching(text)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise CliError(f"'{text}' khớp nhiều kế hoạch: {describe_plans(found)}; hãy ghi đầy đủ số kế hoạch")
+    raise CliError(f"không có kế hoạch '{text}'. Các kế hoạch: {describe_plans(plans)}")
+
+
+def add_plan_argument(parser: argparse.ArgumentParser, *, default: str) -> None:
+    """``--plan SỐ``, the same in every command; ``default`` says what no ``--plan`` means."""
+    parser.add_argument(
+        "--plan",
+        metavar="KẾ_HOẠCH",
+        help="số (mã) kế hoạch, ghi đủ hoặc không dấu, hoặc phần đầu của số nếu không trùng: "
+        f"124-KH/BCSĐ, 124-KH/BCSD, 124 (xem baocao plan list); {default}",
+    )
 
 
 def calendar_or_fail(ctx: Context) -> WorkingCalendar:
@@ -44,7 +102,7 @@ def services_or_fail(ctx: Context, **overrides: Any) -> Services:
 
     overrides.setdefault("clock", ctx.clock)
     return Services(
-        ctx.settings, plans=plan_or_fail(ctx.settings.plan_path), calendar=calendar_or_fail(ctx), **overrides
+        ctx.settings, plans=plans_or_fail(ctx.settings.plan_path), calendar=calendar_or_fail(ctx), **overrides
     )
 
 
