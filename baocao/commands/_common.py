@@ -198,3 +198,41 @@ def period_or_fail(ctx: Context, plan: Plan, cal: WorkingCalendar, text: str | N
         return parse_period(plan, key)
     except PeriodError as exc:
         raise CliError(str(exc)) from exc
+
+
+def plans_for_period_or_fail(ctx: Context, plan_text: str | None, period_text: str | None, *, several: bool) -> list[Plan]:
+    """The plans a period command (``status``, ``report``) covers: ``--plan``; the only plan;
+    else those in force today (or, when ``--period`` names a year, in force that year) that
+    have the period asked for. None of them → CliError with the ids to choose from; several
+    when the command makes one document (``several=False``) → CliError asking for ``--plan``."""
+    from common.periods import parse_words
+    from common.vndate import format_date_short
+
+    plans = plans_or_fail(ctx.settings.plan_path)
+    if plan_text:
+        return [plan_by_id_or_fail(plans, plan_text)]
+    if len(plans) == 1:
+        return list(plans)
+    found = parse_words(period_text) if period_text else None
+    year, code = found if found is not None else (None, None)
+    today = local_now(ctx).date()
+    if year is not None:
+        chosen = [p for p in plans if year in p.years_in_force()]
+        when = f"trong năm {year}"
+    else:
+        chosen = plans.in_force(today)
+        when = f"vào ngày {format_date_short(today)}"
+    if code is not None:
+        chosen = [p for p in chosen if code in p.period_by_code]
+    if not chosen:
+        raise CliError(
+            f"không có kế hoạch nào có hiệu lực {when}"
+            + (f" có kỳ báo cáo {period_text.strip()}" if code is not None and period_text else "")
+            + f"; chọn kế hoạch bằng --plan. Các kế hoạch: {describe_plans(plans)}"
+        )
+    if len(chosen) > 1 and not several:
+        raise CliError(
+            f"có {len(chosen)} kế hoạch có hiệu lực {when}: {describe_plans(chosen)}. Báo cáo tổng hợp lập riêng "
+            "cho từng kế hoạch: chọn một bằng --plan (ví dụ --plan " + chosen[0].plan.id + ")"
+        )
+    return chosen
