@@ -160,12 +160,16 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     from scheduler.plan_import.agencies import Directory
 
     directory_path = args.directory or ctx.settings.plan_path
-    if directory_path.is_dir() or directory_path.suffix.lower() != ".json":
+    if args.directory is None and directory_path.is_dir():
+        # A folder of plans (the default): the agencies of its default plan, the latest one.
+        directory = Directory.from_plan(plans_or_fail(directory_path).default, source=str(directory_path))
+    elif directory_path.is_dir() or directory_path.suffix.lower() != ".json":
         raise CliError(
             f"--directory {directory_path}: cần một tệp kế hoạch .json (danh mục cơ quan lấy từ các cơ quan "
             "và nhóm của kế hoạch đó)"
         )
-    directory = Directory.from_plan(plan_or_fail(directory_path), source=str(directory_path))
+    else:
+        directory = Directory.from_plan(plan_or_fail(directory_path), source=str(directory_path))
     source: Path = args.source
     stdout = args.output == "-"
     out = None if stdout else Path(args.output) if args.output else source.with_suffix(".json")
