@@ -37,6 +37,23 @@ def plan_files(path: Path | str) -> list[Path]:
     return [path]
 
 
+def _link_target(file: Path) -> Path:
+    """``file``, or the plan file it names when it is a symlink that a checkout without
+    symlinks (Windows, ``core.symlinks=false``) wrote as a one-line text file
+    ("../plan.json", as ``data/plans/124-KH-BCSD.json`` is)."""
+    try:
+        if file.is_symlink() or file.stat().st_size > 255:
+            return file
+        text = file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return file
+    if text.endswith(".json") and "\n" not in text and not text.startswith(("{", "[")):
+        target = file.parent / text
+        if target.is_file():
+            return target
+    return file
+
+
 def load_plans(path: Path | str, *, skip_broken: bool = False) -> tuple[Plans, list[PlanFileError]]:
     """The plans of a file or a folder, and the broken files skipped (with ``skip_broken``;
     without it the first broken file raises). Two files with the same plan id, an empty
@@ -50,7 +67,7 @@ def load_plans(path: Path | str, *, skip_broken: bool = False) -> tuple[Plans, l
     broken: list[PlanFileError] = []
     for file in files:
         try:
-            plan = load_plan(file)
+            plan = load_plan(_link_target(file))
         except PlanError as exc:
             error = PlanFileError(file, exc) if path.is_dir() else exc
             if not skip_broken or not path.is_dir():

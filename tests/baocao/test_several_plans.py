@@ -492,3 +492,37 @@ def test_the_watcher_reloads_each_file_of_a_folder(engine, tmp_path):
     _touch(folder / "5375-KH-UBND.json", fixed)
     assert watcher.check() is True
     assert services.plans.ids == [SEED_ID, "5376/KH-UBND"]
+
+
+def test_a_checkout_without_symlinks_still_finds_the_seed(tmp_path):
+    # git with core.symlinks=false (Windows) writes the link as a file holding its target.
+    (tmp_path / "data" / "plans").mkdir(parents=True)
+    shutil.copy(SEED, tmp_path / "data" / "plan.json")
+    (tmp_path / "data" / "plans" / "124-KH-BCSD.json").write_text("../plan.json", encoding="utf-8")
+    plans, broken = load_plans(tmp_path / "data" / "plans")
+    assert plans.ids == [SEED_ID] and broken == []
+
+
+def test_the_watcher_takes_a_file_fixed_after_start(engine, tmp_path):
+    from baocao.config import Settings
+    from baocao.runtime import PlanWatcher
+    from baocao.services import Services
+    from common.clock import FixedClock
+    from scheduler.calendar import WorkingCalendar
+
+    folder = _folder(tmp_path)
+    _touch(folder / "5375-KH-UBND.json", '{"plan": ')  # broken when the bot starts: skipped
+    clock = FixedClock(datetime(2024, 3, 4, 9, 0, tzinfo=ICT))
+    services = Services(Settings(_env_file=None, plan_path=folder), clock, channels={}, engine=engine,
+                        calendar=WorkingCalendar.load())
+    assert services.plans.ids == [SEED_ID]
+    watcher = PlanWatcher(services, folder)
+    assert watcher.check() is False
+    _touch(folder / "5375-KH-UBND.json", _raw())
+    assert watcher.check() is True
+    assert services.plans.ids == [SEED_ID, SECOND_ID]
+    # The last plan is never dropped: removing every file keeps the bot running on one of them.
+    (folder / "5375-KH-UBND.json").unlink()
+    (folder / "124-KH-BCSD.json").unlink()
+    assert watcher.check() is True
+    assert len(services.plans) == 1
