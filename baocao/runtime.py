@@ -67,8 +67,10 @@ class PlanWatcher:
 
     @staticmethod
     def _mtime(path: Path) -> float | None:
+        from scheduler.plans import link_target
+
         try:
-            return path.stat().st_mtime  # a symlink's target: editing data/plan.json counts
+            return link_target(path).stat().st_mtime  # a symlink's target: editing data/plan.json counts
         except OSError:
             return None
 
@@ -94,17 +96,19 @@ class PlanWatcher:
     @staticmethod
     def _id_of(file: Path) -> str | None:
         from scheduler.plan import PlanError, load_plan
+        from scheduler.plans import link_target
 
         try:
-            return load_plan(file).plan.id
+            return load_plan(link_target(file)).plan.id
         except PlanError:
             return None
 
     def _reload(self, file: Path, mtime: float, previous_id: str | None) -> bool:
         from scheduler.plan import PlanError, load_plan
+        from scheduler.plans import link_target
 
         try:
-            plan = load_plan(file)
+            plan = load_plan(link_target(file))
         except PlanError as exc:
             log.error("edited plan %s not loaded, keeping the previous one: %s", file, exc)
             return False

@@ -37,7 +37,7 @@ def plan_files(path: Path | str) -> list[Path]:
     return [path]
 
 
-def _link_target(file: Path) -> Path:
+def link_target(file: Path) -> Path:
     """``file``, or the plan file it names when it is a symlink that a checkout without
     symlinks (Windows, ``core.symlinks=false``) wrote as a one-line text file
     ("../plan.json", as ``data/plans/124-KH-BCSD.json`` is)."""
@@ -67,7 +67,7 @@ def load_plans(path: Path | str, *, skip_broken: bool = False) -> tuple[Plans, l
     broken: list[PlanFileError] = []
     for file in files:
         try:
-            plan = load_plan(_link_target(file))
+            plan = load_plan(link_target(file))
         except PlanError as exc:
             error = PlanFileError(file, exc) if path.is_dir() else exc
             if not skip_broken or not path.is_dir():

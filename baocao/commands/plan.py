@@ -76,7 +76,7 @@ def _check_folder(folder: Path, ctx: Context) -> int:
     import sys
 
     from scheduler.plan import PlanError, load_plan
-    from scheduler.plans import plan_files
+    from scheduler.plans import link_target, plan_files
 
     files = plan_files(folder)
     if not files:
@@ -86,7 +86,7 @@ def _check_folder(folder: Path, ctx: Context) -> int:
     parts: list[str] = [f"Thư mục kế hoạch {folder}: {len(files)} tệp."]
     for file in files:
         try:
-            plan = load_plan(file)
+            plan = load_plan(link_target(file))
         except PlanError as exc:
             problems.append(f"tệp kế hoạch {file} không hợp lệ — {exc}")
             continue
