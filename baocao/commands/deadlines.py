@@ -130,7 +130,8 @@ def _explain_empty(plan: Plan, year: int, *, stderr: bool) -> None:
         message = (
             f"Kế hoạch số {info.number} chỉ có hiệu lực từ {format_date_short(info.in_force.start)} "
             f"đến {format_date_short(info.in_force.end)}: năm {year} không có kỳ báo cáo nào. "
-            "Để theo dõi năm khác, nạp kế hoạch của năm đó (BAOCAO_PLAN_PATH) hoặc gia hạn plan.in_force trong tệp kế hoạch."
+            "Để theo dõi năm khác, thêm tệp kế hoạch của năm đó vào thư mục kế hoạch (BAOCAO_PLAN_PATH, mặc định "
+            "data/plans/) hoặc gia hạn plan.in_force trong tệp kế hoạch."
         )
     else:
         message = f"Không có nghĩa vụ báo cáo nào khớp điều kiện lọc trong năm {year}."

@@ -416,6 +416,8 @@ async def test_tick_plans_every_plan_or_the_one_named(tmp_path, database_url, en
                "BAOCAO_DATABASE_URL": database_url, "BAOCAO_PLAN_PATH": str(folder), "NO_PROXY": "127.0.0.1,localhost",
                "PYTHONPATH": str(PROJECT_ROOT)}
 
+        warnings = []
+
         async def tick(*extra: str) -> dict:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "baocao", "--now", "2024-03-06T09:00", "tick", "--json", *extra,
@@ -423,6 +425,7 @@ async def test_tick_plans_every_plan_or_the_one_named(tmp_path, database_url, en
             )
             out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
             assert proc.returncode == 0, err.decode()
+            warnings.append(err.decode())
             return json.loads(out.decode())
 
         one = await tick("--plan", "5375")
@@ -430,6 +433,13 @@ async def test_tick_plans_every_plan_or_the_one_named(tmp_path, database_url, en
         every = await tick()
         assert every["plans"] == [SEED_ID, SECOND_ID]
         assert every["enqueue"]["synced"] == [SEED_ID] and every["enqueue"]["sync_skipped"] == [SECOND_ID]
+        assert "CẢNH BÁO" not in "".join(warnings)
+
+        # A broken file in the folder: tick warns, names it, and runs the other plans.
+        (folder / "zz-moi.json").write_text('{"plan": {"id": ', encoding="utf-8")
+        skipped = await tick()
+        assert skipped["plans"] == [SEED_ID, SECOND_ID]
+        assert f"CẢNH BÁO: bỏ qua tệp kế hoạch {folder / 'zz-moi.json'} vì không hợp lệ" in warnings[-1]
 
 
 # --- the running bot: each file of the folder reloaded on its own ------------------------
