@@ -21,6 +21,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from common.paths import data_file
 
 
+def default_plan_path() -> Path:
+    """``data/plans/`` (the working directory's, else the bundled one holding the seed plan);
+    a working directory with its own ``data/plan.json`` but no ``data/plans/`` keeps that file."""
+    local = Path.cwd() / "data"
+    if not (local / "plans").exists() and (local / "plan.json").exists():
+        return local / "plan.json"
+    return data_file("plans")
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str
@@ -108,7 +117,10 @@ class Settings(BaseSettings):
     files_path: Path | None = Field(default=None, description="where baocao keeps files; default next to the database")
 
     # -- plans ---------------------------------------------------------------------------------
-    plan_path: Path = Field(default_factory=lambda: data_file("plan.json"))
+    plan_path: Path = Field(
+        default_factory=lambda: default_plan_path(),
+        description="one plan file, or a folder of plan files (every *.json in it, in name order)",
+    )
     calendar_path: Path = Field(default_factory=lambda: data_file("calendar-vn.json"))
     locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -42,39 +42,106 @@ class WebhookOptions:
 
 
 class PlanWatcher:
-    """Reloads the plan file when it changes on disk. A broken edit is logged and ignored: the
+    """Reloads a plan file when it changes on disk; for a folder of plans (``BAOCAO_PLAN_PATH``),
+    each file on its own: an edited file replaces its plan, a new file adds one, a removed file
+    drops its plan (its reports stay in the database). A broken edit is logged and ignored: the
     bot keeps working with the plan it has rather than stopping over a typo."""
 
     def __init__(self, services: Services, path: Path) -> None:
         self.services = services
         self.path = Path(path)
-        self.mtime = self._mtime()
+        # file → (mtime, the id of the plan it holds when known)
+        self.files: dict[Path, tuple[tuple[float, ...] | None, str | None]] = {
+            file: (self._mtime(file), self._id_of(file) if self.path.is_dir() else None) for file in self._files()
+        }
+        if not self.path.is_dir():
+            self.mtime = self.files.get(self.path, (None, None))[0]
 
-    def _mtime(self) -> float | None:
+    def _files(self) -> list[Path]:
+        from scheduler.plans import plan_files
+
         try:
-            return self.path.stat().st_mtime
+            return plan_files(self.path)
+        except OSError:
+            return []
+
+    @staticmethod
+    def _mtime(path: Path) -> tuple[float, ...] | None:
+        # A symlink's target (editing data/plan.json counts), and the directory files the plan
+        # refers to (docs/directory.md): editing a directory reloads the plans that use it.
+        from scheduler.plan import plan_files as with_directories
+        from scheduler.plans import link_target
+
+        try:
+            target = link_target(path)
+            first = target.stat().st_mtime
         except OSError:
             return None
+        rest = []
+        for file in with_directories(target)[1:]:
+            try:
+                rest.append(file.stat().st_mtime)
+            except OSError:
+                rest.append(0.0)
+        return (first, *rest)
 
     def check(self) -> bool:
-        """Reload if the file changed; True when a new plan was taken."""
-        from scheduler.plan import PlanError, load_plan
+        """Reload what changed; True when a plan was taken, added or dropped."""
+        changed = False
+        seen = self._files()
+        for file in seen:
+            mtime = self._mtime(file)
+            before, plan_id = self.files.get(file, (None, None))
+            if mtime is None or mtime == before:
+                continue
+            self.files[file] = (mtime, plan_id)
+            changed |= self._reload(file, mtime, plan_id)
+        if self.path.is_dir():
+            for file in [f for f in self.files if f not in seen]:
+                _, plan_id = self.files.pop(file)
+                if plan_id is not None and self.services.drop_plan(plan_id):
+                    log.warning("plan file %s removed: plan %s no longer planned", file, plan_id)
+                    changed = True
+        return changed
 
-        mtime = self._mtime()
-        if mtime is None or mtime == self.mtime:
-            return False
-        self.mtime = mtime
+    @staticmethod
+    def _id_of(file: Path) -> str | None:
+        from scheduler.plan import PlanError, load_plan
+        from scheduler.plans import link_target
+
         try:
-            plan = load_plan(self.path)
+            return load_plan(link_target(file)).plan.id
+        except PlanError:
+            return None
+
+    def _reload(self, file: Path, mtime: tuple[float, ...], previous_id: str | None) -> bool:
+        from scheduler.plan import PlanError, load_plan
+        from scheduler.plans import link_target
+
+        try:
+            plan = load_plan(link_target(file))
         except PlanError as exc:
-            log.error("edited plan %s not loaded, keeping the previous one: %s", self.path, exc)
+            log.error("edited plan %s not loaded, keeping the previous one: %s", file, exc)
             return False
+        plan_id = plan.plan.id
+        if self.path.is_dir():
+            for other, (_, other_id) in self.files.items():
+                if other != file and other_id == plan_id:
+                    log.error("plan %s not loaded: its id %s is the id of %s", file, plan_id, other)
+                    return False
         try:
             self.services.replace_plan(plan)
         except Exception:
-            self.mtime = None  # try again next time
+            self.files[file] = (None, previous_id)  # try again next time
+            if not self.path.is_dir():
+                self.mtime = None
             raise
-        log.info("plan %s reloaded", self.path)
+        self.files[file] = (mtime, plan_id)
+        if not self.path.is_dir():
+            self.mtime = mtime
+        if previous_id is not None and previous_id != plan_id:
+            self.services.drop_plan(previous_id)  # the file now holds another plan
+        log.info("plan %s reloaded", file)
         return True
 
 

@@ -56,12 +56,17 @@ class Services:
 
     @cached_property
     def plans(self) -> Any:
-        """The plans (:class:`scheduler.plans.Plans`); :class:`scheduler.plan.PlanError` if the
-        file is broken."""
-        from scheduler.plan import load_plan
-        from scheduler.plans import Plans
+        """The plans (:class:`scheduler.plans.Plans`) of ``BAOCAO_PLAN_PATH``, a file or a
+        folder. A broken file of a folder is logged and skipped; :class:`scheduler.plan.PlanError`
+        if the file (or every file of the folder) is broken, or two files share a plan id."""
+        import logging
 
-        return Plans([load_plan(self.settings.plan_path)])
+        from scheduler.plans import load_plans
+
+        plans, broken = load_plans(self.settings.plan_path, skip_broken=True)
+        for error in broken:
+            logging.getLogger(__name__).error("plan file skipped, the other plans run: %s", error)
+        return plans
 
     @cached_property
     def calendar(self) -> Any:
@@ -173,6 +178,17 @@ class Services:
         self.__dict__["plans"] = plans
         if "context" in self.__dict__:
             self.context.replace_plans(plans)
+
+    def drop_plan(self, plan_id: str) -> bool:
+        """A plan whose file was removed from the folder stops being planned (its reports and
+        obligations stay in the database); the last plan is kept. True when dropped."""
+        if plan_id not in self.plans or len(self.plans) == 1:
+            return False
+        plans = self.plans.without(plan_id)
+        self.__dict__["plans"] = plans
+        if "context" in self.__dict__:
+            self.context.replace_plans(plans)
+        return True
 
     def plan_reminders(self) -> Any:
         """One planning pass over every plan (what the ticker runs)."""

@@ -48,6 +48,8 @@ _UNIT_STOP = frozenset(
     "so nam thang ngay quy ve nay do khi cac nhung gom trong tu den ve voi".split()
 )
 _UNIT_TAIL_STOP = frozenset("cac nhung mot moi".split())
+# Nouns whose second syllable is also a stop word on its own: "hồ sơ" is not "hồ" + "số".
+_COMPOUNDS = frozenset({("ho", "so")})
 _DOCUMENTS = frozenset({
     ("nghi", "quyet"), ("quyet", "dinh"), ("ke", "hoach"), ("cong", "van"), ("chi", "thi"), ("thong", "tu"),
     ("quy", "dinh"), ("nghi", "dinh"), ("thong", "bao"), ("chuong", "trinh"), ("huong", "dan"), ("bao", "cao"),
@@ -81,7 +83,7 @@ def find_figures(text: str) -> list[Figure]:
                 folded = fold(word)
                 if not kept and folded in _NOT_UNIT_START:
                     break
-                if kept and folded in _UNIT_STOP:
+                if kept and folded in _UNIT_STOP and (fold(kept[-1]), folded) not in _COMPOUNDS:
                     break
                 kept.append(word)
             while kept and fold(kept[-1]) in _UNIT_TAIL_STOP:

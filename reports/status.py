@@ -896,6 +896,8 @@ def agency_detail(
     """One agency's state in ``period`` with every task it owes (three small queries).
 
     Raises :class:`NotFound` when the agency is not in the plan or owes nothing that period.
+    An agency that owes nothing in a period before it existed gets its predecessor's state
+    (the nearest one that owed the period; ``agency_id`` of the result says whose it is).
     """
     year, code = parse_period(plan, period)
     key = period_key(year, code)
@@ -903,6 +905,12 @@ def agency_detail(
         raise NotFound(f"không có cơ quan mã '{agency_id}' trong danh mục của kế hoạch")
     zone = plan.zone(tz)
     found, _ = _agencies(session, plan, key, zone, to_local(now, zone).date(), agency_id)
+    # A successor's earlier periods are its predecessors' (successor_of): what they stored
+    # shows under it (docs/directory.md).
+    for predecessor in plan.predecessors.get(agency_id, ()) if not found else ():
+        found, _ = _agencies(session, plan, key, zone, to_local(now, zone).date(), predecessor)
+        if found:
+            break
     if not found:
         name = plan.agency_by_id[agency_id].name
         raise NotFound(f"{name} không phải báo cáo kỳ {period_name(plan, year, code)}")

@@ -108,6 +108,25 @@ def duties_by_agency(plan: Plan, tasks: Iterable[Task]) -> dict[str, list[TaskDu
     }
 
 
+def duties_on(plan: Plan, duties: dict[str, list[TaskDuty]], day: date) -> dict[str, list[TaskDuty]]:
+    """The duties of the agencies valid on ``day``: an agency that has ended passes its duties
+    to its successors valid then (``successor_of``, following chains); a lead stays a lead and
+    outranks a coordinator's role the successor had itself."""
+    if not plan.successors:
+        return {a: d for a, d in duties.items() if plan.agency_by_id[a].valid_on(day)}
+    out: dict[str, dict[str, TaskDuty]] = {}
+    for agency_id, agency_duties in duties.items():
+        for heir in plan.heirs_on(agency_id, day):
+            mine = out.setdefault(heir, {})
+            for duty in agency_duties:
+                held = mine.get(duty.no)
+                if held is None or (held.role is not Role.LEAD and duty.role is Role.LEAD):
+                    mine[duty.no] = duty
+    return {
+        agency_id: sorted(by_task.values(), key=lambda d: _task_sort_key(d.no)) for agency_id, by_task in out.items()
+    }
+
+
 def period_dates(period: Period, year: int, cal: WorkingCalendar, consolidation_days: int) -> tuple[date, date, date, date, date]:
     """cut-off from/to, nominal due, due, consolidation due for one period of one year."""
     nominal = period.due.in_year(year)
@@ -162,12 +181,14 @@ def obligations(
             period, year, cal, settings.consolidation_working_days
         )
         reminders = reminder_schedule(due, settings.reminders.steps, settings.reminders.time, zone, cal)
+        # Who reports is decided on the due date: an agency that no longer exists then has
+        # nothing to report, and its successor valid then carries its duties.
+        duties_then = duties_on(plan, duties, due)
         for agency in plan.agencies:
             if wanted_agencies is not None and agency.id not in wanted_agencies:
                 continue
-            agency_duties = duties.get(agency.id)
-            # An agency that no longer exists when the period's data is cut off has nothing to report.
-            if not agency_duties or not agency.valid_on(cutoff_to):
+            agency_duties = duties_then.get(agency.id)
+            if not agency_duties:
                 continue
             out.append(
                 Obligation(

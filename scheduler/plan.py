@@ -21,14 +21,25 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from common.periods import PERIOD_NAMES, period_label  # noqa: F401 - re-exported for the plan's users
 from common.text import fold
+from scheduler.directory import (  # noqa: F401 - Agency, Group, SLUG and json_path re-exported for the plan's users
+    SLUG,
+    Agency,
+    DirectoryError,
+    check_agencies,
+    directory_files,
+    Group,
+    json_path,
+    load_directory,
+    materialize_groups,
+    validation_problem,
+)
 
 TASK_NO = re.compile(r"^[1-9][0-9]*$")
 ITEM_NO = re.compile(r"^[1-9][0-9]*[a-zđ]$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class PlanError(Exception):
@@ -76,52 +87,6 @@ class TimeFrame(_Strict):
         if self.kind in (TimeFrameKind.YEAR_ONLY, TimeFrameKind.FROM_YEAR) and self.year is None:
             raise ValueError(f"thời gian thực hiện loại '{self.kind}' cần trường 'year'")
         return self
-
-
-class Agency(_Strict):
-    id: NonEmpty
-    name: NonEmpty
-    aliases: list[NonEmpty] = []
-    kind: str | None = None
-    parent: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    note: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not SLUG.match(value):
-            raise ValueError("mã cơ quan phải là chữ thường không dấu, số và dấu gạch ngang (ví dụ cong-an-tinh)")
-        return value
-
-    @model_validator(mode="after")
-    def _validity(self) -> Agency:
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to trước valid_from")
-        return self
-
-    def valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
-
-
-class Group(_Strict):
-    """A name in the plan that stands for several agencies ("UBND các huyện, thành phố")."""
-
-    id: NonEmpty
-    name: NonEmpty
-    aliases: list[NonEmpty] = []
-    members: list[NonEmpty] = Field(min_length=1)
-    note: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not SLUG.match(value):
-            raise ValueError("mã nhóm phải là chữ thường không dấu, số và dấu gạch ngang")
-        return value
 
 
 class TaskItem(_Strict):
@@ -346,13 +311,82 @@ class Plan(_Strict):
     plan: PlanInfo
     notes: list[Note] = []
     purposes: list[Section] = []
-    agencies: list[Agency] = Field(min_length=1)
+    # The province's agency directory the plan refers to (an id in data/directories/, or a
+    # path); its agencies and groups come before the plan's own, which add to or override them.
+    directory: str | None = None
+    agencies: list[Agency] = []
     groups: list[Group] = []
     tasks: list[Task] = Field(min_length=1)
     organization: list[Section] = []
     reporting: Reporting
 
+    # With a directory: id → where each agency or group is defined ("agencies[3]" in the plan,
+    # "khanh-hoa-2025.json, agencies[5]"), and which of them come from the directory.
+    _paths: dict[str, str] = PrivateAttr(default_factory=dict)
+    _from_directory: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="after")
+    def _some_agencies(self) -> Plan:
+        if not self.agencies and self.directory is None:
+            raise ValueError("kế hoạch cần danh sách 'agencies' hoặc một danh mục cơ quan 'directory'")
+        return self
+
     # -- lookups ---------------------------------------------------------------------------
+
+    def origin(self, entry_id: str) -> str | None:
+        """Where a directory's agency or group is defined (None: in the plan's own lists)."""
+        return self._paths.get(entry_id) if entry_id in self._from_directory else None
+
+    def _path(self, key: str, index: int, entry_id: str) -> str:
+        return self._paths.get(entry_id, f"{key}[{index}]")
+
+    @cached_property
+    def successors(self) -> dict[str, tuple[str, ...]]:
+        """Predecessor id → the agencies that name it in ``successor_of``, in directory order."""
+        out: dict[str, list[str]] = {}
+        for agency in self.agencies:
+            for predecessor in agency.successor_of:
+                out.setdefault(predecessor, []).append(agency.id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def predecessors(self) -> dict[str, tuple[str, ...]]:
+        """Agency id → every agency it succeeds, directly or through a chain (nearest first)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for agency in self.agencies:
+            seen: dict[str, None] = {}
+            pending = list(agency.successor_of)
+            while pending:
+                ref = pending.pop(0)
+                if ref in seen or ref == agency.id or ref not in self.agency_by_id:
+                    continue
+                seen[ref] = None
+                pending.extend(self.agency_by_id[ref].successor_of)
+            if seen:
+                out[agency.id] = tuple(seen)
+        return out
+
+    def heirs_on(self, agency_id: str, day: date) -> list[str]:
+        """Who carries ``agency_id``'s duties on ``day``: itself while valid, else its
+        successors valid then (following a chain of mergers), else nobody."""
+        agency = self.agency_by_id[agency_id]
+        if agency.valid_on(day):
+            return [agency_id]
+        out: dict[str, None] = {}
+        seen = {agency_id}
+        pending = list(self.successors.get(agency_id, ()))
+        while pending:
+            ref = pending.pop(0)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            successor = self.agency_by_id[ref]
+            if successor.valid_on(day):
+                out.setdefault(ref)
+            elif successor.valid_from is None or successor.valid_from <= day:
+                # ended too: its own successors take over
+                pending.extend(self.successors.get(ref, ()))
+        return list(out)
 
     @cached_property
     def agency_by_id(self) -> dict[str, Agency]:
@@ -468,10 +502,67 @@ class Plan(_Strict):
             for ref in [*task.lead, *task.coordinators]:
                 involved.update(self.expand(ref))
         for index, agency in enumerate(self.agencies):
+            if agency.id in self._from_directory:
+                continue  # a directory lists the whole province; most agencies are in no given plan
             if agency.id not in involved and agency.id != self.reporting.recipient:
                 out.append(
                     f"agencies[{index}] ({agency.name}): không chủ trì hay phối hợp nhiệm vụ nào, "
                     "sẽ không phải báo cáo."
+                )
+        out.extend(self._validity_warnings())
+        return out
+
+    def _due_days(self) -> list[tuple[str, date]]:
+        """(period key, the due date its rule names) of every period of every year in force."""
+        return [
+            (f"{year}-{period.code}", period.due.in_year(year))
+            for year in self.years_in_force()
+            for period in self.reporting.periods
+        ]
+
+    def _validity_warnings(self) -> list[str]:
+        """Agencies' validity against the plan's periods: a task left without a lead, a period
+        nobody reports in, an agency that ends without a successor while it still has duties."""
+        out: list[str] = []
+        due_days = self._due_days()
+        reporting: dict[str, bool] = {}
+        for index, task in enumerate(self.tasks):
+            years = self.task_years(task)
+            leads = [agency_id for ref in task.lead for agency_id in self.expand(ref)]
+            others = [agency_id for ref in task.coordinators for agency_id in self.expand(ref)]
+            orphaned: list[str] = []
+            for period, day in due_days:
+                if int(period[:4]) not in years:
+                    continue
+                leads_then = [h for a in leads for h in self.heirs_on(a, day)]
+                if not leads_then:
+                    orphaned.append(period)
+                if leads_then or any(self.heirs_on(a, day) for a in others):
+                    reporting[period] = True
+                else:
+                    reporting.setdefault(period, False)
+            if orphaned:
+                out.append(
+                    f"tasks[{index}] (NV{task.no}): không có cơ quan chủ trì hoạt động vào hạn báo cáo "
+                    f"kỳ {', '.join(orphaned)} (cơ quan chủ trì chưa thành lập, hoặc đã hết hiệu lực mà không "
+                    "có cơ quan kế thừa): nhiệm vụ không có ai chủ trì báo cáo."
+                )
+        for period, anyone in reporting.items():
+            if not anyone:
+                out.append(f"reporting.periods: kỳ {period} không có cơ quan nào phải báo cáo (vào hạn báo cáo, không cơ quan nào của kế hoạch còn hoạt động).")
+        end = self.plan.in_force.end
+        duties: set[str] = set()
+        for task in self.tasks:
+            for ref in [*task.lead, *task.coordinators]:
+                duties.update(self.expand(ref))
+        for index, agency in enumerate(self.agencies):
+            if agency.id not in duties or agency.valid_to is None or agency.valid_to >= end:
+                continue
+            if not self.successors.get(agency.id):
+                out.append(
+                    f"{self._path('agencies', index, agency.id)} ({agency.name}): hết hiệu lực từ sau ngày "
+                    f"{agency.valid_to:%d/%m/%Y} nhưng còn nhiệm vụ trong kế hoạch và không có cơ quan kế thừa "
+                    "(successor_of); nhiệm vụ của cơ quan này sau ngày đó không ai báo cáo."
                 )
         return out
 
@@ -527,59 +618,9 @@ def describe_matches(matches: Iterable[Match]) -> str:
 
 # -- loading and validation ------------------------------------------------------------------
 
-# pydantic's English messages, in the words an admin editing the file would use.
-_MESSAGES = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được hỗ trợ (gõ nhầm tên?)",
-    "too_short": "danh sách không được để trống",
-    "string_too_short": "không được để trống",
-    "string_type": "phải là chuỗi ký tự",
-    "int_type": "phải là số nguyên",
-    "int_parsing": "phải là số nguyên",
-    "bool_type": "phải là true hoặc false",
-    "bool_parsing": "phải là true hoặc false",
-    "list_type": "phải là một danh sách [...]",
-    "model_type": "phải là một đối tượng {...}",
-    "dict_type": "phải là một đối tượng {...}",
-    "date_from_datetime_parsing": "ngày không hợp lệ hoặc không tồn tại (dạng YYYY-MM-DD)",
-    "date_parsing": "ngày không hợp lệ hoặc không tồn tại (dạng YYYY-MM-DD)",
-    "date_type": "phải là ngày dạng YYYY-MM-DD",
-    "date_from_datetime_inexact": "phải là ngày, không kèm giờ",
-    "time_parsing": "giờ không hợp lệ (dạng HH:MM)",
-    "time_type": "giờ không hợp lệ (dạng HH:MM)",
-    "greater_than_equal": "giá trị quá nhỏ",
-    "less_than_equal": "giá trị quá lớn",
-    "string_pattern_mismatch": "giá trị không hợp lệ",
-    "enum": "giá trị không hợp lệ",
-}
-
-
-def json_path(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def _from_validation_error(exc: ValidationError) -> PlanError:
-    errors = exc.errors()
-    first = errors[0]
-    kind = first["type"]
-    if kind == "value_error":
-        message = str(first["msg"]).removeprefix("Value error, ")
-    elif kind == "enum":
-        expected = first.get("ctx", {}).get("expected", "")
-        message = f"giá trị không hợp lệ; chấp nhận: {expected}"
-    else:
-        message = _MESSAGES.get(kind, str(first["msg"]))
-    if kind not in ("missing", "extra_forbidden") and "input" in first:
-        shown = json.dumps(first["input"], ensure_ascii=False)
-        if len(shown) <= 60:
-            message += f" (giá trị: {shown})"
-    return PlanError(json_path(first["loc"]), message, more=len(errors) - 1)
+    where, message, more = validation_problem(exc)
+    return PlanError(where, message, more=more)
 
 
 def _unknown(plan: Plan, path: str, ref: str, what: str = "cơ quan hoặc nhóm") -> PlanError:
@@ -593,10 +634,10 @@ def _check_references(plan: Plan) -> None:
     seen: dict[str, str] = {}
     for key, items in (("agencies", plan.agencies), ("groups", plan.groups)):
         for index, item in enumerate(items):
-            path = f"{key}[{index}].id"
+            path = plan._path(key, index, item.id)
             if item.id in seen:
-                raise PlanError(path, f"mã '{item.id}' bị trùng (đã dùng ở {seen[item.id]})")
-            seen[item.id] = f"{key}[{index}]"
+                raise PlanError(f"{path}.id", f"mã '{item.id}' bị trùng (đã dùng ở {seen[item.id]})")
+            seen[item.id] = path
 
     known_numbers: dict[str, str] = {}
     for index, task in enumerate(plan.tasks):
@@ -609,12 +650,21 @@ def _check_references(plan: Plan) -> None:
 
     for index, agency in enumerate(plan.agencies):
         if agency.parent is not None and agency.parent not in plan.agency_by_id:
-            raise _unknown(plan, f"agencies[{index}].parent", agency.parent, "cơ quan")
+            raise _unknown(plan, f"{plan._path('agencies', index, agency.id)}.parent", agency.parent, "cơ quan")
+        for s, ref in enumerate(agency.successor_of):
+            if ref not in plan.agency_by_id:
+                raise _unknown(plan, f"{plan._path('agencies', index, agency.id)}.successor_of[{s}]", ref, "cơ quan")
+    index_of = {a.id: i for i, a in enumerate(plan.agencies)}
+    check_agencies(
+        list(plan.agencies),
+        lambda a: plan._path("agencies", index_of[a.id], a.id),
+        lambda path, message: PlanError(path, message),
+    )
 
     for index, group in enumerate(plan.groups):
         for m, member in enumerate(group.members):
             if member not in plan.agency_by_id and member not in plan.group_by_id:
-                raise _unknown(plan, f"groups[{index}].members[{m}]", member)
+                raise _unknown(plan, f"{plan._path('groups', index, group.id)}.members[{m}]", member)
     _check_group_cycles(plan)
 
     for index, task in enumerate(plan.tasks):
@@ -629,7 +679,7 @@ def _check_references(plan: Plan) -> None:
 
 
 def _check_group_cycles(plan: Plan) -> None:
-    index_of = {g.id: i for i, g in enumerate(plan.groups)}
+    path_of = {g.id: plan._path("groups", i, g.id) for i, g in enumerate(plan.groups)}
 
     def visit(group_id: str, trail: list[str]) -> None:
         for m, member in enumerate(plan.group_by_id[group_id].members):
@@ -638,7 +688,7 @@ def _check_group_cycles(plan: Plan) -> None:
             if member in trail or member == group_id:
                 chain = " → ".join([*trail, group_id, member])
                 raise PlanError(
-                    f"groups[{index_of[group_id]}].members[{m}]",
+                    f"{path_of[group_id]}.members[{m}]",
                     f"nhóm '{member}' chứa chính nó ({chain})",
                 )
             visit(member, [*trail, group_id])
@@ -647,7 +697,45 @@ def _check_group_cycles(plan: Plan) -> None:
         visit(group.id, [])
 
 
-def parse_plan(raw: str) -> Plan:
+def _with_directory(plan: Plan, near: Path | None) -> Plan:
+    """The plan with its directory's agencies and groups, its own adding to or overriding them."""
+    assert plan.directory is not None
+    for key, items in (("agencies", plan.agencies), ("groups", plan.groups)):
+        seen: dict[str, str] = {}
+        for index, item in enumerate(items):
+            if item.id in seen:
+                raise PlanError(f"{key}[{index}].id", f"mã '{item.id}' bị trùng (đã dùng ở {seen[item.id]})")
+            seen[item.id] = f"{key}[{index}]"
+    try:
+        directory = load_directory(plan.directory, near)
+    except DirectoryError as exc:
+        where = f" ({exc.file}" + (f", {exc.path}" if exc.path else "") + ")" if exc.file else ""
+        raise PlanError("directory", f"danh mục cơ quan '{plan.directory}'{where}: {exc.message}", more=exc.more) from exc
+    paths = dict(directory.origin)
+    agencies = {a.id: a for a in directory.agencies}
+    groups = {g.id: g for g in directory.groups}
+    for index, agency in enumerate(plan.agencies):
+        agencies[agency.id] = agency  # an override keeps the directory's place
+        paths[agency.id] = f"agencies[{index}]"
+    for index, group in enumerate(plan.groups):
+        groups[group.id] = group
+        paths[group.id] = f"groups[{index}]"
+    own = {a.id for a in plan.agencies} | {g.id for g in plan.groups}
+    merged_agencies = list(agencies.values())
+    merged = plan.model_copy(
+        update={
+            "agencies": merged_agencies,
+            "groups": materialize_groups(list(groups.values()), merged_agencies, directory.inherited - own),
+        }
+    )
+    merged._paths = paths
+    merged._from_directory = frozenset(paths) - own
+    return merged
+
+
+def parse_plan(raw: str, near: Path | None = None) -> Plan:
+    """A plan from its JSON text; ``near`` is the plan file's folder (where a directory id is
+    looked up first: ``<folder>/directories/``, then beside it, then ``data/directories/``)."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -658,6 +746,10 @@ def parse_plan(raw: str) -> Plan:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         raise _from_validation_error(exc) from exc
+    if plan.directory is not None:
+        plan = _with_directory(plan, near)
+    elif any(g.rule is not None for g in plan.groups):
+        plan = plan.model_copy(update={"groups": materialize_groups(list(plan.groups), list(plan.agencies))})
     _check_references(plan)
     return plan
 
@@ -672,4 +764,15 @@ def load_plan(path: Path | str) -> Plan:
         raise PlanError("", f"tệp {path} không phải văn bản UTF-8") from exc
     except OSError as exc:
         raise PlanError("", f"không đọc được tệp {path}: {exc.strerror}") from exc
-    return parse_plan(raw)
+    return parse_plan(raw, path.parent)
+
+
+def plan_files(path: Path | str) -> list[Path]:
+    """The plan file and the directory files it refers to (for a watcher). Never raises."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [path]
+    ref = data.get("directory") if isinstance(data, dict) else None
+    return [path, *directory_files(ref, path.parent)] if isinstance(ref, str) else [path]

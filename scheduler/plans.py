@@ -1,16 +1,97 @@
 """The plans a province runs at once, by id.
 
 Everything the scheduler and the outbox key on carries a plan's id; this catalogue is how the
-rest of the code finds the plan behind an id. Today it is usually one plan (``data/plan.json``);
-the plans issue adds a folder of them.
+rest of the code finds the plan behind an id. ``BAOCAO_PLAN_PATH`` names one plan file or a
+folder of them (``data/plans/`` by default): :func:`load_plans` reads either.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from pathlib import Path
 
-from scheduler.plan import Plan
+from common.text import fold
+from scheduler.calendar import WorkingCalendar
+from scheduler.plan import Plan, PlanError, load_plan
+
+
+class PlanFileError(PlanError):
+    """A :class:`~scheduler.plan.PlanError` of one file of a folder: the message names the file."""
+
+    def __init__(self, file: Path | str, error: PlanError) -> None:
+        self.file = Path(file)
+        self.error = error
+        super().__init__(error.path, error.message, more=error.more)
+
+    def __str__(self) -> str:
+        return f"tệp {self.file}: {super().__str__()}"
+
+
+def plan_files(path: Path | str) -> list[Path]:
+    """The plan files ``path`` names: itself, or a folder's ``*.json`` files in name order
+    (other files, such as a README, are ignored)."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted((p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file()), key=lambda p: p.name)
+    return [path]
+
+
+def link_target(file: Path) -> Path:
+    """``file``, or the plan file it names when it is a symlink that a checkout without
+    symlinks (Windows, ``core.symlinks=false``) wrote as a one-line text file
+    ("../plan.json", as ``data/plans/124-KH-BCSD.json`` is)."""
+    try:
+        if file.is_symlink() or file.stat().st_size > 255:
+            return file
+        text = file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return file
+    if text.endswith(".json") and "\n" not in text and not text.startswith(("{", "[")):
+        target = file.parent / text
+        if target.is_file():
+            return target
+    return file
+
+
+def load_plans(path: Path | str, *, skip_broken: bool = False) -> tuple[Plans, list[PlanFileError]]:
+    """The plans of a file or a folder, and the broken files skipped (with ``skip_broken``;
+    without it the first broken file raises). Two files with the same plan id, an empty
+    folder, or a folder whose every file is broken raise :class:`PlanError`."""
+    path = Path(path)
+    files = plan_files(path)
+    if path.is_dir() and not files:
+        raise PlanError("", f"thư mục kế hoạch {path} không có tệp .json nào")
+    plans: list[Plan] = []
+    where: dict[str, Path] = {}
+    broken: list[PlanFileError] = []
+    for file in files:
+        try:
+            plan = load_plan(link_target(file))
+        except PlanError as exc:
+            error = PlanFileError(file, exc) if path.is_dir() else exc
+            if not skip_broken or not path.is_dir():
+                raise error from exc
+            broken.append(error)  # type: ignore[arg-type]
+            continue
+        plan_id = plan.plan.id
+        if plan_id in where:
+            raise PlanFileError(
+                file, PlanError("plan.id", f"mã kế hoạch '{plan_id}' trùng với tệp {where[plan_id]}; mỗi kế hoạch một mã")
+            )
+        where[plan_id] = file
+        plans.append(plan)
+    if not plans:
+        raise broken[0]
+    return Plans(plans), broken
+
+
+def _key(text: str) -> str:
+    """A plan number as people type it: folded, separators as one dash ("124-KH/BCSĐ" →
+    "124-kh-bcsd"), without a leading "kế hoạch (số)"."""
+    folded = re.sub(r"^(ke hoach|kh)\s*(so\s*)?(?=\d)", "", fold(text))
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
 class Plans:
@@ -49,8 +130,36 @@ class Plans:
         """The plan meant when nobody names one: the only plan, else the one that started last."""
         return max(self._by_id.values(), key=lambda p: (p.plan.in_force.start, p.plan.date))
 
-    def in_force(self, day: date) -> list[Plan]:
-        return [p for p in self if p.plan.in_force.start <= day <= p.plan.in_force.end]
+    def matching(self, text: str) -> list[Plan]:
+        """The plans ``text`` names: the id or number as written, folded or unaccented
+        ("124-KH/BCSD"), or their first parts ("124", "124-KH"). Exact matches win."""
+        text = text.strip()
+        exact = [p for p in self if text in (p.plan.id, p.plan.number)]
+        if exact:
+            return exact
+        key = _key(text)
+        if not key:
+            return []
+        same = [p for p in self if key in (_key(p.plan.id), _key(p.plan.number))]
+        if same:
+            return same
+        return [
+            p for p in self if any(_key(n).startswith(key + "-") for n in (p.plan.id, p.plan.number))
+        ]
+
+    def find(self, text: str) -> Plan | None:
+        """The one plan ``text`` names (:meth:`matching`), or ``None`` (none, or several)."""
+        found = self.matching(text)
+        return found[0] if len(found) == 1 else None
+
+    def in_force(self, day: date, cal: WorkingCalendar | None = None) -> list[Plan]:
+        """The plans in force on ``day``; with the calendar, also those past their end whose
+        last obligation is still open (the annual report due in January after the plan)."""
+        if cal is None:
+            return [p for p in self if p.plan.in_force.start <= day <= p.plan.in_force.end]
+        from scheduler.deadlines import open_until
+
+        return [p for p in self if p.plan.in_force.start <= day <= open_until(p, cal)]
 
     def agency_name(self, agency_id: str) -> str:
         """The agency's name in whichever plan knows it (the id when none does)."""
@@ -65,3 +174,7 @@ class Plans:
         items = dict(self._by_id)
         items[plan.plan.id] = plan
         return Plans(items.values())
+
+    def without(self, plan_id: str) -> Plans:
+        """A catalogue without the plan ``plan_id`` (``ValueError`` if it is the last one)."""
+        return Plans(p for p in self if p.plan.id != plan_id)

@@ -126,9 +126,10 @@ def sync_obligations(
 # Bump when a change to this module, the deadline engine (scheduler/deadlines.py), the plan
 # model or the tables changes what a sync writes for the same plan and calendar: every
 # database then re-syncs once on its next tick or start-up.
-# 2: periods follow the plan's in_force (a period is synced only when its data window ends
+# 2: who reports is decided on the due date (was: the cut-off), successors inherit duties.
+# 3: periods follow the plan's in_force (a period is synced only when its data window ends
 # within it) and a period's due date may fall in the next year.
-SYNC_VERSION = 2
+SYNC_VERSION = 3
 
 
 def _sha256(text: str) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from baocao.context import CliError
-from baocao.commands._common import match_or_fail, plan_or_fail
+from baocao.commands._common import add_plan_argument, match_or_fail, plan_by_id_or_fail, plans_or_fail
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -52,9 +52,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     invite.add_argument(
         "--days", type=int, default=14, metavar="SỐ_NGÀY", help=f"số ngày lời mời còn hiệu lực (mặc định 14, tối đa {MAX_DAYS})"
     )
+    add_plan_argument(
+        invite,
+        default="mặc định: tìm cơ quan trong các kế hoạch đang có hiệu lực, rồi các kế hoạch khác; lời mời gắn "
+        "đầu mối với cơ quan, dùng cho mọi kế hoạch cơ quan đó tham gia",
+    )
     invite.add_argument(
         "--json", action="store_true",
-        help='in JSON: {"code", "agency", "role", "expires_at", "links": {kênh: đường dẫn hoặc cách dùng}}',
+        help='in JSON: {"code", "plan", "agency", "role", "expires_at", "links": {kênh: đường dẫn hoặc cách dùng}}',
     )
     invite.set_defaults(func=run_invite)
 
@@ -96,6 +101,23 @@ def _resolve_agency(plan: Plan, query: str) -> tuple[str, str]:
             f"mỗi cơ quan một đường dẫn. Hãy chọn một cơ quan, ví dụ: {shown}"
         )
     return match.id, match.name
+
+
+def _plan_of_agency(ctx: Context, plan_text: str | None, query: str) -> Plan:
+    """The plan whose directory names the agency: ``--plan``, else the first plan that knows
+    it, plans in force today first (agencies are shared by the plans of a province)."""
+    from scheduler.plan import find
+
+    plans = plans_or_fail(ctx.settings.plan_path)
+    if plan_text:
+        return plan_by_id_or_fail(plans, plan_text)
+    today = ctx.now().astimezone(ctx.settings.tz).date()
+    in_force = plans.in_force(today)
+    ordered = in_force + [p for p in plans if p.plan.id not in {q.plan.id for q in in_force}]
+    for plan in ordered:
+        if find(plan, query) is not None:
+            return plan
+    return ordered[0]  # match_or_fail says what is closest
 
 
 def _local(ctx: Context, at: datetime) -> datetime:
@@ -146,7 +168,7 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
 
     if not 1 <= args.days <= MAX_DAYS:
         raise CliError(f"--days phải từ 1 đến {MAX_DAYS}, không phải {args.days}")
-    plan = plan_or_fail(ctx.settings.plan_path)
+    plan = _plan_of_agency(ctx, args.plan, args.agency)
     agency_id, agency_name = _resolve_agency(plan, args.agency)
     # Everything that can refuse runs before anything is written: no link, no invitation.
     links = asyncio.run(_invitation_channels(ctx))
@@ -175,6 +197,7 @@ def run_invite(args: argparse.Namespace, ctx: Context) -> int:
     if getattr(args, "json", False):
         out = {
             "code": code,
+            "plan": plan.plan.id,
             "agency": agency_id,
             "agency_name": agency_name,
             "role": args.role,
@@ -335,7 +358,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     if args.agency:
         from baocao.commands._common import agency_ids
 
-        wanted = agency_ids(plan_or_fail(ctx.settings.plan_path), args.agency)
+        wanted = agency_ids(_plan_of_agency(ctx, None, args.agency), args.agency)
     now = ctx.now()
     engine = _open(ctx)
     with session_scope(engine) as session:

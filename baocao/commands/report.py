@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 from baocao.context import CliError, Context
-from baocao.commands._common import add_period_argument, calendar_or_fail, period_or_fail, plan_or_fail
+from baocao.commands._common import (
+    add_period_argument,
+    add_plan_argument,
+    calendar_or_fail,
+    period_or_fail,
+    plans_for_period_or_fail,
+)
 
 FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "png": "biểu đồ PNG", "md": "Markdown"}
 
@@ -24,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     add_period_argument(parser, default="không kèm năm là năm hiện tại; mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn")
+    add_plan_argument(
+        parser,
+        default="mặc định: kế hoạch duy nhất đang có hiệu lực; có nhiều kế hoạch thì phải chọn một "
+        "(mỗi kế hoạch một báo cáo tổng hợp)",
+    )
     parser.add_argument(
         "--format",
         choices=tuple(FORMAT_NAMES),
@@ -63,7 +74,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from storage.db import get_session, mask_url_text, open_database
 
     fmt = _format(args)
-    plan = plan_or_fail(ctx.settings.plan_path)
+    (plan,) = plans_for_period_or_fail(ctx, args.plan, args.period, several=False)
     cal = calendar_or_fail(ctx)
     year, code = period_or_fail(ctx, plan, cal, args.period)
     now = ctx.now()

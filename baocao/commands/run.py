@@ -58,7 +58,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if today > info.in_force.end:
             print(
                 f"Lưu ý: Kế hoạch số {info.number} đã hết hiệu lực từ {info.in_force.end:%d/%m/%Y}; "
-                "bot vẫn trả lời nhưng không có kỳ báo cáo nào để nhắc. Nạp kế hoạch mới bằng BAOCAO_PLAN_PATH.",
+                "bot vẫn trả lời nhưng không có kỳ báo cáo nào để nhắc. Thêm tệp kế hoạch mới vào thư mục kế hoạch "
+                "(BAOCAO_PLAN_PATH, mặc định data/plans/).",
                 file=sys.stderr,
             )
     webhook = None

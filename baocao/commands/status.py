@@ -7,7 +7,13 @@ import json
 from typing import TYPE_CHECKING
 
 from baocao.context import Context
-from baocao.commands._common import add_period_argument, calendar_or_fail, period_or_fail, plan_or_fail
+from baocao.commands._common import (
+    add_period_argument,
+    add_plan_argument,
+    calendar_or_fail,
+    period_or_fail,
+    plans_for_period_or_fail,
+)
 
 if TYPE_CHECKING:
     from reports.status import AgencyStatus, PeriodStatus, TaskStatus
@@ -49,6 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_period_argument(parser, default="không kèm năm là năm hiện tại; mặc định: kỳ đang tổng hợp hoặc kỳ sắp đến hạn")
     parser.add_argument("--json", action="store_true", help="in JSON")
+    add_plan_argument(
+        parser,
+        default="mặc định: mọi kế hoạch đang có hiệu lực, lần lượt từng kế hoạch (JSON: một đối tượng cho mỗi "
+        "kế hoạch, thành danh sách khi có nhiều kế hoạch)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -58,23 +69,28 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from scheduler.sync import sync_agencies, sync_obligations
     from storage.db import get_session, open_database
 
-    plan = plan_or_fail(ctx.settings.plan_path)
+    plans = plans_for_period_or_fail(ctx, args.plan, args.period, several=True)
     cal = calendar_or_fail(ctx)
-    year, code = period_or_fail(ctx, plan, cal, args.period)
+    periods = [(plan, *period_or_fail(ctx, plan, cal, args.period)) for plan in plans]
     now = ctx.now()
     engine = open_database(ctx.settings.database_url)
+    statuses = []
     with get_session(engine) as session:
-        # The plan file is the truth: a fresh database gets its obligations, an edited plan
-        # is reflected (withdrawn obligations stop counting) before anything is counted.
-        sync_agencies(session, plan, now=now)
-        sync_obligations(session, plan, obligations(plan, cal, year), years=[year], now=now)
-        session.commit()
-        status = period_status(session, plan, f"{year}-{code}", now, ctx.settings.tz, cal=cal)
-        session.rollback()  # read-only from here; end the transaction
+        for plan, year, code in periods:
+            # The plan file is the truth: a fresh database gets its obligations, an edited plan
+            # is reflected (withdrawn obligations stop counting) before anything is counted.
+            sync_agencies(session, plan, now=now)
+            sync_obligations(session, plan, obligations(plan, cal, year), years=[year], now=now)
+            session.commit()
+            statuses.append((plan, period_status(session, plan, f"{year}-{code}", now, ctx.settings.tz, cal=cal)))
+            session.rollback()  # read-only from here; end the transaction
     if args.json:
-        print(json.dumps(status.as_dict(), ensure_ascii=False, indent=2))
+        rows = [{"plan": plan.plan.id, **status.as_dict()} for plan, status in statuses]
+        print(json.dumps(rows[0] if len(rows) == 1 else rows, ensure_ascii=False, indent=2))
+    elif len(statuses) == 1:
+        print(render(statuses[0][1], cal))
     else:
-        print(render(status, cal))
+        print("\n\n".join(f"Kế hoạch số {plan.plan.number}: {plan.plan.title}\n{render(status, cal)}" for plan, status in statuses))
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 
-from baocao.commands._common import services_or_fail
+from baocao.commands._common import add_plan_argument, plan_by_id_or_fail, services_or_fail
 from baocao.context import CliError, Context
 
 
@@ -17,6 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--resync", action="store_true",
         help="đồng bộ lại kế hoạch vào cơ sở dữ liệu dù kế hoạch, lịch làm việc và phiên bản không đổi",
     )
+    add_plan_argument(
+        parser,
+        default="mặc định: mọi kế hoạch (chỉ kế hoạch đang có hiệu lực mới có tin nhắc); với --plan chỉ lập "
+        "tin nhắc của kế hoạch đó, các tin đã xếp hàng của kế hoạch khác vẫn được gửi",
+    )
     parser.set_defaults(func=run)
 
 
@@ -26,6 +31,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     settings = ctx.settings
     services = services_or_fail(ctx)
+    plans = services.plans
+    if args.plan:
+        from scheduler.plans import Plans
+
+        plans = Plans([plan_by_id_or_fail(services.plans, args.plan)])
     if not services.channels:
         raise CliError(no_channel_message())
 
@@ -38,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             # inputs (content, calendar, years, code version) are those of its last sync is
             # not synced again, unless --resync.
             return await tick(
-                services.engine, services.plans, services.calendar, services.senders(), ctx.clock,
+                services.engine, plans, services.calendar, services.senders(), ctx.clock,
                 worker_id=f"tick-{services.worker_id}", tz=settings.tz,
                 office_hours=settings.reminders.office_hours, pacers=services.pacers(), sync=True,
                 force_sync=args.resync,
@@ -49,7 +59,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     report = asyncio.run(once())
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps({"plans": plans.ids, **report.as_dict()}, ensure_ascii=False, indent=2))
         return 0
     d, e = report.dispatch, report.enqueue
     print(
@@ -59,7 +69,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     today = ctx.now().astimezone(settings.tz).date()
     from scheduler.deadlines import open_until
 
-    for plan in services.plans:
+    for plan in plans:
         # A plan past its end whose last report is still open (due in January after it) reminds.
         if not plan.plan.in_force.start <= today <= open_until(plan, services.calendar):
             print(f"Lưu ý: Kế hoạch số {plan.plan.number} không có hiệu lực vào thời điểm này; không có tin nhắc nào được tạo.")

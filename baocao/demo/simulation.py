@@ -845,7 +845,12 @@ async def _simulate(options: DemoOptions, url: str, workdir: Path, out: TextIO, 
             print(line, file=out, flush=True)
 
     plan_path = Path(options.plan_path or data_file("plan.json"))
-    plan = load_plan(plan_path)
+    if plan_path.is_dir():  # a folder of plans (BAOCAO_PLAN_PATH): the demo runs its default plan
+        from scheduler.plans import load_plans
+
+        plan = load_plans(plan_path, skip_broken=True)[0].default
+    else:
+        plan = load_plan(plan_path)
     cal = WorkingCalendar.load(options.calendar_path) if options.calendar_path else WorkingCalendar.load()
     years = list(plan.years_in_force())
     if not years:

@@ -103,17 +103,48 @@ def reported(turn: Turn, arg: str) -> None:
                 ).all()
             )
             if not obs:
+                obs = _predecessors_obligations(turn, agency_id, period)
+            if not obs:
                 turn.say(*notes, t("{agency} không có kỳ báo cáo {period}.", agency=name, period=turn.ctx.plan.period_name(period)))
                 continue
         message = Message(*notes)
         for index, ob in enumerate(obs):
             if index:
                 message.add("")
-            message.add(*_reported_lines(turn, ob, name))
+            shown = name
+            if ob.agency_id != agency_id:
+                # a predecessor's report (successor_of): the history the successor inherits
+                shown = t(
+                    "{predecessor} (nay là {agency})",
+                    predecessor=obligations.agency_name(turn, ob.agency_id),
+                    agency=name,
+                )
+            message.add(*_reported_lines(turn, ob, shown))
         if period is None:
             message.add(t("Xem kỳ khác: /dabaocao quý I, /dabaocao 6 tháng, /dabaocao 2024-Q1."))
         turn.say(message=message)
     return None
+
+
+def _predecessors_obligations(turn: Turn, agency_id: str, period: str) -> list[Obligation]:
+    """The obligations of ``period`` of the agencies ``agency_id`` succeeds (successor_of), in
+    each plan: a successor reads its predecessors' reports of the periods before it existed."""
+    out: list[Obligation] = []
+    for plan in turn.ctx.plans:
+        predecessors = plan.predecessors.get(agency_id, ())
+        for predecessor in predecessors:
+            found = turn.session.exec(
+                select(Obligation).where(
+                    Obligation.agency_id == predecessor,
+                    Obligation.period == period,
+                    Obligation.status == ObligationStatus.ACTIVE,
+                    Obligation.plan_id == plan.plan.id,
+                )
+            ).all()
+            if found:
+                out.extend(found)
+                break  # the nearest predecessor that owed the period
+    return out
 
 
 def _reported_lines(turn: Turn, ob: Obligation, agency: str) -> list:

@@ -1,7 +1,8 @@
 """Agency names in a plan's text → ids of a directory of known agencies and groups.
 
-The directory is, for now, the agencies, aliases and groups of an existing plan file (the
-province's agency directory will take its place: :class:`Directory` is all the resolver needs).
+The directory is a province's agency directory (``data/directories/<id>.json``,
+:mod:`scheduler.directory`: :meth:`Directory.from_directory`), or the agencies, aliases and
+groups of an existing plan file (:meth:`Directory.from_plan`).
 Names are matched with the plan model's own matching (:func:`scheduler.plan.find`: id, name or
 alias, ignoring case and diacritics); a name that matches nothing becomes a new agency flagged
 for review, with the closest known names.
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from common.text import fold, slugify
+from scheduler.directory import Directory as ProvinceDirectory
 from scheduler.plan import Agency, Group, Match, Plan, closest_names, find
 
 # Words an agency's name starts with (folded): a list item that starts otherwise ("thành phố",
@@ -37,10 +39,19 @@ class Directory:
     groups: list[Group]
     province: str | None = None
     source: str = ""
+    # A province directory's id or path: the draft refers to it ("directory") instead of
+    # copying the agencies it uses.
+    ref: str | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan, source: str = "") -> Directory:
         return cls(list(plan.agencies), list(plan.groups), plan.plan.province, source)
+
+    @classmethod
+    def from_directory(cls, directory: ProvinceDirectory, ref: str, source: str = "") -> Directory:
+        # Agencies that ended before the directory's own (an included older directory's) stay
+        # findable, after the current ones: a name both have is the current agency's.
+        return cls(list(directory.agencies), list(directory.groups), directory.province, source or ref, ref)
 
     def __hash__(self) -> int:  # one directory per import: cache lookups by identity
         return id(self)

@@ -221,6 +221,7 @@ def import_plan(path: Path, directory: Directory, *, today: dt.date | None = Non
         "plan": info,
         "notes": [{"about": r.about, "choice": r.choice, "reason": r.reason} for r in review],
         "purposes": _numbered([s for s in parts if "muc dich" in s.folded]),
+        **({"directory": directory.ref} if directory.ref is not None else {}),
         "agencies": agencies,
         "groups": groups,
         "tasks": task_dicts,
@@ -288,10 +289,13 @@ def _recipient(text: str | None, resolver: Resolver) -> str | None:
 
 def _catalogue(directory: Directory, resolver: Resolver, tasks: list[dict[str, Any]], recipient: str, placeholder: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Only the agencies and groups the plan uses (with the groups' members and the agencies'
-    parents), in the directory's order, then the new ones."""
+    parents), in the directory's order, then the new ones. A draft that refers to a province
+    directory lists only the new ones: the rest comes from the directory."""
     agencies = {a.id: a for a in directory.agencies}
     groups = {g.id: g for g in directory.groups}
     used: set[str] = {recipient}
+    if directory.ref is not None:
+        tasks = []  # nothing to copy
     pending = [ref for task in tasks for ref in [*task["lead"], *task["coordinators"]]]
     while pending:
         ref = pending.pop()
@@ -304,6 +308,8 @@ def _catalogue(directory: Directory, resolver: Resolver, tasks: list[dict[str, A
             pending.append(agencies[ref].parent)  # type: ignore[arg-type]
     out_agencies = [a.model_dump(mode="json", exclude_defaults=True) for a in directory.agencies if a.id in used]
     out_groups = [g.model_dump(mode="json", exclude_defaults=True) for g in directory.groups if g.id in used]
+    if directory.ref is not None:
+        out_agencies, out_groups = [], []
     for new in resolver.new.values():
         entry: dict[str, Any] = {"id": new.id, "name": new.name}
         if new.kind:

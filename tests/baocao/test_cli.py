@@ -339,7 +339,7 @@ USAGE_ERRORS = {
     ("stauts",): "baocao: không có lệnh 'stauts'. Có phải: status? Các lệnh: plan, calendar, deadlines, parse, "
     "status, report, evidence, invite, contacts, run, tick, demo, sandbox, db (xem: baocao --help)",
     ("plan",): "baocao: thiếu tham số bắt buộc: LỆNH (xem: baocao plan --help)",
-    ("plan", "chek"): "baocao: không có lệnh 'chek'. Có phải: check? Các lệnh: check, import (xem: baocao plan --help)",
+    ("plan", "chek"): "baocao: không có lệnh 'chek'. Có phải: check? Các lệnh: list, check, import (xem: baocao plan --help)",
     ("parse",): "baocao: thiếu tham số bắt buộc: NỘI_DUNG (xem: baocao parse --help)",
     ("deadlines", "--foo"): "baocao: không nhận ra tham số: --foo (xem: baocao deadlines --help)",
     ("--foo", "deadlines"): "baocao: không nhận ra tham số: --foo (xem: baocao --help)",

@@ -224,6 +224,12 @@ def test_figures_with_their_unit():
     ]
 
 
+def test_a_compound_noun_keeps_its_second_syllable() -> None:
+    # "sơ" folds to "so", which alone ends a unit ("… vụ số …"); in "hồ sơ" it is the noun.
+    found = find_figures("đã tiếp nhận 450 hồ sơ và giải quyết 430 hồ sơ đúng hạn")
+    assert [(f.text, f.unit) for f in found] == [("450 hồ sơ", "hồ sơ"), ("430 hồ sơ", "hồ sơ")]
+
+
 @pytest.mark.parametrize("text", [
     "ngày 15/3/2024", "Công văn số 45/STP", "Kế hoạch 124-KH/BCSĐ", "năm 2024 đã xong", "đạt 70%", "NV4 xong",
     "Nghị quyết 27 về Nhà nước pháp quyền", "thứ 3 hằng tuần",

@@ -182,3 +182,12 @@ def test_a_tick_after_the_plans_end_still_reminds_for_its_last_yearly_report(eng
     with session_scope(engine, write=True) as session:
         stats = dp.plan_reminders(session, FIVE_YEARS, CAL, late, tz=VN)
     assert stats.enqueued == 0
+
+
+def test_a_plan_past_its_end_counts_as_in_force_while_its_last_report_is_open():
+    from scheduler.plans import Plans
+
+    plans = Plans([FIVE_YEARS, MONTHLY])
+    assert plans.in_force(date(2031, 1, 6)) == []
+    assert plans.in_force(date(2031, 1, 6), CAL) == [FIVE_YEARS]
+    assert plans.in_force(date(2031, 1, 20), CAL) == []
