@@ -56,6 +56,7 @@ CALLBACKS: dict[str, Action] = {
     "no": Action(reporting.cancel_pressed, Need.FOCAL),
     "mc": Action(evidence.task_chosen, Need.FOCAL),
     "pa": Action(reporting.agency_picked, Need.FOCAL),
+    "pk": Action(reporting.plan_picked, Need.FOCAL),
     "pp": Action(reporting.period_picked, Need.FOCAL),
     "chp": Action(reporting.change_period, Need.FOCAL),
     "hv": Action(reporting.value_picked, Need.FOCAL),
