@@ -137,3 +137,46 @@ def test_kh_number_is_not_a_task(chat, session):
     assert "NV2" in out[0].text and "NV45" not in out[0].text
     chat.press(out, "✅")
     assert set(police_entries(session, KH45)) == {"2"}
+
+
+# --- coordinators ----------------------------------------------------------------------------------
+
+
+def test_tinhhinh_with_the_plan_given(chat):
+    out = chat.send("/tinhhinh 45 quý I", user=COORD)
+    text = text_of(out)
+    assert "Kế hoạch số 45/KH-UBND (phổ biến, giáo dục pháp luật)" in text
+    assert "Tình hình báo cáo quý I năm 2024" in text
+    assert "NV3: " in text and "NV11: " not in text, "the second plan's tasks, not the seed's"
+
+
+def test_tinhhinh_without_the_plan_asks_and_runs_once_chosen(chat, engine, clock):
+    out = chat.send("/tinhhinh NV4", user=COORD)
+    assert "Đồng chí chọn kế hoạch" in out[0].text
+    labels = [c.label for c in out[0].buttons]
+    assert labels == ["Kế hoạch số 124-KH/BCSĐ (cải cách tư pháp)", "Kế hoạch số 45/KH-UBND (phổ biến, giáo dục pháp luật)"]
+    restarted = make_chat(engine, clock, chat.name)  # the question survives a restart
+    choice = next(c for c in out[0].buttons if c.label.startswith("Kế hoạch số 124"))
+    answer = text_of(restarted.choose(choice, user=COORD))
+    assert "Kế hoạch số 124-KH/BCSĐ (cải cách tư pháp)" in answer
+    assert "NV4. Phối hợp trong điều tra" in answer
+
+
+def test_chuabaocao_and_tonghop_take_a_plan(chat):
+    text = text_of(chat.send("/chuabaocao KH 45 Q1", user=COORD))
+    assert "Kế hoạch số 45/KH-UBND" in text and "Cơ quan chưa báo cáo đủ — quý I năm 2024" in text
+    assert "Công an tỉnh" in text and "Sở Giáo dục và Đào tạo" in text
+    assert "Hội Luật gia tỉnh" not in text, "no duty in the second plan"
+    out = chat.send("/chuabaocao", user=COORD)
+    assert "Đồng chí chọn kế hoạch" in out[0].text
+    text = text_of(chat.send("/tonghop 124-KH/BCSĐ Q1", user=COORD))
+    assert "Kế hoạch số 124-KH/BCSĐ" in text and "Báo cáo tổng hợp quý I năm 2024" in text
+    out = chat.send("/tonghop Q1", user=COORD)
+    assert "Đồng chí chọn kế hoạch" in out[0].text
+    picked = text_of(chat.press(out, "Kế hoạch số 45", user=COORD))
+    assert "Kế hoạch số 45/KH-UBND" in picked and "Báo cáo tổng hợp quý I năm 2024" in picked
+
+
+def test_a_stale_plan_choice_changes_nothing(chat):
+    out = chat.press_value("kp:deadbeef:0", user=COORD)
+    assert "không còn hiệu lực" in out[0].text
