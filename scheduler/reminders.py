@@ -159,6 +159,8 @@ class NudgeContent:
     missing: Sequence[DutyLine]
     partial: bool = False  # some tasks answered already
     recipient_name: str | None = None
+    plan_number: str | None = None  # given only when several plans run: the nudge names its plan
+    plan_title: str | None = None
 
 
 def nudge_message(content: NudgeContent, t: Translator = VI) -> Message:
@@ -174,7 +176,8 @@ def nudge_message(content: NudgeContent, t: Translator = VI) -> Message:
             "Báo cáo {period} của {agency} đã quá hạn gửi ({due}). Sở Tư pháp đề nghị đồng chí gửi báo cáo sớm.",
             agency=c.agency, period=c.period_name, due=due,
         )
-    message = Message(salutation(c.recipient_name, t), ask)
+    message = Message(bold(plan_line(c.plan_number, c.plan_title, t))) if c.plan_number else Message()
+    message.add(salutation(c.recipient_name, t), ask)
     message.add(t("Các nhiệm vụ còn thiếu:") if c.partial else t("Các nhiệm vụ cần báo cáo:"))
     message.add(*(item(f"NV{duty.no}: ", _cut(duty.title, 100)) for duty in c.missing))
     example = c.missing[0].no if c.missing else "4"

@@ -34,6 +34,7 @@ from common.vndate import format_date_short, format_date_vi
 from reports import status as st
 from scheduler import reminders
 from scheduler.plan import Plan, closest_names
+from scheduler.plans import short_title
 from storage.models import AuditLog, Contact, ContactRole, Obligation, ObligationStatus
 from storage.queries import audit
 
@@ -568,6 +569,8 @@ def nudge(turn: Turn, arg: str) -> None:
                 missing=duties,
                 partial=detail.state == st.PARTIAL,
                 recipient_name=contact.display_name,
+                plan_number=plan.plan.number if len(turn.ctx.plans) > 1 else None,
+                plan_title=short_title(plan) if len(turn.ctx.plans) > 1 else None,
             ),
             translator(contact.language),
         )

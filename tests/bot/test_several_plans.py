@@ -180,3 +180,11 @@ def test_chuabaocao_and_tonghop_take_a_plan(chat):
 def test_a_stale_plan_choice_changes_nothing(chat):
     out = chat.press_value("kp:deadbeef:0", user=COORD)
     assert "không còn hiệu lực" in out[0].text
+
+
+def test_a_nudge_names_its_plan(chat, session):
+    out = chat.send("/chuabaocao 45 Q1", user=COORD)
+    sent = chat.press(out, "Nhắc Công an tỉnh", user=COORD)
+    nudge = next(o for o in sent if o.chat_id == FOCAL)
+    assert "Kế hoạch số 45/KH-UBND (phổ biến, giáo dục pháp luật)" in nudge.text
+    assert nudge.reply.plan_id == KH45
