@@ -188,3 +188,13 @@ def test_a_nudge_names_its_plan(chat, session):
     nudge = next(o for o in sent if o.chat_id == FOCAL)
     assert "Kế hoạch số 45/KH-UBND (phổ biến, giáo dục pháp luật)" in nudge.text
     assert nudge.reply.plan_id == KH45
+
+
+def test_dabaocao_shows_each_plans_period_naming_the_plan(chat):
+    chat.press(chat.send("KH 45: NV1 đang thực hiện 50%"), "✅")
+    text = text_of(chat.send("/dabaocao"))
+    assert "Theo Kế hoạch số 124-KH/BCSĐ (cải cách tư pháp)." in text
+    assert "Theo Kế hoạch số 45/KH-UBND (phổ biến, giáo dục pháp luật)." in text
+    assert text.count("Báo cáo quý I năm 2024 của Công an tỉnh") == 2
+    text = text_of(chat.send("/dabaocao quý I"))
+    assert text.count("Báo cáo quý I năm 2024 của Công an tỉnh") == 2 and "Kế hoạch số 45/KH-UBND" in text
