@@ -198,3 +198,11 @@ def test_dabaocao_shows_each_plans_period_naming_the_plan(chat):
     assert text.count("Báo cáo quý I năm 2024 của Công an tỉnh") == 2
     text = text_of(chat.send("/dabaocao quý I"))
     assert text.count("Báo cáo quý I năm 2024 của Công an tỉnh") == 2 and "Kế hoạch số 45/KH-UBND" in text
+
+
+def test_guided_report_offers_each_plans_period(chat, session):
+    out = chat.send("/baocao")
+    labels = [c.label for c in out[0].buttons]
+    assert labels == ["quý I năm 2024, KH 124-KH/BCSĐ (hạn 15/3)", "quý I năm 2024, KH 45/KH-UBND (hạn 15/3)"]
+    out = chat.press(out, "quý I năm 2024, KH 45")
+    assert [c.label for c in out[0].buttons] == ["NV1", "NV2"]
