@@ -206,3 +206,21 @@ def test_guided_report_offers_each_plans_period(chat, session):
     assert labels == ["quý I năm 2024, KH 124-KH/BCSĐ (hạn 15/3)", "quý I năm 2024, KH 45/KH-UBND (hạn 15/3)"]
     out = chat.press(out, "quý I năm 2024, KH 45")
     assert [c.label for c in out[0].buttons] == ["NV1", "NV2"]
+
+
+def test_an_extension_request_needs_its_plan(chat, session):
+    from storage.models import Extension
+
+    out = chat.send("đề nghị gia hạn đến 29/3")
+    assert "Cơ quan có nhiệm vụ trong nhiều kế hoạch" in out[0].text and "KH 124-KH/BCSĐ: đề nghị gia hạn" in out[0].text
+    session.rollback()
+    assert not session.exec(select(Extension)).all()
+    chat.send("KH 45: đề nghị gia hạn đến 29/3")
+    session.rollback()
+    [request] = session.exec(select(Extension)).all()
+    assert session.get(Obligation, request.obligation_id).plan_id == KH45
+
+
+def test_a_deadline_question_answers_for_each_plan(chat):
+    text = text_of(chat.send("hạn nộp báo cáo quý I là ngày nào ạ?"))
+    assert "(Kế hoạch số 124-KH/BCSĐ)" in text and "(Kế hoạch số 45/KH-UBND)" in text
