@@ -10,6 +10,13 @@
    incomplete and inside that window while a newer one is open — or, between two windows, the
    last period is incomplete and the next one is coming — baocao asks, naming both.
 
+**Which plan**, when the agency has duties in several plans in force (issue 12), before the
+period: a plan named in the message ("KH 124", "kế hoạch 124-KH/BCSĐ", "theo Kế hoạch số
+45/KH-UBND"); else a reply to a reminder or a nudge: its plan; else the only plan in which the
+agency has every task the message names (and the period it names); else the only plan whose
+reminders are running now; else baocao asks, with the plans as choices. The period is then
+looked for in that plan only.
+
 **Which agency**, for a person who is the focal point of several: the agency that has every task
 the message names (when only one does), else the one whose reminder is being answered, else ask.
 """
@@ -78,8 +85,75 @@ def _first_reminder(turn: Turn, ob: Obligation) -> date:
     return turn.ctx.calendar.add_working_days(_due(ob), before) if before else _due(ob)
 
 
-def period(turn: Turn, agency_id: str, text: str = "") -> Attribution:
+@dataclass
+class PlanAttribution:
+    plan_id: str | None = None
+    ask: list[str] = field(default_factory=list)  # plan ids, when several are equally likely
+    how: str = "none"  # "only", "named", "reply", "tasks", "open", "ask", "none"
+    named_missing: str | None = None  # a named plan in which the agency has no duty (its number)
+
+
+def plan(turn: Turn, agency_id: str, text: str = "", tasks: list[str] | None = None) -> PlanAttribution:
+    """The plan a report of ``agency_id`` is about (see the module's rules)."""
     obs = obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids)
+    ids = [pid for pid in turn.ctx.plans.ids if any(ob.plan_id == pid for ob in obs)]
+    if len(ids) <= 1:
+        return PlanAttribution(ids[0] if ids else None, how="only" if ids else "none")
+    result = PlanAttribution()
+    named = [p.plan.id for p in turn.ctx.plans.named_in(text)] if text else []
+    mine = [pid for pid in named if pid in ids]
+    if len(mine) == 1:
+        return PlanAttribution(mine[0], how="named")
+    if named and not mine:
+        result.named_missing = turn.ctx.plans[named[0]].plan.number
+    replied = obligations.replied_obligation(turn)
+    if replied is not None and replied.agency_id == agency_id and replied.plan_id in ids:
+        return PlanAttribution(replied.plan_id, how="reply", named_missing=result.named_missing)
+    candidates = mine or ids
+    if tasks:
+        having = []
+        for pid in candidates:
+            assigned = {task["no"] for ob in obs if ob.plan_id == pid for task in ob.tasks}
+            if all(taskrefs.covers(assigned, no) for no in tasks):
+                having.append(pid)
+        candidates = having or candidates
+    named_period = period_in_text(text) if text else None
+    if named_period is not None and len(candidates) > 1:
+        year, code = named_period
+        with_period = [
+            pid for pid in candidates
+            if any(ob.plan_id == pid and ob.period.endswith(f"-{code}") and (year is None or ob.period == period_key(year, code))
+                   for ob in obs)
+        ]
+        candidates = with_period or candidates
+    if len(candidates) > 1:
+        today = turn.today()
+        running = [pid for pid in candidates if any(
+            ob.plan_id == pid and _first_reminder(turn, ob) <= today <= ob.consolidation_due for ob in obs)]
+        if len(running) == 1:
+            candidates = running
+            result.how = "open"
+    if len(candidates) == 1:
+        result.plan_id = candidates[0]
+        if result.how == "none":
+            result.how = "tasks"
+        return result
+    result.ask, result.how = candidates, "ask"
+    return result
+
+
+def plan_label(turn: Turn, plan_id: str) -> str:
+    """"Kế hoạch số 124-KH/BCSĐ (cải cách tư pháp)": a plan as a choice or in a sentence."""
+    from scheduler.plans import short_title
+    from scheduler.reminders import plan_line
+
+    found = turn.ctx.plans[plan_id]
+    return str(plan_line(found.plan.number, short_title(found), turn.t).plain())
+
+
+def period(turn: Turn, agency_id: str, text: str = "", plan_id: str | None = None) -> Attribution:
+    plan_ids = [plan_id] if plan_id is not None and plan_id in turn.ctx.plans else turn.ctx.plans.ids
+    obs = obligations.of_agency(turn.session, agency_id, plan_ids)
     if not obs:
         return Attribution()
     today = turn.today()
@@ -127,6 +201,8 @@ def choice_label(turn: Turn, ob: Obligation) -> str:
     t = turn.t
     plan = turn.ctx.plan_of(ob.plan_id)
     name = plan.period_name(ob.period)
+    if len(turn.ctx.plans) > 1:
+        name = f"{name}, KH {plan.plan.number}"
     due = _due(ob)
     today = turn.today()
     if due < today:
@@ -166,4 +242,4 @@ def agency(turn: Turn, tasks: list[str]) -> tuple[Contact | None, list[Contact]]
     return None, bindings
 
 
-__all__ = ["Attribution", "agency", "choice_label", "period", "period_in_text"]
+__all__ = ["Attribution", "PlanAttribution", "agency", "choice_label", "period", "period_in_text", "plan", "plan_label"]

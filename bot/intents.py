@@ -120,8 +120,15 @@ def _deadline_lines(turn: Turn, text: str) -> list:
     """The due date the person most likely asks about, for each of their agencies."""
     t = turn.t
     lines = []
+    several = len(turn.ctx.plans) > 1
+    asked: list[tuple[str, str | None]] = []
     for contact in {c.agency_id: c for c in turn.who.focal_contacts}.values():
-        found = attribution.period(turn, contact.agency_id, text)
+        which = attribution.plan(turn, contact.agency_id, text) if several else None
+        # Several plans and no telling which: the due date of each.
+        for plan_id in (which.ask or [which.plan_id]) if which is not None else [None]:
+            asked.append((contact.agency_id, plan_id))
+    for agency_id, plan_id in asked:
+        found = attribution.period(turn, agency_id, text, plan_id)
         ob = found.obligation or (found.ask[-1] if found.ask else None)
         if ob is None:
             continue
@@ -143,6 +150,8 @@ def _deadline_lines(turn: Turn, text: str) -> list:
                 when=when,
             )
         )
+        if several:
+            lines[-1] = lines[-1] + " " + t("(Kế hoạch số {number})", number=plan.plan.number)
     return lines
 
 

@@ -48,6 +48,24 @@ def clear(turn: Turn) -> None:
         turn.session.add(row)
 
 
+def remember(turn: Turn, key: str, value: Any) -> None:
+    """Keep ``value`` under ``key`` beside whatever the conversation is in (a draft stays);
+    ``None`` forgets it. Gone with the next :func:`put` or :func:`clear`."""
+    row = _row(turn)
+    data = dict(row.data or {})
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = value
+    row.data, row.updated_at = data, turn.now
+    turn.session.add(row)
+
+
+def recall(turn: Turn, key: str) -> Any:
+    row = get(turn)
+    return (row.data or {}).get(key) if row is not None else None
+
+
 def new_token() -> str:
     """Each draft carries a token in its buttons, so a press on an older draft changes nothing."""
     return secrets.token_hex(4)

@@ -74,7 +74,7 @@ from scheduler import reminders as content
 from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, obligations, open_until, reminder_schedule
 from scheduler.plan import Plan
-from scheduler.plans import Plans
+from scheduler.plans import Plans, short_title
 from scheduler.sync import last_sync, record_sync, sync_agencies, sync_inputs, sync_obligations, sync_years, why_resync
 from storage.db import begin_write, session_scope
 from storage.models import (
@@ -507,7 +507,9 @@ def plan_reminders(
                     stats.skipped_reported += 1
                     continue
                 drop_reason[pair] = ("superseded", f"superseded by step {cand.step.step} (sent instead)")
-                want = _reminder_want(plan, cal, zone, cand, contact, missing, sorted(done & {task["no"] for task in ob.tasks}))
+                want = _reminder_want(
+                    plan, cal, zone, cand, contact, missing, sorted(done & {task["no"] for task in ob.tasks}), several_plans
+                )
                 wants[want.key] = want
         for want in _digest_wants(session, plan, cal, zone, window, candidates, reported, focal, now, several_plans):
             wants[want.key] = want
@@ -627,6 +629,7 @@ def _reminder_want(
     contact: Contact,
     missing: list[dict[str, Any]],
     reported: list[str],
+    several_plans: bool = False,
 ) -> _Want:
     ob = cand.ob
     step = cand.step
@@ -647,6 +650,7 @@ def _reminder_want(
                 missing=duties,
                 recipient_name=contact.display_name,
                 plan_number=plan.plan.number,
+                plan_title=short_title(plan) if several_plans else None,
                 report_to=plan.reporting.recipient_text or (recipient.name if recipient else None),
                 escalate=step.escalate,
                 escalate_to=recipient.name if recipient is not None and recipient.id != ob.agency_id else None,
@@ -747,6 +751,7 @@ def _digest_wants(
                             total_agencies=total,
                             recipient_name=_name,
                             plan_number=plan.plan.number if several_plans else None,
+                            plan_title=short_title(plan) if several_plans else None,
                         ),
                         translator(_lang),
                     ).to_json(),

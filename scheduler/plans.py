@@ -178,3 +178,87 @@ class Plans:
     def without(self, plan_id: str) -> Plans:
         """A catalogue without the plan ``plan_id`` (``ValueError`` if it is the last one)."""
         return Plans(p for p in self if p.plan.id != plan_id)
+
+    # -- a plan named by people ---------------------------------------------------------------
+
+    def named_in(self, text: str) -> list[Plan]:
+        """The plans ``text`` names by number: "KH 124", "kế hoạch 124-KH/BCSĐ", "theo Kế
+        hoạch số 45/KH-UBND", "124-KH/BCSĐ" (the full number anywhere), in catalogue order.
+        A bare number names a plan only after "kế hoạch"/"KH" (``bare=False``, the default)."""
+        return self._find(text, bare=False)
+
+    def find_at_start(self, text: str) -> tuple[Plan | None, str]:
+        """A plan named at the start of a command's argument ("124 quý I", "KH 45/KH-UBND NV3",
+        "kế hoạch 124 CA tỉnh"), a bare number included, and the rest of the argument; ``(None,
+        text)`` when the start names no plan (or names two)."""
+        match = _AT_START.match(text)
+        if match is None:
+            return None, text
+        found = self._match(match.group("digits"), match.group("suffix") or "")
+        if len(found) != 1:
+            return None, text
+        return found[0], text[match.end() :].strip(" ,:;-")
+
+    def _find(self, text: str, *, bare: bool) -> list[Plan]:
+        folded = fold(text)
+        squeezed = re.sub(r"\s*([-/])\s*", r"\1", folded)
+        found: list[Plan] = []
+        for plan in self:
+            number = _number_key(plan.plan.number)
+            if number and re.search(rf"(?<![\w/-]){re.escape(number)}(?![\w/-])", squeezed):
+                found.append(plan)
+        if found:
+            return found
+        for match in _NAMED.finditer(folded):
+            for plan in self._match(match.group("digits"), match.group("suffix") or ""):
+                if plan not in found:
+                    found.append(plan)
+        return [plan for plan in self if plan in found]
+
+    def _match(self, digits: str, suffix: str) -> list[Plan]:
+        """The plans whose number starts with ``digits`` (and, when several do, whose full
+        number is ``digits + suffix``)."""
+        digits = digits.lstrip("0") or "0"
+        same = [p for p in self if _leading_digits(p.plan.number) == digits]
+        if len(same) > 1 and suffix:
+            full = _number_key(digits + re.sub(r"\s+", "", suffix))
+            exact = [p for p in same if _number_key(p.plan.number) == full]
+            return exact or same
+        return same
+
+
+def short_title(plan: Plan) -> str:
+    """What a plan is about, in a few words of its title: "Kế hoạch thực hiện Chương trình trọng
+    tâm công tác cải cách tư pháp năm 2024" → "cải cách tư pháp"."""
+    title = " ".join(plan.plan.title.split())
+    title = re.sub(r"^(?:kế hoạch|chương trình)\s+", "", title, flags=re.IGNORECASE)
+    for lead in _TITLE_LEADS:
+        title = re.sub(rf"^{lead}\s+", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"\s+(?:năm|giai đoạn)\s+\d{4}(?:\s*[-–]\s*\d{4})?.*$", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"\s+trên địa bàn\b.*$", "", title, flags=re.IGNORECASE)
+    title = title.strip(" ,.;")
+    if not title:
+        return plan.plan.title
+    return title[0].lower() + title[1:] if not title[:2].isupper() else title
+
+
+_TITLE_LEADS = (
+    r"(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện)",
+    r"chương trình\s+(?:trọng tâm|công tác)",
+    r"(?:công tác)",
+)
+# "kế hoạch 124", "KH số 45/KH-UBND", "kh124"; fold() has made it lower-case and bare.
+_NAMED = re.compile(r"(?<![a-z0-9])(?:ke\s*hoach|kh)\s*(?:so\s*)?(?P<digits>\d{1,5})(?P<suffix>(?:\s*[-/]\s*[a-z]+)*)(?![a-z0-9])")
+_AT_START = re.compile(
+    r"^\s*(?:(?:k[eế]\s*ho[aạ]ch|kh)\s*(?:s[oố]\s*)?)?(?P<digits>\d{1,5})(?P<suffix>(?:\s*[-/]\s*[a-zA-ZÀ-ỹĐđ]+)*)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def _number_key(number: str) -> str:
+    return re.sub(r"\s+", "", fold(number))
+
+
+def _leading_digits(number: str) -> str:
+    match = re.match(r"\s*0*(\d+)", number)
+    return (match.group(1) or "0") if match else ""

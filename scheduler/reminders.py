@@ -83,6 +83,9 @@ class ReminderContent:
     missing: Sequence[DutyLine]
     recipient_name: str | None = None  # the focal point's display name
     plan_number: str | None = None  # "124-KH/BCSĐ"
+    # What the plan is about ("cải cách tư pháp"): given only when the province runs several
+    # plans, so that two reminders of one period tell which plan each is for.
+    plan_title: str | None = None
     report_to: str | None = None  # "UBND tỉnh (thông qua Sở Tư pháp)"
     escalate: bool = False
     escalate_to: str | None = None  # "Sở Tư pháp"; None: no escalation sentence (it is the recipient itself)
@@ -98,11 +101,20 @@ def reminder_title(content: ReminderContent, t: Translator = VI) -> Text:
     return t("Nhắc gửi báo cáo {period}", period=period)
 
 
+def plan_line(number: str, title: str | None, t: Translator = VI) -> Text:
+    """"Kế hoạch số 124-KH/BCSĐ (cải cách tư pháp)": a plan named where several run at once."""
+    if title:
+        return t("Kế hoạch số {number} ({title})", number=number, title=title)
+    return t("Kế hoạch số {number}", number=number)
+
+
 def reminder_message(content: ReminderContent, t: Translator = VI) -> Message:
     """The reminder to one focal point."""
     c = content
-    message = Message(
-        bold(reminder_title(c, t)),
+    message = Message(bold(reminder_title(c, t)))
+    if c.plan_title and c.plan_number:
+        message.add(bold(plan_line(c.plan_number, c.plan_title, t)))
+    message.add(
         "",
         salutation(c.recipient_name, t),
         t("Đồng chí là đầu mối báo cáo của <b>{agency}</b>.", agency=c.agency),
@@ -147,6 +159,8 @@ class NudgeContent:
     missing: Sequence[DutyLine]
     partial: bool = False  # some tasks answered already
     recipient_name: str | None = None
+    plan_number: str | None = None  # given only when several plans run: the nudge names its plan
+    plan_title: str | None = None
 
 
 def nudge_message(content: NudgeContent, t: Translator = VI) -> Message:
@@ -162,7 +176,8 @@ def nudge_message(content: NudgeContent, t: Translator = VI) -> Message:
             "Báo cáo {period} của {agency} đã quá hạn gửi ({due}). Sở Tư pháp đề nghị đồng chí gửi báo cáo sớm.",
             agency=c.agency, period=c.period_name, due=due,
         )
-    message = Message(salutation(c.recipient_name, t), ask)
+    message = Message(bold(plan_line(c.plan_number, c.plan_title, t))) if c.plan_number else Message()
+    message.add(salutation(c.recipient_name, t), ask)
     message.add(t("Các nhiệm vụ còn thiếu:") if c.partial else t("Các nhiệm vụ cần báo cáo:"))
     message.add(*(item(f"NV{duty.no}: ", _cut(duty.title, 100)) for duty in c.missing))
     example = c.missing[0].no if c.missing else "4"
@@ -351,6 +366,7 @@ class DigestContent:
     total_agencies: int
     recipient_name: str | None = None
     plan_number: str | None = None  # named when the province runs several plans
+    plan_title: str | None = None  # "cải cách tư pháp", with plan_number
 
 
 def _late_line(index: int, late: LateAgency, t: Translator) -> Text:
@@ -375,7 +391,7 @@ def digest_message(content: DigestContent, t: Translator = VI) -> Message:
         left = t("đã quá hạn {n} ngày làm việc", n=-c.consolidation_days_left)
     title = t("Danh sách cơ quan chưa gửi báo cáo {period}", period=c.period_name)
     if c.plan_number:
-        title = title + t(" (Kế hoạch số {number})", number=c.plan_number)
+        title = title + " — " + plan_line(c.plan_number, c.plan_title, t)
     message = Message(
         bold(title),
         "",
@@ -445,6 +461,7 @@ __all__ = [
     "extension_decision_message",
     "extension_request_message",
     "nudge_message",
+    "plan_line",
     "reminder_message",
     "reminder_title",
     "returned_reminder_message",

@@ -21,7 +21,7 @@ contacts       /moi, /dsdaumoi, revocation                     coordinators, adm
 from __future__ import annotations
 
 from bot.guard import Action, Need
-from bot.handlers import agency, consolidated, contacts, evidence, general, guided, registration, reporting, review, status
+from bot.handlers import agency, consolidated, contacts, evidence, general, guided, periods, registration, reporting, review, status
 from common.i18n import N_
 
 # Commands in the order menus list them.
@@ -56,6 +56,7 @@ CALLBACKS: dict[str, Action] = {
     "no": Action(reporting.cancel_pressed, Need.FOCAL),
     "mc": Action(evidence.task_chosen, Need.FOCAL),
     "pa": Action(reporting.agency_picked, Need.FOCAL),
+    "pk": Action(reporting.plan_picked, Need.FOCAL),
     "pp": Action(reporting.period_picked, Need.FOCAL),
     "chp": Action(reporting.change_period, Need.FOCAL),
     "hv": Action(reporting.value_picked, Need.FOCAL),
@@ -66,6 +67,7 @@ CALLBACKS: dict[str, Action] = {
     "gn": Action(guided.notes_skipped, Need.FOCAL),
     "lang": Action(general.set_language, Need.REGISTERED),
     "nudge": Action(status.nudge, Need.COORDINATOR),
+    "kp": Action(periods.plan_chosen, Need.COORDINATOR),
     "rva": Action(review.accept_pressed, Need.COORDINATOR),
     "rvr": Action(review.return_pressed, Need.COORDINATOR),
     "exa": Action(review.approve, Need.COORDINATOR),

@@ -86,8 +86,16 @@ def reported(turn: Turn, arg: str) -> None:
     for agency_id in agencies(turn):
         name = obligations.agency_name(turn, agency_id)
         if period is None:
-            attributed = attribution.period(turn, agency_id)
-            obs = [attributed.obligation] if attributed.obligation is not None else list(attributed.ask)
+            # With several plans, each plan the agency has duties in shows its own period.
+            plan_ids = [None] if len(turn.ctx.plans) <= 1 else (
+                [pid for pid in turn.ctx.plans.ids
+                 if any(ob.plan_id == pid for ob in obligations.of_agency(turn.session, agency_id, turn.ctx.plans.ids))]
+                or [None]
+            )
+            obs = []
+            for plan_id in plan_ids:
+                attributed = attribution.period(turn, agency_id, plan_id=plan_id)
+                obs += [attributed.obligation] if attributed.obligation is not None else list(attributed.ask)
             if not obs:
                 turn.say(*notes, t("{agency} hiện không có kỳ báo cáo nào.", agency=name))
                 continue
@@ -154,6 +162,8 @@ def _reported_lines(turn: Turn, ob: Obligation, agency: str) -> list:
         bold(t("Báo cáo {period} của {agency}", period=plan.period_name(ob.period), agency=agency)),
         t("Hạn gửi: {date}.", date=format_date_vi(ob.extended_due or ob.due)),
     ]
+    if len(turn.ctx.plans) > 1:
+        lines.insert(1, t("Theo {plan}.", plan=attribution.plan_label(turn, ob.plan_id)))
     entries = latest_entries(turn.session, ob.id)
     files, waiting = evidence.counts(turn, ob)
     if entries:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import reports as report
-from bot.handlers.periods import only_period, sentence
+from bot.handlers.periods import only_period, plan_of_command, sentence
 from bot.handlers.status import counts_line, task_list
 from bot.messages import OutFile
 from bot.turn import Turn
@@ -31,11 +31,15 @@ def _cut(text: str, limit: int) -> str:
 
 def consolidated(turn: Turn, arg: str) -> None:
     t = turn.t
-    plan = turn.ctx.plan
+    chosen = plan_of_command(turn, "tonghop", arg)
+    if chosen is None:
+        return None
+    plan, arg, heading = chosen
     found = only_period(turn, plan, arg, t("Cú pháp: /tonghop [kỳ], ví dụ /tonghop Q1 hoặc /tonghop 2024-H1."))
     if found is None:
         return None
     period, notes = found
+    notes = heading + notes
     try:
         data = report.gather(turn.session, plan, period, turn.now, turn.ctx.tz, cal=turn.ctx.calendar)
     except st.StatusError as exc:

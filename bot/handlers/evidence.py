@@ -29,7 +29,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot import attribution, evidence as store, state
-from bot.handlers.periods import resolve, split
+from bot.handlers.periods import plan_of_command, resolve, split
 from bot.messages import Attachment, OutFile
 from bot.turn import Turn
 from common.i18n import Translator
@@ -377,7 +377,10 @@ def task_chosen(turn: Turn, arg: str) -> None:
 def files(turn: Turn, arg: str) -> None:
     """``/minhchung CƠ_QUAN [kỳ]``: the agency's files of the period, listed and sent."""
     t = turn.t
-    plan = turn.ctx.plan
+    chosen = plan_of_command(turn, "minhchung", arg)
+    if chosen is None:
+        return None
+    plan, arg, heading = chosen
     usage = t("Cú pháp: /minhchung CƠ_QUAN [kỳ], ví dụ: /minhchung CA tỉnh Q1.")
     subject, period_text = split(arg)
     if not subject:
@@ -400,10 +403,9 @@ def files(turn: Turn, arg: str) -> None:
     if found is None:
         return None
     period, notes = found
+    notes = heading + notes
     obs = turn.session.exec(
-        select(Obligation).where(
-            Obligation.agency_id == match.id, Obligation.period == period, col(Obligation.plan_id).in_(turn.ctx.plans.ids)
-        )
+        select(Obligation).where(Obligation.agency_id == match.id, Obligation.period == period, Obligation.plan_id == plan.plan.id)
     ).all()
     period_name = plan.period_name(period)
     if not obs:

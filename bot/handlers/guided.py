@@ -29,7 +29,15 @@ def start(turn: Turn, arg: str) -> None:
 def _for_agency(turn: Turn, contact, period_text: str) -> None:  # noqa: ANN001 - a Contact
     """Step 0: the period (named after /baocao, else by the attribution rule, else asked)."""
     t = turn.t
-    found = attribution.period(turn, contact.agency_id, period_text)
+    # Several plans: the plan first (as for a report); when it cannot tell, each plan's period.
+    which = attribution.plan(turn, contact.agency_id, period_text)
+    if which.ask:
+        found = attribution.Attribution(how="ask")
+        for plan_id in which.ask:
+            of_plan = attribution.period(turn, contact.agency_id, period_text, plan_id)
+            found.ask += [of_plan.obligation] if of_plan.obligation is not None else of_plan.ask
+    else:
+        found = attribution.period(turn, contact.agency_id, period_text, which.plan_id)
     if found.ask:
         token = state.new_token()
         state.put(turn, "guided_period", {"token": token, "contact_id": contact.id})

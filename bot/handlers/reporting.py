@@ -119,8 +119,24 @@ def proceed(turn: Turn, draft: dict[str, Any]) -> None:
     contact = turn.session.get(Contact, draft["contact_id"])
     if contact is None or not contact.active:
         return _stale_button(turn)
+    if draft.get("obligation_id") is None and draft.get("plan_id") is None:
+        named = [e["task"] for e in draft["entries"] if e.get("task")]
+        which = attribution.plan(turn, contact.agency_id, draft["raw_text"], named)
+        if which.named_missing:
+            draft["problems"].append(
+                t("Cơ quan không có nhiệm vụ trong Kế hoạch số {number}.", number=which.named_missing).to_json()
+            )
+        if which.ask:
+            draft["plan_choices"] = which.ask
+            state.put(turn, "pick_plan", draft)
+            turn.say(
+                t("Cơ quan có nhiệm vụ trong nhiều kế hoạch. Báo cáo này theo kế hoạch nào?"),
+                choices=[[Choice(attribution.plan_label(turn, pid), f"pk:{token}:{i}")] for i, pid in enumerate(which.ask)],
+            )
+            return None
+        draft["plan_id"] = which.plan_id
     if draft.get("obligation_id") is None:
-        found = attribution.period(turn, contact.agency_id, draft["raw_text"])
+        found = attribution.period(turn, contact.agency_id, draft["raw_text"], draft.get("plan_id"))
         if found.named_missing:
             draft["problems"].append(t("Cơ quan không có kỳ báo cáo {period}.", period=found.named_missing).to_json())
         if found.ask:
@@ -291,6 +307,8 @@ def confirm(turn: Turn, draft: dict[str, Any]) -> None:
             agency=obligations.agency_name(turn, ob.agency_id),
         )
     )
+    if len(turn.ctx.plans) > 1:
+        message.add(t("Theo {plan}.", plan=attribution.plan_label(turn, ob.plan_id)))
     reported = latest_entries(turn.session, ob.id)
     for e in draft["entries"]:
         if e.get("general"):
@@ -391,6 +409,23 @@ def _agency_obligation(turn: Turn, draft: dict[str, Any], ob_id: str) -> Obligat
     return ob
 
 
+def plan_picked(turn: Turn, arg: str) -> None:
+    """A plan chosen among those the agency has duties in; the period is looked for in it."""
+    found = _draft(turn, arg)
+    if found is None:
+        return None
+    current, index = found
+    draft = dict(current.data)
+    offered = draft.get("plan_choices") or []
+    if current.state != "pick_plan" or not (index.isascii() and index.isdigit()) or int(index) >= len(offered):
+        return _stale_button(turn)
+    plan_id = offered[int(index)]
+    if plan_id not in turn.ctx.plans:
+        return _stale_button(turn)
+    draft["plan_id"], draft["obligation_id"] = plan_id, None
+    return proceed(turn, draft)
+
+
 def period_picked(turn: Turn, arg: str) -> None:
     found = _draft(turn, arg)
     if found is None:
@@ -414,7 +449,8 @@ def change_period(turn: Turn, arg: str) -> None:
     contact = turn.session.get(Contact, draft.get("contact_id")) if draft.get("contact_id") else None
     if current.state != "confirm" or contact is None:
         return _stale_button(turn)
-    obs = obligations.of_agency(turn.session, contact.agency_id, turn.ctx.plans.ids)
+    plan_ids = [draft["plan_id"]] if draft.get("plan_id") in turn.ctx.plans else turn.ctx.plans.ids
+    obs = obligations.of_agency(turn.session, contact.agency_id, plan_ids)
     today = turn.today()
     past = [ob for ob in obs if ob.due < today][-3:]
     upcoming = [ob for ob in obs if ob.due >= today][:1]
@@ -538,6 +574,8 @@ def store(turn: Turn, draft: dict[str, Any]) -> None:
             agency=obligations.agency_name(turn, ob.agency_id),
         )
     )
+    if len(turn.ctx.plans) > 1:
+        message.add(t("Theo {plan}.", plan=attribution.plan_label(turn, ob.plan_id)))
     if report.late:
         message.add(t("Báo cáo được ghi nhận là gửi muộn (hạn {date}).", date=format_date_vi(ob.extended_due or ob.due)))
     missing = obligations.missing(turn.session, ob)

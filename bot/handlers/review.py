@@ -428,7 +428,18 @@ def extension_request(turn: Turn, body: str) -> bool:
             )
         )
         return handled
-    found = attribution.period(turn, contact.agency_id, body)
+    which = attribution.plan(turn, contact.agency_id, body, [task] if task else [])
+    if which.ask:
+        turn.say(
+            t(
+                "Cơ quan có nhiệm vụ trong nhiều kế hoạch ({plans}). Để đề nghị gia hạn, đồng chí ghi số kế hoạch "
+                "(ví dụ: KH {number}: đề nghị gia hạn đến 30/3) hoặc trả lời tin nhắc hạn của kế hoạch đó.",
+                plans="; ".join(attribution.plan_label(turn, pid) for pid in which.ask),
+                number=turn.ctx.plans[which.ask[0]].plan.number,
+            )
+        )
+        return handled
+    found = attribution.period(turn, contact.agency_id, body, which.plan_id)
     candidates = [found.obligation] if found.obligation is not None else list(found.ask)
     if not candidates:
         if handled:

@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from bot import obligations
-from bot.handlers.periods import resolve, sentence, split, only_period
+from bot.handlers.periods import only_period, plan_of_command, resolve, sentence, split
 from bot.messages import OutFile, Reply
 from bot.turn import Turn
 from common import tasks as taskrefs
@@ -33,7 +33,8 @@ from common.text import fold
 from common.vndate import format_date_short, format_date_vi
 from reports import status as st
 from scheduler import reminders
-from scheduler.plan import closest_names
+from scheduler.plan import Plan, closest_names
+from scheduler.plans import short_title
 from storage.models import AuditLog, Contact, ContactRole, Obligation, ObligationStatus
 from storage.queries import audit
 
@@ -82,18 +83,24 @@ def row_id(arg: str) -> int | None:
 
 
 def overview(turn: Turn, arg: str) -> None:
-    plan = turn.ctx.plan
+    chosen = plan_of_command(turn, "tinhhinh", arg)
+    if chosen is None:
+        return None
+    plan, arg, heading = chosen
     subject_text, period_text = split(arg)
     subject = None
     if subject_text:
         subject = st.resolve_subject(plan, subject_text)
         if subject is None:
-            turn.say(message=_unknown_subject(turn, subject_text))
+            unknown = _unknown_subject(turn, subject_text, plan)
+            unknown.blocks[:0] = Message(*heading).blocks
+            turn.say(message=unknown)
             return None
     found = resolve(turn, plan, period_text)
     if found is None:
         return None
     period, notes = found
+    notes = heading + notes
     session, now, tz = turn.session, turn.now, turn.ctx.tz
     try:
         if subject is None:
@@ -114,11 +121,11 @@ def overview(turn: Turn, arg: str) -> None:
     body.blocks[:0] = Message(*notes).blocks
     turn.say(message=body)
     if subject is None:
-        _say_chart(turn, ps)
+        _say_chart(turn, ps, plan)
     return None
 
 
-def _say_chart(turn: Turn, ps: st.PeriodStatus) -> None:
+def _say_chart(turn: Turn, ps: st.PeriodStatus, plan: Plan | None = None) -> None:
     """The period's chart as a picture; nothing (and a log entry) if it cannot be drawn or
     the channel shows no pictures."""
     if not turn.ctx.capabilities(turn.msg.channel).photos:
@@ -127,7 +134,7 @@ def _say_chart(turn: Turn, ps: st.PeriodStatus) -> None:
         from reports.chart import status_chart
         from reports.data import period_history
 
-        plan = turn.ctx.plan
+        plan = plan or turn.ctx.plan
         history = period_history(turn.session, plan, ps, turn.now, turn.ctx.tz, cal=turn.ctx.calendar)
         png = status_chart(plan, ps, history)
     except Exception:  # noqa: BLE001 - the chart is an extra; the text has been answered
@@ -140,9 +147,9 @@ def _say_chart(turn: Turn, ps: st.PeriodStatus) -> None:
     return None
 
 
-def _unknown_subject(turn: Turn, text: str) -> Message:
+def _unknown_subject(turn: Turn, text: str, plan: Plan | None = None) -> Message:
     t = turn.t
-    plan = turn.ctx.plan
+    plan = plan or turn.ctx.plan
     if _TASK_LIKE.match(fold(text)):
         return Message(
             t("Kế hoạch không có nhiệm vụ «{text}». Các nhiệm vụ: {tasks}.", text=text, tasks=task_list(plan.task_refs()))
@@ -450,13 +457,17 @@ def short_name(turn: Turn, agency_id: str, name: str) -> str:
 
 def not_reported(turn: Turn, arg: str) -> None:
     t = turn.t
-    plan = turn.ctx.plan
+    chosen = plan_of_command(turn, "chuabaocao", arg)
+    if chosen is None:
+        return None
+    plan, arg, heading = chosen
     found = only_period(
         turn, plan, arg, t("Cú pháp: /chuabaocao [kỳ], ví dụ /chuabaocao Q1. Chi tiết một cơ quan: /tinhhinh <cơ quan>.")
     )
     if found is None:
         return None
     period, notes = found
+    notes = heading + notes
     ps = st.period_status(turn.session, plan, period, turn.now, turn.ctx.tz, cal=turn.ctx.calendar)
     missing, partial = ps.by_state(st.MISSING), ps.by_state(st.PARTIAL)
     message = Message(
@@ -558,6 +569,8 @@ def nudge(turn: Turn, arg: str) -> None:
                 missing=duties,
                 partial=detail.state == st.PARTIAL,
                 recipient_name=contact.display_name,
+                plan_number=plan.plan.number if len(turn.ctx.plans) > 1 else None,
+                plan_title=short_title(plan) if len(turn.ctx.plans) > 1 else None,
             ),
             translator(contact.language),
         )
