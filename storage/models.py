@@ -279,6 +279,24 @@ class PlanSync(SQLModel, table=True):
     synced_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class PlanningStamp(SQLModel, table=True):
+    """What the last planning pass of a plan that changed nothing saw, one row per plan id
+    (``scheduler.dispatch``): the fingerprint of every input planning reads (the plan, the
+    calendar, the settings, the active contacts, the obligations, the reports and reviews, the
+    plan's rows in the outbox) and ``next_change_at``, the first moment at which the rows
+    planning wants can change by the clock alone. A pass with the same fingerprint at a moment
+    in ``[planned_at, next_change_at)`` would change nothing and is skipped. Written in the
+    planning's transaction, under the planning lock; ``fingerprint`` is empty after a pass that
+    changed the outbox (the next tick plans again)."""
+
+    __tablename__ = "planning_stamp"
+
+    plan_id: str = Field(primary_key=True, min_length=1, max_length=64)
+    fingerprint: str = Field(max_length=64)
+    planned_at: datetime = Field(sa_type=UTCDateTime)
+    next_change_at: datetime = Field(sa_type=UTCDateTime)
+
+
 # --- reports -----------------------------------------------------------------------------
 
 
@@ -560,6 +578,7 @@ __all__ = [
     "OutboxPriority",
     "OutboxStatus",
     "PlanSync",
+    "PlanningStamp",
     "Report",
     "ReportCreate",
     "ReportEntry",
