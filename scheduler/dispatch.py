@@ -1217,11 +1217,12 @@ def planning_fingerprint(
     parts.append(repr(tuple(session.exec(
         select(func.count(), func.max(Outbox.id)).where(col(Outbox.plan_id) == plan_id, kinds)
     ).one())))
-    unsent = session.exec(
+    # Sorted here, not by the query: ORDER BY id would make SQLite walk every row of the plan
+    # in id order instead of seeking the few unsent ones in ix_outbox_plan_id_kind_status.
+    unsent = sorted(session.exec(
         select(Outbox.id, Outbox.status, Outbox.not_before, Outbox.attempts, Outbox.lease_until, Outbox.claimed_by)
         .where(col(Outbox.status).in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]), col(Outbox.plan_id) == plan_id, kinds)
-        .order_by(col(Outbox.id))
-    ).all()
+    ).all())
     parts.append(repr(unsent))
     leases = [row[4] for row in unsent if row[1] == OutboxStatus.SENDING.value and row[4] is not None and row[4] >= now]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

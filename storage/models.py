@@ -250,7 +250,11 @@ class ObligationCreate(SQLModel):
 
 class Obligation(ObligationCreate, table=True):
     __tablename__ = "obligation"
-    __table_args__ = (UniqueConstraint("plan_id", "agency_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "agency_id", "period"),
+        # The planning stamp's aggregates over a plan's obligations, from the index alone.
+        Index(None, "plan_id", "status", "extended_due", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # An approved extension (gia hạn): the agency's own due date for the period; the plan's
@@ -465,6 +469,8 @@ class Outbox(OutboxCreate, table=True):
         Index(None, "status", "not_before"),
         # A reply to a reminder is attributed through the message it replies to.
         Index(None, "channel", "chat_id", "message_id"),
+        # The planning stamp: a plan's reminder, digest and return rows, the unsent ones.
+        Index(None, "plan_id", "kind", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
