@@ -24,6 +24,19 @@ of the plan into the database before it, :func:`sync_and_plan`) runs under a loc
 ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-level advisory lock), so that two planners never
 interleave, and simultaneous first ticks on a fresh database never collide.
 
+**An unchanged tick does not plan.** After a pass that changed nothing, :func:`sync_and_plan`
+keeps a *planning stamp* (table ``planning_stamp``, one row per plan, written in the pass's
+transaction under the lock): the fingerprint of every input planning reads
+(:func:`planning_fingerprint`: the plan, the calendar and settings, the active contacts, the
+obligations, reports and reviews, the plan's reminder/digest/return rows and the unsent ones
+among them) and the first moment after the pass at which the clock alone can change what
+planning wants (``next_change_at``: the next reminder step of any due date, the office's next
+opening or closing, the next midnight, the first lease of a row being sent to run out). A later
+pass with the same fingerprint at a moment in ``[planned_at, next_change_at)`` would change
+nothing, so it is skipped (``EnqueueStats.planning_skipped``). A pass that queued, re-rendered
+or dropped anything, or whose inputs changed while it ran, leaves an empty fingerprint: the
+next tick plans again (and, finding nothing to change, stamps).
+
 Every row carries a channel-neutral message (``payload["message"]``, see
 :mod:`common.message`) in the recipient's language; the answers of the conversation core are
 rows too (kind ``answer``, priority 0, enqueued by ``bot.inbox``).
