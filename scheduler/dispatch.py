@@ -1121,6 +1121,8 @@ def sync_and_plan(
     plan every plan's reminders, in one transaction under the planning lock. A plan whose
     planning inputs are those of its last quiet pass, before the moment the clock can change
     what it wants, is not planned (:func:`planning_fingerprint`; ``force`` plans regardless)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be aware")
     total = EnqueueStats()
     with session_scope(engine, write=True) as session:
         lock_planning(session)
