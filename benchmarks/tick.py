@@ -15,19 +15,22 @@ What runs
     the tick that sent them would. Then, with nothing changed, the same moment:
 
     * ``before``: ``scheduler.dispatch.tick(sync=True)`` of the code at ``--before`` (default
-      the commit this work started from), read with ``git show`` and loaded as a module of its
-      own beside the current one: it re-syncs every year in force on every tick, and plans
-      with the previous planner;
-    * ``after``: the current ``tick(sync=True)``: the fingerprint compared, the sync skipped,
-      planning;
+      ``c3fc780``, main before the planning stamp; ``7f8f6e3`` is the code before the sync
+      fingerprint), read with ``git show`` and loaded as a module of its own beside the current
+      one: it plans on every tick (and, at ``7f8f6e3``, re-syncs every year in force);
+    * ``after``: the current ``tick(sync=True)``: the sync's fingerprint compared, the sync
+      skipped, the planning stamp compared, planning skipped;
     * ``after --resync``: the current ``tick(sync=True, force_sync=True)`` (what
-      ``baocao tick --resync`` does);
+      ``baocao tick --resync`` does: it syncs and plans regardless);
 
     each ``--repeat`` times, alternating, timed with ``perf_counter`` (best and median), and
-    for ``after`` its parts: the fingerprint (``scheduler.sync.sync_inputs``) and the planning
-    pass alone (``sync_and_plan(sync=False)``). The sender is a no-op (nothing is due: every
-    reminder was sent). The script checks that ``after`` synced nothing and enqueued nothing
-    and that ``before`` and ``after`` leave the same obligations and outbox.
+    for ``after`` its parts: the sync's fingerprint (``scheduler.sync.sync_inputs``), the
+    planning stamp's fingerprint (``scheduler.dispatch.planning_fingerprint``) and a planning
+    pass made regardless (``sync_and_plan(sync=False, force=True)``). Before the rounds, once:
+    the first current tick after the sends (``after, first``), which plans (the outbox changed)
+    and stamps. The sender is a no-op (nothing is due: every reminder was sent). The script
+    checks that ``after`` synced nothing, planned nothing and enqueued nothing and that
+    ``before`` and ``after`` leave the same obligations and outbox.
 
     Not timed: what a ``baocao tick`` process pays besides the pass (the interpreter and the
     imports, ``load_plan``, ``WorkingCalendar.load``, opening the database): ``load_plan`` and
@@ -64,7 +67,7 @@ from obligations import synthetic_plan  # noqa: E402
 from replies import DEFAULT_PG, BenchError, Postgres, describe_machine  # noqa: E402
 
 NOW = datetime(2024, 3, 6, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam, D-7 of quý I 2024
-DEFAULT_BEFORE = "7f8f6e3"  # main when this work started: a tick re-syncs every time
+DEFAULT_BEFORE = "c3fc780"  # main before the planning stamp: the sync is skipped, planning runs every tick
 
 
 class NullSender:
@@ -150,8 +153,17 @@ def measure(url: str, database: str, plan: Any, cal: Any, before: Any, repeat: i
         row["reminders_queued_and_sent"] = planned.enqueued
         state = snapshot(engine)
         row["obligations"], row["outbox"] = state[0], state[2]
+        # The tick after the one that sent the reminders: the outbox changed, so it plans
+        # (finding nothing to do) and leaves the stamp the next ticks compare with.
+        started = time.perf_counter()
+        warm = tick(dispatch)
+        row["after_first_s"] = time.perf_counter() - started
+        if warm.enqueue.enqueued or warm.enqueue.planning_skipped:
+            raise BenchError(f"{database}: the first tick after the sends did not plan quietly: {warm.as_dict()}")
 
-        variants: dict[str, list[float]] = {"before": [], "after": [], "after --resync": [], "fingerprint": [], "planning only": []}
+        variants: dict[str, list[float]] = {
+            "before": [], "after": [], "after --resync": [], "fingerprint": [], "stamp": [], "planning only": []
+        }
         for i in range(repeat):
             print(f"{database}: round {i + 1}/{repeat}…", file=sys.stderr)
             order = [("after", lambda: tick(dispatch)), ("after --resync", lambda: tick(dispatch, force_sync=True))]
@@ -166,8 +178,8 @@ def measure(url: str, database: str, plan: Any, cal: Any, before: Any, repeat: i
                 variants[name].append(time.perf_counter() - started)
                 if report.enqueue.enqueued or report.dispatch.claimed:
                     raise BenchError(f"{database}: {name} changed the outbox: {report.as_dict()}")
-                if name == "after" and report.enqueue.synced:
-                    raise BenchError(f"{database}: 'after' synced an unchanged plan: {report.as_dict()}")
+                if name == "after" and (report.enqueue.synced or report.enqueue.planning_skipped != [plan.plan.id]):
+                    raise BenchError(f"{database}: 'after' synced or planned an unchanged plan: {report.as_dict()}")
                 if snapshot(engine) != state:
                     raise BenchError(f"{database}: {name} changed the tables: {snapshot(engine)} != {state}")
             gc.collect()
@@ -175,8 +187,16 @@ def measure(url: str, database: str, plan: Any, cal: Any, before: Any, repeat: i
             sync.sync_inputs(plan, cal, NOW)
             variants["fingerprint"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            dispatch.sync_and_plan(engine, plans, cal, NOW, sync=False)
+            with session_scope(engine) as session:
+                dispatch.planning_fingerprint(
+                    session, plan, sync.sync_inputs(plan, cal, NOW), plan.zone(), dispatch.DEFAULT_OFFICE_HOURS, False, NOW
+                )
+            variants["stamp"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            forced = dispatch.sync_and_plan(engine, plans, cal, NOW, sync=False, force=True)
             variants["planning only"].append(time.perf_counter() - started)
+            if forced.enqueued or forced.planning_skipped:
+                raise BenchError(f"{database}: the forced planning pass did not plan quietly: {forced.as_dict()}")
         row["times"] = variants
     finally:
         dispose_engine(url)
@@ -210,15 +230,16 @@ def report(machine: dict, rows: list[dict], args: argparse.Namespace, extra: dic
         f"Plan: {extra['agencies']} agencies, {extra['tasks']} tasks, in force {extra['years']}. "
         f"Times: best / median of {args.repeat} runs, alternating.",
         "",
-        "| database | obligations | focal points | first sync + planning | tick, before (re-sync every time) | tick, after (unchanged: skipped) | after ÷ before | tick, after --resync | of after: fingerprint | of after: planning |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| database | obligations | focal points | first sync + planning | tick, before (plans every time) | tick, after, first (plans, stamps) | tick, after (unchanged: skipped) | after ÷ before | tick, after --resync | of after: sync fingerprint | of after: planning stamp | planning pass, forced |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         t = r["times"]
         ratio = statistics.median(t["after"]) / statistics.median(t["before"]) if t["before"] else float("nan")
         lines.append(
             f"| {r['database']} | {r['obligations']} | {r['focal_points']} | {secs(r['first_sync_s'])} | {bm(t['before'])} | "
-            f"{bm(t['after'])} | {ratio:.3f} | {bm(t['after --resync'])} | {bm(t['fingerprint'])} | {bm(t['planning only'])} |"
+            f"{secs(r['after_first_s'])} | {bm(t['after'])} | {ratio:.3f} | {bm(t['after --resync'])} | {bm(t['fingerprint'])} | "
+            f"{bm(t['stamp'])} | {bm(t['planning only'])} |"
         )
     lines += [
         "",

@@ -24,6 +24,19 @@ of the plan into the database before it, :func:`sync_and_plan`) runs under a loc
 ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-level advisory lock), so that two planners never
 interleave, and simultaneous first ticks on a fresh database never collide.
 
+**An unchanged tick does not plan.** After a pass that changed nothing, :func:`sync_and_plan`
+keeps a *planning stamp* (table ``planning_stamp``, one row per plan, written in the pass's
+transaction under the lock): the fingerprint of every input planning reads
+(:func:`planning_fingerprint`: the plan, the calendar and settings, the active contacts, the
+obligations, reports and reviews, the plan's reminder/digest/return rows and the unsent ones
+among them) and the first moment after the pass at which the clock alone can change what
+planning wants (``next_change_at``: the next reminder step of any due date, the office's next
+opening or closing, the next midnight, the first lease of a row being sent to run out). A later
+pass with the same fingerprint at a moment in ``[planned_at, next_change_at)`` would change
+nothing, so it is skipped (``EnqueueStats.planning_skipped``). A pass that queued, re-rendered
+or dropped anything, or whose inputs changed while it ran, leaves an empty fingerprint: the
+next tick plans again (and, finding nothing to change, stamps).
+
 Every row carries a channel-neutral message (``payload["message"]``, see
 :mod:`common.message`) in the recipient's language; the answers of the conversation core are
 rows too (kind ``answer``, priority 0, enqueued by ``bot.inbox``).
@@ -53,10 +66,11 @@ reminder or a nudge through it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time as _time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -75,7 +89,16 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import Reminder, obligations, open_until, reminder_schedule
 from scheduler.plan import Plan
 from scheduler.plans import Plans, short_title
-from scheduler.sync import last_sync, record_sync, sync_agencies, sync_inputs, sync_obligations, sync_years, why_resync
+from scheduler.sync import (
+    SyncInputs,
+    last_sync,
+    record_sync,
+    sync_agencies,
+    sync_inputs,
+    sync_obligations,
+    sync_years,
+    why_resync,
+)
 from storage.db import begin_write, session_scope
 from storage.models import (
     Contact,
@@ -87,7 +110,9 @@ from storage.models import (
     OutboxMessage,
     OutboxPriority,
     OutboxStatus,
+    PlanningStamp,
     Report,
+    ReportEntry,
     Review,
     ReviewDecision,
 )
@@ -180,6 +205,7 @@ class EnqueueStats:
     keys: list[str] = field(default_factory=list)  # the keys enqueued
     synced: list[str] = field(default_factory=list)  # plans synced before planning (their inputs changed)
     sync_skipped: list[str] = field(default_factory=list)  # plans not synced: unchanged since their last sync
+    planning_skipped: list[str] = field(default_factory=list)  # plans not planned: inputs and time as at their last quiet pass
 
     @property
     def dropped(self) -> int:
@@ -444,6 +470,21 @@ def plan_reminders(
     docstring). Never commits: the caller owns the transaction (the planning lock is held until
     it ends, so commit soon). Pass a session that has not begun a transaction yet, so that on
     SQLite it begins IMMEDIATE (:func:`tick` does this for you)."""
+    return _plan_reminders(session, plan, cal, now, tz=tz, office_hours=office_hours, several_plans=several_plans)[0]
+
+
+def _plan_reminders(
+    session: Session,
+    plan: Plan,
+    cal: WorkingCalendar,
+    now: datetime,
+    *,
+    tz: ZoneInfo | str | None = None,
+    office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
+    several_plans: bool = False,
+) -> tuple[EnqueueStats, datetime]:
+    """:func:`plan_reminders`, and the first moment after ``now`` at which the clock alone can
+    change what it wants (:func:`_next_clock_change`, the next step of any due date)."""
     if now.tzinfo is None:
         raise ValueError("now must be aware")
     zone = plan.zone(tz)
@@ -459,12 +500,14 @@ def plan_reminders(
     drop_reason: dict[tuple[int, int], tuple[str, str]] = {}  # (obligation, contact) → (kind, text)
     active_obligations: set[int] = set()
     focal_ids: set[int] = set()
+    next_change = _next_clock_change(window, ZoneInfo(plan.reporting.reminders.timezone), now)
 
     if not plan_ended:
         # The dates first, for every active obligation; the task lists (a large plan's bulk:
         # ~100 tasks per commune) only for the obligations that may get a reminder or a digest.
         obligations = _obligation_heads(session, plan.plan.id)
         active_obligations = {ob.id for ob in obligations}
+        next_change = min(next_change, _next_step_at(plan, cal, obligations, now))
         candidates = _candidates(plan, cal, window, obligations, now)
         # Stale candidates need no tasks and no report look-up, unless their period's digest does.
         digest_periods = _live_digest_periods(candidates, window, now)
@@ -517,7 +560,36 @@ def plan_reminders(
             wants[want.key] = want
 
     _reconcile(session, wants, stats, now, zone, plan, plan_ended, drop_reason, active_obligations, focal_ids)
-    return stats
+    return stats, next_change
+
+
+def _next_clock_change(window: OfficeHours, ladder_zone: ZoneInfo, now: datetime) -> datetime:
+    """The next moment after ``now`` at which a pass's result can change by the clock alone,
+    whatever the obligations: the next midnight (the day in the texts, every staleness limit,
+    the plan's end, a return's window are midnights; in the ladder's zone too), and today's
+    opening or closing of the office (a row due while the office is closed goes out at the next
+    opening)."""
+    moments = []
+    for zone in (window.zone, ladder_zone):
+        local = now.astimezone(zone)
+        moments.append(datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone))
+    local = now.astimezone(window.zone)
+    for at in (window.opens, window.closes):
+        moments.append(datetime.combine(local.date(), at, tzinfo=window.zone))
+    return min(m.astimezone(UTC) for m in moments if m > now)
+
+
+def _next_step_at(plan: Plan, cal: WorkingCalendar, obligations: Sequence[_Ob], now: datetime) -> datetime:
+    """The first reminder step after ``now`` of any active obligation's due date (a handful of
+    due dates per plan: each ladder worked out once); far in the future when there is none."""
+    settings = plan.reporting.reminders
+    ladder_zone = ZoneInfo(settings.timezone)
+    out = datetime.max.replace(tzinfo=UTC)
+    for due in {due_of(ob) for ob in obligations}:
+        for step in reminder_schedule(due, settings.steps, settings.time, ladder_zone, cal):
+            if step.at > now:
+                out = min(out, step.at.astimezone(UTC))
+    return out
 
 
 @dataclass(slots=True)
@@ -998,16 +1070,19 @@ def _why_unwanted(
 # --- sync and plan ------------------------------------------------------------------------
 
 
-def sync_plan(session: Session, plan: Plan, cal: WorkingCalendar, now: datetime, *, force: bool = False) -> bool:
+def sync_plan(
+    session: Session, plan: Plan, cal: WorkingCalendar, now: datetime, *, force: bool = False, inputs: SyncInputs | None = None
+) -> bool:
     """Copy the plan's agencies and its obligations of every year in force into the database,
     unless the last sync was made from the same inputs (the plan's content, the calendar, the
     years, the year of ``now``, the sync code's version: :func:`scheduler.sync.sync_inputs`);
     ``force`` syncs regardless. True when it synced. The fingerprint is compared and written in
     the session's transaction: take the planning lock first (:func:`sync_and_plan` does), so
     that two processes starting on a fresh database never insert the same rows at once and a
-    fingerprint is never stored for a sync another process undid."""
+    fingerprint is never stored for a sync another process undid. ``inputs``: the plan's
+    :func:`~scheduler.sync.sync_inputs` for ``now``, when the caller has them already."""
     years = sync_years(plan)
-    inputs = sync_inputs(plan, cal, now, years)
+    inputs = inputs or sync_inputs(plan, cal, now, years)
     reason = "forced" if force else why_resync(last_sync(session, plan.plan.id), inputs, plan)
     if reason is None:
         log.debug("plan %s unchanged since its last sync: not synced", plan.plan.id)
@@ -1048,22 +1123,147 @@ def sync_and_plan(
     office_hours: tuple[time, time] = DEFAULT_OFFICE_HOURS,
     sync: bool = True,
     force: bool = False,
+    only: Collection[str] | None = None,
 ) -> EnqueueStats:
     """Sync the plans (optional; skipped per plan when nothing changed, unless ``force``) and
-    plan every plan's reminders, in one transaction under the planning lock."""
+    plan every plan's reminders (or those of the plan ids in ``only``: the other plans still
+    count, so that reminders name their plan whenever several run), in one transaction under the planning lock. A plan whose
+    planning inputs are those of its last quiet pass, before the moment the clock can change
+    what it wants, is not planned (:func:`planning_fingerprint`; ``force`` plans regardless)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be aware")
     total = EnqueueStats()
     with session_scope(engine, write=True) as session:
         lock_planning(session)
         for plan in plans:
+            if only is not None and plan.plan.id not in only:
+                continue
+            inputs = sync_inputs(plan, cal, now, sync_years(plan))
             if sync:
-                if sync_plan(session, plan, cal, now, force=force):
+                if sync_plan(session, plan, cal, now, force=force, inputs=inputs):
                     total.synced.append(plan.plan.id)
                 else:
                     total.sync_skipped.append(plan.plan.id)
-            total += plan_reminders(
-                session, plan, cal, now, tz=tz, office_hours=office_hours, several_plans=len(plans) > 1
+            several = len(plans) > 1
+            zone = plan.zone(tz)
+            before = planning_fingerprint(session, plan, inputs, zone, office_hours, several, now)
+            stamp = session.get(PlanningStamp, plan.plan.id)
+            if (
+                not force
+                and stamp is not None
+                and stamp.fingerprint == before.fingerprint
+                and stamp.planned_at <= now < stamp.next_change_at
+            ):
+                log.debug("plan %s: planning inputs unchanged, nothing due before %s: not planned", plan.plan.id, stamp.next_change_at)
+                total.planning_skipped.append(plan.plan.id)
+                continue
+            stats, next_change = _plan_reminders(
+                session, plan, cal, now, tz=tz, office_hours=office_hours, several_plans=several
             )
+            after = planning_fingerprint(session, plan, inputs, zone, office_hours, several, now)
+            # Only a pass that changed nothing, over inputs nobody changed meanwhile, proves
+            # that its inputs are a resting point: any other pass leaves no stamp to trust, and
+            # the next tick plans again (and, finding nothing to change, stamps).
+            quiet = not (stats.enqueued or stats.updated or stats.dropped) and after == before
+            _record_stamp(
+                session, plan.plan.id, before.fingerprint if quiet else "", now,
+                min(next_change, before.next_lease, after.next_lease),
+            )
+            total += stats
     return total
+
+
+# --- the planning stamp -------------------------------------------------------------------
+
+# Bump when a change to planning (this module, the texts of scheduler/reminders.py) changes
+# what a pass wants from the same inputs: every database then plans again on its next tick.
+PLANNING_VERSION = 1
+
+_PLANNED_KINDS = (REMINDER, DIGEST, RETURN)
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PlanningInputs:
+    fingerprint: str
+    next_lease: datetime  # the first lease of the plan's rows in ``sending`` to run out after now
+
+
+def planning_fingerprint(
+    session: Session,
+    plan: Plan,
+    inputs: SyncInputs,
+    zone: ZoneInfo,
+    office_hours: tuple[time, time],
+    several_plans: bool,
+    now: datetime,
+) -> PlanningInputs:
+    """The fingerprint of everything a planning pass of ``plan`` reads, from a few queries:
+
+    - the plan's content, the calendar, the years and the year of ``now`` (the sync's
+      fingerprint), the zone, the office hours, whether several plans run, the planning code's
+      version (:data:`PLANNING_VERSION`);
+    - the plan's obligations: how many, how many active, the newest id and ``updated_at``
+      (every sync writes it), and each approved extension's due date (``extended_due``, which
+      the review of an extension writes without ``updated_at``);
+    - the active contacts themselves (id, role, agency, chat, name, language: a new focal
+      point, a blocked or re-registered one, a role changed), a few thousand short rows;
+    - reports, their entries and reviews: how many and the newest id of each (rows are only
+      ever added);
+    - the plan's reminder, digest and return rows in the outbox: how many and the newest id
+      (a row queued or removed), and every unsent one (pending or sending) with its status,
+      ``not_before``, attempts and lease (a retry, a claim, a send).
+
+    Indexes make each query a few milliseconds on both databases."""
+    plan_id = plan.plan.id
+    conn = session.connection()
+    parts: list[str] = [
+        f"v{PLANNING_VERSION}|{inputs.fingerprint}|zone={zone.key}|hours={office_hours[0]}-{office_hours[1]}"
+        f"|several={several_plans}"
+    ]
+    parts.append(repr(tuple(conn.execute(
+        text(
+            "SELECT count(*), sum(CASE WHEN status = :active THEN 1 ELSE 0 END), max(id), max(updated_at)"
+            " FROM obligation WHERE plan_id = :plan"
+        ),
+        {"plan": plan_id, "active": ObligationStatus.ACTIVE.value},
+    ).one())))
+    parts.append(repr(conn.execute(
+        text("SELECT id, extended_due FROM obligation WHERE plan_id = :plan AND extended_due IS NOT NULL ORDER BY id"),
+        {"plan": plan_id},
+    ).all()))
+    parts.append(repr(session.exec(
+        select(Contact.id, Contact.role, Contact.agency_id, Contact.channel, Contact.chat_id, Contact.display_name, Contact.language)
+        .where(col(Contact.active).is_(True))
+        .order_by(col(Contact.id))
+    ).all()))
+    for table in (Report, ReportEntry, Review):
+        parts.append(repr(tuple(session.exec(select(func.count(), func.max(table.id))).one())))  # type: ignore[attr-defined]
+    kinds = col(Outbox.kind).in_(_PLANNED_KINDS)
+    parts.append(repr(tuple(session.exec(
+        select(func.count(), func.max(Outbox.id)).where(col(Outbox.plan_id) == plan_id, kinds)
+    ).one())))
+    # Sorted here, not by the query: ORDER BY id would make SQLite walk every row of the plan
+    # in id order instead of seeking the few unsent ones in ix_outbox_plan_id_kind_status.
+    unsent = sorted(session.exec(
+        select(Outbox.id, Outbox.status, Outbox.not_before, Outbox.attempts, Outbox.lease_until, Outbox.claimed_by)
+        .where(col(Outbox.status).in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]), col(Outbox.plan_id) == plan_id, kinds)
+    ).all())
+    parts.append(repr(unsent))
+    leases = [row[4] for row in unsent if row[1] == OutboxStatus.SENDING.value and row[4] is not None and row[4] >= now]
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+    return PlanningInputs(digest, min(leases, default=_NEVER))
+
+
+def _record_stamp(session: Session, plan_id: str, fingerprint: str, now: datetime, next_change_at: datetime) -> None:
+    row = session.get(PlanningStamp, plan_id)
+    if row is None:
+        row = PlanningStamp(plan_id=plan_id, fingerprint=fingerprint, planned_at=now, next_change_at=next_change_at)
+    row.fingerprint = fingerprint
+    row.planned_at = now
+    row.next_change_at = next_change_at
+    session.add(row)
+    session.flush()
 
 
 # --- claiming ----------------------------------------------------------------------------
@@ -1558,6 +1758,7 @@ async def tick(
     pacers: Mapping[str, Pacer] | None = None,
     sync: bool = False,
     force_sync: bool = False,
+    only: Collection[str] | None = None,
 ) -> TickReport:
     """Plan (after syncing the plans, with ``sync``: only those whose inputs changed since
     their last sync, every one with ``force_sync``), then send until nothing is due (at most
@@ -1567,7 +1768,7 @@ async def tick(
     zone = catalogue.default.zone(tz)
     planned = await asyncio.to_thread(
         sync_and_plan, engine, catalogue, cal, clock.now(), tz=zone, office_hours=office_hours, sync=sync,
-        force=force_sync,
+        force=force_sync, only=only,
     )
     total, rounds = await drain(
         engine, senders, clock, worker_id=worker_id, limit=limit, max_rounds=max_rounds, pacers=pacers, tz=zone
@@ -1706,6 +1907,7 @@ __all__ = [
     "drain",
     "lock_planning",
     "plan_reminders",
+    "planning_fingerprint",
     "reminder_key",
     "return_key",
     "sync_and_plan",

@@ -250,7 +250,11 @@ class ObligationCreate(SQLModel):
 
 class Obligation(ObligationCreate, table=True):
     __tablename__ = "obligation"
-    __table_args__ = (UniqueConstraint("plan_id", "agency_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "agency_id", "period"),
+        # The planning stamp's aggregates over a plan's obligations, from the index alone.
+        Index(None, "plan_id", "status", "extended_due", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # An approved extension (gia hạn): the agency's own due date for the period; the plan's
@@ -277,6 +281,24 @@ class PlanSync(SQLModel, table=True):
     years: str = Field(max_length=255)  # "2024,2025"
     code_version: int
     synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PlanningStamp(SQLModel, table=True):
+    """What the last planning pass of a plan that changed nothing saw, one row per plan id
+    (``scheduler.dispatch``): the fingerprint of every input planning reads (the plan, the
+    calendar, the settings, the active contacts, the obligations, the reports and reviews, the
+    plan's rows in the outbox) and ``next_change_at``, the first moment at which the rows
+    planning wants can change by the clock alone. A pass with the same fingerprint at a moment
+    in ``[planned_at, next_change_at)`` would change nothing and is skipped. Written in the
+    planning's transaction, under the planning lock; ``fingerprint`` is empty after a pass that
+    changed the outbox (the next tick plans again)."""
+
+    __tablename__ = "planning_stamp"
+
+    plan_id: str = Field(primary_key=True, min_length=1, max_length=64)
+    fingerprint: str = Field(max_length=64)
+    planned_at: datetime = Field(sa_type=UTCDateTime)
+    next_change_at: datetime = Field(sa_type=UTCDateTime)
 
 
 # --- reports -----------------------------------------------------------------------------
@@ -447,6 +469,8 @@ class Outbox(OutboxCreate, table=True):
         Index(None, "status", "not_before"),
         # A reply to a reminder is attributed through the message it replies to.
         Index(None, "channel", "chat_id", "message_id"),
+        # The planning stamp: a plan's reminder, digest and return rows, the unsent ones.
+        Index(None, "plan_id", "kind", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -560,6 +584,7 @@ __all__ = [
     "OutboxPriority",
     "OutboxStatus",
     "PlanSync",
+    "PlanningStamp",
     "Report",
     "ReportCreate",
     "ReportEntry",

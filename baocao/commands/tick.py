@@ -32,10 +32,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = ctx.settings
     services = services_or_fail(ctx)
     plans = services.plans
-    if args.plan:
-        from scheduler.plans import Plans
-
-        plans = Plans([plan_by_id_or_fail(services.plans, args.plan)])
+    # --plan: that plan only is synced and planned; the others still count (a reminder names
+    # its plan whenever several run).
+    only = [plan_by_id_or_fail(plans, args.plan).plan.id] if args.plan else None
     if not services.channels:
         raise CliError(no_channel_message())
 
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 services.engine, plans, services.calendar, services.senders(), ctx.clock,
                 worker_id=f"tick-{services.worker_id}", tz=settings.tz,
                 office_hours=settings.reminders.office_hours, pacers=services.pacers(), sync=True,
-                force_sync=args.resync,
+                force_sync=args.resync, only=only,
             )
         finally:
             for channel in services.channels.values():
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     report = asyncio.run(once())
     if args.json:
-        print(json.dumps({"plans": plans.ids, **report.as_dict()}, ensure_ascii=False, indent=2))
+        print(json.dumps({"plans": only or plans.ids, **report.as_dict()}, ensure_ascii=False, indent=2))
         return 0
     d, e = report.dispatch, report.enqueue
     print(
@@ -70,6 +69,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from scheduler.deadlines import open_until
 
     for plan in plans:
+        if only is not None and plan.plan.id not in only:
+            continue
         # A plan past its end whose last report is still open (due in January after it) reminds.
         if not plan.plan.in_force.start <= today <= open_until(plan, services.calendar):
             print(f"Lưu ý: Kế hoạch số {plan.plan.number} không có hiệu lực vào thời điểm này; không có tin nhắc nào được tạo.")

@@ -1,5 +1,6 @@
-"""``baocao tick`` from cron: the plan is synced by the first tick only; ``--resync`` syncs
-again regardless; an edited plan file is synced by the next tick (both databases)."""
+"""``baocao tick`` from cron: the plan is synced by the first tick only, and an unchanged tick
+does not plan either; ``--resync`` syncs and plans again regardless; an edited plan file is
+synced by the next tick (both databases)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ async def test_tick_syncs_only_what_changed(tmp_path, database_url, engine, monk
             synced_at = session.get(PlanSync, PLAN_ID).synced_at
         again = await tick()
         assert again["synced"] == [] and again["sync_skipped"] == [PLAN_ID]
+        assert again["planning_skipped"] == [PLAN_ID]  # nothing changed since the first tick's pass
         forced = await tick("--resync")
-        assert forced["synced"] == [PLAN_ID]
+        assert forced["synced"] == [PLAN_ID] and forced["planning_skipped"] == []
 
         raw = json.loads(plan_path.read_text(encoding="utf-8"))
         for task in raw["tasks"]:

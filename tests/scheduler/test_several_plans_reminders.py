@@ -111,3 +111,16 @@ async def test_one_plan_reminder_names_no_plan_title(engine):
     text = text_of(next(row for row in sender.sent if row.chat_id == "101"))
     assert text.startswith("<b>Nhắc gửi báo cáo quý I năm 2024</b>\n\nKính gửi đồng chí Nguyễn Văn An,")
     assert "(cải cách tư pháp)" not in text
+
+
+async def test_planning_one_plan_of_several_still_names_it(engine):
+    # `baocao tick --plan 45` plans that plan only; the other plan still runs, so the reminder
+    # must name its plan as a tick of both would.
+    plans = Plans([SEED, PBGDPL])
+    seed(engine, plans)
+    sender = Sender()
+    await dp.tick(engine, plans, CAL, {"telegram": sender}, FixedClock(D7), worker_id="t", only=[PBGDPL.plan.id],
+                  pacers={"telegram": dp.Pacer(per_second=100_000, per_chat_interval=0)})
+    police = [row for row in sender.sent if row.chat_id == "101"]
+    assert [row.payload["plan_id"] for row in police] == [PBGDPL.plan.id]
+    assert f"Kế hoạch số {PBGDPL.plan.number} ({short_title(PBGDPL)})" in text_of(police[0])

@@ -185,7 +185,7 @@ def test_fingerprint_is_written_with_the_sync_or_not_at_all(engine, plan, cal, s
     def broken(*args, **kwargs):
         raise RuntimeError("planning failed")
 
-    monkeypatch.setattr(dispatch, "plan_reminders", broken)
+    monkeypatch.setattr(dispatch, "_plan_reminders", broken)
     with pytest.raises(RuntimeError):
         dispatch.sync_and_plan(engine, Plans([plan]), cal, NOW)
     with session_scope(engine) as session:
