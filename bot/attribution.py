@@ -38,13 +38,18 @@ from storage.models import Contact, Obligation
 _HEAD = 80
 _PATTERNS = [
     r"\b(?:q|quy)\s*(?:i{1,3}|iv|[1-4])\b(?:\s*(?:nam\s*)?\d{4})?",
+    r"\b(?:0?6|sau)\s*thang\s*cuoi\s*nam\b(?:\s*(?:nam\s*)?\d{4})?",
     r"\b0?[69]\s*thang(?:\s*dau\s*nam)?\b(?:\s*(?:nam\s*)?\d{4})?",
+    # A month only when the words make it a period ("báo cáo tháng 5", "tháng 5/2025"): a bare
+    # "trong tháng 5 đã …" is part of the report.
+    r"\b(?:bao\s*cao|ky)\s*thang\s*(?:1[0-2]|0?[1-9])\b(?:\s*(?:nam\s*)?\d{4})?",
+    r"\bthang\s*(?:1[0-2]|0?[1-9])\s*(?:/\s*|nam\s*)\d{4}\b",
     r"\b(?:sau|chin)\s*thang\b",
     r"\bnua\s*nam\b",
     r"\bca\s*nam\b(?:\s*\d{4})?",
-    r"\b(?:h1|9m|fy)\b",
+    r"\b(?:h1|h2|9m|fy)\b",
     r"\bky\s*(?:bao\s*cao\s*)?nam\s*\d{4}\b",
-    r"\b\d{4}\s*-\s*(?:q[1-4]|h1|9m|fy)\b",
+    r"\b\d{4}\s*-\s*(?:q[1-4]|h[12]|9m|fy|m(?:0[1-9]|1[0-2]))\b",
 ]
 _PERIOD_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 

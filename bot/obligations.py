@@ -74,10 +74,17 @@ def plan_ended(t: Translator, plan: Plan) -> Text:
     )
 
 
-def plan_is_current(plan: Plan, today) -> bool:  # noqa: ANN001 - a date
-    return today <= plan.plan.in_force.end
+def plan_is_current(plan: Plan, today, cal=None) -> bool:  # noqa: ANN001 - a date, a WorkingCalendar
+    """Whether the plan still has an obligation open on ``today``: with the calendar, until its
+    last period's reminders and consolidation are over (an annual report due in January after
+    the plan's last day); without, until ``in_force.end``."""
+    if cal is None:
+        return today <= plan.plan.in_force.end
+    from scheduler.deadlines import open_until
+
+    return today <= open_until(plan, cal)
 
 
 def any_plan_current(turn: Turn) -> bool:
     today = turn.today()
-    return any(plan_is_current(p, today) for p in turn.ctx.plans)
+    return any(plan_is_current(p, today, turn.ctx.calendar) for p in turn.ctx.plans)

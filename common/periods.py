@@ -2,8 +2,9 @@
 use for them.
 
 One vocabulary for the chat, the command line and the reply parser: "Q1", "2024-Q1",
-"quý I", "quy 1", "6 tháng", "06 tháng đầu năm", "9 tháng", "cả năm", "năm 2024", "H1",
-"FY"… all read the same way, with or without diacritics. Whether a plan *has* the period is
+"quý I", "quy 1", "6 tháng", "06 tháng đầu năm", "6 tháng cuối năm", "9 tháng", "cả năm",
+"năm 2024", "tháng 5", "T5", "H1", "H2", "M05", "FY"… all read the same way, with or without
+diacritics. Whether a plan *has* the period is
 checked elsewhere (``reports.status.parse_period``), against the plan.
 """
 
@@ -13,25 +14,50 @@ import re
 
 from common.text import fold
 
-# The reporting periods a plan may name. Vietnamese plans use Q1/H1/9M/FY; Q2–Q4 exist in
-# other provinces' plans and cost nothing to accept.
+# The reporting periods a plan may name. The seed plan uses Q1/H1/9M/FY; quarters, the second
+# half-year ("06 tháng cuối năm", the half-yearly scheme "trước ngày 15/6 và 15/12") and the
+# months ("báo cáo tháng 5 năm 2025", the monthly scheme "trước ngày 20 hằng tháng") are the
+# other schemes plans use.
 PERIOD_NAMES: dict[str, str] = {
     "Q1": "quý I",
     "Q2": "quý II",
     "Q3": "quý III",
     "Q4": "quý IV",
     "H1": "06 tháng",
+    "H2": "06 tháng cuối năm",
     "9M": "09 tháng",
     "FY": "năm",
+    **{f"M{m:02d}": f"tháng {m}" for m in range(1, 13)},
 }
+
+# Codes in the order of the year they cover (the months, then the periods ending with a
+# quarter): sorting a plan's periods or a year's keys by it puts them in calendar order.
+_ORDER = [
+    "M01", "M02", "M03", "Q1", "M04", "M05", "M06", "Q2", "H1", "M07", "M08", "M09", "Q3", "9M",
+    "M10", "M11", "M12", "Q4", "H2", "FY",
+]
+
+
+def code_order(code: str) -> int:
+    """Where a period code comes in its year (unknown codes last)."""
+    return _ORDER.index(code) if code in _ORDER else len(_ORDER)
+
+
+def key_order(key: str) -> tuple[int, int, str]:
+    """A sort key for period keys (``2024-9M`` before ``2024-FY`` before ``2025-M01``)."""
+    found = split_key(key)
+    if found is None:
+        return (0, len(_ORDER), key)
+    return (found[0], code_order(found[1]), key)
 
 _KEY = re.compile(r"^(\d{4})-([0-9A-Za-z]+)$")
 _QUARTERS = {"1": "Q1", "i": "Q1", "2": "Q2", "ii": "Q2", "3": "Q3", "iii": "Q3", "4": "Q4", "iv": "Q4"}
 
 
 def period_label(name: str, year: int) -> str:
-    """"quý I năm 2024", "06 tháng năm 2024"; the yearly period is just "năm 2024"."""
-    return f"năm {year}" if name == "năm" else f"{name} năm {year}"
+    """"quý I năm 2024", "06 tháng năm 2024", "tháng 5 năm 2025"; the yearly period is just
+    "năm 2024", and a name ending in "năm" takes the year alone ("06 tháng cuối năm 2025")."""
+    return f"{name} {year}" if name == "năm" or name.endswith(" năm") else f"{name} năm {year}"
 
 
 def period_key(year: int, code: str) -> str:
@@ -48,8 +74,16 @@ def split_key(key: str) -> tuple[int, str] | None:
 def _code(text: str, *, has_year: bool, whole: bool) -> str | None:
     text = re.sub(r"^(?:ky|trong ky) (?:bao cao )?", "", text).strip()
     text = re.sub(r"^bao cao ", "", text).strip()
-    if text in ("q1", "q2", "q3", "q4", "h1", "9m", "fy"):
+    if text in ("q1", "q2", "q3", "q4", "h1", "h2", "9m", "fy"):
         return text.upper()
+    # A month: "tháng 5", "thang 05", "T5", "M05" (not "5 tháng", which is no period).
+    match = re.fullmatch(r"(?:thang|t|m)\s*(0?[1-9]|1[0-2])", text)
+    if match:
+        return f"M{int(match.group(1)):02d}"
+    if re.fullmatch(
+        r"(?:0?6|sau)\s*(?:thang|t)\s*(?:cuoi|sau)(?:\s*nam)?|6\s*thang\s*cuoi|nua\s*nam\s*(?:cuoi|sau)", text
+    ):
+        return "H2"
     match = re.fullmatch(r"quy\s*(1|2|3|4|i|ii|iii|iv)", text)
     if match:
         return _QUARTERS[match.group(1)]
@@ -112,4 +146,4 @@ def as_text(found: tuple[int | None, str]) -> str:
     return code if year is None else period_key(year, code)
 
 
-__all__ = ["PERIOD_NAMES", "as_text", "parse_words", "period_key", "period_label", "split_key", "split_period"]
+__all__ = ["PERIOD_NAMES", "as_text", "code_order", "key_order", "parse_words", "period_key", "period_label", "split_key", "split_period"]

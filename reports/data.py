@@ -587,7 +587,7 @@ def period_history(
 ) -> tuple[st.PeriodStatus, ...]:
     """The year's periods, in the plan's order, up to and including ``status``'s own."""
     out: list[st.PeriodStatus] = []
-    for period in plan.reporting.periods:
+    for period in plan.periods_of(status.year) or plan.reporting.periods:
         if period.code == status.period_code:
             out.append(status)
             break
@@ -596,12 +596,13 @@ def period_history(
 
 
 def _next_period(plan: Plan, status: st.PeriodStatus, cal: WorkingCalendar | None) -> NextPeriod | None:
-    codes = [p.code for p in plan.reporting.periods]
-    index = codes.index(status.period_code)
+    codes = [p.code for p in plan.periods_of(status.year)]
+    index = codes.index(status.period_code) if status.period_code in codes else len(codes)
+    following = [p.code for p in plan.periods_of(status.year + 1)]
     if index + 1 < len(codes):
         year, code = status.year, codes[index + 1]
-    elif status.year + 1 in plan.years_in_force():
-        year, code = status.year + 1, codes[0]
+    elif following:
+        year, code = status.year + 1, following[0]
     else:
         return None
     cal = cal if cal is not None else WorkingCalendar.load()

@@ -147,6 +147,13 @@ def parse_period(plan: Plan, text: str, *, default_year: int | None = None) -> t
             f"Kế hoạch số {info.number} chỉ có hiệu lực từ {format_date_short(info.in_force.start)} "
             f"đến {format_date_short(info.in_force.end)}: năm {year} không có kỳ báo cáo nào"
         )
+    if not plan.covers(plan.period_by_code[code], year):
+        info = plan.plan
+        raise PeriodError(
+            f"Kế hoạch số {info.number} chỉ có hiệu lực từ {format_date_short(info.in_force.start)} "
+            f"đến {format_date_short(info.in_force.end)}: kỳ {plan.period_name(period_key(year, code))} "
+            "có số liệu ngoài thời gian đó, không phải báo cáo"
+        )
     return year, code
 
 
@@ -183,7 +190,7 @@ def default_period(
     for year in plan.years_in_force():
         if not any(year in plan.task_years(task) for task in plan.tasks):
             continue
-        for period in plan.reporting.periods:
+        for period in plan.periods_of(year):
             _, _, _, due, consolidation = period_dates(period, year, cal, plan.reporting.consolidation_working_days)
             windows.append((due, consolidation, period_key(year, period.code)))
     if not windows:

@@ -158,8 +158,11 @@ def obligations(
 ) -> list[Obligation]:
     """Every obligation of ``year``, ordered by due date, then the directory order.
 
-    ``agencies`` and ``periods`` filter by agency id and period code. A year the plan is not
-    in force gives an empty list: no reminder is ever invented for a plan past its end.
+    ``year`` is the year the data cover: a period's due date may fall in the next year (the
+    annual report due 10/01 of the year after). Only the periods whose data window ends within
+    the plan's ``in_force`` are obligations (:meth:`Plan.covers`). ``agencies`` and
+    ``periods`` filter by agency id and period code. A year the plan is not in force gives an
+    empty list: no reminder is ever invented for a plan past its end.
     """
     if year not in plan.years_in_force():
         return []
@@ -171,7 +174,7 @@ def obligations(
     zone = ZoneInfo(settings.reminders.timezone)
 
     out: list[Obligation] = []
-    for period in settings.periods:
+    for period in plan.periods_of(year):
         if wanted_periods is not None and period.code not in wanted_periods:
             continue
         cutoff_from, cutoff_to, nominal, due, consolidation = period_dates(
@@ -209,3 +212,54 @@ def obligations(
 
 def _period_order(plan: Plan, code: str) -> int:
     return [p.code for p in plan.reporting.periods].index(code)
+
+
+def open_until(plan: Plan, cal: WorkingCalendar) -> date:
+    """The last day the plan has an obligation still open: the latest of ``in_force.end``, its
+    last period's last reminder step and its consolidation due date.
+
+    A plan ended on 31/12/2025 whose annual report of 2025 is due 10/01/2026 still reminds in
+    January 2026: what gates reminders is this day, not ``in_force.end``."""
+    last = plan.plan.in_force.end
+    settings = plan.reporting
+    after = max((s.working_days for s in settings.reminders.steps), default=0)
+    for year in plan.years_in_force():
+        for period in plan.periods_of(year):
+            _, _, _, due, consolidation = period_dates(period, year, cal, settings.consolidation_working_days)
+            last = max(last, cal.add_working_days(due, after), consolidation)
+    return last
+
+
+def periods_in_force(plan: Plan) -> list[tuple[int, Period]]:
+    """Every (year, period) that is an obligation of the plan, in due-date order."""
+    out = [(year, period) for year in plan.years_in_force() for period in plan.periods_of(year)]
+    out.sort(key=lambda yp: (yp[1].due.in_year(yp[0]), yp[0], _period_order(plan, yp[1].code)))
+    return out
+
+
+def period_warnings(plan: Plan, cal: WorkingCalendar) -> list[str]:
+    """What ``plan check`` says of the periods: a period of the plan that is no obligation in
+    any year (its data window never ends within ``in_force``), and (for information) a
+    period due after the plan's last day."""
+    from common.vndate import format_date_short
+
+    info = plan.plan.in_force
+    out: list[str] = []
+    years = plan.years_in_force()
+    for index, period in enumerate(plan.reporting.periods):
+        if not any(plan.covers(period, year) for year in range(info.start.year - 1, info.end.year + 2)):
+            out.append(
+                f"reporting.periods[{index}] ({period.code}, {period.name}): không có kỳ nào có số liệu kết thúc "
+                f"trong thời gian hiệu lực {format_date_short(info.start)} – {format_date_short(info.end)}; "
+                "kỳ này sẽ không phải báo cáo."
+            )
+    settings = plan.reporting
+    for year in years:
+        for period in plan.periods_of(year):
+            _, _, _, due, _ = period_dates(period, year, cal, settings.consolidation_working_days)
+            if due > info.end:
+                out.append(
+                    f"kỳ {plan.period_name(f'{year}-{period.code}')} hạn {format_date_short(due)}, "
+                    "sau khi kế hoạch hết hiệu lực; vẫn được nhắc hạn đến khi hết hạn."
+                )
+    return out

@@ -86,7 +86,7 @@ from common.clock import Clock
 from common.i18n import translator
 from scheduler import reminders as content
 from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import Reminder, obligations, reminder_schedule
+from scheduler.deadlines import Reminder, obligations, open_until, reminder_schedule
 from scheduler.plan import Plan
 from scheduler.plans import Plans, short_title
 from scheduler.sync import (
@@ -493,7 +493,9 @@ def _plan_reminders(
     lock_planning(session)
 
     today = now.astimezone(zone).date()
-    plan_ended = today > plan.plan.in_force.end
+    # Ended when no obligation is still open: an annual report due in January after the plan's
+    # last day is still reminded (scheduler.deadlines.open_until).
+    plan_ended = today > open_until(plan, cal)
     wants: dict[str, _Want] = {}
     drop_reason: dict[tuple[int, int], tuple[str, str]] = {}  # (obligation, contact) → (kind, text)
     active_obligations: set[int] = set()

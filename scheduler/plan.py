@@ -132,21 +132,26 @@ class Task(_Strict):
 
 
 class DayOfYear(_Strict):
-    """A day in the period's year, or in the year before (the Q1 cut-off starts 15/12)."""
+    """A day in the period's year, in the year before (``previous_year``: the Q1 cut-off starts
+    15/12) or in the year after (``next_year``: the annual report due "trước ngày 10/01 năm
+    sau"). The period's year is the year its data cover, whichever year its due date falls in."""
 
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
     previous_year: bool = False
+    next_year: bool = False
 
     @model_validator(mode="after")
     def _exists_every_year(self) -> DayOfYear:
         # 29/2 exists only in leap years; a deadline rule must hold in every year.
         if self.day > _cal.monthrange(2023, self.month)[1]:
             raise ValueError(f"ngày {self.day}/{self.month} không tồn tại (hoặc không có ở mọi năm)")
+        if self.previous_year and self.next_year:
+            raise ValueError("một ngày không thể vừa thuộc năm trước (previous_year) vừa thuộc năm sau (next_year)")
         return self
 
     def in_year(self, year: int) -> date:
-        return date(year - 1 if self.previous_year else year, self.month, self.day)
+        return date(year - 1 if self.previous_year else year + 1 if self.next_year else year, self.month, self.day)
 
 
 class Period(_Strict):
@@ -166,12 +171,18 @@ class Period(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
+        # Checked on real dates, so that a rule across years (cut-off 31/12, due 10/01 of the
+        # year after) is ordered as it is meant.
         start, end, due = (self.cutoff_from.in_year(2023), self.cutoff_to.in_year(2023), self.due.in_year(2023))
         if not start <= end:
             raise ValueError("ngày bắt đầu chốt số liệu sau ngày kết thúc")
         if not end < due:
             raise ValueError("hạn gửi báo cáo phải sau ngày chốt số liệu (Nghị định 09/2019/NĐ-CP, Điều 8)")
         return self
+
+    def window(self, year: int) -> tuple[date, date]:
+        """The data window (cut-off from, cut-off to) of the period of ``year``."""
+        return self.cutoff_from.in_year(year), self.cutoff_to.in_year(year)
 
 
 class ReminderStep(_Strict):
@@ -450,8 +461,32 @@ class Plan(_Strict):
         # Unstated: the plan's own year (plan check warns about it).
         return range(self.plan.year, self.plan.year + 1)
 
+    def covers(self, period: Period, year: int) -> bool:
+        """Whether the period of ``year`` is an obligation of the plan: its data window ends
+        within ``in_force`` (from ≤ cut-off to ≤ to).
+
+        The end, not the whole window: the seed plan is in force from 30/1/2024 and its Q1
+        window starts 15/12/2023 (Nghị định 09/2019/NĐ-CP, Art. 12), and its first report is
+        still due. The cut-off is the rule's, not clipped to the plan's start."""
+        end = period.cutoff_to.in_year(year)
+        return self.plan.in_force.start <= end <= self.plan.in_force.end
+
+    def periods_of(self, year: int) -> list[Period]:
+        """The plan's periods of ``year`` that are obligations (:meth:`covers`), in the plan's order."""
+        return [p for p in self.reporting.periods if self.covers(p, year)]
+
+    @cached_property
+    def _years(self) -> range:
+        # A period belongs to the year its data cover: a cut-off in the year before or the
+        # year after the period's year (previous_year/next_year) makes the year one off.
+        first, last = self.plan.in_force.start.year - 1, self.plan.in_force.end.year + 1
+        years = [y for y in range(first, last + 1) if self.periods_of(y)]
+        return range(years[0], years[-1] + 1) if years else range(0)
+
     def years_in_force(self) -> range:
-        return range(self.plan.in_force.start.year, self.plan.in_force.end.year + 1)
+        """The years that have at least one period whose data window ends within ``in_force``
+        (:meth:`covers`); a year's due dates may fall in the next year."""
+        return self._years
 
     def warnings(self) -> list[str]:
         """Problems that do not stop the plan from being used but that an admin should see."""

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from common.text import fold
+from scheduler.calendar import WorkingCalendar
 from scheduler.plan import Plan, PlanError, load_plan
 
 
@@ -151,8 +152,14 @@ class Plans:
         found = self.matching(text)
         return found[0] if len(found) == 1 else None
 
-    def in_force(self, day: date) -> list[Plan]:
-        return [p for p in self if p.plan.in_force.start <= day <= p.plan.in_force.end]
+    def in_force(self, day: date, cal: WorkingCalendar | None = None) -> list[Plan]:
+        """The plans in force on ``day``; with the calendar, also those past their end whose
+        last obligation is still open (the annual report due in January after the plan)."""
+        if cal is None:
+            return [p for p in self if p.plan.in_force.start <= day <= p.plan.in_force.end]
+        from scheduler.deadlines import open_until
+
+        return [p for p in self if p.plan.in_force.start <= day <= open_until(p, cal)]
 
     def agency_name(self, agency_id: str) -> str:
         """The agency's name in whichever plan knows it (the id when none does)."""

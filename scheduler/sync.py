@@ -127,7 +127,9 @@ def sync_obligations(
 # model or the tables changes what a sync writes for the same plan and calendar: every
 # database then re-syncs once on its next tick or start-up.
 # 2: who reports is decided on the due date (was: the cut-off), successors inherit duties.
-SYNC_VERSION = 2
+# 3: periods follow the plan's in_force (a period is synced only when its data window ends
+# within it) and a period's due date may fall in the next year.
+SYNC_VERSION = 3
 
 
 def _sha256(text: str) -> str:
@@ -175,7 +177,8 @@ def calendar_hash(cal: WorkingCalendar, plan: Plan, years: Iterable[int]) -> str
 
 
 def sync_years(plan: Plan) -> list[int]:
-    """The years whose obligations a sync writes: every year the plan is in force."""
+    """The years whose obligations a sync writes: every year that has a period whose data
+    window ends within the plan's ``in_force`` (its due dates may fall in the year after)."""
     return list(plan.years_in_force())
 
 

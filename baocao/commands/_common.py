@@ -220,7 +220,9 @@ def plans_for_period_or_fail(ctx: Context, plan_text: str | None, period_text: s
         chosen = [p for p in plans if year in p.years_in_force()]
         when = f"trong năm {year}"
     else:
-        chosen = plans.in_force(today)
+        # A plan past its end whose last reports are still open counts (the annual report due
+        # in January after it).
+        chosen = plans.in_force(today, calendar_or_fail(ctx))
         when = f"vào ngày {format_date_short(today)}"
     if code is not None:
         chosen = [p for p in chosen if code in p.period_by_code]

@@ -52,8 +52,23 @@ def _year_and_period(args: argparse.Namespace, ctx: Context, plans: list[Plan]) 
             "hãy bỏ một trong hai hoặc sửa cho khớp"
         )
     if year is None:
-        year = args.year if args.year is not None else local_now(ctx).year
+        year = args.year if args.year is not None else _this_year(ctx, plans)
     return year, code
+
+
+def _this_year(ctx: Context, plans: list[Plan]) -> int:
+    """The current year, or the year before while the last reports of a plan are still open
+    and no plan has periods this year (the annual report of 2030 due 10/01/2031, asked for in
+    January 2031 after the plan ended)."""
+    from scheduler.deadlines import open_until
+
+    today = local_now(ctx).date()
+    if any(today.year in p.years_in_force() for p in plans):
+        return today.year
+    cal = calendar_or_fail(ctx)
+    if any(today.year - 1 in p.years_in_force() and today <= open_until(p, cal) for p in plans):
+        return today.year - 1
+    return today.year
 
 
 def _plans(args: argparse.Namespace, ctx: Context) -> list[Plan]:
@@ -108,7 +123,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     print(
         "\n\n".join(
-            render(plan, result, with_reminders=args.reminders, estimated=cal.is_estimated(year)) for plan, result in shown
+            # The due dates' years: a report of one year may be due in January of the next.
+            render(
+                plan, result, with_reminders=args.reminders,
+                estimated=cal.is_estimated(year) or any(cal.is_estimated(o.due.year) for o in result),
+            )
+            for plan, result in shown
         )
     )
     return 0

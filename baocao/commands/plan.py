@@ -299,7 +299,9 @@ def summary(plan: Plan, ctx: Context, path: Path) -> str:
             lines.append(f"  {label}: {len(names)} cơ quan")
             lines.extend(f"    · {name}" for name in names)
 
-    warnings = plan.warnings()
+    from scheduler.deadlines import period_warnings
+
+    warnings = plan.warnings() + period_warnings(plan, cal)
     if warnings:
         lines.append(f"Cảnh báo ({len(warnings)}):")
         lines.extend(f"  ! {w}" for w in warnings)

@@ -66,9 +66,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         f"bỏ {e.dropped} tin không còn cần; thử lại sau {d.retried + d.transient}; thất bại {d.failed}."
     )
     today = ctx.now().astimezone(settings.tz).date()
+    from scheduler.deadlines import open_until
+
     for plan in plans:
         if only is not None and plan.plan.id not in only:
             continue
-        if not plan.plan.in_force.start <= today <= plan.plan.in_force.end:
+        # A plan past its end whose last report is still open (due in January after it) reminds.
+        if not plan.plan.in_force.start <= today <= open_until(plan, services.calendar):
             print(f"Lưu ý: Kế hoạch số {plan.plan.number} không có hiệu lực vào thời điểm này; không có tin nhắc nào được tạo.")
     return 0

@@ -44,7 +44,7 @@ def resolve(turn: Turn, plan: Plan, given: str | None) -> tuple[str, list[Text]]
     t = turn.t
     today = turn.today()
     notes: list[Text] = []
-    ended = not obligations.plan_is_current(plan, today)
+    ended = not obligations.plan_is_current(plan, today, turn.ctx.calendar)
     if given is not None:
         try:
             year, code = st.parse_period(plan, given, default_year=default_year(plan, today))
@@ -88,7 +88,7 @@ def plan_of_command(turn: Turn, command: str, arg: str) -> tuple[Plan, str, list
     named, rest = plans.find_at_start(arg)
     if named is not None:
         return named, rest, [plan_heading(turn, named)]
-    candidates = plans.in_force(turn.today()) or list(plans)
+    candidates = plans.in_force(turn.today(), turn.ctx.calendar) or list(plans)
     if len(candidates) == 1:
         return candidates[0], arg, [plan_heading(turn, candidates[0])]
     token = state.new_token()

@@ -60,3 +60,39 @@ def test_keys_and_labels():
     assert split_key("2024-q1") == (2024, "Q1") and split_key("Q1") is None
     assert as_text((2024, "Q1")) == "2024-Q1" and as_text((None, "H1")) == "H1"
     assert period_label("quý I", 2024) == "quý I năm 2024" and period_label("năm", 2024) == "năm 2024"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("tháng 5", (None, "M05")),
+        ("thang 5", (None, "M05")),
+        ("Tháng 05", (None, "M05")),
+        ("T5", (None, "M05")),
+        ("t12", (None, "M12")),
+        ("M05", (None, "M05")),
+        ("2025-M05", (2025, "M05")),
+        ("tháng 5 năm 2025", (2025, "M05")),
+        ("T5/2025", (2025, "M05")),
+        ("báo cáo tháng 1 năm 2026", (2026, "M01")),
+        ("tháng 13", None),
+        ("5 tháng", None),
+        ("6 tháng cuối năm", (None, "H2")),
+        ("06 thang cuoi nam 2025", (2025, "H2")),
+        ("H2", (None, "H2")),
+        ("2025-h2", (2025, "H2")),
+        ("6 tháng đầu năm", (None, "H1")),  # unchanged
+    ],
+)
+def test_months_and_the_second_half_year(text, found):
+    assert parse_words(text) == found
+
+
+def test_new_codes_have_names_and_sort_in_calendar_order():
+    from common.periods import PERIOD_NAMES, key_order
+
+    assert PERIOD_NAMES["M01"] == "tháng 1" and PERIOD_NAMES["H2"] == "06 tháng cuối năm"
+    assert PERIOD_NAMES["H1"] == "06 tháng"  # the seed's label
+    assert period_label(PERIOD_NAMES["M05"], 2025) == "tháng 5 năm 2025"
+    keys = ["2025-FY", "2025-H1", "2025-M07", "2024-FY", "2025-Q1", "2025-M01", "2025-H2", "2025-9M"]
+    assert sorted(keys, key=key_order) == ["2024-FY", "2025-M01", "2025-Q1", "2025-H1", "2025-M07", "2025-9M", "2025-H2", "2025-FY"]

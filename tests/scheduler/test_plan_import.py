@@ -133,7 +133,7 @@ def test_sections_per_agency(directory):
     assert tasks[1]["time_frame"]["kind"] == "ongoing"
     text = reviewed(draft)
     assert "đánh số lại" in text
-    assert "hằng tháng" in text  # monthly reporting kept as quarters, on the list
+    assert "hằng tháng" in text  # the monthly periods M01–M12 and their cut-off, on the list
     new = next(a for a in draft.data["agencies"] if a["id"] == "so-nong-nghiep-va-moi-truong")
     assert new["kind"] == "co-quan-chuyen-mon"
     assert "Sở Tài nguyên và Môi trường (so-tai-nguyen-va-moi-truong)" in text  # the closest names
