@@ -973,16 +973,18 @@ class _Message:
         weak = [str(h.value) for h in hits if h.kind == "weak"]
         percent = self.pct_in(spans)
         last = [h for h in hits if h.kind == "status"][-1:] if strong else []
-        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos):
+        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos, max(hi for _, hi in spans)):
             # "… duy trì 45 mô hình. Thực hiện xong theo kế hoạch.": the closing word wins
             return DONE, None
         return _combine(strong or weak, percent), percent
 
-    def _concludes(self, pos: int) -> bool:
-        """Whether a status word at folded offset ``pos`` opens the last sentence of its part."""
+    def _concludes(self, pos: int, hi: int | None = None) -> bool:
+        """Whether a status word at folded offset ``pos`` opens the last sentence of its part
+        (which ends at ``hi``); "Đánh giá: Hoàn thành." opens it too."""
         before = self.folded[max(0, pos - 40):pos]
-        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}$", before) is not None and re.search(r"[.;\n]", before) is not None
-        after = self.folded[pos:]
+        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}(?:[a-z]+\s?[a-z]*\s*:\s*)?$", before) is not None \
+            and re.search(r"[.;\n]", before) is not None
+        after = self.folded[pos:hi]
         return opens and re.search(r"[.;\n]\s*\S", after) is None
 
     def difficulty(self, spans: Iterable[tuple[int, int]]) -> bool:
@@ -1440,6 +1442,9 @@ def _read_clause(
             status, percent = ref_first[k]
             span = (g.start, afters[k][1])
         own_tails = tails[id(g)]
+        if status not in (None, DONE) and percent is None and own_tails \
+                and msg.facts([span, *own_tails]) == (DONE, None):
+            status = DONE  # "NV9: Duy trì 35 đội hình … Hoàn thành chỉ tiêu.": the closing word wins
         if status is None and own_tails:
             status, percent = msg.facts(own_tails)
         elif percent is None and own_tails:
