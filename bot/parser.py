@@ -227,7 +227,8 @@ _DONE_PHRASES = [
     ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
 ]
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
-_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("chua", "co", "yeu", "cau"),
+_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong", "co", "phat", "sinh"),
+                    ("chua", "co", "phat", "sinh"), ("chua", "co", "yeu", "cau"),
                     ("khong", "co", "yeu", "cau")]
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
@@ -563,7 +564,8 @@ class _Message:
                 nxt = ""
             if nxt in ("cho",):
                 self._status(IN_PROGRESS, i, weak=True)
-            elif nxt not in _DANG_NOT_VERB and not nxt.isdigit():
+            elif (nxt not in _DANG_NOT_VERB or self._typed(i) in ("đang", "dag", "dg")) and not nxt.isdigit():
+                # typed "đang" (or "dag") is the verb for sure; only a bare "dang" may be "Đảng ủy"
                 self._status(IN_PROGRESS, i)
         # Causes: "do chưa có hướng dẫn", "vì thiếu người", "chậm do vướng thủ tục"; and any
         # cause given for not having started or finished ("chưa tổ chức được do dịch bệnh").
@@ -1226,6 +1228,11 @@ class _Refs:
 # Segmentation
 
 # "Vướng mắc: …", "Khó khăn, kiến nghị: …" opening a clause
+# A clause about the tasks not named ("các nhiệm vụ khác", "còn lại", "các nv còn lại")
+_OTHER_TASKS_RE = re.compile(
+    r"[\s,;.\-•*+]*(?:(?:cac|nhung)\s+)?(?:(?:nv|nhiem\s*vu|noi\s*dung|muc)\s+)?(?:(?:phoi hop|chu tri)\s+)?(?:con lai|khac)(?![a-z])"
+    r"|[\s,;.\-•*+]*(?:cac|nhung)\s+(?:nv|nhiem\s*vu)\s+(?:phoi hop|chu tri)?\s*(?:con lai|khac)(?![a-z])"
+)
 _GENERAL_HEAD_RE = re.compile(r"[\s\-•*+]*(?:\*\s*)?(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*\s*:")
 _CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
 
@@ -1376,6 +1383,8 @@ def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
             last_group = by_clause[n][-1]
             general = []  # a "Khó khăn: …" between two tasks is the task's before it
         elif last_group is not None and _has_letters(msg.folded, lo, hi):
+            if _OTHER_TASKS_RE.match(msg.folded, lo):
+                continue  # "…; các nv khác k phát sinh", "còn lại chưa triển khai": not the last task's
             if many and (general or _GENERAL_HEAD_RE.match(msg.folded, lo)):
                 general.append((lo, hi))
             tails[id(last_group)].append((lo, hi))
