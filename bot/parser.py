@@ -409,6 +409,7 @@ class _Hit:
 class _Pct:
     value: int
     pos: int
+    progress: bool = False  # "75% kế hoạch", "tiến độ đạt 75%": says outright it is the task's progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,6 +522,14 @@ class _Message:
         return out
 
     def pct_in(self, spans: Iterable[tuple[int, int]]) -> int | None:
+        # A percentage said to be the task's progress ("đạt 75% kế hoạch") wins over an earlier
+        # one that may be an indicator ("thi hành xong 335 tỷ đồng, đạt 41,2%").
+        for lo, hi in sorted(set(spans)):
+            k = bisect_left(self._pct_pos, lo)
+            while k < len(self.pcts) and self.pcts[k].pos < hi:
+                if self.pcts[k].progress:
+                    return self.pcts[k].value
+                k += 1
         for lo, hi in sorted(set(spans)):
             k = bisect_left(self._pct_pos, lo)
             if k < len(self.pcts) and self.pcts[k].pos < hi:
@@ -663,7 +672,20 @@ class _Message:
         if self._partial_count(j):
             self._status(IN_PROGRESS, i)
             return
+        if self._count_follows(j):
+            # "giải quyết xong 412 việc", "xong 1.850 việc": hundreds of cases settled is the
+            # period's throughput of work that goes on, not the task finished ("xong 2 lớp" is)
+            self._status(IN_PROGRESS, i, weak=True)
+            return
         self._status(DONE, i)
+
+    def _count_follows(self, j: int) -> bool:
+        if j >= self.n or not self.toks[j].digit or self.toks[j].brk:
+            return False
+        rest = self.folded[self.toks[j].end:self.toks[j].end + 12]
+        m = re.match(r"(?:[.,]\d+)*\s*([%/]|[a-z]+)", rest)
+        return m is not None and m.group(1) not in ("%", "/", "phan", "ngay", "thang", "nam") \
+            and int(re.match(r"\d{1,3}(?:\.\d{3})+|\d+", self.folded[self.toks[j].start:]).group().replace(".", "")) >= 100
 
     def _fraction_at(self, k: int) -> tuple[int, int] | None:
         if 0 <= k and k + 1 < self.n and self.toks[k].digit and self.toks[k + 1].digit \
@@ -763,7 +785,22 @@ class _Message:
                 continue
             if self._metric(k, after, rest):
                 continue
-            self.pcts.append(_Pct(value, tok.start))
+            self.pcts.append(_Pct(value, tok.start, self._progress_pct(k, after)))
+
+    def _progress_pct(self, k: int, after: int) -> bool:
+        gap = self.folded[self.toks[after - 1].end:self.toks[after].start] if after < self.n else ""
+        if after < self.n and "\n" not in gap and gap.strip() == "%" and (self.w(after), self.w(after + 1)) in _PROGRESS_NOUNS:
+            return True
+        return any(self.seq(j, ("tien", "do")) for j in self.back(k, 5))
+
+    def _share_of_count(self, k: int, start: int) -> bool:
+        """Whether the percentage at token k is the share of a count "a/b" just before it."""
+        value = int(self.toks[k].w)
+        for m in _BIG_FRACTION_RE.finditer(self.folded, max(0, start - 100), start):
+            a, b = (int(x.replace(".", "")) for x in m.groups())
+            if b and a <= b and abs(100 * a / b - value) < 1 and "\n" not in self.folded[m.end():start]:
+                return True
+        return False
 
     def _after_reached(self, k: int) -> bool:
         j = k - 1
@@ -788,6 +825,12 @@ class _Message:
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
         if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
             return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
+        if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[self.toks[k].end:self.toks[k].end + 20]):
+            return True  # "về tiền … thi hành xong 335 tỷ đồng, đạt 41,2%", "đạt 75% về việc"
+        if any(self.seq(j, ("dung", "han")) or self.seq(j, ("dung", "thoi", "han")) for j in self.back(k, 4)):
+            return True  # "truy tố đúng thời hạn 100%": a rate of timeliness
+        if self._share_of_count(k, start) and not self._progress_pct(k, after):
+            return True  # "giải quyết 31/34 đơn; đạt 91%": that count's share
         for j in self.back(k, 12):
             if (self.is_(j, "tang", "giam") and self.w(j + 1) != "cuong") or self.w(j) in ("chiem", "vuot", "cho", "rieng") \
                     or self.seq(j, ("so", "voi")):
@@ -1025,6 +1068,7 @@ _ALLOCATE = [("bo", "tri"), ("cap",), ("giao", "kinh"), ("phan", "bo")]
 _PROGRESS_NOUNS = frozenset({
     ("ke", "hoach"), ("khoi", "luong"), ("cong", "viec"), ("chi", "tieu"), ("noi", "dung"),
     ("nhiem", "vu"), ("muc", "tieu"), ("tien", "do"), ("yeu", "cau"), ("phan", "viec"),
+    ("du", "toan"),  # "đạt 70% dự toán": a budget task's own plan
 })
 _NOT_A_NOUN = frozenset({
     "roi", "a", "nhe", "va", "thi", "nhung", "con", "trong", "theo", "ve", "duoc", "da",
