@@ -666,6 +666,10 @@ class _Message:
                          ("buoc", "dau")):
             self._status(IN_PROGRESS, i)  # "dự kiến tháng 8 xong", "cơ bản hoàn thành"
             return
+        if self.w(j) in ("dot", "buoc", "giai") and (self.w(j + 1) in ("dau", "mot", "1", "i") or
+                                                     (self.w(j + 1) == "doan" and self.w(j + 2) in ("dau", "mot", "1", "i"))):
+            self._status(IN_PROGRESS, i)  # "xong đợt 1", "hoàn thành giai đoạn 1": a first part done
+            return
         if self.seq(j, ("mot", "phan")) or (self.w(j) == "1" and self.w(j + 1) == "phan"):
             self._status(IN_PROGRESS, i)
             return
@@ -689,7 +693,11 @@ class _Message:
 
     def _fraction_at(self, k: int) -> tuple[int, int] | None:
         if 0 <= k and k + 1 < self.n and self.toks[k].digit and self.toks[k + 1].digit \
-                and self.folded[self.toks[k].end:self.toks[k + 1].start].strip() == "/":
+                and self.folded[self.toks[k].end:self.toks[k + 1].start].strip() == "/" \
+                and not re.match(r"\s*/\s*\d", self.folded[self.toks[k + 1].end:self.toks[k + 1].end + 4]) \
+                and not re.search(r"\d\s*/\s*$", self.folded[max(0, self.toks[k].start - 4):self.toks[k].start]) \
+                and not (k and self.w(k - 1) in ("so", "nv", "vu", "tri", "hop")):
+            # not "nhiệm vụ số 2/6/7", "NV 2/6": a list of tasks, not a count
             return int(self.toks[k].w), int(self.toks[k + 1].w)
         return None
 
@@ -871,6 +879,12 @@ class _Message:
             if prev in ("canh", "biet", "ho", "vung", "go", "phuc", "qua", "met", "hinh") or \
                     (prev == "quyet" and prev2 == "giai"):
                 return
+            first = i
+            while (earlier := self._prev_difficulty(first)) is not None and earlier < first:
+                first = earlier
+            if first != i and first and not self.toks[first].brk and self.w(first - 1) in ("go", "phuc") and \
+                    self.w(self._prev_difficulty(i) or i) in ("kho", "vuong"):
+                return  # "tháo gỡ khó khăn, vướng mắc", "khắc phục khó khăn, vướng mắc": the activity
         elif head in ("kien", "de"):
             # "đơn kiến nghị, phản ánh của công dân", "theo đề nghị của": someone else's request
             if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri") or nxt in ("cua", "phan"):
