@@ -1512,6 +1512,11 @@ def _read_clause(
         if status not in (None, DONE) and percent is None and own_tails \
                 and msg.facts([span, *own_tails]) == (DONE, None):
             status = DONE  # "NV9: Duy trì 35 đội hình … Hoàn thành chỉ tiêu.": the closing word wins
+        points = [t for t in own_tails if re.match(r"[\s;,.\-]*[a-e]\s*\)", msg.folded[t[0]:t[0] + 6])]
+        if status is not None and percent is None and points:
+            # "NV 6: a) thẩm định 18 dự thảo, xong; b) …, đang tiếp tục; c) …: chưa phát sinh":
+            # the task's points each say how far they are; the task is as far as all of them
+            status = _combine([status] + [ps for ps in (msg.facts([t])[0] for t in points) if ps], None)
         if status is None and own_tails:
             status, percent = msg.facts(own_tails)
         elif percent is None and own_tails:
