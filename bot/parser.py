@@ -594,7 +594,8 @@ class _Message:
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
             waiting = typed == "chờ" or (self.w(i - 1) == "dang" and not self.toks[i].brk)  # "dag cho kinh phi"
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
-            for j in range(i + 1, min(i + 6, self.n)):
+            # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
+            for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
                 if self.toks[j].brk:
                     break
                 if any(self.seq(j, p) for p in wanted):
@@ -887,7 +888,8 @@ class _Message:
                 return  # "tháo gỡ khó khăn, vướng mắc", "khắc phục khó khăn, vướng mắc": the activity
         elif head in ("kien", "de"):
             # "đơn kiến nghị, phản ánh của công dân", "theo đề nghị của": someone else's request
-            if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri") or nxt in ("cua", "phan"):
+            if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri") or nxt in ("cua", "phan", "khoi"):
+                # … and "tin báo, tố giác tội phạm và kiến nghị khởi tố": the legal term
                 return
             if not self._asks_support(j):
                 return  # "đề nghị Sở cập nhật đầu mối", "(Đề nghị Hội Luật gia tỉnh chủ trì)"
