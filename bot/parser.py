@@ -1836,6 +1836,7 @@ def _describes_work(topic: str) -> bool:
 
 
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
+_BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
@@ -1862,6 +1863,12 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
             e = _with(e, status=IN_PROGRESS)
+        if e.status in (None, IN_PROGRESS) and e.task is not None and e.percent is None and not figures \
+                and _BLOCKED_RE.match(_HEADING_RE.sub("", folded, count=1)) \
+                and not re.search(r"\b(?:dang|da|van) (?:thuc hien|trien khai|lam|to chuc)\b|\btiep tuc\b", folded):
+            # "NV 11: Chưa được bổ sung kinh phí…, đang chờ tỉnh cấp", "nv11 chua dc cap kp":
+            # held up before it could begin
+            e = _with(e, status=NOT_STARTED)
         if e.status is None and e.task is not None:
             counts = [f for f in figures if f.total]
             if counts:
