@@ -1117,7 +1117,7 @@ def _combine(statuses: list[str], percent: int | None) -> str | None:
 
 _KW = r"(?:nv|n\.\s?v\.?|nvu|nhiem\s*vu|muc|noi\s*dung)"
 # "nhiệm vụ chủ trì số 2", "nhiệm vụ phối hợp (1, 2, 3)", "nhiệm vụ được giao số 4"
-_QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z]))?"
+_QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z])){0,2}"  # "phối hợp còn lại"
 _REF_RE = re.compile(
     r"(?<![a-z0-9])(?P<kw>" + _KW + r")" + _QUALIFIER +
     r"(?:\s*[.:#(-]?\s*(?:so|thu)(?![a-z]))?"
