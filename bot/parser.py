@@ -58,7 +58,7 @@ from functools import lru_cache
 
 from bot.figures import Figure, find_figures
 from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
-from bot.task_match import TaskIndex
+from bot.task_match import TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
 
@@ -1124,7 +1124,7 @@ _REF_RE = re.compile(
     r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
     r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
     # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
-    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)"
+    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])"  # not "Quy chế phối hợp số 01/QCPH"
     # "mục II.4", "II.4 -": the plan's part and task number
     r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
 )
@@ -1693,12 +1693,15 @@ class _Reader:
 
     def _by_content(self, piece: str) -> list[ParsedEntry]:
         """A part that names no task: the task(s) its sentences are about."""
-        if _REST_OF_TASKS_RE.search(fold(piece)):
+        rest = _REST_OF_TASKS_RE.search(fold(piece))
+        if rest and not re.search(r"[a-z]{2,}", fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
             return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
         if not self.index:
             return [self._only(_parse(piece, self.valid)[0])]
         spans = _sentences(piece)
-        matches = [self.index.match(_topic(piece[a:b]), self.allowed) for a, b in spans]
+        # a sentence about "the other tasks" names none of them: it is no task's by content
+        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) else self.index.match(_topic(piece[a:b]), self.allowed)
+                   for a, b in spans]
         groups: list[list[object]] = []  # [task, start, end]
         for (a, b), m in zip(spans, matches):
             if m.task is not None and (not groups or groups[-1][0] != m.task):
@@ -1756,7 +1759,10 @@ def fold_keep_lines(text: str) -> str:
 
 
 # "các nhiệm vụ (phối hợp) còn lại / khác": the tasks not named, which no words can tell
-_REST_OF_TASKS_RE = re.compile(r"\bnhiem vu\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
+# "các nhiệm vụ phối hợp còn lại: …" opening a part: about the tasks not named (a later
+# "…; các nhiệm vụ phối hợp khác thực hiện bình thường" does not undo what came before it)
+_NO_MATCH = TaskMatch(None, 0.0)
+_REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 
 _SENTENCE_RE = re.compile(r"[;\n]|[.!?](?=\s|$)")
