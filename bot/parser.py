@@ -1156,7 +1156,7 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 
