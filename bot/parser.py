@@ -1572,16 +1572,18 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     sections = reader.split_topics(sections)
     has_tasks = any(sec.kind == TASK for sec in sections)
     entries: list[ParsedEntry] = []
-    for sec in sections:
+    first_task = next((n for n, sec in enumerate(sections) if sec.kind == TASK), len(sections))
+    for n, sec in enumerate(sections):
         if sec.kind == FUTURE and len(sections) > 1:
             continue  # "Phương hướng quý II": next period's plans, not this period's report
         if sec.kind == FRAME and not reader.names_tasks(sec):
             continue
-        if sec.kind == BODY and has_tasks and not sec.topic and not reader.names_tasks(sec):
+        if sec.kind == BODY and has_tasks and not sec.topic and not reader.names_tasks(sec) and n < first_task:
             continue  # "Kính gửi Sở Tư pháp, … báo cáo như sau:" before the tasks
         found = reader.section(sec, many=len(sections) > 1)
         if sec.topic:
-            found = [e for e in found if e.status or e.percent is not None or e.difficulty]  # a title, not a report
+            # a title, not a report — unless it gives results ("…: tiếp 58 lượt công dân, giải quyết 31/34 đơn")
+            found = [e for e in found if e.status or e.percent is not None or e.difficulty or (e.task and find_figures(e.text))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -1693,6 +1695,8 @@ class _Reader:
 
     def _by_content(self, piece: str) -> list[ParsedEntry]:
         """A part that names no task: the task(s) its sentences are about."""
+        if _INTRO_RE.match(fold(piece)):
+            return []  # the report's introduction alone ("UBND huyện … báo cáo kết quả 6 tháng …:")
         rest = _REST_OF_TASKS_RE.search(fold(piece))
         if rest and not re.search(r"[a-z]{2,}", fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
             return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
@@ -1700,7 +1704,9 @@ class _Reader:
             return [self._only(_parse(piece, self.valid)[0])]
         spans = _sentences(piece)
         # a sentence about "the other tasks" names none of them: it is no task's by content
-        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) else self.index.match(_topic(piece[a:b]), self.allowed)
+        # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none
+        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
+                   else self.index.match(_topic(piece[a:b]), self.allowed)
                    for a, b in spans]
         groups: list[list[object]] = []  # [task, start, end]
         for (a, b), m in zip(spans, matches):
@@ -1762,6 +1768,7 @@ def fold_keep_lines(text: str) -> str:
 # "các nhiệm vụ phối hợp còn lại: …" opening a part: about the tasks not named (a later
 # "…; các nhiệm vụ phối hợp khác thực hiện bình thường" does not undo what came before it)
 _NO_MATCH = TaskMatch(None, 0.0)
+_INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh))\b)[^:\n]{0,200}:\s*$")
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 

@@ -65,7 +65,7 @@ _FRAME_WORDS = re.compile(
     r"viec (?:trien khai|thuc hien)|cac nhiem vu|ve (?:ket qua|tinh hinh)|nhiem vu (?:duoc giao|chu tri|phoi hop)\s*[:.]?\s*$)"
 )
 _REF_START = re.compile(
-    r"^(?:(?:cac|doi voi|ve|voi)\s+)?(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*){0,2}"
+    r"^(?:(?:cac|doi voi|ve|voi)\s+){0,2}(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*){0,2}"
     r"\(?\s*(?:so\s*)?(?:thu\s*)?\(?\s*\d|^(?:tieu muc|diem)\s+[a-z]\b"
 )
 
