@@ -898,7 +898,8 @@ class _Message:
                 return
         elif head == "cham":
             ok = prev in ("bi", "con") or nxt in ("do", "tre", "tien", "so", "hon", "thuc", "trien", "ban") \
-                or self.seq(i - 2, ("tien", "do")) == 2
+                or self.seq(i - 2, ("tien", "do")) == 2 \
+                or (self._typed(i) == "chậm" and nxt != "nhat")  # "thi hành án: chậm, …" (not "chậm nhất ngày 15")
             if not ok:
                 return
         elif phrase == ("han", "che"):
