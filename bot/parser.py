@@ -888,7 +888,8 @@ class _Message:
                 return  # "tháo gỡ khó khăn, vướng mắc", "khắc phục khó khăn, vướng mắc": the activity
         elif head in ("kien", "de"):
             # "đơn kiến nghị, phản ánh của công dân", "theo đề nghị của": someone else's request
-            if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri") or nxt in ("cua", "phan", "khoi"):
+            if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri", "de", "nham", "muu", "cuu") or nxt in ("cua", "phan", "khoi"):
+                # … "rà soát 03 quy chế để đề xuất sửa đổi", "tham mưu đề xuất": the work itself
                 # … and "tin báo, tố giác tội phạm và kiến nghị khởi tố": the legal term
                 return
             if not self._asks_support(j):
@@ -1620,7 +1621,8 @@ class _Reader:
                 match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
                 if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
                     continue
-                out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named))
+                out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
+                                   topic=current.topic))
                 current = Section(BODY, lo, current.end, topic=True)
                 own = match.task
             out.append(current)
