@@ -802,15 +802,6 @@ class _Message:
             return True
         return any(self.seq(j, ("tien", "do")) for j in self.back(k, 5))
 
-    def _share_of_count(self, k: int, start: int) -> bool:
-        """Whether the percentage at token k is the share of a count "a/b" just before it."""
-        value = int(self.toks[k].w)
-        for m in _BIG_FRACTION_RE.finditer(self.folded, max(0, start - 100), start):
-            a, b = (int(x.replace(".", "")) for x in m.groups())
-            if b and a <= b and abs(100 * a / b - value) < 1 and "\n" not in self.folded[m.end():start]:
-                return True
-        return False
-
     def _after_reached(self, k: int) -> bool:
         j = k - 1
         if j >= 0 and not self.toks[k].brk and self.w(j) in ("khoang", "gan", "tren", "hon"):
@@ -838,8 +829,6 @@ class _Message:
             return True  # "về tiền … thi hành xong 335 tỷ đồng, đạt 41,2%", "đạt 75% về việc"
         if any(self.seq(j, ("dung", "han")) or self.seq(j, ("dung", "thoi", "han")) for j in self.back(k, 4)):
             return True  # "truy tố đúng thời hạn 100%": a rate of timeliness
-        if self._share_of_count(k, start) and not self._progress_pct(k, after):
-            return True  # "giải quyết 31/34 đơn; đạt 91%": that count's share
         for j in self.back(k, 12):
             if (self.is_(j, "tang", "giam") and self.w(j + 1) != "cuong") or self.w(j) in ("chiem", "vuot", "cho", "rieng") \
                     or self.seq(j, ("so", "voi")):
