@@ -58,7 +58,7 @@ from functools import lru_cache
 
 from bot.figures import Figure, find_figures
 from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
-from bot.task_match import TaskIndex
+from bot.task_match import TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
 
@@ -227,7 +227,8 @@ _DONE_PHRASES = [
     ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
 ]
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
-_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("chua", "co", "yeu", "cau"),
+_NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong", "co", "phat", "sinh"),
+                    ("chua", "co", "phat", "sinh"), ("chua", "co", "yeu", "cau"),
                     ("khong", "co", "yeu", "cau")]
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
@@ -408,6 +409,7 @@ class _Hit:
 class _Pct:
     value: int
     pos: int
+    progress: bool = False  # "75% kế hoạch", "tiến độ đạt 75%": says outright it is the task's progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,6 +522,14 @@ class _Message:
         return out
 
     def pct_in(self, spans: Iterable[tuple[int, int]]) -> int | None:
+        # A percentage said to be the task's progress ("đạt 75% kế hoạch") wins over an earlier
+        # one that may be an indicator ("thi hành xong 335 tỷ đồng, đạt 41,2%").
+        for lo, hi in sorted(set(spans)):
+            k = bisect_left(self._pct_pos, lo)
+            while k < len(self.pcts) and self.pcts[k].pos < hi:
+                if self.pcts[k].progress:
+                    return self.pcts[k].value
+                k += 1
         for lo, hi in sorted(set(spans)):
             k = bisect_left(self._pct_pos, lo)
             if k < len(self.pcts) and self.pcts[k].pos < hi:
@@ -563,7 +573,8 @@ class _Message:
                 nxt = ""
             if nxt in ("cho",):
                 self._status(IN_PROGRESS, i, weak=True)
-            elif nxt not in _DANG_NOT_VERB and not nxt.isdigit():
+            elif (nxt not in _DANG_NOT_VERB or self._typed(i) in ("đang", "dag", "dg")) and not nxt.isdigit():
+                # typed "đang" (or "dag") is the verb for sure; only a bare "dang" may be "Đảng ủy"
                 self._status(IN_PROGRESS, i)
         # Causes: "do chưa có hướng dẫn", "vì thiếu người", "chậm do vướng thủ tục"; and any
         # cause given for not having started or finished ("chưa tổ chức được do dịch bệnh").
@@ -583,7 +594,8 @@ class _Message:
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
             waiting = typed == "chờ" or (self.w(i - 1) == "dang" and not self.toks[i].brk)  # "dag cho kinh phi"
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
-            for j in range(i + 1, min(i + 6, self.n)):
+            # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
+            for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
                 if self.toks[j].brk:
                     break
                 if any(self.seq(j, p) for p in wanted):
@@ -655,17 +667,38 @@ class _Message:
                          ("buoc", "dau")):
             self._status(IN_PROGRESS, i)  # "dự kiến tháng 8 xong", "cơ bản hoàn thành"
             return
+        if self.w(j) in ("dot", "buoc", "giai") and (self.w(j + 1) in ("dau", "mot", "1", "i") or
+                                                     (self.w(j + 1) == "doan" and self.w(j + 2) in ("dau", "mot", "1", "i"))):
+            self._status(IN_PROGRESS, i)  # "xong đợt 1", "hoàn thành giai đoạn 1": a first part done
+            return
         if self.seq(j, ("mot", "phan")) or (self.w(j) == "1" and self.w(j + 1) == "phan"):
             self._status(IN_PROGRESS, i)
             return
         if self._partial_count(j):
             self._status(IN_PROGRESS, i)
             return
+        if self._count_follows(j):
+            # "giải quyết xong 412 việc", "xong 1.850 việc": hundreds of cases settled is the
+            # period's throughput of work that goes on, not the task finished ("xong 2 lớp" is)
+            self._status(IN_PROGRESS, i, weak=True)
+            return
         self._status(DONE, i)
+
+    def _count_follows(self, j: int) -> bool:
+        if j >= self.n or not self.toks[j].digit or self.toks[j].brk:
+            return False
+        rest = self.folded[self.toks[j].end:self.toks[j].end + 12]
+        m = re.match(r"(?:[.,]\d+)*\s*([%/]|[a-z]+)", rest)
+        return m is not None and m.group(1) not in ("%", "/", "phan", "ngay", "thang", "nam") \
+            and int(re.match(r"\d{1,3}(?:\.\d{3})+|\d+", self.folded[self.toks[j].start:]).group().replace(".", "")) >= 100
 
     def _fraction_at(self, k: int) -> tuple[int, int] | None:
         if 0 <= k and k + 1 < self.n and self.toks[k].digit and self.toks[k + 1].digit \
-                and self.folded[self.toks[k].end:self.toks[k + 1].start].strip() == "/":
+                and self.folded[self.toks[k].end:self.toks[k + 1].start].strip() == "/" \
+                and not re.match(r"\s*/\s*\d", self.folded[self.toks[k + 1].end:self.toks[k + 1].end + 4]) \
+                and not re.search(r"\d\s*/\s*$", self.folded[max(0, self.toks[k].start - 4):self.toks[k].start]) \
+                and not (k and self.w(k - 1) in ("so", "nv", "vu", "tri", "hop")):
+            # not "nhiệm vụ số 2/6/7", "NV 2/6": a list of tasks, not a count
             return int(self.toks[k].w), int(self.toks[k + 1].w)
         return None
 
@@ -761,7 +794,13 @@ class _Message:
                 continue
             if self._metric(k, after, rest):
                 continue
-            self.pcts.append(_Pct(value, tok.start))
+            self.pcts.append(_Pct(value, tok.start, self._progress_pct(k, after)))
+
+    def _progress_pct(self, k: int, after: int) -> bool:
+        gap = self.folded[self.toks[after - 1].end:self.toks[after].start] if after < self.n else ""
+        if after < self.n and "\n" not in gap and gap.strip() == "%" and (self.w(after), self.w(after + 1)) in _PROGRESS_NOUNS:
+            return True
+        return any(self.seq(j, ("tien", "do")) for j in self.back(k, 5))
 
     def _after_reached(self, k: int) -> bool:
         j = k - 1
@@ -786,6 +825,10 @@ class _Message:
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
         if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
             return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
+        if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[self.toks[k].end:self.toks[k].end + 20]):
+            return True  # "về tiền … thi hành xong 335 tỷ đồng, đạt 41,2%", "đạt 75% về việc"
+        if any(self.seq(j, ("dung", "han")) or self.seq(j, ("dung", "thoi", "han")) for j in self.back(k, 4)):
+            return True  # "truy tố đúng thời hạn 100%": a rate of timeliness
         for j in self.back(k, 12):
             if (self.is_(j, "tang", "giam") and self.w(j + 1) != "cuong") or self.w(j) in ("chiem", "vuot", "cho", "rieng") \
                     or self.seq(j, ("so", "voi")):
@@ -826,9 +869,17 @@ class _Message:
             if prev in ("canh", "biet", "ho", "vung", "go", "phuc", "qua", "met", "hinh") or \
                     (prev == "quyet" and prev2 == "giai"):
                 return
+            first = i
+            while (earlier := self._prev_difficulty(first)) is not None and earlier < first:
+                first = earlier
+            if first != i and first and not self.toks[first].brk and self.w(first - 1) in ("go", "phuc") and \
+                    self.w(self._prev_difficulty(i) or i) in ("kho", "vuong"):
+                return  # "tháo gỡ khó khăn, vướng mắc", "khắc phục khó khăn, vướng mắc": the activity
         elif head in ("kien", "de"):
             # "đơn kiến nghị, phản ánh của công dân", "theo đề nghị của": someone else's request
-            if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri") or nxt in ("cua", "phan"):
+            if prev in ("theo", "don", "nhan", "quyet", "ly", "anh", "tri", "de", "nham", "muu", "cuu") or nxt in ("cua", "phan", "khoi"):
+                # … "rà soát 03 quy chế để đề xuất sửa đổi", "tham mưu đề xuất": the work itself
+                # … and "tin báo, tố giác tội phạm và kiến nghị khởi tố": the legal term
                 return
             if not self._asks_support(j):
                 return  # "đề nghị Sở cập nhật đầu mối", "(Đề nghị Hội Luật gia tỉnh chủ trì)"
@@ -837,7 +888,8 @@ class _Message:
                 return
         elif head == "cham":
             ok = prev in ("bi", "con") or nxt in ("do", "tre", "tien", "so", "hon", "thuc", "trien", "ban") \
-                or self.seq(i - 2, ("tien", "do")) == 2
+                or self.seq(i - 2, ("tien", "do")) == 2 \
+                or (self._typed(i) == "chậm" and nxt != "nhat")  # "thi hành án: chậm, …" (not "chậm nhất ngày 15")
             if not ok:
                 return
         elif phrase == ("han", "che"):
@@ -973,16 +1025,18 @@ class _Message:
         weak = [str(h.value) for h in hits if h.kind == "weak"]
         percent = self.pct_in(spans)
         last = [h for h in hits if h.kind == "status"][-1:] if strong else []
-        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos):
+        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos, max(hi for _, hi in spans)):
             # "… duy trì 45 mô hình. Thực hiện xong theo kế hoạch.": the closing word wins
             return DONE, None
         return _combine(strong or weak, percent), percent
 
-    def _concludes(self, pos: int) -> bool:
-        """Whether a status word at folded offset ``pos`` opens the last sentence of its part."""
+    def _concludes(self, pos: int, hi: int | None = None) -> bool:
+        """Whether a status word at folded offset ``pos`` opens the last sentence of its part
+        (which ends at ``hi``); "Đánh giá: Hoàn thành." opens it too."""
         before = self.folded[max(0, pos - 40):pos]
-        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}$", before) is not None and re.search(r"[.;\n]", before) is not None
-        after = self.folded[pos:]
+        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}(?:[a-z]+\s?[a-z]*\s*:\s*)?$", before) is not None \
+            and re.search(r"[.;\n]", before) is not None
+        after = self.folded[pos:hi]
         return opens and re.search(r"[.;\n]\s*\S", after) is None
 
     def difficulty(self, spans: Iterable[tuple[int, int]]) -> bool:
@@ -1021,6 +1075,7 @@ _ALLOCATE = [("bo", "tri"), ("cap",), ("giao", "kinh"), ("phan", "bo")]
 _PROGRESS_NOUNS = frozenset({
     ("ke", "hoach"), ("khoi", "luong"), ("cong", "viec"), ("chi", "tieu"), ("noi", "dung"),
     ("nhiem", "vu"), ("muc", "tieu"), ("tien", "do"), ("yeu", "cau"), ("phan", "viec"),
+    ("du", "toan"),  # "đạt 70% dự toán": a budget task's own plan
 })
 _NOT_A_NOUN = frozenset({
     "roi", "a", "nhe", "va", "thi", "nhung", "con", "trong", "theo", "ve", "duoc", "da",
@@ -1053,14 +1108,14 @@ def _combine(statuses: list[str], percent: int | None) -> str | None:
 
 _KW = r"(?:nv|n\.\s?v\.?|nvu|nhiem\s*vu|muc|noi\s*dung)"
 # "nhiệm vụ chủ trì số 2", "nhiệm vụ phối hợp (1, 2, 3)", "nhiệm vụ được giao số 4"
-_QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z]))?"
+_QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z])){0,2}"  # "phối hợp còn lại"
 _REF_RE = re.compile(
     r"(?<![a-z0-9])(?P<kw>" + _KW + r")" + _QUALIFIER +
     r"(?:\s*[.:#(-]?\s*(?:so|thu)(?![a-z]))?"
     r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
     r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
     # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
-    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)"
+    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])"  # not "Quy chế phối hợp số 01/QCPH"
     # "mục II.4", "II.4 -": the plan's part and task number
     r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
 )
@@ -1092,7 +1147,7 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 
@@ -1224,6 +1279,11 @@ class _Refs:
 # Segmentation
 
 # "Vướng mắc: …", "Khó khăn, kiến nghị: …" opening a clause
+# A clause about the tasks not named ("các nhiệm vụ khác", "còn lại", "các nv còn lại")
+_OTHER_TASKS_RE = re.compile(
+    r"[\s,;.\-•*+]*(?:(?:cac|nhung)\s+)?(?:(?:nv|nhiem\s*vu|noi\s*dung|muc)\s+)?(?:(?:phoi hop|chu tri)\s+)?(?:con lai|khac)(?![a-z])"
+    r"|[\s,;.\-•*+]*(?:cac|nhung)\s+(?:nv|nhiem\s*vu)\s+(?:phoi hop|chu tri)?\s*(?:con lai|khac)(?![a-z])"
+)
 _GENERAL_HEAD_RE = re.compile(r"[\s\-•*+]*(?:\*\s*)?(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*\s*:")
 _CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
 
@@ -1374,6 +1434,8 @@ def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
             last_group = by_clause[n][-1]
             general = []  # a "Khó khăn: …" between two tasks is the task's before it
         elif last_group is not None and _has_letters(msg.folded, lo, hi):
+            if _OTHER_TASKS_RE.match(msg.folded, lo):
+                continue  # "…; các nv khác k phát sinh", "còn lại chưa triển khai": not the last task's
             if many and (general or _GENERAL_HEAD_RE.match(msg.folded, lo)):
                 general.append((lo, hi))
             tails[id(last_group)].append((lo, hi))
@@ -1440,6 +1502,14 @@ def _read_clause(
             status, percent = ref_first[k]
             span = (g.start, afters[k][1])
         own_tails = tails[id(g)]
+        if status not in (None, DONE) and percent is None and own_tails \
+                and msg.facts([span, *own_tails]) == (DONE, None):
+            status = DONE  # "NV9: Duy trì 35 đội hình … Hoàn thành chỉ tiêu.": the closing word wins
+        points = [t for t in own_tails if re.match(r"[\s;,.\-]*[a-e]\s*\)", msg.folded[t[0]:t[0] + 6])]
+        if status is not None and percent is None and points:
+            # "NV 6: a) thẩm định 18 dự thảo, xong; b) …, đang tiếp tục; c) …: chưa phát sinh":
+            # the task's points each say how far they are; the task is as far as all of them
+            status = _combine([status] + [ps for ps in (msg.facts([t])[0] for t in points) if ps], None)
         if status is None and own_tails:
             status, percent = msg.facts(own_tails)
         elif percent is None and own_tails:
@@ -1493,16 +1563,18 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     sections = reader.split_topics(sections)
     has_tasks = any(sec.kind == TASK for sec in sections)
     entries: list[ParsedEntry] = []
-    for sec in sections:
+    first_task = next((n for n, sec in enumerate(sections) if sec.kind == TASK), len(sections))
+    for n, sec in enumerate(sections):
         if sec.kind == FUTURE and len(sections) > 1:
             continue  # "Phương hướng quý II": next period's plans, not this period's report
         if sec.kind == FRAME and not reader.names_tasks(sec):
             continue
-        if sec.kind == BODY and has_tasks and not sec.topic and not reader.names_tasks(sec):
+        if sec.kind == BODY and has_tasks and not sec.topic and not reader.names_tasks(sec) and n < first_task:
             continue  # "Kính gửi Sở Tư pháp, … báo cáo như sau:" before the tasks
         found = reader.section(sec, many=len(sections) > 1)
         if sec.topic:
-            found = [e for e in found if e.status or e.percent is not None or e.difficulty]  # a title, not a report
+            # a title, not a report — unless it gives results ("…: tiếp 58 lượt công dân, giải quyết 31/34 đơn")
+            found = [e for e in found if e.status or e.percent is not None or e.difficulty or (e.task and find_figures(e.text))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -1538,7 +1610,8 @@ class _Reader:
                 match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
                 if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
                     continue
-                out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named))
+                out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
+                                   topic=current.topic))
                 current = Section(BODY, lo, current.end, topic=True)
                 own = match.task
             out.append(current)
@@ -1614,12 +1687,19 @@ class _Reader:
 
     def _by_content(self, piece: str) -> list[ParsedEntry]:
         """A part that names no task: the task(s) its sentences are about."""
-        if _REST_OF_TASKS_RE.search(fold(piece)):
+        if _INTRO_RE.match(fold(piece)):
+            return []  # the report's introduction alone ("UBND huyện … báo cáo kết quả 6 tháng …:")
+        rest = _REST_OF_TASKS_RE.search(fold(piece))
+        if rest and not re.search(r"[a-z]{2,}", fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
             return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
         if not self.index:
             return [self._only(_parse(piece, self.valid)[0])]
         spans = _sentences(piece)
-        matches = [self.index.match(_topic(piece[a:b]), self.allowed) for a, b in spans]
+        # a sentence about "the other tasks" names none of them: it is no task's by content
+        # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none
+        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
+                   else self.index.match(_topic(piece[a:b]), self.allowed)
+                   for a, b in spans]
         groups: list[list[object]] = []  # [task, start, end]
         for (a, b), m in zip(spans, matches):
             if m.task is not None and (not groups or groups[-1][0] != m.task):
@@ -1677,7 +1757,11 @@ def fold_keep_lines(text: str) -> str:
 
 
 # "các nhiệm vụ (phối hợp) còn lại / khác": the tasks not named, which no words can tell
-_REST_OF_TASKS_RE = re.compile(r"\bnhiem vu\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
+# "các nhiệm vụ phối hợp còn lại: …" opening a part: about the tasks not named (a later
+# "…; các nhiệm vụ phối hợp khác thực hiện bình thường" does not undo what came before it)
+_NO_MATCH = TaskMatch(None, 0.0)
+_INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh))\b)[^:\n]{0,200}:\s*$")
+_REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 
 _SENTENCE_RE = re.compile(r"[;\n]|[.!?](?=\s|$)")
@@ -1757,6 +1841,7 @@ def _describes_work(topic: str) -> bool:
 
 
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
+_BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
@@ -1783,6 +1868,12 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
             e = _with(e, status=IN_PROGRESS)
+        if e.status in (None, IN_PROGRESS) and e.task is not None and e.percent is None and not figures \
+                and _BLOCKED_RE.match(_HEADING_RE.sub("", folded, count=1)) \
+                and not re.search(r"\b(?:dang|da|van) (?:thuc hien|trien khai|lam|to chuc)\b|\btiep tuc\b", folded):
+            # "NV 11: Chưa được bổ sung kinh phí…, đang chờ tỉnh cấp", "nv11 chua dc cap kp":
+            # held up before it could begin
+            e = _with(e, status=NOT_STARTED)
         if e.status is None and e.task is not None:
             counts = [f for f in figures if f.total]
             if counts:

@@ -49,7 +49,7 @@ _ROMAN_TASK = re.compile(rf"^(?:muc\s*)?{_ROMAN}\s*\.\s*(?P<num>\d{{1,2}})(?!\d)
 _ROMAN_HEAD = re.compile(rf"^{_ROMAN}\s*[.)\-–—/]\s*(?P<rest>\S.*)?$")
 # "4. …", "4) …", "4.1. …", "4.1 …" (task 4, its point 1): a numbered heading. Not "15/3", "4%".
 _NUMBERED = re.compile(
-    r"^(?P<num>\d{1,2})\s*(?:[.)]\s*(?:(?P<sub>\d{1,2})\s*[.)]?\s*)?|\.(?P<sub2>\d{1,2})\s+|\s+[-–—:]\s+|\s+(?=[a-z][^:\n]{0,40}:))(?=[^\W\d_])"
+    r"^(?P<num>\d{1,2})\s*(?:[.)]\s*(?:(?P<sub>\d{1,2})\s*[.)]?\s*)?|\.(?P<sub2>\d{1,2})\s+|\s+[-–—:]\s+|\s*/\s+|\s+(?=[a-z][^:\n]{0,40}:))(?=[^\W\d_])"
 )
 _POINT = re.compile(r"^(?P<letter>[a-gđ])\s*[.)]\s*(?=\S)")
 _GENERAL_WORDS = re.compile(
@@ -65,7 +65,7 @@ _FRAME_WORDS = re.compile(
     r"viec (?:trien khai|thuc hien)|cac nhiem vu|ve (?:ket qua|tinh hinh)|nhiem vu (?:duoc giao|chu tri|phoi hop)\s*[:.]?\s*$)"
 )
 _REF_START = re.compile(
-    r"^(?:(?:cac|doi voi|ve|voi)\s+)?(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*)?"
+    r"^(?:(?:cac|doi voi|ve|voi)\s+){0,2}(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*){0,2}"
     r"\(?\s*(?:so\s*)?(?:thu\s*)?\(?\s*\d|^(?:tieu muc|diem)\s+[a-z]\b"
 )
 
@@ -81,8 +81,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 _LETTER_LINE = re.compile(r"^(?:tieu muc|diem|y)\s+(?P<letter>[a-z])\b(?!\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem vu))")
 _OUTLINE = re.compile(r"^(?P<num>\d{1,2})\s*\.\s*(?P<sub>\d{1,2})\b")
-_LEAD_NUMBER = re.compile(r"^(?P<num>\d{1,2})\s*[.)]")
-_NAMED = re.compile(r"^(?:\d{1,2}\s*[.)]\s*)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)")
+_LEAD_NUMBER = re.compile(r"^(?P<num>\d{1,2})\s*[.)/]")
+_NAMED = re.compile(r"^(?:\d{1,2}\s*[.)/]\s*)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)")
 
 
 def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:

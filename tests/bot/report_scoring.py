@@ -157,10 +157,16 @@ def score(rows: list[dict]) -> Score:
             problems.append(f"tasks: want {sorted(want_tasks)}{' ask ' + str(sorted(want_candidates)) if want_candidates else ''} got {sorted(got_tasks)}")
         by_task = {e.task: e for e in entries if e.task is not None}
         generals = [e for e in entries if e.general]
+        # A general difficulty of a one-task message read into that task (below): the task then
+        # rightly carries it, so its difficulty is compared with the task's and the general's.
+        folded_in = not generals and len(got_tasks) == 1 and len(want_tasks) == 1 \
+            and any(_general(e) and e.get("difficulty") for e in expected)
         fields_ok = True
         for want in expected:
             if want["task"] is not None:
                 got = by_task.get(want["task"])
+                if folded_in:
+                    want = dict(want, difficulty=True)
             elif _general(want):
                 got = generals[0] if generals else None
                 if got is None and len(got_tasks) == 1 and len(want_tasks) == 1:
