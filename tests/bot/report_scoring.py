@@ -42,6 +42,7 @@ HELD_OUT_3 = HERE / "parser_corpus_reports_heldout3.jsonl"
 HELD_OUT_4 = HERE / "parser_corpus_reports_heldout4.jsonl"
 HELD_OUT_5 = HERE / "parser_corpus_reports_heldout5.jsonl"
 HELD_OUT_6 = HERE / "parser_corpus_reports_heldout6.jsonl"
+HELD_OUT_7 = HERE / "parser_corpus_reports_heldout7.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -4,8 +4,9 @@ pieces — sections, tasks by content, figures, non-reports — each on its own.
 The corpus (``parser_corpus_reports*.jsonl``, scored by :mod:`tests.bot.report_scoring`) was
 written by people who never saw the parser: ``reports-dev`` was used to build and tune it;
 each ``reports-held-out*`` set was scored blind once, then looked at and used for tuning (so
-it is tuning data now), and a new one written; ``reports-held-out-6`` has been tuned on too (the next
-blind set is written outside the project).
+it is tuning data now), and a new one written; ``reports-held-out-6`` has been tuned on too, and
+``reports-held-out-7``, written after that from docs/parser-corpus.md, was scored blind twice
+(the parser before and after that tuning; nobody tuning had seen it) and has not been tuned on.
 docs/parser.md has the blind and current figures. Never edit a label to make this test pass.
 """
 
@@ -36,6 +37,7 @@ SETS = {
     "reports-held-out-4": (rs.HELD_OUT_4, 0.75, 0.87),
     "reports-held-out-5": (rs.HELD_OUT_5, 0.87, 0.95),
     "reports-held-out-6": (rs.HELD_OUT_6, 0.92, 0.95),
+    "reports-held-out-7": (rs.HELD_OUT_7, 0.72, 0.85),
 }
 
 
