@@ -235,9 +235,32 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         # WAL: readers never wait for the writer and the writer never waits for readers, so the
         # bot, a cron `baocao tick` and the CLI share one file; only writers take turns.
         # (A no-op for an in-memory database, which keeps its own journal.)
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _set_wal(cursor)
     finally:
         cursor.close()
+
+
+def _set_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting while another connection holds the file.
+
+    Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
+    once instead of calling the busy handler: two processes opening a new file together (the
+    bot and a cron tick, while the first migrates) would fail at connect. So wait here, as the
+    busy timeout would, and give up only after it."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def _sqlite_on_begin(connection: Connection) -> None:

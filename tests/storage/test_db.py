@@ -167,6 +167,29 @@ def test_concurrent_first_use_of_a_sqlite_file(tmp_path) -> None:
     assert results == [db.head_revision()] * len(engines)
 
 
+def test_connecting_to_a_new_file_another_connection_holds_waits_instead_of_failing(tmp_path) -> None:
+    """Switching a new file to WAL gets "database is locked" at once, without the busy
+    handler, while another connection writes to it (the second process starting while the
+    first migrates): the connection waits for it instead."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "new.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE t (x)")
+    release = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    release.start()
+    engine = db._create_engine(db.normalize_url(f"sqlite:///{path}"))
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        release.join()
+        holder.close()
+        engine.dispose()
+
+
 def test_sqlite_begin_immediate_option(sqlite_url: str, tmp_path) -> None:
     import sqlite3
 
