@@ -69,7 +69,7 @@ class PlanWatcher:
     def _mtime(path: Path) -> tuple[float, ...] | None:
         # A symlink's target (editing data/plan.json counts), and the directory files the plan
         # refers to (docs/directory.md): editing a directory reloads the plans that use it.
-        from scheduler.plan import plan_files as with_directories
+        from scheduler.plan import plan_sources
         from scheduler.plans import link_target
 
         try:
@@ -78,7 +78,7 @@ class PlanWatcher:
         except OSError:
             return None
         rest = []
-        for file in with_directories(target)[1:]:
+        for file in plan_sources(target)[1:]:
             try:
                 rest.append(file.stat().st_mtime)
             except OSError:

@@ -767,7 +767,7 @@ def load_plan(path: Path | str) -> Plan:
     return parse_plan(raw, path.parent)
 
 
-def plan_files(path: Path | str) -> list[Path]:
+def plan_sources(path: Path | str) -> list[Path]:
     """The plan file and the directory files it refers to (for a watcher). Never raises."""
     path = Path(path)
     try:
