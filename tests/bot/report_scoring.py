@@ -43,6 +43,8 @@ HELD_OUT_4 = HERE / "parser_corpus_reports_heldout4.jsonl"
 HELD_OUT_5 = HERE / "parser_corpus_reports_heldout5.jsonl"
 HELD_OUT_6 = HERE / "parser_corpus_reports_heldout6.jsonl"
 HELD_OUT_7 = HERE / "parser_corpus_reports_heldout7.jsonl"
+HELD_OUT_8 = HERE / "parser_corpus_reports_heldout8.jsonl"
+HELD_OUT_9 = HERE / "parser_corpus_reports_heldout9.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -38,6 +38,8 @@ SETS = {
     "reports-held-out-5": (rs.HELD_OUT_5, 0.87, 0.95),
     "reports-held-out-6": (rs.HELD_OUT_6, 0.92, 0.95),
     "reports-held-out-7": (rs.HELD_OUT_7, 0.72, 0.85),
+    "reports-held-out-8": (rs.HELD_OUT_8, 0.67, 0.81),
+    "reports-held-out-9": (rs.HELD_OUT_9, 0.53, 0.76),
 }
 
 
