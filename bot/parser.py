@@ -547,6 +547,13 @@ class _Message:
             if self.w(i - 1) == "duoc" and not self.toks[i].brk or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
+        # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
+        if self.w(i) == "khong" and self.w(i + 1) == "co" and not self.toks[i + 1].brk:
+            k = i + 2
+            while k < self.n and k < i + 5 and not self.toks[k].brk and self.w(k) in _CASE_NOUNS:
+                k += 1
+            if k > i + 2 and self.w(k) == "nao" and not self.toks[k].brk:
+                self._status(NOT_ARISEN, i)
         # "nv10 chậm do dân không hợp tác", "#10 quá tải": behind, so under way
         if (self.is_(i, "cham") and not (self.w(i + 1) == "tien" and self.w(i + 2) == "do")) or \
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
@@ -1053,6 +1060,8 @@ _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
 # "2.140/2.830 việc": a count with thousands separators
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
+# What may not arise in a period: "không có vụ (việc) nào", "không có trường hợp nào"
+_CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
 _WAIT_FOR = [("cap",), ("bo", "tri"), ("phe", "duyet"), ("huong", "dan"), ("y", "kien"), ("kinh", "phi"), ("van", "ban")]
@@ -1843,6 +1852,7 @@ def _describes_work(topic: str) -> bool:
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
+_STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
 
@@ -1859,7 +1869,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         figures = tuple(find_figures(e.text))
         folded, topic = fold(e.text), _topic(e.text)
         if e.status == NOT_ARISEN and e.task is not None:
-            before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", folded)[0]
+            before_nothing = re.split(r"\b(?:khong|chua|k|ko) (?:phat sinh|co yeu cau|co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao)\b", folded)[0]
             if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
@@ -1882,6 +1892,9 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
+                e = _with(e, status=IN_PROGRESS)
+            elif e.difficulty and _STUCK_ON_RE.search(folded) and not _ASKS_RE.search(folded):
+                # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))
     # A general difficulty in a message about one task only is that task's ("NV4: đang làm.
