@@ -628,8 +628,9 @@ class _Message:
             for k in range(j, min(j + 3, self.n)):
                 if self.toks[k].brk:
                     break
-                if self._diff_start_at(k):
-                    return
+                size = self._diff_start_at(k)
+                if size and not (self.w(k) in ("de", "kien") and self.w(k + size) in ("phoi", "cung")):
+                    return  # ("không phát sinh đề nghị phối hợp": no request to act on arose)
             self._status(NOT_ARISEN, i)
             return
         if phrase in _DONE_PHRASES:
