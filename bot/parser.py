@@ -1837,6 +1837,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "dang tai", "dang", "san xuat", "trien khai", "thuc hien", "tham gia", "hoan thien", "xay dung", "theo doi",
     "tong hop", "boi duong", "tap huan", "dao tao", "cu", "bo tri", "ky ket", "sua doi", "kien toan", "thu ly",
     "ty le", "ve viec",
+    "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
 ))
 
 
