@@ -608,6 +608,22 @@ class _Message:
                 if any(self.seq(j, p) for p in wanted):
                     self.hits.append(_Hit("diff", True, self.toks[i].start))
                     break
+                if any(self.seq(j, p) for p in _WAIT_DECISION):
+                    # "chờ tỉnh phê duyệt chủ trương nên chưa giải ngân": an approval that holds
+                    # the work up is an obstacle; "phần còn lại chờ UBND tỉnh phê duyệt", "đang chờ
+                    # ý kiến của các sở" is the normal course of the work
+                    if self._holds_up(j):
+                        self.hits.append(_Hit("diff", True, self.toks[i].start))
+                    break
+
+    def _holds_up(self, j: int) -> bool:
+        """Whether the sentence from token j on says something cannot go ahead ("nên chưa …")."""
+        for k in range(j + 1, min(j + 16, self.n)):
+            if self.toks[k].brk and any(c in self._gap(k) for c in ".;!?\n"):
+                return False
+            if self.is_(k, "chua") or self.seq(k, ("khong", "the")):
+                return True
+        return False
 
     def _typed(self, i: int) -> str:
         """Token i as typed (lower case, NFC): to tell "vẫn" from "vận", "chờ" from "cho"."""
@@ -1065,8 +1081,10 @@ _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
-_WAIT_FOR = [("cap",), ("bo", "tri"), ("phe", "duyet"), ("huong", "dan"), ("y", "kien"), ("kinh", "phi"), ("van", "ban")]
-_WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("phe", "duyet"), ("bo", "tri", "kinh", "phi")]
+_WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban")]
+_WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
+# Waiting for a decision is the normal course of the work unless it holds the work up.
+_WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]
 # A request for support: what it asks for.
 _SUPPORT_WORDS = frozenset({"som", "sua", "kinh"})
 _SUPPORT_PHRASES = [
