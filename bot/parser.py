@@ -1035,7 +1035,9 @@ class _Message:
             j = i + 1
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
                 j += 1
-            if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES:
+            if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES \
+                    and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")):
+                # ("không có căn cứ", "không cần thiết": no resource lacking)
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
             elif any(self.seq(k, p) for k in range(i + 1, min(j + 1, self.n)) for p in _ALLOCATE):
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
