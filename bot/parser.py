@@ -554,6 +554,14 @@ class _Message:
                 k += 1
             if k > i + 2 and self.w(k) == "nao" and not self.toks[k].brk:
                 self._status(NOT_ARISEN, i)
+        # "còn 03 vụ chưa thực hiện được", "còn 01 vụ vướng mắc": work remaining, so under way
+        if self.w(i) == "con" and i + 1 < self.n and self.toks[i + 1].digit and not self.toks[i + 1].brk:
+            for k in range(i + 2, min(i + 7, self.n)):
+                if self.toks[k].brk:
+                    break
+                if self.is_(k, "chua", "vuong", "dang"):
+                    self._status(IN_PROGRESS, i)
+                    break
         # "nv10 chậm do dân không hợp tác", "#10 quá tải": behind, so under way
         if (self.is_(i, "cham") and not (self.w(i + 1) == "tien" and self.w(i + 2) == "do")) or \
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
