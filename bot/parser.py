@@ -1104,6 +1104,7 @@ _SUPPORT_PHRASES = [
     ("trang", "thiet"), ("dau", "tu"), ("tap", "huan"), ("boi", "duong"), ("dao", "tao"), ("ban", "hanh"),
     ("chi", "dao"), ("giai", "quyet"), ("thao", "go"), ("tang", "cuong"), ("xem", "xet"), ("uu", "tien"),
     ("sua", "doi"), ("dieu", "chinh"), ("nang", "cao"),
+    ("cung", "cap"), ("cong", "bo"),  # "đề nghị … cung cấp tài liệu", "… công bố danh sách giám định viên"
 ]
 _NEG_FILLER = frozenset({"co", "gap", "phat", "sinh", "xay", "ra", "con", "thay", "ghi", "nhan", "gi", "nao", "bi"})
 _LACK_FILLER = frozenset({"co", "du", "duoc", "cap", "giao", "bo", "tri", "phan"})
