@@ -1919,7 +1919,10 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             counts = [f for f in figures if f.total]
             if counts:
                 # "tham gia 6/8 cuộc đối thoại": part of what was planned is done
-                e = _with(e, status=IN_PROGRESS if any(f.value < f.total for f in counts) else DONE)  # type: ignore[operator]
+                # … "quán triệt đến 09/09 xã; tuyên truyền 120 lượt", "… đầy đủ 23/23 phiên đối
+                # thoại" among other results: one activity in full, not the task done
+                whole = not any(f.value < f.total for f in counts) and len(counts) == len(figures)  # type: ignore[operator]
+                e = _with(e, status=DONE if whole else IN_PROGRESS)
             elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
