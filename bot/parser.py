@@ -842,6 +842,19 @@ class _Message:
             return False
         return self.is_(j, "dat", "duoc") or self.seq(j - 1, ("tien", "do")) == 2
 
+    def _rate_of_cases(self, k: int, sentence: str) -> bool:
+        """ "tiếp nhận 412 tin, đã giải quyết 360 tin, đạt 87,4%", "đã giải quyết 375 tin (đạt
+        91%)": a rate over hundreds of cases is the period's rate of that indicator, work that
+        goes on (as "giải quyết xong 412 việc"), not the task's progress; "20/25 đơn, đạt 80%" is."""
+        j = k - 1
+        while j >= 0 and self.w(j) in ("khoang", "gan", "tren", "hon", "ty", "le"):
+            j -= 1
+        if j < 0 or not self.is_(j, "dat"):
+            return False
+        if self._progress_pct(k, k + 1 if self.folded[self.toks[k].end:self.toks[k].end + 1] != "," else k + 2):
+            return False
+        return any(int(m.group(1).replace(".", "")) >= 100 for m in _CASES_RE.finditer(sentence))
+
     def _metric(self, k: int, after: int, rest: str) -> bool:
         """A percentage that measures something else: "tăng 15%", "100% cán bộ", "tỷ lệ ... 88%"."""
         if self._negated(k, 3):
@@ -855,6 +868,8 @@ class _Message:
             return True  # "68% chỉ tiêu về việc": one indicator
         if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if self._rate_of_cases(k, sentence):
+            return True
         if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
             return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
         if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[self.toks[k].end:self.toks[k].end + 20]):
@@ -1087,6 +1102,8 @@ _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
 # "2.140/2.830 việc": a count with thousands separators
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
+# A count of cases: "412 tin", "1.612 vụ việc", "360 hồ sơ"
+_CASES_RE = re.compile(r"(?<![\d.,/])(\d{1,3}(?:\.\d{3})+|\d{3,})\s+(?:tin|vu|viec|don|ho so|bi can|truong hop|ban an|quyet dinh|thu tuc)\b")
 # What may not arise in a period: "không có vụ (việc) nào", "không có trường hợp nào"
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
