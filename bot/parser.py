@@ -554,6 +554,12 @@ class _Message:
                 k += 1
             if k > i + 2 and self.w(k) == "nao" and not self.toks[k].brk:
                 self._status(NOT_ARISEN, i)
+        # "xã chỉ có 01 công chức tư pháp", "chỉ có 02 chấp hành viên": a shortage of staff
+        if self.w(i) == "chi" and self.w(i + 1) == "co" and i + 3 < self.n and self.toks[i + 2].digit \
+                and not self.toks[i + 1].brk and not self.toks[i + 2].brk and not self._negated(i, 2):
+            noun = i + 4 if self._fraction_at(i + 2) else i + 3  # "chỉ có 01/02 công chức"
+            if noun < self.n and not self.toks[noun].brk and any(self.seq(noun, p) for p in _STAFF):
+                self.hits.append(_Hit("diff", True, self.toks[i].start))
         # "còn 03 vụ chưa thực hiện được", "còn 01 vụ vướng mắc": work remaining, so under way
         if self.w(i) == "con" and i + 1 < self.n and self.toks[i + 1].digit and not self.toks[i + 1].brk:
             for k in range(i + 2, min(i + 7, self.n)):
@@ -1104,6 +1110,10 @@ _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
 # A count of cases: "412 tin", "1.612 vụ việc", "360 hồ sơ"
 _CASES_RE = re.compile(r"(?<![\d.,/])(\d{1,3}(?:\.\d{3})+|\d{3,})\s+(?:tin|vu|viec|don|ho so|bi can|truong hop|ban an|quyet dinh|thu tuc)\b")
+# Who does the work: "chỉ có 01 công chức" is a shortage of them
+_STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "vien"), ("tham", "phan"),
+          ("kiem", "sat", "vien"), ("giam", "dinh", "vien"), ("dieu", "tra", "vien"), ("bien", "che"),
+          ("nguoi",), ("tro", "giup", "vien"), ("thu", "ky")]
 # What may not arise in a period: "không có vụ (việc) nào", "không có trường hợp nào"
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
