@@ -1108,6 +1108,8 @@ _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
 # "2.140/2.830 việc": a count with thousands separators
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
+# "còn 01 vụ vướng mắc", "còn 03 vụ chưa thực hiện được": work remaining
+_REMAINING_RE = re.compile(r"\bcon \d+ (?:[a-z]+ ){1,4}(?:chua|vuong|dang)\b")
 # A count of cases: "412 tin", "1.612 vụ việc", "360 hồ sơ"
 _CASES_RE = re.compile(r"(?<![\d.,/])(\d{1,3}(?:\.\d{3})+|\d{3,})\s+(?:tin|vu|viec|don|ho so|bi can|truong hop|ban an|quyet dinh|thu tuc)\b")
 # Who does the work: "chỉ có 01 công chức" is a shortage of them
@@ -1571,6 +1573,8 @@ def _read_clause(
         if status not in (None, DONE) and percent is None and own_tails \
                 and msg.facts([span, *own_tails]) == (DONE, None):
             status = DONE  # "NV9: Duy trì 35 đội hình … Hoàn thành chỉ tiêu.": the closing word wins
+        if status == DONE and percent is None and any(_REMAINING_RE.search(msg.folded, lo, hi) for lo, hi in own_tails):
+            status = IN_PROGRESS  # "NV10: giải quyết xong 02 vụ; còn 01 vụ vướng mắc …": work remains
         points = [t for t in own_tails if re.match(r"[\s;,.\-]*[a-e]\s*\)", msg.folded[t[0]:t[0] + 6])]
         if status is not None and percent is None and points:
             # "NV 6: a) thẩm định 18 dự thảo, xong; b) …, đang tiếp tục; c) …: chưa phát sinh":
