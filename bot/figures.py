@@ -73,7 +73,7 @@ def find_figures(text: str) -> list[Figure]:
                 continue  # "Nghị quyết 27 …", "Kế hoạch 124 …": a document's number
             if text[max(0, m.start() - 4):m.start()].lower().rstrip().endswith("thứ"):
                 continue  # "thứ 3": an ordinal  # "số 45 …", "NV 4 …", "ngày 15 …", "năm 2024 …": not a count
-            if before and before[-1] in ("nhiem",) or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
+            if before and before[-1] in ("nhiem",) and before[-2:-1] != ["bo"] or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
                 continue
             words = m.group("unit").split()
             kept: list[str] = []

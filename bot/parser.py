@@ -547,6 +547,27 @@ class _Message:
             if self.w(i - 1) == "duoc" and not self.toks[i].brk or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
+        # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
+        if self.w(i) == "khong" and self.w(i + 1) == "co" and not self.toks[i + 1].brk:
+            k = i + 2
+            while k < self.n and k < i + 5 and not self.toks[k].brk and self.w(k) in _CASE_NOUNS:
+                k += 1
+            if k > i + 2 and self.w(k) == "nao" and not self.toks[k].brk:
+                self._status(NOT_ARISEN, i)
+        # "xã chỉ có 01 công chức tư pháp", "chỉ có 02 chấp hành viên": a shortage of staff
+        if self.w(i) == "chi" and self.w(i + 1) == "co" and i + 3 < self.n and self.toks[i + 2].digit \
+                and not self.toks[i + 1].brk and not self.toks[i + 2].brk and not self._negated(i, 2):
+            noun = i + 4 if self._fraction_at(i + 2) else i + 3  # "chỉ có 01/02 công chức"
+            if noun < self.n and not self.toks[noun].brk and any(self.seq(noun, p) for p in _STAFF):
+                self.hits.append(_Hit("diff", True, self.toks[i].start))
+        # "còn 03 vụ chưa thực hiện được", "còn 01 vụ vướng mắc": work remaining, so under way
+        if self.w(i) == "con" and i + 1 < self.n and self.toks[i + 1].digit and not self.toks[i + 1].brk:
+            for k in range(i + 2, min(i + 7, self.n)):
+                if self.toks[k].brk:
+                    break
+                if self.is_(k, "chua", "vuong", "dang"):
+                    self._status(IN_PROGRESS, i)
+                    break
         # "nv10 chậm do dân không hợp tác", "#10 quá tải": behind, so under way
         if (self.is_(i, "cham") and not (self.w(i + 1) == "tien" and self.w(i + 2) == "do")) or \
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
@@ -601,6 +622,22 @@ class _Message:
                 if any(self.seq(j, p) for p in wanted):
                     self.hits.append(_Hit("diff", True, self.toks[i].start))
                     break
+                if any(self.seq(j, p) for p in _WAIT_DECISION):
+                    # "chờ tỉnh phê duyệt chủ trương nên chưa giải ngân": an approval that holds
+                    # the work up is an obstacle; "phần còn lại chờ UBND tỉnh phê duyệt", "đang chờ
+                    # ý kiến của các sở" is the normal course of the work
+                    if self._holds_up(j):
+                        self.hits.append(_Hit("diff", True, self.toks[i].start))
+                    break
+
+    def _holds_up(self, j: int) -> bool:
+        """Whether the sentence from token j on says something cannot go ahead ("nên chưa …")."""
+        for k in range(j + 1, min(j + 16, self.n)):
+            if self.toks[k].brk and any(c in self._gap(k) for c in ".;!?\n"):
+                return False
+            if self.is_(k, "chua") or self.seq(k, ("khong", "the")):
+                return True
+        return False
 
     def _typed(self, i: int) -> str:
         """Token i as typed (lower case, NFC): to tell "vẫn" from "vận", "chờ" from "cho"."""
@@ -621,8 +658,9 @@ class _Message:
             for k in range(j, min(j + 3, self.n)):
                 if self.toks[k].brk:
                     break
-                if self._diff_start_at(k):
-                    return
+                size = self._diff_start_at(k)
+                if size and not (self.w(k) in ("de", "kien") and self.w(k + size) in ("phoi", "cung")):
+                    return  # ("không phát sinh đề nghị phối hợp": no request to act on arose)
             self._status(NOT_ARISEN, i)
             return
         if phrase in _DONE_PHRASES:
@@ -810,6 +848,19 @@ class _Message:
             return False
         return self.is_(j, "dat", "duoc") or self.seq(j - 1, ("tien", "do")) == 2
 
+    def _rate_of_cases(self, k: int, sentence: str) -> bool:
+        """ "tiếp nhận 412 tin, đã giải quyết 360 tin, đạt 87,4%", "đã giải quyết 375 tin (đạt
+        91%)": a rate over hundreds of cases is the period's rate of that indicator, work that
+        goes on (as "giải quyết xong 412 việc"), not the task's progress; "20/25 đơn, đạt 80%" is."""
+        j = k - 1
+        while j >= 0 and self.w(j) in ("khoang", "gan", "tren", "hon", "ty", "le"):
+            j -= 1
+        if j < 0 or not self.is_(j, "dat"):
+            return False
+        if self._progress_pct(k, k + 1 if self.folded[self.toks[k].end:self.toks[k].end + 1] != "," else k + 2):
+            return False
+        return any(int(m.group(1).replace(".", "")) >= 100 for m in _CASES_RE.finditer(sentence))
+
     def _metric(self, k: int, after: int, rest: str) -> bool:
         """A percentage that measures something else: "tăng 15%", "100% cán bộ", "tỷ lệ ... 88%"."""
         if self._negated(k, 3):
@@ -823,6 +874,8 @@ class _Message:
             return True  # "68% chỉ tiêu về việc": one indicator
         if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if self._rate_of_cases(k, sentence):
+            return True
         if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
             return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
         if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[self.toks[k].end:self.toks[k].end + 20]):
@@ -1011,7 +1064,9 @@ class _Message:
             j = i + 1
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
                 j += 1
-            if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES:
+            if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES \
+                    and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")):
+                # ("không có căn cứ", "không cần thiết": no resource lacking)
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
             elif any(self.seq(k, p) for k in range(i + 1, min(j + 1, self.n)) for p in _ALLOCATE):
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
@@ -1053,10 +1108,22 @@ _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
 # "2.140/2.830 việc": a count with thousands separators
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
+# "còn 01 vụ vướng mắc", "còn 03 vụ chưa thực hiện được": work remaining
+_REMAINING_RE = re.compile(r"\bcon \d+ (?:[a-z]+ ){1,4}(?:chua|vuong|dang)\b")
+# A count of cases: "412 tin", "1.612 vụ việc", "360 hồ sơ"
+_CASES_RE = re.compile(r"(?<![\d.,/])(\d{1,3}(?:\.\d{3})+|\d{3,})\s+(?:tin|vu|viec|don|ho so|bi can|truong hop|ban an|quyet dinh|thu tuc)\b")
+# Who does the work: "chỉ có 01 công chức" is a shortage of them
+_STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "vien"), ("tham", "phan"),
+          ("kiem", "sat", "vien"), ("giam", "dinh", "vien"), ("dieu", "tra", "vien"), ("bien", "che"),
+          ("nguoi",), ("tro", "giup", "vien"), ("thu", "ky")]
+# What may not arise in a period: "không có vụ (việc) nào", "không có trường hợp nào"
+_CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
-_WAIT_FOR = [("cap",), ("bo", "tri"), ("phe", "duyet"), ("huong", "dan"), ("y", "kien"), ("kinh", "phi"), ("van", "ban")]
-_WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("phe", "duyet"), ("bo", "tri", "kinh", "phi")]
+_WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban")]
+_WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
+# Waiting for a decision is the normal course of the work unless it holds the work up.
+_WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]
 # A request for support: what it asks for.
 _SUPPORT_WORDS = frozenset({"som", "sua", "kinh"})
 _SUPPORT_PHRASES = [
@@ -1066,6 +1133,7 @@ _SUPPORT_PHRASES = [
     ("trang", "thiet"), ("dau", "tu"), ("tap", "huan"), ("boi", "duong"), ("dao", "tao"), ("ban", "hanh"),
     ("chi", "dao"), ("giai", "quyet"), ("thao", "go"), ("tang", "cuong"), ("xem", "xet"), ("uu", "tien"),
     ("sua", "doi"), ("dieu", "chinh"), ("nang", "cao"),
+    ("cung", "cap"), ("cong", "bo"),  # "đề nghị … cung cấp tài liệu", "… công bố danh sách giám định viên"
 ]
 _NEG_FILLER = frozenset({"co", "gap", "phat", "sinh", "xay", "ra", "con", "thay", "ghi", "nhan", "gi", "nao", "bi"})
 _LACK_FILLER = frozenset({"co", "du", "duoc", "cap", "giao", "bo", "tri", "phan"})
@@ -1505,6 +1573,8 @@ def _read_clause(
         if status not in (None, DONE) and percent is None and own_tails \
                 and msg.facts([span, *own_tails]) == (DONE, None):
             status = DONE  # "NV9: Duy trì 35 đội hình … Hoàn thành chỉ tiêu.": the closing word wins
+        if status == DONE and percent is None and any(_REMAINING_RE.search(msg.folded, lo, hi) for lo, hi in own_tails):
+            status = IN_PROGRESS  # "NV10: giải quyết xong 02 vụ; còn 01 vụ vướng mắc …": work remains
         points = [t for t in own_tails if re.match(r"[\s;,.\-]*[a-e]\s*\)", msg.folded[t[0]:t[0] + 6])]
         if status is not None and percent is None and points:
             # "NV 6: a) thẩm định 18 dự thảo, xong; b) …, đang tiếp tục; c) …: chưa phát sinh":
@@ -1827,6 +1897,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "dang tai", "dang", "san xuat", "trien khai", "thuc hien", "tham gia", "hoan thien", "xay dung", "theo doi",
     "tong hop", "boi duong", "tap huan", "dao tao", "cu", "bo tri", "ky ket", "sua doi", "kien toan", "thu ly",
     "ty le", "ve viec",
+    "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
 ))
 
 
@@ -1843,6 +1914,7 @@ def _describes_work(topic: str) -> bool:
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
+_STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
 
@@ -1859,7 +1931,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         figures = tuple(find_figures(e.text))
         folded, topic = fold(e.text), _topic(e.text)
         if e.status == NOT_ARISEN and e.task is not None:
-            before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", folded)[0]
+            before_nothing = re.split(r"\b(?:khong|chua|k|ko) (?:phat sinh|co yeu cau|co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao)\b", folded)[0]
             if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
@@ -1878,10 +1950,16 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             counts = [f for f in figures if f.total]
             if counts:
                 # "tham gia 6/8 cuộc đối thoại": part of what was planned is done
-                e = _with(e, status=IN_PROGRESS if any(f.value < f.total for f in counts) else DONE)  # type: ignore[operator]
+                # … "quán triệt đến 09/09 xã; tuyên truyền 120 lượt", "… đầy đủ 23/23 phiên đối
+                # thoại" among other results: one activity in full, not the task done
+                whole = not any(f.value < f.total for f in counts) and len(counts) == len(figures)  # type: ignore[operator]
+                e = _with(e, status=DONE if whole else IN_PROGRESS)
             elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
+                e = _with(e, status=IN_PROGRESS)
+            elif e.difficulty and _STUCK_ON_RE.search(folded) and not _ASKS_RE.search(folded):
+                # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))
     # A general difficulty in a message about one task only is that task's ("NV4: đang làm.
