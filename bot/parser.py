@@ -353,6 +353,7 @@ def _lexical(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 _TOKEN_RE = re.compile(r"[a-z]+|[0-9]+")
+_KK_NOTHING_RE = re.compile(r"[ \t]+(?:phat[ \t]+sinh|ps)(?![a-z])")
 
 
 def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
@@ -368,6 +369,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             continue
         if raw in ("k", "r", "e") and gap == "" and toks:
             words, fz = (raw,), frozenset()  # "10k", "2r": not shorthand
+        elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
+            words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
         else:
             words, fz = _lexical(raw)
         strict_ok = True
@@ -1147,7 +1150,7 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 
@@ -1480,11 +1483,21 @@ def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
     return entries
 
 
+_LEAD_IN_RE = re.compile(r"(?<![a-z])(?:con|rieng|con lai)\s*$")
+
+
+def _lead_in(folded: str, lo: int, start: int) -> int:
+    m = _LEAD_IN_RE.search(folded, lo, start)
+    return m.start() if m else start
+
+
 def _read_clause(
     msg: _Message, clause: tuple[int, int], gs: list[_Group], tails: dict[int, list[tuple[int, int]]]
 ) -> list[_Reading]:
     c_lo, c_hi = clause
-    afters = [(g.end, gs[k + 1].start if k + 1 < len(gs) else c_hi) for k, g in enumerate(gs)]
+    # "nv1 dag lam, còn nv 4 6 8 …", "…, riêng số 10 …": the word that turns to the next task is its part's
+    starts = [g.start if k == 0 else _lead_in(msg.folded, gs[k - 1].end, g.start) for k, g in enumerate(gs)]
+    afters = [(g.end, starts[k + 1] if k + 1 < len(gs) else c_hi) for k, g in enumerate(gs)]
     befores = [(c_lo if k == 0 else gs[k - 1].end, g.start) for k, g in enumerate(gs)]
     last = len(gs) - 1
     # Statuses usually follow the refs ("NV4 xong") but may precede them ("Hoàn thành NV2,
@@ -1500,7 +1513,7 @@ def _read_clause(
             span = (befores[k][0], afters[k][1] if k == last else g.end)
         else:
             status, percent = ref_first[k]
-            span = (g.start, afters[k][1])
+            span = (starts[k], afters[k][1])
         own_tails = tails[id(g)]
         if status not in (None, DONE) and percent is None and own_tails \
                 and msg.facts([span, *own_tails]) == (DONE, None):
@@ -1843,6 +1856,8 @@ def _describes_work(topic: str) -> bool:
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
+# "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps")
+_NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
 
@@ -1859,7 +1874,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         figures = tuple(find_figures(e.text))
         folded, topic = fold(e.text), _topic(e.text)
         if e.status == NOT_ARISEN and e.task is not None:
-            before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", folded)[0]
+            before_nothing = _NOTHING_SPLIT_RE.split(folded)[0]
             if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen

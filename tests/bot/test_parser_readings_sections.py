@@ -1,0 +1,65 @@
+"""Readings added while tuning on reports-held-out-7: how a message is cut into parts and which
+task numbers a part names (short examples written for the test, not corpus rows)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from report_scoring import parse_as_bot  # noqa: E402
+
+from bot.parser import parse_reply  # noqa: E402
+
+
+def read(text: str, agency: str | None = None) -> list[tuple[str | None, str | None, bool]]:
+    if agency is None:
+        entries = parse_reply(text)
+    else:
+        entries, _ = parse_as_bot({"text": text, "agency": agency})
+    return [(e.task, e.status, e.difficulty) for e in entries]
+
+
+# "nv 2 3 4 k phát sinh": a list of bare numbers before teencode "k"/"kk" (không) keeps its
+# last number, and "k phát sinh" / "kk phát sinh" after task numbers is không phát sinh.
+@pytest.mark.parametrize(
+    "text, tasks",
+    [
+        ("nv 3 5 k phat sinh", ["3", "5"]),
+        ("nv2 4 kk phat sinh", ["2", "4"]),
+        ("nv1 xong; nv 6 7 8 k phát sinh", ["1", "6", "7", "8"]),
+        ("nv 9 10 kk ps", ["9", "10"]),
+    ],
+)
+def test_a_list_before_teencode_not_arisen_keeps_its_last_number(text, tasks):
+    got = read(text)
+    assert [t for t, _, _ in got] == tasks
+    assert all(s == "not_arisen" for t, s, _ in got if t != "1")
+    assert not any(d for _, _, d in got)
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("nv4 dang lam, kk phat sinh do thieu nguoi", ("4", "in_progress", True)),  # not after a number
+        ("nv4 co kk phat sinh", ("4", None, True)),
+    ],
+)
+def test_kk_phat_sinh_elsewhere_is_still_a_difficulty(text, want):
+    assert read(text)[0][2] is want[2]
+
+
+# "…, còn nv 4 6 k phát sinh": the word that turns to the next task opens that task's part.
+@pytest.mark.parametrize(
+    "text, first, second",
+    [
+        ("nv2 dag lam, con nv 5 k phat sinh", "nv2 dag lam", "con nv 5 k phat sinh"),
+        ("nv3 xong, rieng nv7 dang lam", "nv3 xong", "rieng nv7 dang lam"),
+    ],
+)
+def test_con_rieng_open_the_next_part(text, first, second):
+    entries = parse_reply(text)
+    assert entries[0].text == first
+    assert entries[1].text == second
