@@ -1287,7 +1287,12 @@ _OTHER_TASKS_RE = re.compile(
     r"[\s,;.\-•*+]*(?:(?:cac|nhung)\s+)?(?:(?:nv|nhiem\s*vu|noi\s*dung|muc)\s+)?(?:(?:phoi hop|chu tri)\s+)?(?:con lai|khac)(?![a-z])"
     r"|[\s,;.\-•*+]*(?:cac|nhung)\s+(?:nv|nhiem\s*vu)\s+(?:phoi hop|chu tri)?\s*(?:con lai|khac)(?![a-z])"
 )
-_GENERAL_HEAD_RE = re.compile(r"[\s\-•*+]*(?:\*\s*)?(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*\s*:")
+_GENERAL_HEAD_RE = re.compile(
+    r"[\s\-•*+]*(?:\*\s*)?(?:(?:bc|dv|don vi|tuy nhien|nhung|hien nay)\s+){0,2}(?:(?:co|gap)\s+)?"
+    r"(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*"
+    # "Khó khăn: …", and a sentence that opens on it: "có khó khăn: …", "vướng mắc chủ yếu là …"
+    r"(?:\s*:|\s+(?:chu yeu|lon nhat|la|o cho)(?![a-z]))"
+)
 _CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
 
 

@@ -63,3 +63,26 @@ def test_con_rieng_open_the_next_part(text, first, second):
     entries = parse_reply(text)
     assert entries[0].text == first
     assert entries[1].text == second
+
+
+# In a reply about several tasks, a sentence that opens on the difficulty word and names no
+# task is the agency's general part; in a one-task reply it stays on the task.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nv2 xong. nv5 dag lam. co kho khan: thieu kinh phi",
+        "nv3 dang lam; nv7 xong; vuong mac chu yeu la thieu can bo",
+        "NV1 hoàn thành, NV4 đang thực hiện. Khó khăn lớn nhất là thiếu biên chế",
+    ],
+)
+def test_a_closing_difficulty_sentence_of_a_several_task_reply_is_general(text):
+    entries = parse_reply(text)
+    general = [e for e in entries if e.general]
+    assert len(general) == 1 and general[0].difficulty
+    assert not any(e.difficulty for e in entries if not e.general)
+
+
+@pytest.mark.parametrize("text", ["nv5 dag lam. co kho khan: thieu kinh phi", "nv3 dang lam; vuong mac chu yeu la thieu can bo"])
+def test_a_one_task_reply_keeps_its_difficulty(text):
+    entries = parse_reply(text)
+    assert [(e.task, e.difficulty) for e in entries] == [(text[2], True)]
