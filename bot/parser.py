@@ -555,6 +555,17 @@ class _Message:
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
             if not self._negated(i, 2):
                 self._status(IN_PROGRESS, i, weak=True)
+        # "còn (vướng mắc) 2 vụ tồn đọng chưa xử lý được": cases left to settle, so under way
+        if self.w(i) == "con" and not self._negated(i, 2):
+            seen_count = False
+            for j in range(i + 1, min(i + 9, self.n)):
+                if self.toks[j].brk:
+                    break
+                if self.toks[j].digit:
+                    seen_count = True
+                elif seen_count and self.is_(j, "chua"):
+                    self._status(IN_PROGRESS, i, weak=True)
+                    break
         # "nv11 chua", "NV7 chưa ạ": not yet (a bare "chưa" closing the clause)
         if self.is_(i, "chua") and (i + 1 >= self.n or self.toks[i + 1].brk or
                                     (self.w(i + 1) in ("a", "nhe", "nha", "co", "lam") and (i + 2 >= self.n or self.toks[i + 2].brk))):
@@ -1153,6 +1164,10 @@ _BARE_NEXT_RE = re.compile(
     r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
+_BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.,])(?!\s*%)")
+_OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
+_DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
+                            r"kh|qd|cv|bc|tb|nq)\s*$")
 
 
 @dataclass(slots=True)
@@ -1192,6 +1207,18 @@ class _Refs:
             refs.append(_Ref(task, m.start(), end))
             taken[m.start():end] = b"\x01" * (end - m.start())
             refs.extend(self._continuations(task, end, taken))
+        for m in _BARE_SO_RE.finditer(f):
+            # "số 2/6/7 xong hết, riêng số 10 còn vướng": "số N" opening a clause (or after
+            # "riêng", "còn") and followed by what is said of a task names it; "Kế hoạch số 124",
+            # "số 45/KH", "số 2 vụ" do not
+            num = str(int(m.group("num")))
+            if num not in self.valid or not free(m.start(), m.end()) or _OTHER_NUMBER_AFTER_RE.match(f, m.end()) \
+                    or not (_BARE_NEXT_RE.match(f, m.end()) or re.match(r"\s+cho(?![a-z])", f[m.end():m.end() + 5])) \
+                    or _DOC_BEFORE_RE.search(f[max(0, m.start() - 20):m.start("so")]):
+                continue
+            refs.append(_Ref(num, m.start("so"), m.end()))
+            taken[m.start("so"):m.end()] = b"\x01" * (m.end() - m.start("so"))
+            refs.extend(self._continuations(num, m.end(), taken))
         for m in _ORDINAL_RE.finditer(f):
             if free(m.start(), m.end()):
                 refs.append(_Ref(str(_ORDINALS[m.group("word")]), m.start(), m.end()))

@@ -86,3 +86,36 @@ def test_a_closing_difficulty_sentence_of_a_several_task_reply_is_general(text):
 def test_a_one_task_reply_keeps_its_difficulty(text):
     entries = parse_reply(text)
     assert [(e.task, e.difficulty) for e in entries] == [(text[2], True)]
+
+
+# "số 2/6/7 xong hết, riêng số 10 …": "số N" opening a clause (or after "riêng", "còn") and
+# followed by what is said of a task names the task; another document's number does not.
+@pytest.mark.parametrize(
+    "text, tasks",
+    [
+        ("so 3/5 xong roi, rieng so 9 dang lam", ["3", "5", "9"]),
+        ("Số 1 đã hoàn thành; số 4 đang thực hiện", ["1", "4"]),
+        ("nv2 xong, con so 6 chua trien khai", ["2", "6"]),
+    ],
+)
+def test_bare_so_opening_a_clause_names_a_task(text, tasks):
+    assert [t for t, _, _ in read(text)] == tasks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Theo Kế hoạch số 12/KH-UBND, đơn vị đã hoàn thành",
+        "Thực hiện Công văn số 5, đã xong",
+        "đã tổ chức 3 hội nghị, số 2 lớp còn lại đang làm",
+        "Quyết định số 4-QĐ: đã xong",
+    ],
+)
+def test_other_numbers_after_so_are_no_tasks(text):
+    assert [t for t, _, _ in read(text)] == [None]
+
+
+# "còn 2 vụ tồn đọng chưa xử lý": cases left to settle, the work is under way.
+@pytest.mark.parametrize("text", ["nv10 con 3 vu chua xu ly", "NV5: còn vướng 2 hồ sơ chưa giải quyết được"])
+def test_cases_left_to_settle_are_in_progress(text):
+    assert read(text)[0][1] == "in_progress"
