@@ -1164,6 +1164,7 @@ _BARE_NEXT_RE = re.compile(
     r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
+_INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
 _BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.,])(?!\s*%)")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
@@ -1241,6 +1242,21 @@ class _Refs:
                 if task in self.valid:
                     extra.append(_Ref(task, m.start(), m.end()))
                     taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        if extra:
+            refs = sorted(refs + extra, key=lambda r: r.start)
+        # "nv1 a) xong, b) đang làm": after sub-item 1a, an inline "b)" is its next point, 1b
+        extra = []
+        for m in _INLINE_POINT_RE.finditer(f):
+            if not free(m.start("letter"), m.end()):
+                continue
+            before = [r for r in refs + extra if r.end <= m.start("letter")]
+            if not before or before[-1].task.isdigit():
+                continue
+            prev = before[-1].task
+            task = taskrefs.parent(prev) + m.group("letter")
+            if ord(m.group("letter")) == ord(prev[-1]) + 1 and task in self.valid:
+                extra.append(_Ref(task, m.start("letter"), m.end()))
+                taken[m.start("letter"):m.end()] = b"\x01" * (m.end() - m.start("letter"))
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
         return refs

@@ -119,3 +119,20 @@ def test_other_numbers_after_so_are_no_tasks(text):
 @pytest.mark.parametrize("text", ["nv10 con 3 vu chua xu ly", "NV5: còn vướng 2 hồ sơ chưa giải quyết được"])
 def test_cases_left_to_settle_are_in_progress(text):
     assert read(text)[0][1] == "in_progress"
+
+
+# "nv1 a) xong, b) đang làm": after sub-item 1a, an inline "b)" is the next point, 1b.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("nv1 a) xong, b) dang lam", [("1a", "done"), ("1b", "in_progress")]),
+        ("NV1 a) hoàn thành; b) chưa triển khai; nv6 xong", [("1a", "done"), ("1b", "not_started"), ("6", "done")]),
+    ],
+)
+def test_inline_points_after_a_sub_item_are_its_next_points(text, want):
+    assert [(t, s) for t, s, _ in read(text)] == want
+
+
+def test_inline_points_under_a_heading_with_no_sub_item_stay_one_task():
+    got = read("Nhiệm vụ 1: a) Quán triệt đến 9 xã. b) Tuyên truyền 120 lượt.")
+    assert [t for t, _, _ in got] == ["1"]
