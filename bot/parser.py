@@ -1622,9 +1622,12 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     sections = split_sections(text, subs)
     reader = _Reader(text, valid, index, allowed)
     sections = reader.split_topics(sections)
-    has_tasks = any(sec.kind == TASK for sec in sections)
+    # the tasks' parts: numbered or named headings, and a part of the report that names its tasks
+    # ("II. Nhiệm vụ phối hợp (Nhiệm vụ 6, 9): …"); what comes before them is the report's title
+    first_task = next((n for n, sec in enumerate(sections)
+                       if sec.kind == TASK or (sec.kind == FRAME and reader.names_tasks(sec))), len(sections))
+    has_tasks = first_task < len(sections)
     entries: list[ParsedEntry] = []
-    first_task = next((n for n, sec in enumerate(sections) if sec.kind == TASK), len(sections))
     for n, sec in enumerate(sections):
         if sec.kind == FUTURE and len(sections) > 1:
             continue  # "Phương hướng quý II": next period's plans, not this period's report
@@ -1735,7 +1738,8 @@ class _Reader:
         ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
         match = self.index.match(_topic(piece), self.allowed) if self.index else None
         if ok:
-            if match and match.task and match.task != number and match.task != taskrefs.parent(number):
+            # a point a), b) under a heading numbered as the plan is that task's point, whatever its words
+            if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:
                 own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))

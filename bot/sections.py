@@ -101,6 +101,8 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
     m = _ROMAN_HEAD.match(stripped)
     if m:
         rest = m.group("rest") or ""
+        if _PART_NAMING_TASK.match(rest):
+            return TASK, None, None  # "I. Nhiệm vụ chủ trì (Nhiệm vụ 1)": the part is that task's
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
@@ -138,6 +140,13 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
+# "Nhiệm vụ chủ trì (Nhiệm vụ 1)", "Nhiệm vụ phối hợp (NV 6):": a part of the report that names its one task
+_PART_NAMING_TASK = re.compile(
+    r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d{1,2}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
+)
+_NAMED_IN_PART = re.compile(r"^[ivx]+\s*[.)\-–—/]\s*nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})")
+
+
 def _names_task(folded: str) -> bool:
     return re.search(r"(?<![a-z])(?:nv|nhiem vu)\s*(?:so\s*)?\d", folded) is not None
 
@@ -167,7 +176,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
                 current.end = end
             continue
         lead = _LEAD_NUMBER.match(stripped)
-        named = _NAMED.match(stripped)
+        named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
                                 named=named.group("num") if named and kind == TASK else None))
     # A single block with no heading is the whole message.

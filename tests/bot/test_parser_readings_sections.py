@@ -136,3 +136,38 @@ def test_inline_points_after_a_sub_item_are_its_next_points(text, want):
 def test_inline_points_under_a_heading_with_no_sub_item_stay_one_task():
     got = read("Nhiệm vụ 1: a) Quán triệt đến 9 xã. b) Tuyên truyền 120 lượt.")
     assert [t for t, _, _ in got] == ["1"]
+
+
+# A point a), b) under a heading numbered as the plan ("1. <task 1's title>") is that task's
+# point, 1a / 1b, even when its words are closer to another task's.
+@pytest.mark.parametrize(
+    "text, agency, tasks",
+    [
+        ("I. KẾT QUẢ\n1. Tuyên truyền, phổ biến về chiến lược cải cách tư pháp\n"
+         "a) Quán triệt cho 12 xã; hoàn thành.\nb) Đăng 20 tin bài trên cổng thông tin điện tử; đang tiếp tục.\n"
+         "2. Nhiệm vụ 8: phối hợp nắm tình hình 3 vụ khiếu nại; đang làm.",
+         "ubnd-huyen-thuan-nam", ["1a", "1b", "8"]),
+    ],
+)
+def test_points_under_a_plan_numbered_heading_are_its_sub_items(text, agency, tasks):
+    assert [t for t, _, _ in read(text, agency)] == tasks
+
+
+# "I. Nhiệm vụ chủ trì (Nhiệm vụ 1)" names the task its points a), b) belong to; the report's
+# title lines above the tasks' parts are its frame, no part of its own.
+@pytest.mark.parametrize(
+    "text, agency, tasks",
+    [
+        ("HỘI ĐỒNG PHỐI HỢP PHỔ BIẾN, GIÁO DỤC PHÁP LUẬT TỈNH\nBáo cáo kết quả thực hiện Kế hoạch 124 quý III\n"
+         "I. Nhiệm vụ chủ trì (Nhiệm vụ 1)\na) Quán triệt: ban hành kế hoạch; hoàn thành.\n"
+         "b) Tuyên truyền: tổ chức 3 cuộc thi; đạt 50% kế hoạch.\n"
+         "II. Nhiệm vụ phối hợp (Nhiệm vụ 6): tổ chức 1 hội nghị.",
+         "hoi-dong-phoi-hop-pho-bien-giao-duc-phap-luat-tinh", ["1a", "1b", "6"]),
+        ("Hội Nông dân tỉnh\nBáo cáo quý III về thực hiện Kế hoạch 124\n"
+         "I. Nhiệm vụ 1: quán triệt tới cán bộ Hội, xong.\nII. Nhiệm vụ 6: tuyên truyền cho 900 hội viên; đang làm.",
+         None, ["1", "6"]),
+    ],
+)
+def test_a_part_naming_its_task_and_the_title_above(text, agency, tasks):
+    got = read(text, agency) if agency else read(text)
+    assert [t for t, _, _ in got] == tasks
