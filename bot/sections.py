@@ -151,6 +151,13 @@ def _names_task(folded: str) -> bool:
     return re.search(r"(?<![a-z])(?:nv|nhiem vu)\s*(?:so\s*)?\d", folded) is not None
 
 
+def _is_outline_point(text: str, sec: Section) -> bool:
+    """Whether a section's own heading is a point "4.1." (so a "4.2." after it is its sibling,
+    not one of its points)."""
+    first = text[sec.start:sec.end].split("\n", 1)[0]
+    return _OUTLINE.match(_BULLET.sub("", fold(first))) is not None
+
+
 def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[Section]:
     """The sections of ``text`` in order; one BODY section when it has no headings.
     ``sub_items``: the plan's sub-item references ("1a"), which a point "a)" under task 1 is."""
@@ -161,7 +168,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         current = sections[-1] if sections else None
         outline = _OUTLINE.match(stripped)
         if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
-                and current.outline == outline.group("num"):
+                and current.outline == outline.group("num") and not _is_outline_point(text, current):
             kind = None  # "1.1. Kết quả thi hành án", "1.2. Khó khăn" under "1. Nhiệm vụ 10:": its points
         if kind is None:
             parent = (current.number or current.named) if current is not None and current.kind == TASK else None

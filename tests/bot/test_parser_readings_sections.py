@@ -171,3 +171,17 @@ def test_points_under_a_plan_numbered_heading_are_its_sub_items(text, agency, ta
 def test_a_part_naming_its_task_and_the_title_above(text, agency, tasks):
     got = read(text, agency) if agency else read(text)
     assert [t for t, _, _ in got] == tasks
+
+
+# "4.1. …" opening the tasks' parts, then "4.2. Nhiệm vụ 5: …": siblings, not 4.1's points; the
+# 4.1 part is task 4 (its number, when its words agree).
+def test_a_point_heading_is_no_parent_of_its_siblings():
+    text = ("4.1. Công tác xét xử: thụ lý 300 vụ, đã giải quyết 120 vụ.\n"
+            "4.2. Nhiệm vụ 5: thụ lý 6 vụ án hành chính; đang giải quyết.\n"
+            "4.3. Nhiệm vụ 11: đang chờ tỉnh cấp kinh phí.")
+    assert [t for t, _, _ in read(text, "toa-an-nhan-dan-tinh")] == ["4", "5", "11"]
+
+
+def test_points_of_a_named_heading_stay_its_own():
+    text = "1. Nhiệm vụ 10: thi hành án\n1.1. Về việc: xong 200 việc.\n1.2. Về tiền: đang tiếp tục.\n2. Nhiệm vụ 4: đang làm."
+    assert [t for t, _, _ in read(text)] == ["10", "4"]
