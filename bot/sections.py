@@ -151,6 +151,19 @@ def _names_task(folded: str) -> bool:
     return re.search(r"(?<![a-z])(?:nv|nhiem vu)\s*(?:so\s*)?\d", folded) is not None
 
 
+_ITEM_LINE = re.compile(r"^[\s\-–—+•*]*\d{1,2}\s*[.)]", re.M)
+
+
+def _general_items(text: str, sec: Section) -> int:
+    """How many numbered items "1.", "2." a general section's heading already has under it
+    (-1 when the heading line itself says more than the heading: "Khó khăn: thiếu …")."""
+    piece = text[sec.start:sec.end]
+    first, _, rest = piece.partition("\n")
+    if not re.match(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})\s*[.)\-–—/]\s*[^:]*:?\s*$", fold(first)):
+        return -1
+    return len(_ITEM_LINE.findall(rest))
+
+
 def _is_outline_point(text: str, sec: Section) -> bool:
     """Whether a section's own heading is a point "4.1." (so a "4.2." after it is its sibling,
     not one of its points)."""
@@ -170,6 +183,9 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
                 and current.outline == outline.group("num") and not _is_outline_point(text, current):
             kind = None  # "1.1. Kết quả thi hành án", "1.2. Khó khăn" under "1. Nhiệm vụ 10:": its points
+        if kind == TASK and number is not None and current is not None and current.kind == GENERAL \
+                and number == str(_general_items(text, current) + 1) and not _names_task(stripped):
+            kind = None  # "II. KHÓ KHĂN, VƯỚNG MẮC" then "1. …", "2. …": its points, not tasks 1, 2
         if kind is None:
             parent = (current.number or current.named) if current is not None and current.kind == TASK else None
             if parent and current is not None and current.letter:

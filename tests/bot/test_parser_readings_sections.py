@@ -185,3 +185,23 @@ def test_a_point_heading_is_no_parent_of_its_siblings():
 def test_points_of_a_named_heading_stay_its_own():
     text = "1. Nhiệm vụ 10: thi hành án\n1.1. Về việc: xong 200 việc.\n1.2. Về tiền: đang tiếp tục.\n2. Nhiệm vụ 4: đang làm."
     assert [t for t, _, _ in read(text)] == ["10", "4"]
+
+
+# "II. KHÓ KHĂN, VƯỚNG MẮC" then "1. …", "2. …": the numbered items are the general part's
+# points, not tasks 1 and 2.
+@pytest.mark.parametrize(
+    "head",
+    ["II. KHÓ KHĂN, VƯỚNG MẮC", "III. KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ", "III. KIẾN NGHỊ"],
+)
+def test_numbered_items_under_a_general_heading_stay_general(head):
+    text = (f"I. KẾT QUẢ\n1. Nhiệm vụ 4: đang thực hiện.\n2. Nhiệm vụ 6: hoàn thành.\n{head}\n"
+            "1. Thiếu biên chế, cán bộ kiêm nhiệm.\n2. Đề nghị UBND tỉnh bố trí kinh phí năm 2025.")
+    got = read(text)
+    assert [t for t, _, _ in got] == ["4", "6", None]
+    assert got[2][2] and not got[0][2] and not got[1][2]
+
+
+def test_a_plan_numbered_heading_after_a_general_line_is_a_task():
+    # "Khó khăn: thiếu người." says more than a heading: a "5." after it is the plan's task 5
+    text = "4. Nhiệm vụ 4: đang làm.\nKhó khăn: thiếu người.\n5. Tăng cường phối hợp giải quyết khiếu nại: hoàn thành."
+    assert [(t, s) for t, s, _ in read(text)] == [("4", "in_progress"), (None, None), ("5", "done")]
