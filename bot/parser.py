@@ -1711,6 +1711,8 @@ class _Reader:
         if sec.kind == GENERAL:
             if not entry.difficulty and not entry.status and entry.percent is None:
                 return []  # "Khó khăn, vướng mắc: Không."
+            if not entry.difficulty and _PLANS_HEAD_RE.match(fold(piece)):
+                return []  # "III. Phương hướng, kiến nghị" with plans only: next period's, left out
             return [ParsedEntry(None, None, None, entry.difficulty, piece, general=True)]
         if sec.kind == TASK and sec.number is not None:
             return [self._numbered(entry, sec, piece)]
@@ -1796,6 +1798,7 @@ class _Reader:
 
 
 _TITLE_MIN = 2.5
+_PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)\-–—/]?\s*phuong huong")
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
 _OBSTACLE_RE = re.compile(

@@ -106,7 +106,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
-            return FUTURE, None, None
+            return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         return FRAME, None, None
     m = _NUMBERED.match(stripped)
     if m:
@@ -114,7 +114,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
-            return FUTURE, None, None
+            return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         if _REF_START.match(rest):
             return TASK, None, None  # "1. Nhiệm vụ 4: …": the named task wins over the numbering
         if _FRAME_WORDS.match(rest):
@@ -127,7 +127,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
-            return FUTURE, None, None
+            return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         if _FRAME_WORDS.match(rest) or re.match(r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\b(?!.*\d)", rest):
             return FRAME, None, None
         if _REF_START.match(rest):
@@ -145,6 +145,10 @@ _PART_NAMING_TASK = re.compile(
     r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d{1,2}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
 )
 _NAMED_IN_PART = re.compile(r"^[ivx]+\s*[.)\-–—/]\s*nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})")
+
+
+# "Phương hướng, kiến nghị": next period's plans and the agency's requests under one heading
+_ASKS_TOO = re.compile(r"^phuong huong[^:]{0,40}\b(?:kien nghi|de xuat|kho khan|vuong mac)\b")
 
 
 def _names_task(folded: str) -> bool:

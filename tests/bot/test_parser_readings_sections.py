@@ -205,3 +205,20 @@ def test_a_plan_numbered_heading_after_a_general_line_is_a_task():
     # "Khó khăn: thiếu người." says more than a heading: a "5." after it is the plan's task 5
     text = "4. Nhiệm vụ 4: đang làm.\nKhó khăn: thiếu người.\n5. Tăng cường phối hợp giải quyết khiếu nại: hoàn thành."
     assert [(t, s) for t, s, _ in read(text)] == [("4", "in_progress"), (None, None), ("5", "done")]
+
+
+# "III. Phương hướng, kiến nghị" whose body asks for support is the general part; one of
+# plans only, or "Phương hướng quý tới" alone, stays left out.
+@pytest.mark.parametrize(
+    "tail, general",
+    [
+        ("III. Phương hướng, kiến nghị\nĐề nghị Sở Tài chính bố trí kinh phí năm 2025.", True),
+        ("III. Phương hướng, đề xuất\nTiếp tục triển khai các nhiệm vụ còn lại.", False),
+        ("III. Phương hướng quý IV\nTiếp tục triển khai; đề nghị bổ sung biên chế.", False),
+    ],
+)
+def test_plans_and_requests_heading(tail, general):
+    text = f"I. Kết quả\n1. Nhiệm vụ 4: đang thực hiện.\n2. Nhiệm vụ 6: hoàn thành.\n{tail}"
+    got = read(text)
+    assert [t for t, _, _ in got] == (["4", "6", None] if general else ["4", "6"])
+    assert not got[0][2] and not got[1][2]
