@@ -40,7 +40,9 @@ _FIGURE = re.compile(
 _NOT_UNIT_START = frozenset(
     "nam thang ngay quy gio phut luc den va hoac toi tai cua theo so nv nhiem muc dieu khoan "
     "diem la thi co duoc da dang chua khong ve cho voi tren trong nay ke cong quyet nghi thong chi "
-    "huong to bao kh ctr qd nq tb hd bc cv stp ubnd tu thu lan xong hoan roi nhe a".split()
+    "huong to bao kh ctr qd nq tb hd bc cv stp ubnd tu thu lan xong hoan roi nhe a "
+    # teencode for "không" after a list of task numbers: "nv2 3 4 k phát sinh"
+    "k ko kk kg hok".split()
 )
 # Words that end a unit (a verb or connector after the counted noun).
 _UNIT_STOP = frozenset(

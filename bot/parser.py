@@ -353,6 +353,7 @@ def _lexical(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 _TOKEN_RE = re.compile(r"[a-z]+|[0-9]+")
+_KK_NOTHING_RE = re.compile(r"[ \t]+(?:phat[ \t]+sinh|ps)(?![a-z])")
 
 
 def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
@@ -368,6 +369,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             continue
         if raw in ("k", "r", "e") and gap == "" and toks:
             words, fz = (raw,), frozenset()  # "10k", "2r": not shorthand
+        elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
+            words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
         else:
             words, fz = _lexical(raw)
         strict_ok = True
@@ -573,6 +576,17 @@ class _Message:
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
             if not self._negated(i, 2):
                 self._status(IN_PROGRESS, i, weak=True)
+        # "còn (vướng mắc) 2 vụ tồn đọng chưa xử lý được": cases left to settle, so under way
+        if self.w(i) == "con" and not self._negated(i, 2):
+            seen_count = False
+            for j in range(i + 1, min(i + 9, self.n)):
+                if self.toks[j].brk:
+                    break
+                if self.toks[j].digit:
+                    seen_count = True
+                elif seen_count and self.is_(j, "chua"):
+                    self._status(IN_PROGRESS, i, weak=True)
+                    break
         # "nv11 chua", "NV7 chưa ạ": not yet (a bare "chưa" closing the clause)
         if self.is_(i, "chua") and (i + 1 >= self.n or self.toks[i + 1].brk or
                                     (self.w(i + 1) in ("a", "nhe", "nha", "co", "lam") and (i + 2 >= self.n or self.toks[i + 2].brk))):
@@ -1215,9 +1229,14 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
+_INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
+_BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.,])(?!\s*%)")
+_OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
+_DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
+                            r"kh|qd|cv|bc|tb|nq)\s*$")
 
 
 @dataclass(slots=True)
@@ -1257,6 +1276,18 @@ class _Refs:
             refs.append(_Ref(task, m.start(), end))
             taken[m.start():end] = b"\x01" * (end - m.start())
             refs.extend(self._continuations(task, end, taken))
+        for m in _BARE_SO_RE.finditer(f):
+            # "số 2/6/7 xong hết, riêng số 10 còn vướng": "số N" opening a clause (or after
+            # "riêng", "còn") and followed by what is said of a task names it; "Kế hoạch số 124",
+            # "số 45/KH", "số 2 vụ" do not
+            num = str(int(m.group("num")))
+            if num not in self.valid or not free(m.start(), m.end()) or _OTHER_NUMBER_AFTER_RE.match(f, m.end()) \
+                    or not (_BARE_NEXT_RE.match(f, m.end()) or re.match(r"\s+cho(?![a-z])", f[m.end():m.end() + 5])) \
+                    or _DOC_BEFORE_RE.search(f[max(0, m.start() - 20):m.start("so")]):
+                continue
+            refs.append(_Ref(num, m.start("so"), m.end()))
+            taken[m.start("so"):m.end()] = b"\x01" * (m.end() - m.start("so"))
+            refs.extend(self._continuations(num, m.end(), taken))
         for m in _ORDINAL_RE.finditer(f):
             if free(m.start(), m.end()):
                 refs.append(_Ref(str(_ORDINALS[m.group("word")]), m.start(), m.end()))
@@ -1279,6 +1310,21 @@ class _Refs:
                 if task in self.valid:
                     extra.append(_Ref(task, m.start(), m.end()))
                     taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        if extra:
+            refs = sorted(refs + extra, key=lambda r: r.start)
+        # "nv1 a) xong, b) đang làm": after sub-item 1a, an inline "b)" is its next point, 1b
+        extra = []
+        for m in _INLINE_POINT_RE.finditer(f):
+            if not free(m.start("letter"), m.end()):
+                continue
+            before = [r for r in refs + extra if r.end <= m.start("letter")]
+            if not before or before[-1].task.isdigit():
+                continue
+            prev = before[-1].task
+            task = taskrefs.parent(prev) + m.group("letter")
+            if ord(m.group("letter")) == ord(prev[-1]) + 1 and task in self.valid:
+                extra.append(_Ref(task, m.start("letter"), m.end()))
+                taken[m.start("letter"):m.end()] = b"\x01" * (m.end() - m.start("letter"))
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
         return refs
@@ -1352,7 +1398,12 @@ _OTHER_TASKS_RE = re.compile(
     r"[\s,;.\-•*+]*(?:(?:cac|nhung)\s+)?(?:(?:nv|nhiem\s*vu|noi\s*dung|muc)\s+)?(?:(?:phoi hop|chu tri)\s+)?(?:con lai|khac)(?![a-z])"
     r"|[\s,;.\-•*+]*(?:cac|nhung)\s+(?:nv|nhiem\s*vu)\s+(?:phoi hop|chu tri)?\s*(?:con lai|khac)(?![a-z])"
 )
-_GENERAL_HEAD_RE = re.compile(r"[\s\-•*+]*(?:\*\s*)?(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*\s*:")
+_GENERAL_HEAD_RE = re.compile(
+    r"[\s\-•*+]*(?:\*\s*)?(?:(?:bc|dv|don vi|tuy nhien|nhung|hien nay)\s+){0,2}(?:(?:co|gap)\s+)?"
+    r"(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*"
+    # "Khó khăn: …", and a sentence that opens on it: "có khó khăn: …", "vướng mắc chủ yếu là …"
+    r"(?:\s*:|\s+(?:chu yeu|lon nhat|la|o cho)(?![a-z]))"
+)
 _CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
 
 
@@ -1548,11 +1599,21 @@ def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
     return entries
 
 
+_LEAD_IN_RE = re.compile(r"(?<![a-z])(?:con|rieng|con lai)\s*$")
+
+
+def _lead_in(folded: str, lo: int, start: int) -> int:
+    m = _LEAD_IN_RE.search(folded, lo, start)
+    return m.start() if m else start
+
+
 def _read_clause(
     msg: _Message, clause: tuple[int, int], gs: list[_Group], tails: dict[int, list[tuple[int, int]]]
 ) -> list[_Reading]:
     c_lo, c_hi = clause
-    afters = [(g.end, gs[k + 1].start if k + 1 < len(gs) else c_hi) for k, g in enumerate(gs)]
+    # "nv1 dag lam, còn nv 4 6 8 …", "…, riêng số 10 …": the word that turns to the next task is its part's
+    starts = [g.start if k == 0 else _lead_in(msg.folded, gs[k - 1].end, g.start) for k, g in enumerate(gs)]
+    afters = [(g.end, starts[k + 1] if k + 1 < len(gs) else c_hi) for k, g in enumerate(gs)]
     befores = [(c_lo if k == 0 else gs[k - 1].end, g.start) for k, g in enumerate(gs)]
     last = len(gs) - 1
     # Statuses usually follow the refs ("NV4 xong") but may precede them ("Hoàn thành NV2,
@@ -1568,7 +1629,7 @@ def _read_clause(
             span = (befores[k][0], afters[k][1] if k == last else g.end)
         else:
             status, percent = ref_first[k]
-            span = (g.start, afters[k][1])
+            span = (starts[k], afters[k][1])
         own_tails = tails[id(g)]
         if status not in (None, DONE) and percent is None and own_tails \
                 and msg.facts([span, *own_tails]) == (DONE, None):
@@ -1631,9 +1692,12 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     sections = split_sections(text, subs)
     reader = _Reader(text, valid, index, allowed)
     sections = reader.split_topics(sections)
-    has_tasks = any(sec.kind == TASK for sec in sections)
+    # the tasks' parts: numbered or named headings, and a part of the report that names its tasks
+    # ("II. Nhiệm vụ phối hợp (Nhiệm vụ 6, 9): …"); what comes before them is the report's title
+    first_task = next((n for n, sec in enumerate(sections)
+                       if sec.kind == TASK or (sec.kind == FRAME and reader.names_tasks(sec))), len(sections))
+    has_tasks = first_task < len(sections)
     entries: list[ParsedEntry] = []
-    first_task = next((n for n, sec in enumerate(sections) if sec.kind == TASK), len(sections))
     for n, sec in enumerate(sections):
         if sec.kind == FUTURE and len(sections) > 1:
             continue  # "Phương hướng quý II": next period's plans, not this period's report
@@ -1717,6 +1781,8 @@ class _Reader:
         if sec.kind == GENERAL:
             if not entry.difficulty and not entry.status and entry.percent is None:
                 return []  # "Khó khăn, vướng mắc: Không."
+            if not entry.difficulty and _PLANS_HEAD_RE.match(fold(piece)):
+                return []  # "III. Phương hướng, kiến nghị" with plans only: next period's, left out
             return [ParsedEntry(None, None, None, entry.difficulty, piece, general=True)]
         if sec.kind == TASK and sec.number is not None:
             return [self._numbered(entry, sec, piece)]
@@ -1744,7 +1810,8 @@ class _Reader:
         ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
         match = self.index.match(_topic(piece), self.allowed) if self.index else None
         if ok:
-            if match and match.task and match.task != number and match.task != taskrefs.parent(number):
+            # a point a), b) under a heading numbered as the plan is that task's point, whatever its words
+            if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:
                 own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
@@ -1801,6 +1868,7 @@ class _Reader:
 
 
 _TITLE_MIN = 2.5
+_PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)\-–—/]?\s*phuong huong")
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
 _OBSTACLE_RE = re.compile(
@@ -1915,6 +1983,9 @@ def _describes_work(topic: str) -> bool:
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
 _STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
+# "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
+_NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
+                               r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
 
@@ -1931,7 +2002,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         figures = tuple(find_figures(e.text))
         folded, topic = fold(e.text), _topic(e.text)
         if e.status == NOT_ARISEN and e.task is not None:
-            before_nothing = re.split(r"\b(?:khong|chua|k|ko) (?:phat sinh|co yeu cau|co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao)\b", folded)[0]
+            before_nothing = _NOTHING_SPLIT_RE.split(folded)[0]
             if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen

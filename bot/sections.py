@@ -101,10 +101,12 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
     m = _ROMAN_HEAD.match(stripped)
     if m:
         rest = m.group("rest") or ""
+        if _PART_NAMING_TASK.match(rest):
+            return TASK, None, None  # "I. Nhiệm vụ chủ trì (Nhiệm vụ 1)": the part is that task's
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
-            return FUTURE, None, None
+            return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         return FRAME, None, None
     m = _NUMBERED.match(stripped)
     if m:
@@ -112,7 +114,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
-            return FUTURE, None, None
+            return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         if _REF_START.match(rest):
             return TASK, None, None  # "1. Nhiệm vụ 4: …": the named task wins over the numbering
         if _FRAME_WORDS.match(rest):
@@ -125,7 +127,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
-            return FUTURE, None, None
+            return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         if _FRAME_WORDS.match(rest) or re.match(r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\b(?!.*\d)", rest):
             return FRAME, None, None
         if _REF_START.match(rest):
@@ -138,8 +140,39 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
+# "Nhiệm vụ chủ trì (Nhiệm vụ 1)", "Nhiệm vụ phối hợp (NV 6):": a part of the report that names its one task
+_PART_NAMING_TASK = re.compile(
+    r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d{1,2}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
+)
+_NAMED_IN_PART = re.compile(r"^[ivx]+\s*[.)\-–—/]\s*nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})")
+
+
+# "Phương hướng, kiến nghị": next period's plans and the agency's requests under one heading
+_ASKS_TOO = re.compile(r"^phuong huong[^:]{0,40}\b(?:kien nghi|de xuat|kho khan|vuong mac)\b")
+
+
 def _names_task(folded: str) -> bool:
     return re.search(r"(?<![a-z])(?:nv|nhiem vu)\s*(?:so\s*)?\d", folded) is not None
+
+
+_ITEM_LINE = re.compile(r"^[\s\-–—+•*]*\d{1,2}\s*[.)]", re.M)
+
+
+def _general_items(text: str, sec: Section) -> int:
+    """How many numbered items "1.", "2." a general section's heading already has under it
+    (-1 when the heading line itself says more than the heading: "Khó khăn: thiếu …")."""
+    piece = text[sec.start:sec.end]
+    first, _, rest = piece.partition("\n")
+    if not re.match(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})\s*[.)\-–—/]\s*[^:]*:?\s*$", fold(first)):
+        return -1
+    return len(_ITEM_LINE.findall(rest))
+
+
+def _is_outline_point(text: str, sec: Section) -> bool:
+    """Whether a section's own heading is a point "4.1." (so a "4.2." after it is its sibling,
+    not one of its points)."""
+    first = text[sec.start:sec.end].split("\n", 1)[0]
+    return _OUTLINE.match(_BULLET.sub("", fold(first))) is not None
 
 
 def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[Section]:
@@ -152,8 +185,11 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         current = sections[-1] if sections else None
         outline = _OUTLINE.match(stripped)
         if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
-                and current.outline == outline.group("num"):
+                and current.outline == outline.group("num") and not _is_outline_point(text, current):
             kind = None  # "1.1. Kết quả thi hành án", "1.2. Khó khăn" under "1. Nhiệm vụ 10:": its points
+        if kind == TASK and number is not None and current is not None and current.kind == GENERAL \
+                and number == str(_general_items(text, current) + 1) and not _names_task(stripped):
+            kind = None  # "II. KHÓ KHĂN, VƯỚNG MẮC" then "1. …", "2. …": its points, not tasks 1, 2
         if kind is None:
             parent = (current.number or current.named) if current is not None and current.kind == TASK else None
             if parent and current is not None and current.letter:
@@ -167,7 +203,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
                 current.end = end
             continue
         lead = _LEAD_NUMBER.match(stripped)
-        named = _NAMED.match(stripped)
+        named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
                                 named=named.group("num") if named and kind == TASK else None))
     # A single block with no heading is the whole message.
