@@ -1,0 +1,50 @@
+"""Readings added in the held-out-7 tuning round (not-reports and tasks by content)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import intents
+from bot.parser import parse_reply
+
+TASKS = [str(i) for i in range(1, 12)]
+
+
+def _kind(text: str) -> str | None:
+    return intents.classify(text, parse_reply(text, TASKS))
+
+
+@pytest.mark.parametrize("text", [
+    "Em chào Sở Tư pháp, em là đầu mối mới của Sở Y tế, từ nay em thay anh Hùng báo cáo ạ.",
+    "Dạ từ tháng 8 em phụ trách báo cáo của Ban Dân tộc thay chị Mai chuyển công tác.",
+    "E la dau moi moi cua phong tu phap huyen a",
+])
+def test_a_new_focal_point_introducing_themselves_is_a_contact_change(text):
+    assert _kind(text) == "contact"
+
+
+@pytest.mark.parametrize("text", [
+    "Sở đã gửi báo cáo qua hệ thống văn bản điện tử ngày 5/7, đề nghị Sở Tư pháp tổng hợp.",
+    "Ban em đã gửi báo cáo qua phần mềm quản lý văn bản rồi ạ.",
+])
+def test_a_report_sent_through_the_document_system_is_sent_elsewhere(text):
+    assert _kind(text) == "elsewhere"
+
+
+@pytest.mark.parametrize("text", [
+    "anh oi nv4 lay so lieu den ngay nao vay anh",
+    "Nhiệm vụ 6 báo cáo theo mẫu nào ạ",
+    "chi oi bc nay gui bao gio vay",
+    "nv2 co can gui kem phu luc khong a",
+])
+def test_a_question_without_a_question_mark_is_no_report(text):
+    assert _kind(text) in ("question", "deadline")
+
+
+@pytest.mark.parametrize("text", [
+    "NV3: không phát sinh vụ nào",
+    "NV5 đã xong, khó khăn: không có gì",
+    "nv4 dang lam nhu vay",
+])
+def test_a_report_ending_on_such_a_word_stays_a_report(text):
+    assert _kind(text) is None
