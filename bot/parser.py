@@ -1858,23 +1858,25 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
         folded, topic = fold(e.text), _topic(e.text)
-        if e.status == NOT_ARISEN and e.task is not None:
+        # a part offered with candidates is a task's part too: once the task is picked it is complete
+        tasked = e.task is not None or bool(e.candidates)
+        if e.status == NOT_ARISEN and tasked:
             before_nothing = re.split(r"\b(?:khong|chua) (?:phat sinh|co yeu cau)\b", folded)[0]
             if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
                 e = _with(e, status=IN_PROGRESS)
-        if e.status == NOT_STARTED and e.task is not None and _RESULTS_RE.search(topic) \
+        if e.status == NOT_STARTED and tasked and _RESULTS_RE.search(topic) \
                 and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
             e = _with(e, status=IN_PROGRESS)
-        if e.status in (None, IN_PROGRESS) and e.task is not None and e.percent is None and not figures \
+        if e.status in (None, IN_PROGRESS) and tasked and e.percent is None and not figures \
                 and _BLOCKED_RE.match(_HEADING_RE.sub("", folded, count=1)) \
                 and not re.search(r"\b(?:dang|da|van) (?:thuc hien|trien khai|lam|to chuc)\b|\btiep tuc\b", folded):
             # "NV 11: Chưa được bổ sung kinh phí…, đang chờ tỉnh cấp", "nv11 chua dc cap kp":
             # held up before it could begin
             e = _with(e, status=NOT_STARTED)
-        if e.status is None and e.task is not None:
+        if e.status is None and tasked:
             counts = [f for f in figures if f.total]
             if counts:
                 # "tham gia 6/8 cuộc đối thoại": part of what was planned is done

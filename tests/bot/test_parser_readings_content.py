@@ -48,3 +48,22 @@ def test_a_question_without_a_question_mark_is_no_report(text):
 ])
 def test_a_report_ending_on_such_a_word_stays_a_report(text):
     assert _kind(text) is None
+
+
+def _plan_index():
+    from bot.task_match import TaskIndex
+    from common.paths import data_file
+    from scheduler.plan import load_plan
+
+    plan = load_plan(data_file("plan.json"))
+    return list(plan.task_refs()), TaskIndex.from_plan(plan)
+
+
+@pytest.mark.parametrize("text", [
+    "Công tác phổ biến, giáo dục pháp luật 6 tháng: tổ chức 20 buổi cho 1.500 lượt người.",
+])
+def test_a_part_offered_with_candidates_carries_its_status(text):
+    refs, index = _plan_index()
+    entries = parse_reply(text, refs, index=index, assigned=["1", "6", "9"])
+    assert len(entries) == 1 and entries[0].task is None and entries[0].candidates
+    assert entries[0].status == "in_progress"
