@@ -50,20 +50,17 @@ def test_a_report_ending_on_such_a_word_stays_a_report(text):
     assert _kind(text) is None
 
 
-def _plan_index():
-    from bot.task_match import TaskIndex
-    from common.paths import data_file
-    from scheduler.plan import load_plan
-
-    plan = load_plan(data_file("plan.json"))
-    return list(plan.task_refs()), TaskIndex.from_plan(plan)
-
-
 @pytest.mark.parametrize("text", [
-    "Công tác phổ biến, giáo dục pháp luật 6 tháng: tổ chức 20 buổi cho 1.500 lượt người.",
+    "Phần hòa giải ở cơ sở 6 tháng: tổ chức 20 buổi cho 1.500 lượt người.",
+    "Về hòa giải ở cơ sở: đã hòa giải thành 45 vụ.",
 ])
 def test_a_part_offered_with_candidates_carries_its_status(text):
-    refs, index = _plan_index()
-    entries = parse_reply(text, refs, index=index, assigned=["1", "6", "9"])
-    assert len(entries) == 1 and entries[0].task is None and entries[0].candidates
+    from bot.task_match import TaskIndex
+
+    others = ["Thi hành án dân sự", "Tiếp công dân", "Trợ giúp pháp lý", "Giám định tư pháp", "Kinh phí hoạt động",
+              "Chuyển đổi số", "Bồi dưỡng cán bộ", "Xử lý thông tin xấu độc"]
+    index = TaskIndex([("1", "Hòa giải ở cơ sở"), ("2", "Công tác hòa giải ở cơ sở")]
+                      + [(str(n), words) for n, words in enumerate(others, 3)])
+    entries = parse_reply(text, [str(n) for n in range(1, 11)], index=index)
+    assert len(entries) == 1 and entries[0].task is None and set(entries[0].candidates) == {"1", "2"}
     assert entries[0].status == "in_progress"
