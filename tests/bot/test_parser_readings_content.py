@@ -64,3 +64,20 @@ def test_a_part_offered_with_candidates_carries_its_status(text):
     entries = parse_reply(text, [str(n) for n in range(1, 11)], index=index)
     assert len(entries) == 1 and entries[0].task is None and set(entries[0].candidates) == {"1", "2"}
     assert entries[0].status == "in_progress"
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("thụ lý 2.140 vụ, việc", "ly vu"),
+    ("tội phạm 6 tháng: tiếp nhận 40 tin", "thang tiep"),
+    ("Về xét xử. Án hành chính", "xu an"),
+])
+def test_a_number_or_a_stop_between_two_syllables_makes_no_word_pair(text, pair):
+    from bot.task_match import _pairs
+
+    assert pair not in _pairs(text)
+
+
+def test_a_comma_between_two_syllables_still_pairs_them():
+    from bot.task_match import _pairs
+
+    assert "chuc bo" in _pairs("kiện toàn tổ chức, bộ máy")
