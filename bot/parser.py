@@ -1607,9 +1607,12 @@ class _Reader:
                 line = self.text[lo:hi]
                 if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
                     continue
-                match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
-                if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
-                    continue
+                if _OTHER_TASKS_RE.match(fold(line)):
+                    match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
+                else:
+                    match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                    if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
+                        continue
                 out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
                                    topic=current.topic))
                 current = Section(BODY, lo, current.end, topic=True)

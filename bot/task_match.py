@@ -36,6 +36,9 @@ _FRAME = frozenset(
     "bao cao ket qua thuc hien nhiem vu ke hoach quy nam thang tinh so ban nganh don vi co quan "
     "trien khai tiep tuc hoan thanh tot dat xong lam em ben minh chung toi".split()
 )
+# Words that join two phrases ("và", "các", "của", "với", "cho") and "về" opening one: a pair
+# across them is no word of the field.
+_JOINING = frozenset("va cac cua voi nhung cho".split())
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -82,6 +85,8 @@ def _pairs(text: str) -> frozenset[str]:
                 continue
             if a in _FRAME and b in _FRAME:
                 continue
+            if a in _JOINING or b in _JOINING or a == "ve":
+                continue  # "tổ chức, bộ máy và bồi dưỡng", "Về công tác …": a pair across a joining word
             out.add(f"{a} {b}")
     return frozenset(out)
 

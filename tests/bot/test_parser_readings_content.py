@@ -81,3 +81,37 @@ def test_a_comma_between_two_syllables_still_pairs_them():
     from bot.task_match import _pairs
 
     assert "chuc bo" in _pairs("kiện toàn tổ chức, bộ máy")
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("kiện toàn bộ máy và bồi dưỡng cán bộ", "may va"),
+    ("kiện toàn bộ máy và bồi dưỡng cán bộ", "va boi"),
+    ("Về công tác tuyên truyền", "ve cong"),
+    ("tuyên truyền pháp luật cho hội viên", "luat cho"),
+    ("cán bộ các cơ quan", "bo cac"),
+])
+def test_a_pair_across_a_joining_word_is_no_word_of_the_field(text, pair):
+    from bot.task_match import _pairs
+
+    assert pair not in _pairs(text)
+
+
+@pytest.mark.parametrize("tail", [
+    "Các nhiệm vụ phối hợp khác: thực hiện thường xuyên.",
+    "Các nv còn lại: thực hiện thường xuyên.",
+])
+def test_a_line_about_the_other_tasks_is_no_tail_of_the_task_before(tail):
+    refs, index = _plan_index()
+    text = "Nhiệm vụ 10: Phối hợp Cục THADS xử lý 03 khoản thu hồi theo bản án. Hoàn thành.\n" + tail
+    entries = parse_reply(text, refs, index=index)
+    ten = [e for e in entries if e.task == "10"]
+    assert len(ten) == 1 and "thường xuyên" not in ten[0].text and ten[0].status == "done"
+
+
+def _plan_index():
+    from bot.task_match import TaskIndex
+    from common.paths import data_file
+    from scheduler.plan import load_plan
+
+    plan = load_plan(data_file("plan.json"))
+    return list(plan.task_refs()), TaskIndex.from_plan(plan)
