@@ -58,7 +58,7 @@ from functools import lru_cache
 
 from bot.figures import Figure, find_figures
 from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
-from bot.task_match import TaskIndex, TaskMatch
+from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
 
@@ -1711,6 +1711,16 @@ class _Reader:
                 groups[-1][2] = b
         if len(groups) <= 1:
             whole = self.index.match(_topic(piece), self.allowed)
+            head = _SUBJECT_HEAD_RE.match(fold(piece))
+            if head:
+                # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
+                # names the subject; the results after it may name other fields (whom it was for).
+                # When the whole part leaves the heading's task and another equally likely, it asks.
+                ranked = self.index.scores(_topic(head.group(1)), self.allowed)
+                by_head = self.index.match(_topic(head.group(1)), self.allowed)
+                far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
+                if by_head.task and (by_head.task not in whole.candidates or far):
+                    whole = by_head
             entry = _parse(piece, self.valid)[0]
             if whole.task:
                 return [_with(entry, task=whole.task, how="content")]
@@ -1734,6 +1744,8 @@ class _Reader:
 
 
 _TITLE_MIN = 2.5
+# A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
+_SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
 _OBSTACLE_RE = re.compile(

@@ -115,3 +115,13 @@ def _plan_index():
 
     plan = load_plan(data_file("plan.json"))
     return list(plan.task_refs()), TaskIndex.from_plan(plan)
+
+
+@pytest.mark.parametrize("text, task", [
+    ("Về bảo đảm kinh phí cho các cơ quan tư pháp: đã cấp bổ sung 1,5 tỷ đồng cho Cục Thi hành án dân sự tỉnh.", "11"),
+    ("Ve bao dam kinh phi cho cac co quan tu phap: da cap 800 trieu dong cho Cuc THADS tinh.", "11"),
+])
+def test_a_subject_heading_names_the_task_over_whom_the_results_were_for(text, task):
+    refs, index = _plan_index()
+    entries = parse_reply(text, refs, index=index, assigned=["4", "10", "11"])
+    assert [e.task for e in entries] == [task]
