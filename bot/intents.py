@@ -36,15 +36,13 @@ ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,30}\b(?:qua|bang|theo)\s
 # "anh gửi lại giúp em file mẫu", "xin mẫu báo cáo": a request about the reporting itself
 REQUEST = re.compile(r"\b(?:giup (?:em|e|minh|toi)|gui lai (?:giup|cho)|xin (?:file|mau|bieu mau)|file mau|mau bao cao|bieu mau|theo mau nao|mau nao)\b")
 # "đầu mối bên em đổi sang chị Lan": a change of focal point, which an invitation does
-# "em là đầu mối mới", "từ nay em thay chị Lan báo cáo", "em phụ trách báo cáo … thay anh Phúc
-# đã nghỉ hưu": a person introducing themselves as the one who reports from now on
+# "từ nay em thay chị Lan báo cáo", "từ tháng 7 em phụ trách báo cáo …": a person saying they take
+# over the reporting (a bare "em là đầu mối mới" is a greeting)
 CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau moi|doi sang (?:anh|chi|em|dong chi)|"
                      r"dau moi (?:bao cao )?(?:ben|cua) (?:em|minh|toi) (?:doi|thay|chuyen)|"
-                     r"(?:la|lam) (?:nguoi )?(?:dau moi|dau moi bao cao|can bo dau moi) moi|dau moi moi cua|"
                      r"(?:em|e|toi|minh) (?:se )?(?:thay|thay cho) (?:anh|chi|a|c|dong chi|ong|ba) [a-z]+(?: [a-z]+)? "
                      r"(?:bao cao|lam dau moi|phu trach|theo doi)|"
-                     r"(?:tu nay|tu thang \d+|tu ngay [\d/]+|ke tu [^,.]{1,20}),? (?:em|e|toi|minh) (?:se )?(?:phu trach|lam dau moi|thay)\b"
-                     r"[^.?!]{0,80}\bthay (?:anh|chi|a|c|dong chi|ong|ba)\b)")
+                     r"(?:tu nay|tu thang \d+|tu ngay [\d/]+|ke tu [^,.]{1,20}),? (?:em|e|toi|minh) (?:se )?(?:phu trach (?:viec |cong tac )?bao cao|lam dau moi|thay)\b)")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
 # A question typed without "?": it ends on a question word ("… từ ngày nào đến ngày nào vậy chị",
 # "nộp khi nào ạ", "gửi bản mềm được không ạ"), maybe followed by a particle or whom it asks.

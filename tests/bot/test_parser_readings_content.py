@@ -17,7 +17,7 @@ def _kind(text: str) -> str | None:
 @pytest.mark.parametrize("text", [
     "Em chào Sở Tư pháp, em là đầu mối mới của Sở Y tế, từ nay em thay anh Hùng báo cáo ạ.",
     "Dạ từ tháng 8 em phụ trách báo cáo của Ban Dân tộc thay chị Mai chuyển công tác.",
-    "E la dau moi moi cua phong tu phap huyen a",
+    "E la dau moi moi, tu nay e thay chi Hoa bao cao a",
 ])
 def test_a_new_focal_point_introducing_themselves_is_a_contact_change(text):
     assert _kind(text) == "contact"
