@@ -1721,6 +1721,14 @@ class _Reader:
                 far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
                 if by_head.task and (by_head.task not in whole.candidates or far):
                     whole = by_head
+                sides = _JOINED_RE.split(head.group(1))
+                if len(sides) == 2:
+                    # "Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ": two subjects, each clearly one
+                    # task's, in one part with one status: ask which
+                    one, two = (self.index.match(_topic(side), self.allowed) for side in sides)
+                    if one.task and two.task and one.task != two.task \
+                            and taskrefs.parent(one.task) != taskrefs.parent(two.task):
+                        return [_with(_parse(piece, self.valid)[0], candidates=(one.task, two.task))]
             entry = _parse(piece, self.valid)[0]
             if whole.task:
                 return [_with(entry, task=whole.task, how="content")]
@@ -1745,6 +1753,7 @@ class _Reader:
 
 _TITLE_MIN = 2.5
 # A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
+_JOINED_RE = re.compile(r"\s(?:va|cung nhu)\s")
 _SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.

@@ -125,3 +125,20 @@ def test_a_subject_heading_names_the_task_over_whom_the_results_were_for(text, t
     refs, index = _plan_index()
     entries = parse_reply(text, refs, index=index, assigned=["4", "10", "11"])
     assert [e.task for e in entries] == [task]
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ các cơ quan tư pháp: đã thực hiện, hoàn thành.", {"3", "7"}),
+    ("Ve kien toan to chuc, bo may va boi duong can bo tu phap: dang thuc hien.", {"3", "7"}),
+])
+def test_a_subject_heading_joining_two_tasks_subjects_asks_which(text, asked):
+    refs, index = _plan_index()
+    entries = parse_reply(text, refs, index=index, assigned=["3", "6", "7", "11"])
+    assert len(entries) == 1 and entries[0].task is None and set(entries[0].candidates) == asked
+    assert entries[0].status is not None
+
+
+def test_a_subject_heading_joining_two_sides_of_one_task_is_that_task():
+    refs, index = _plan_index()
+    text = "Về tiếp công dân và tiếp nhận, xử lý đơn thư khiếu nại, tố cáo: tiếp 45 lượt công dân."
+    assert [e.task for e in parse_reply(text, refs, index=index, assigned=["4", "5", "10"])] == ["4"]
