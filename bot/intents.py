@@ -31,14 +31,26 @@ LATER = re.compile(
 # "em nhận được công văn rồi ạ": an acknowledgement of something received
 RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.!]+)*(?:da\s+)?nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|tin nhan|ke hoach|roi|r)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
-ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,30}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|he thong quan ly van ban)\b")
+ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,30}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|"
+                       r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu)\b")
 # "anh gửi lại giúp em file mẫu", "xin mẫu báo cáo": a request about the reporting itself
 REQUEST = re.compile(r"\b(?:giup (?:em|e|minh|toi)|gui lai (?:giup|cho)|xin (?:file|mau|bieu mau)|file mau|mau bao cao|bieu mau|theo mau nao|mau nao)\b")
 # "đầu mối bên em đổi sang chị Lan": a change of focal point, which an invitation does
+# "từ nay em thay chị Lan báo cáo", "từ tháng 7 em phụ trách báo cáo …": a person saying they take
+# over the reporting (a bare "em là đầu mối mới" is a greeting)
 CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau moi|doi sang (?:anh|chi|em|dong chi)|"
-                     r"dau moi (?:bao cao )?(?:ben|cua) (?:em|minh|toi) (?:doi|thay|chuyen))\b")
+                     r"dau moi (?:bao cao )?(?:ben|cua) (?:em|minh|toi) (?:doi|thay|chuyen)|"
+                     r"(?:em|e|toi|minh) (?:se )?(?:thay|thay cho) (?:anh|chi|a|c|dong chi|ong|ba) [a-z]+(?: [a-z]+)? "
+                     r"(?:bao cao|lam dau moi|phu trach|theo doi)|"
+                     r"(?:tu nay|tu thang \d+|tu ngay [\d/]+|ke tu [^,.]{1,20}),? (?:em|e|toi|minh) (?:se )?(?:phu trach (?:viec |cong tac )?bao cao|lam dau moi|thay)\b)")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
-QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the nao)\s*\??$")
+# A question typed without "?": it ends on a question word ("… từ ngày nào đến ngày nào vậy chị",
+# "nộp khi nào ạ", "gửi bản mềm được không ạ"), maybe followed by a particle or whom it asks.
+_ASKED = r"(?:\s+(?:a|ak|ah|ha|nhi|nhe|vay|z|the|chi|anh|em|c|e|oi|ban|dong chi))*\s*[.!]*\s*$"
+QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the nao)\s*\??$|"
+                      r"\b(?:ngay nao|khi nao|luc nao|bao gio|hom nao|thang nao|mau nao|cai nao|loai nao|nhu the nao|the nao|"
+                      r"la gi|cai gi|gi a|tai sao|vi sao|sao a|lam sao|(?:duoc|phai|co|can) (?:khong|ko|k) a|dung (?:khong|ko) a)" + _ASKED +
+                      r"|(?<!nhu )(?<!cho )\b(?:vay|z)(?:\s+(?:a|ak|ah|chi|anh|em|c|e|oi|ban|dong chi))*\s*[.!]*\s*$")
 
 
 def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
@@ -57,8 +69,8 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         if question and not facts and not any(e.difficulty for e in entries):
             return "deadline" if DEADLINE.search(folded) and ("nop" in folded or "gui" in folded) else "question"
         return None  # a task found by its words, or the agency's only one, is not yet a report
-    if CONTACT.search(folded) and not facts:
-        return "contact"
+    if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries):
+        return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
     if ELSEWHERE.search(folded):  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
         return "elsewhere"
     if RECEIVED.search(folded):

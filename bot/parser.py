@@ -58,7 +58,7 @@ from functools import lru_cache
 
 from bot.figures import Figure, find_figures
 from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
-from bot.task_match import TaskIndex, TaskMatch
+from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
 
@@ -1741,9 +1741,12 @@ class _Reader:
                 line = self.text[lo:hi]
                 if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
                     continue
-                match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
-                if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
-                    continue
+                if _OTHER_TASKS_RE.match(fold(line)):
+                    match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
+                else:
+                    match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                    if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
+                        continue
                 out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
                                    topic=current.topic))
                 current = Section(BODY, lo, current.end, topic=True)
@@ -1845,6 +1848,24 @@ class _Reader:
                 groups[-1][2] = b
         if len(groups) <= 1:
             whole = self.index.match(_topic(piece), self.allowed)
+            head = _SUBJECT_HEAD_RE.match(fold(piece))
+            if head:
+                # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
+                # names the subject; the results after it may name other fields (whom it was for).
+                # When the whole part leaves the heading's task and another equally likely, it asks.
+                ranked = self.index.scores(_topic(head.group(1)), self.allowed)
+                by_head = self.index.match(_topic(head.group(1)), self.allowed)
+                far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
+                if by_head.task and (by_head.task not in whole.candidates or far):
+                    whole = by_head
+                sides = _JOINED_RE.split(head.group(1))
+                if len(sides) == 2:
+                    # "Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ": two subjects, each clearly one
+                    # task's, in one part with one status: ask which
+                    one, two = (self.index.match(_topic(side), self.allowed) for side in sides)
+                    if one.task and two.task and one.task != two.task \
+                            and taskrefs.parent(one.task) != taskrefs.parent(two.task):
+                        return [_with(_parse(piece, self.valid)[0], candidates=(one.task, two.task))]
             entry = _parse(piece, self.valid)[0]
             if whole.task:
                 return [_with(entry, task=whole.task, how="content")]
@@ -1869,6 +1890,9 @@ class _Reader:
 
 _TITLE_MIN = 2.5
 _PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)\-–—/]?\s*phuong huong")
+# A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
+_JOINED_RE = re.compile(r"\s(?:va|cung nhu)\s")
+_SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
 _OBSTACLE_RE = re.compile(
@@ -2001,23 +2025,25 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
         folded, topic = fold(e.text), _topic(e.text)
-        if e.status == NOT_ARISEN and e.task is not None:
+        # a part offered with candidates is a task's part too: once the task is picked it is complete
+        tasked = e.task is not None or bool(e.candidates)
+        if e.status == NOT_ARISEN and tasked:
             before_nothing = _NOTHING_SPLIT_RE.split(folded)[0]
             if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
                 e = _with(e, status=IN_PROGRESS)
-        if e.status == NOT_STARTED and e.task is not None and _RESULTS_RE.search(topic) \
+        if e.status == NOT_STARTED and tasked and _RESULTS_RE.search(topic) \
                 and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
             e = _with(e, status=IN_PROGRESS)
-        if e.status in (None, IN_PROGRESS) and e.task is not None and e.percent is None and not figures \
+        if e.status in (None, IN_PROGRESS) and tasked and e.percent is None and not figures \
                 and _BLOCKED_RE.match(_HEADING_RE.sub("", folded, count=1)) \
                 and not re.search(r"\b(?:dang|da|van) (?:thuc hien|trien khai|lam|to chuc)\b|\btiep tuc\b", folded):
             # "NV 11: Chưa được bổ sung kinh phí…, đang chờ tỉnh cấp", "nv11 chua dc cap kp":
             # held up before it could begin
             e = _with(e, status=NOT_STARTED)
-        if e.status is None and e.task is not None:
+        if e.status is None and tasked:
             counts = [f for f in figures if f.total]
             if counts:
                 # "tham gia 6/8 cuộc đối thoại": part of what was planned is done

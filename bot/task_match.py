@@ -36,6 +36,9 @@ _FRAME = frozenset(
     "bao cao ket qua thuc hien nhiem vu ke hoach quy nam thang tinh so ban nganh don vi co quan "
     "trien khai tiep tuc hoan thanh tot dat xong lam em ben minh chung toi".split()
 )
+# Words that join two phrases ("và", "các", "của", "với", "cho") and "về" opening one: a pair
+# across them is no word of the field.
+_JOINING = frozenset("va cac cua voi nhung cho".split())
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -70,17 +73,25 @@ _ACRONYMS = {
 
 @lru_cache(maxsize=1024)
 def _pairs(text: str) -> frozenset[str]:
-    syllables = []
-    for word in _SYLLABLE.findall(fold(text)):
-        syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS else (word,))
     out: set[str] = set()
-    for a, b in zip(syllables, syllables[1:]):
-        if a in _FUNCTION and b in _FUNCTION:
-            continue
-        if a in _FRAME and b in _FRAME:
-            continue
-        out.add(f"{a} {b}")
+    # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
+    # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
+    for phrase in _PHRASE.split(fold(text)):
+        syllables = []
+        for word in _SYLLABLE.findall(phrase):
+            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS else (word,))
+        for a, b in zip(syllables, syllables[1:]):
+            if a in _FUNCTION and b in _FUNCTION:
+                continue
+            if a in _FRAME and b in _FRAME:
+                continue
+            if a in _JOINING or b in _JOINING or a == "ve":
+                continue  # "tổ chức, bộ máy và bồi dưỡng", "Về công tác …": a pair across a joining word
+            out.add(f"{a} {b}")
     return frozenset(out)
+
+
+_PHRASE = re.compile(r"[0-9]+(?:[.,/][0-9]+)*|[:;.!?()\[\]\n\"“”]+")
 
 
 TITLE_WEIGHT = 2.0  # a task's title says what it is about more than the body of its text
