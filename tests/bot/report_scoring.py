@@ -45,6 +45,8 @@ HELD_OUT_6 = HERE / "parser_corpus_reports_heldout6.jsonl"
 HELD_OUT_7 = HERE / "parser_corpus_reports_heldout7.jsonl"
 HELD_OUT_8 = HERE / "parser_corpus_reports_heldout8.jsonl"
 HELD_OUT_9 = HERE / "parser_corpus_reports_heldout9.jsonl"
+HELD_OUT_10 = HERE / "parser_corpus_reports_heldout10.jsonl"
+HELD_OUT_11 = HERE / "parser_corpus_reports_heldout11.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -40,6 +40,8 @@ SETS = {
     "reports-held-out-7": (rs.HELD_OUT_7, 0.72, 0.85),
     "reports-held-out-8": (rs.HELD_OUT_8, 0.67, 0.81),
     "reports-held-out-9": (rs.HELD_OUT_9, 0.53, 0.76),
+    "reports-held-out-10": (rs.HELD_OUT_10, 0.73, 0.82),
+    "reports-held-out-11": (rs.HELD_OUT_11, 0.72, 0.86),
 }
 
 
