@@ -79,3 +79,22 @@ def test_a_question_about_a_task_or_its_duty_is_a_question(text):
 ])
 def test_a_message_with_results_stays_a_report(text):
     assert _kind(text) is None
+
+
+def _plan_index():
+    from bot.task_match import TaskIndex
+    from common.paths import data_file
+    from scheduler.plan import load_plan
+
+    plan = load_plan(data_file("plan.json"))
+    return list(plan.task_refs()), TaskIndex.from_plan(plan)
+
+
+@pytest.mark.parametrize("text", [
+    "Về tiếp công dân, giải quyết đơn thư khiếu nại, tố cáo: tiếp 30 lượt công dân, nhận 12 đơn; không có đơn tồn đọng kéo dài.",
+    "Phần tiếp công dân và chuyển đổi số: tiếp 20 lượt công dân; hồ sơ được chia sẻ với Viện Kiểm sát qua phần mềm.",
+])
+def test_a_sentence_under_a_subject_heading_stays_the_headings_task(text):
+    refs, index = _plan_index()
+    entries = parse_reply(text, refs, index=index, assigned=["1", "4", "6", "10"])
+    assert [e.task for e in entries] == ["4"]
