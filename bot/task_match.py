@@ -71,6 +71,10 @@ _ACRONYMS = {
 }
 
 
+# Acronyms that also end an agency's name ("Cục THADS")
+_AGENCY_ACRONYMS = frozenset({"thads"})
+
+
 @lru_cache(maxsize=1024)
 def _pairs(text: str) -> frozenset[str]:
     out: set[str] = set()
@@ -79,7 +83,9 @@ def _pairs(text: str) -> frozenset[str]:
     for phrase in _PHRASE.split(fold(text)):
         syllables = []
         for word in _SYLLABLE.findall(phrase):
-            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS else (word,))
+            # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
+            named = word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]
+            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
         for a, b in zip(syllables, syllables[1:]):
             if a in _FUNCTION and b in _FUNCTION:
                 continue

@@ -98,3 +98,9 @@ def test_a_sentence_under_a_subject_heading_stays_the_headings_task(text):
     refs, index = _plan_index()
     entries = parse_reply(text, refs, index=index, assigned=["1", "4", "6", "10"])
     assert [e.task for e in entries] == ["4"]
+
+
+def test_an_agency_named_by_its_acronym_says_for_whom_not_the_field():
+    refs, index = _plan_index()
+    text = "Kinh phí cho các cơ quan tư pháp năm 2024 đã phân bổ đủ, bổ sung thêm 2 tỷ cho Cục THADS"
+    assert [e.task for e in parse_reply(text, refs, index=index, assigned=["4", "10", "11"])] == ["11"]
