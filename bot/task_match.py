@@ -39,6 +39,8 @@ _FRAME = frozenset(
 # Words that join two phrases ("và", "các", "của", "với", "cho") and "về" opening one: a pair
 # across them is no word of the field.
 _JOINING = frozenset("va cac cua voi nhung cho".split())
+# Prepositions: what they open is another phrase
+_PREPOSITION = frozenset("trong theo tren duoi".split())
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -91,6 +93,8 @@ def _pairs(text: str) -> frozenset[str]:
                 continue
             if a in _FRAME and b in _FRAME:
                 continue
+            if b in _PREPOSITION:
+                continue  # "phối hợp trong …", "thực hiện theo …": a word and the preposition after it is no word of the field
             if a in _JOINING or b in _JOINING or a == "ve":
                 continue  # "tổ chức, bộ máy và bồi dưỡng", "Về công tác …": a pair across a joining word
             out.add(f"{a} {b}")

@@ -104,3 +104,13 @@ def test_an_agency_named_by_its_acronym_says_for_whom_not_the_field():
     refs, index = _plan_index()
     text = "Kinh phí cho các cơ quan tư pháp năm 2024 đã phân bổ đủ, bổ sung thêm 2 tỷ cho Cục THADS"
     assert [e.task for e in parse_reply(text, refs, index=index, assigned=["4", "10", "11"])] == ["11"]
+
+
+def test_a_word_and_the_preposition_after_it_is_no_word_of_the_field():
+    from bot.task_match import _pairs
+
+    assert "hop trong" not in _pairs("phối hợp trong thi hành án dân sự")
+    assert "hien theo" not in _pairs("thực hiện theo kế hoạch")
+    refs, index = _plan_index()
+    text = "Về giám sát, phối hợp trong thi hành án dân sự: vận động 27 trường hợp tự nguyện thi hành án."
+    assert [e.task for e in parse_reply(text, refs, index=index, assigned=["1", "4", "10"])] == ["10"]
