@@ -26,13 +26,28 @@ LATER = re.compile(
     r"\b(?:gui sau|bao cao sau|se gui|se bao cao|dang tong hop|xin phep gui sau|gui bo sung sau|"
     r"chua co so lieu|cho so lieu|gui bc sau|bc sau|gui lien|gui ngay|gui bao cao lien|gui bao cao ngay|"
     r"xin y kien lanh dao|trinh lanh dao|bao lai sep|trinh ky|cho ky|mai (?:em |minh )?gui|chieu (?:em )?gui|"
-    r"(?:em|e|minh|toi) gui (?:sau|lien|ngay)|de (?:em|e|minh) gui|mai (?:e|em) gui)\b"
+    r"(?:em|e|minh|toi) gui (?:sau|lien|ngay)|de (?:em|e|minh) gui|mai (?:e|em) gui|"
+    # "xin phép gửi báo cáo 9 tháng chậm 2 ngày": asking to send late
+    r"xin phep (?:gui|nop) [^.,;?!]{0,30}\b(?:cham|tre|muon)|(?:gui|nop) (?:bao cao |bc )?(?:cham|tre|muon) (?:\d+|vai|mot|hai|ba) ngay|"
+    # "đang chờ các xã gửi số liệu", "đang chờ Ban Thường vụ duyệt báo cáo": waiting on others for the report
+    r"dang cho [^.,;?!]{0,30}\b(?:gui|nop|bao cao) (?:so lieu|bao cao|bc)|dang cho [^.,;?!]{0,30}\b(?:duyet|ky|cho y kien) (?:bao cao|bc)|"
+    # "thứ 2 tuần sau mới gửi bc được", "khoảng 18/9 em gửi chính thức"
+    r"moi (?:gui|nop) (?:duoc )?(?:bao cao|bc)|(?:em|e|minh|toi|se) (?:gui|nop) (?:bao cao |bc )?chinh thuc)\b"
 )
 # "em nhận được công văn rồi ạ": an acknowledgement of something received
 RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.!]+)*(?:da\s+)?nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|tin nhan|ke hoach|roi|r)\b")
+# "Em mới nhận Công văn số 1520/STP-VP, em sẽ báo lãnh đạo", "Văn phòng đã nhận Kế hoạch 124, sẽ
+# triển khai và báo cáo theo định kỳ": a sentence saying a letter or the plan was received
+RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:da|moi|vua)\s+nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|ke hoach)\b")
+# "Kính chúc anh chị năm mới an khang": wishes, a greeting
+WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
-ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,30}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|"
-                       r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu)\b")
+ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|"
+                       r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu)\b|"
+                       # "xin phép gửi báo cáo chung trong báo cáo của UBND huyện, không gửi riêng": in another's report
+                       r"\b(?:gui|nop|bao cao|tong hop)(?: bao cao| bc)? (?:chung|long ghep|gop) (?:trong|vao|voi|cung) (?:bao cao|bc)\b|\bkhong (?:gui|nop|bao cao) rieng\b|"
+                       # "Công văn số 412/TA-VP gửi Sở Tư pháp … kèm báo cáo năm", "đề nghị kiểm tra hộp thư công vụ"
+                       r"\b(?:cong van|van ban|to trinh)\b[^.?!]{0,60}\bkem (?:theo )?(?:bao cao|bc)\b|\bkiem tra (?:giup )?(?:hop thu|thu cong vu|email|mail|thu dien tu)\b")
 # "anh gửi lại giúp em file mẫu", "xin mẫu báo cáo": a request about the reporting itself
 REQUEST = re.compile(r"\b(?:giup (?:em|e|minh|toi)|gui lai (?:giup|cho)|xin (?:file|mau|bieu mau)|file mau|mau bao cao|bieu mau|theo mau nao|mau nao)\b")
 # "đầu mối bên em đổi sang chị Lan": a change of focal point, which an invitation does
@@ -42,7 +57,20 @@ CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau
                      r"dau moi (?:bao cao )?(?:ben|cua) (?:em|minh|toi) (?:doi|thay|chuyen)|"
                      r"(?:em|e|toi|minh) (?:se )?(?:thay|thay cho) (?:anh|chi|a|c|dong chi|ong|ba) [a-z]+(?: [a-z]+)? "
                      r"(?:bao cao|lam dau moi|phu trach|theo doi)|"
-                     r"(?:tu nay|tu thang \d+|tu ngay [\d/]+|ke tu [^,.]{1,20}),? (?:em|e|toi|minh) (?:se )?(?:phu trach (?:viec |cong tac )?bao cao|lam dau moi|thay)\b)")
+                     r"(?:tu nay|tu thang \d+|tu ngay [\d/]+|ke tu [^,.]{1,20}),? (?:em|e|toi|minh) (?:se )?(?:phu trach (?:viec |cong tac )?bao cao|(?:nhan )?lam dau moi|thay)\b|"
+                     # "đầu mối theo dõi, báo cáo Kế hoạch 124 là đồng chí Mai", "đầu mối … từ nay là anh Tuấn": a person named as focal point
+                     r"\bdau moi\b[^.;?!]{0,60}\b(?:la|se la|giao cho|chuyen cho) (?:dong chi|d/c|anh|chi|ong|ba)\b)")
+# "Đ/c cho hỏi …", "Sở GTVT hỏi: …": a message that opens by asking
+ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |anh |chi )?hoi|hoi\s*:|muon hoi)\b")
+# "nhiệm vụ 11 … thì Sở mình có phải báo cáo không", "nhiệm vụ 2 với 3 là Sở mình phối hợp phải không":
+# a question whether a task is the agency's to report, not a report on it
+DUTY = re.compile(r"\b(?:co phai|co can|phai|can) (?:bao cao|bc|thuc hien|gui bao cao)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
+                  r"\bla (?:(?:so|ben|don vi|co quan|phong|hoi|ubnd)\s+)?(?:minh|em|e|toi|chung toi)?\s*(?:chu tri|phoi hop)\b[^.?!]{0,20}\b(?:phai khong|dung khong|phai ko|dung ko|phai k)\b")
+# The words a statement of progress has ("đã", "đang", "hoàn thành", "triển khai")
+PROGRESS = re.compile(r"\b(?:da|dang|hoan thanh|xong|trien khai|thuc hien|to chuc|ban hanh)\b")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_TASK_NO = re.compile(r"\b(?:nhiem vu|nv|muc|phan)\s*\d+[a-z]?\b")
+_COUNT = re.compile(r"\d")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
 # A question typed without "?": it ends on a question word ("… từ ngày nào đến ngày nào vậy chị",
 # "nộp khi nào ạ", "gửi bản mềm được không ạ"), maybe followed by a particle or whom it asks.
@@ -64,6 +92,16 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if len(folded) > 300:
         return None  # a long text is a report without a task number, not small talk
     question = bool(QUESTION.search(folded))
+    results = any(e.percent is not None or e.figures or e.status == "done" for e in entries)
+    if "?" in folded and not any(e.percent is not None or e.status == "done" for e in entries):
+        if DUTY.search(folded) and not results:
+            return "question"  # "NV11 … Sở mình có phải báo cáo không, vì không liên quan chuyên môn?"
+        if ASKING.search(folded) and not any(e.difficulty for e in entries):
+            # "Đ/c cho hỏi số liệu chốt đến ngày nào, 14/12 hay 30/11? Nhiệm vụ 4 bên anh có nhiều chỉ
+            # tiêu …": what follows the question is its context when it states no progress and no count
+            stated = " ".join(part for part in _SENTENCE.split(folded) if not part.rstrip().endswith("?"))
+            if not PROGRESS.search(stated) and not _COUNT.search(_TASK_NO.sub(" ", stated)):
+                return "question"
     if named:
         # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
         if question and not facts and not any(e.difficulty for e in entries):
@@ -75,6 +113,8 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return "elsewhere"
     if RECEIVED.search(folded):
         return "thanks"  # "dạ em nhận được công văn rồi ạ": the "rồi" is no report
+    if RECEIVED_SAID.search(folded) and not results and not any(e.status not in (None, "not_started") or e.difficulty for e in entries):
+        return "thanks"  # "Văn phòng đã nhận Kế hoạch 124, sẽ triển khai …": its "sẽ" is no status
     if REQUEST.search(folded) and not facts:
         return "question"
     if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
@@ -87,6 +127,8 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return "question"
     if THANKS.search(folded) or ACK.match(folded):
         return "thanks"
+    if WISHES.search(folded) and len(folded.split()) <= 30:
+        return "greeting"
     if GREETING.search(folded) and len(folded.split()) <= 20:
         return "greeting"
     return None

@@ -1840,9 +1840,18 @@ class _Reader:
         matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
                    else self.index.match(_topic(piece[a:b]), self.allowed)
                    for a, b in spans]
+        # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
+        # heading clearly one task's, a later sentence stays that task's unless it opens a subject of its
+        # own or is about another task as clearly as the heading is about its own
+        head = _SUBJECT_HEAD_RE.match(fold(piece))
+        by_head = self.index.match(_topic(head.group(1)), self.allowed) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
         for (a, b), m in zip(spans, matches):
             if m.task is not None and (not groups or groups[-1][0] != m.task):
+                if by_head.task and groups and groups[0][0] == by_head.task and m.score * CLEAR_LEAD < by_head.score \
+                        and not _TOPIC_OPENING.match(fold(piece[a:b])):
+                    groups[-1][2] = b
+                    continue
                 groups.append([m.task, a, b])
             elif groups:
                 groups[-1][2] = b

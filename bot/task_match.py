@@ -39,6 +39,8 @@ _FRAME = frozenset(
 # Words that join two phrases ("và", "các", "của", "với", "cho") and "về" opening one: a pair
 # across them is no word of the field.
 _JOINING = frozenset("va cac cua voi nhung cho".split())
+# Prepositions: what they open is another phrase
+_PREPOSITION = frozenset("trong theo tren duoi".split())
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -71,6 +73,10 @@ _ACRONYMS = {
 }
 
 
+# Acronyms that also end an agency's name ("Cục THADS")
+_AGENCY_ACRONYMS = frozenset({"thads"})
+
+
 @lru_cache(maxsize=1024)
 def _pairs(text: str) -> frozenset[str]:
     out: set[str] = set()
@@ -79,12 +85,16 @@ def _pairs(text: str) -> frozenset[str]:
     for phrase in _PHRASE.split(fold(text)):
         syllables = []
         for word in _SYLLABLE.findall(phrase):
-            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS else (word,))
+            # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
+            named = word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]
+            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
         for a, b in zip(syllables, syllables[1:]):
             if a in _FUNCTION and b in _FUNCTION:
                 continue
             if a in _FRAME and b in _FRAME:
                 continue
+            if b in _PREPOSITION:
+                continue  # "phối hợp trong …", "thực hiện theo …": a word and the preposition after it is no word of the field
             if a in _JOINING or b in _JOINING or a == "ve":
                 continue  # "tổ chức, bộ máy và bồi dưỡng", "Về công tác …": a pair across a joining word
             out.add(f"{a} {b}")
