@@ -880,19 +880,27 @@ class _Message:
         if self._negated(k, 3):
             return True  # "chưa đạt 100%": not a figure we can record
         start = self.toks[k].start
+        # where the number ends: after its decimal tail ("78,3%")
+        num_end = self.toks[k + 1].end if after > k + 1 and self.toks[k + 1].digit else self.toks[k].end
         sentence = self.folded[max(0, start - 120):start]
         sentence = re.split(r"[.;\n]", sentence)[-1]
         if _RATE_RE.search(sentence):
             return True  # "tỷ lệ cán bộ, viên chức được phổ biến đạt 95%": a rate, not the task's progress
-        if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[self.toks[k].end:self.toks[k].end + 30]):
+        if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[num_end:num_end + 30]):
             return True  # "68% chỉ tiêu về việc": one indicator
         if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if _COUNT_SHARE_RE.search(self.folded[max(0, start - 130):start]) and not self._progress_pct(k, after):
+            return True  # "đã giải quyết 79 đơn (đạt 90,8%)", "hòa giải thành 131 vụ (86,2%)": that count's share
+        if _DISBURSED_RE.search(self.folded[max(0, start - 40):start]):
+            return True  # "giải ngân được 40%": the rate of disbursement, an indicator
+        if _TARGET_AFTER_RE.match(self.folded, self.toks[after - 1].end) or _TARGET_BEFORE_RE.search(self.folded[max(0, start - 50):start]):
+            return True  # "đạt 41,8% (chỉ tiêu 40%)": an indicator against its own target, and that target
         if self._rate_of_cases(k, sentence):
             return True
         if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
             return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
-        if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[self.toks[k].end:self.toks[k].end + 20]):
+        if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[num_end:num_end + 20]):
             return True  # "về tiền … thi hành xong 335 tỷ đồng, đạt 41,2%", "đạt 75% về việc"
         if any(self.seq(j, ("dung", "han")) or self.seq(j, ("dung", "thoi", "han")) for j in self.back(k, 4)):
             return True  # "truy tố đúng thời hạn 100%": a rate of timeliness
@@ -1120,6 +1128,15 @@ _DANG_NOT_VERB = frozenset({
 _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 # "45/50 đơn (đạt " just before a percentage
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# "79 đơn (đạt ", "2.010 vụ, việc (", "3,1/4,5 tỷ đồng (": a count with its unit, then the
+# parenthesis its share opens (not "Nhiệm vụ 6 (đạt 50%)")
+_COUNT_SHARE_RE = re.compile(
+    r"(?<![a-z\d.,/])(?<!nv )(?<!vu )(?<!muc )\d[\d.,]*(?:\s*/\s*\d[\d.,]*)?\s+(?![\d(])[a-z][a-z ,\-–]{0,90}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# "giải ngân được 40%", "mới giải ngân đạt 52%"
+_DISBURSED_RE = re.compile(r"\bgiai ngan\s+(?:(?:moi|chi|da)\s+)?(?:duoc|dc|dat)?\s*(?:khoang\s+|gan\s+|tren\s+)?$")
+# "đạt 41,8% (chỉ tiêu 40%)", "(chỉ tiêu Quốc hội giao là 85%)"
+_TARGET_AFTER_RE = re.compile(r"\s*%\s*(?:ve (?:viec|tien)\s*)?\(\s*(?:vuot\s+)?chi tieu\b")
+_TARGET_BEFORE_RE = re.compile(r"\(\s*(?:vuot\s+)?chi tieu[a-z ]{0,30}$")
 # "2.140/2.830 việc": a count with thousands separators
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
 # "còn 01 vụ vướng mắc", "còn 03 vụ chưa thực hiện được": work remaining
