@@ -1998,8 +1998,8 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
 _SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung vay|cung the|tuong tu|nhu tren|cung nhu vay)\b")
 _HEADING_RE = re.compile(
     r"^[\s\-+•*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-e]\))?\s*(?:(?:ve|doi voi)\s+)?(?:cac\s+)?"
-    r"(?:nv|nhiem vu|muc|noi dung)[^:]{0,60}:|^[^:]{0,80}:"
-)
+    r"(?:nv|nhiem vu|muc|noi dung)(?:[^:]{0,60}:|\s*(?:so\s*)?\d{1,2}[a-z]?\s*(?:\([^)]{0,20}\)\s*)?[\-–—]\s)|^[^:]{0,80}:"
+)  # "Nhiệm vụ 4: …", "b) Nhiệm vụ 9 - …"
 _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "to chuc", "phoi hop", "tham muu", "quan triet", "tuyen truyen", "pho bien", "tham dinh", "tiep nhan",
     "tiep", "xu ly", "giai quyet", "ban hanh", "kiem tra", "ra soat", "van hanh", "cung cap", "duy tri", "mo",
@@ -2007,6 +2007,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "tong hop", "boi duong", "tap huan", "dao tao", "cu", "bo tri", "ky ket", "sua doi", "kien toan", "thu ly",
     "ty le", "ve viec",
     "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
+    "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
 ))
 
 
@@ -2024,6 +2025,12 @@ def _describes_work(topic: str) -> bool:
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
 _STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
+# "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
+# has acted and waits for the resource, midway
+_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b"
+                       r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
+# "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
+_STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
@@ -2072,7 +2079,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
-            elif e.difficulty and _STUCK_ON_RE.search(folded) and not _ASKS_RE.search(folded):
+            elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)) and not _ASKS_RE.search(folded):
                 # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))

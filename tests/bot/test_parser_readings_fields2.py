@@ -59,3 +59,38 @@ def test_indicator_against_its_target(text: str) -> None:
 ])
 def test_decimal_rate_of_one_indicator(text: str) -> None:
     assert _entry(text, "10").percent is None
+
+
+# Work going on with no status word is in progress: "lồng ghép", "vận động", "nâng cấp", "kết nối"
+# say what was done, and "b) Nhiệm vụ 9 - …" is a heading like "Nhiệm vụ 9: …".
+@pytest.mark.parametrize("text, task", [
+    ("- Nhiệm vụ số 1, 4: Lồng ghép trong các chuyên mục trên sóng.", "1"),
+    ("nv6: long ghep trong sinh hoat chi bo", "6"),
+    ("3. Nhiệm vụ 9: Vận động đoàn viên không chia sẻ tin giả trên mạng xã hội.", "9"),
+    ("2. Nhiệm vụ 4 (phối hợp): Nâng cấp phần mềm một cửa, kết nối các phòng chuyên môn.", "4"),
+    ("b) Nhiệm vụ 9 - Hội viên tham gia các tổ an ninh mạng ở cơ sở, kịp thời phản ánh tin sai sự thật.", "9"),
+])
+def test_work_described_without_a_status_word(text: str, task: str) -> None:
+    assert _entry(text, task).status == IN_PROGRESS
+
+
+# Still stuck ("vẫn còn vướng mắc"), waiting for the province's funds, or a shortage the agency has
+# already raised: the work is under way, with its difficulty.
+@pytest.mark.parametrize("text, task", [
+    ("nv10 van con vuong mac ve xac minh tai san", "10"),
+    ("NV10: vẫn gặp khó khăn trong cưỡng chế do đương sự chống đối", "10"),
+    ("nv 11 chờ tỉnh cấp kinh phí sửa chữa trụ sở", "11"),
+    ("nv3 thieu 4 chap hanh vien, da de xuat bo sung", "3"),
+])
+def test_stuck_or_waiting_is_in_progress(text: str, task: str) -> None:
+    e = _entry(text, task)
+    assert (e.status, e.difficulty) == (IN_PROGRESS, True)
+
+
+# Only a request, with nothing done or awaited, stays without a status (as older sets label).
+@pytest.mark.parametrize("text, task", [
+    ("NV11 đề nghị tỉnh hỗ trợ kinh phí trang bị phòng xử án trực tuyến", "11"),
+    ("nv10 vuong mac o khau xac minh, dan k hop tac", "10"),
+])
+def test_a_request_or_obstacle_alone_has_no_status(text: str, task: str) -> None:
+    assert _entry(text, task).status is None
