@@ -201,6 +201,7 @@ _SHORTHAND: dict[str, tuple[str, ...]] = {
     "tk": ("trien", "khai"), "dag": ("dang",), "dng": ("dang",), "kk": ("kho", "khan"),
     "kkhan": ("kho", "khan"), "vm": ("vuong", "mac"), "kp": ("kinh", "phi"), "bt": ("binh", "thuong"),
     "th": ("thuc", "hien"), "ps": ("phat", "sinh"), "kps": ("khong", "phat", "sinh"),
+    "xg": ("xong",),
 }
 
 
@@ -225,6 +226,8 @@ _DONE_PHRASES = [
     ("hoan", "thanh"), ("hoan", "tat"), ("xong",), ("done",),
     # results that mean the task is done: "đạt kế hoạch", "đạt chỉ tiêu được giao"
     ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
+    # "vượt chỉ tiêu Quốc hội giao", "đạt và vượt các chỉ tiêu": the target met
+    ("vuot", "chi", "tieu"), ("dat", "va", "vuot"),
 ]
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
 _NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong", "co", "phat", "sinh"),
@@ -369,6 +372,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             continue
         if raw in ("k", "r", "e") and gap == "" and toks:
             words, fz = (raw,), frozenset()  # "10k", "2r": not shorthand
+        elif raw == "kh" and toks and (toks[-1].w == "dat" or gap.strip() == "%"):
+            words, fz = ("ke", "hoach"), frozenset()  # "đạt kh", "70% kh": kế hoạch, not "không"
         elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
             words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
         else:
@@ -543,11 +548,11 @@ class _Message:
         self.hits.append(_Hit("weak" if weak else "status", value, self.toks[i].start))
 
     def _on_word(self, i: int) -> None:
-        # "nv1 dc r", "NV4 được rồi ạ", "đã cấp kinh phí rồi": done
+        # "nv1 dc r", "NV4 được rồi ạ", "nv1 ok r", "đã cấp kinh phí rồi": done
         if self.w(i) == "roi" and (i + 1 >= self.n or self.toks[i + 1].brk or
                                    (self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk))):
             before = self.back(i, 8)
-            if self.w(i - 1) == "duoc" and not self.toks[i].brk or any(self.w(j) == "da" for j in before):
+            if (self.w(i - 1) in ("duoc", "ok") and not self.toks[i].brk) or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
         # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
@@ -703,6 +708,12 @@ class _Message:
     # --- status -----------------------------------------------------------------------------
 
     def _on_done(self, i: int, j: int) -> None:
+        if self.w(i) == "vuot" or self.seq(i, ("dat", "va", "vuot")):
+            k = j
+            while k < min(self.n, j + 8) and not (k > j and self.toks[k].brk):
+                if self.w(k) == "ve" and self.w(k + 1) in ("viec", "tien"):
+                    return  # "vượt chỉ tiêu Tổng cục giao về việc": one indicator met, not the task
+                k += 1
         back2 = self.back(i, 2)
         # Noun uses: "thời hạn hoàn thành", "để hoàn thành", "trước khi xong", "tỷ lệ hoàn thành".
         if self.back_has(i, 2, ("thoi", "han"), ("gia", "han"), ("han",), ("nham",),
@@ -729,12 +740,22 @@ class _Message:
         if self._partial_count(j):
             self._status(IN_PROGRESS, i)
             return
+        if self._all_cases_follow(j):
+            # "thi hành xong 02/02 bản án", "giải quyết xong 29/29 đơn": the period's cases all
+            # settled, of work that goes on (as "giải quyết xong 412 việc"); "xong 4/4 hội nghị" is done
+            self._status(IN_PROGRESS, i, weak=True)
+            return
         if self._count_follows(j):
             # "giải quyết xong 412 việc", "xong 1.850 việc": hundreds of cases settled is the
             # period's throughput of work that goes on, not the task finished ("xong 2 lớp" is)
             self._status(IN_PROGRESS, i, weak=True)
             return
         self._status(DONE, i)
+
+    def _all_cases_follow(self, j: int) -> bool:
+        frac = self._fraction_at(j) if j < self.n and not self.toks[j].brk else None
+        return bool(frac) and frac[0] == frac[1] and self.w(j + 2) in ("don", "ban", "vu", "viec", "ho", "tin") \
+            and (self.w(j + 2) != "ban" or self.w(j + 3) == "an") and (self.w(j + 2) != "ho" or self.w(j + 3) == "so")
 
     def _count_follows(self, j: int) -> bool:
         if j >= self.n or not self.toks[j].digit or self.toks[j].brk:
@@ -1102,7 +1123,9 @@ class _Message:
         weak = [str(h.value) for h in hits if h.kind == "weak"]
         percent = self.pct_in(spans)
         last = [h for h in hits if h.kind == "status"][-1:] if strong else []
-        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos, max(hi for _, hi in spans)):
+        if percent is None and last and last[0].value == DONE and (
+                self._concludes(last[0].pos, max(hi for _, hi in spans))
+                or self._target_met_last(last[0].pos, max(hi for _, hi in spans))):
             # "… duy trì 45 mô hình. Thực hiện xong theo kế hoạch.": the closing word wins
             return DONE, None
         return _combine(strong or weak, percent), percent
@@ -1115,6 +1138,12 @@ class _Message:
             and re.search(r"[.;\n]", before) is not None
         after = self.folded[pos:hi]
         return opens and re.search(r"[.;\n]\s*\S", after) is None
+
+    def _target_met_last(self, pos: int, hi: int) -> bool:
+        """ "Thi hành xong 276/341 việc …; về việc đạt 80,9%, …, vượt chỉ tiêu được giao.": the
+        target met, said last, sums up the results before it."""
+        return re.match(r"vuot (?:cac )?chi tieu|dat va vuot", self.folded[pos:pos + 20]) is not None \
+            and re.search(r"[.;\n]\s*\S", self.folded[pos:hi]) is None
 
     def difficulty(self, spans: Iterable[tuple[int, int]]) -> bool:
         return any(h.kind == "diff" and h.value for h in self.hits_in(spans))

@@ -94,3 +94,40 @@ def test_stuck_or_waiting_is_in_progress(text: str, task: str) -> None:
 ])
 def test_a_request_or_obstacle_alone_has_no_status(text: str, task: str) -> None:
     assert _entry(text, task).status is None
+
+
+# Phone shorthand for done: "xg" (xong), "đạt kh" (đạt kế hoạch), "ok r" (ok rồi).
+@pytest.mark.parametrize("text, task", [
+    ("nv6 xg", "6"),
+    ("nv2 va nv3 dat kh", "3"),
+    ("nv7 ok r", "7"),
+])
+def test_done_in_shorthand(text: str, task: str) -> None:
+    assert _entry(text, task).status == DONE
+
+
+def test_kh_after_a_percent_is_the_plan() -> None:
+    assert _entry("nv5 dc 60% kh", "5").percent == 60
+
+
+# "vượt chỉ tiêu (được giao)", "đạt và vượt các chỉ tiêu": the target met, the task done — even
+# after partial counts when said last; "vượt chỉ tiêu … về việc" is one indicator only.
+@pytest.mark.parametrize("text, status", [
+    ("NV4: Tiếp 60 lượt công dân; giải quyết 30/32 đơn. Đạt và vượt các chỉ tiêu được giao.", DONE),
+    ("NV10: thi hành xong 410/520 việc có điều kiện, vượt chỉ tiêu được giao.", DONE),
+    ("NV10: thi hành xong 1.120 việc, vượt chỉ tiêu Tổng cục giao về việc.", IN_PROGRESS),
+    ("NV4: Tiếp 40 lượt công dân. Tỷ lệ giải quyết đạt 92%, vượt chỉ tiêu Quốc hội giao. Đang thực hiện.", IN_PROGRESS),
+])
+def test_target_met(text: str, status: str) -> None:
+    assert _entry(text, text[2:4].strip(":").strip()).status == status
+
+
+# All of the period's cases settled ("xong 05/05 bản án") is throughput, not the task finished;
+# all planned items ("xong 3/3 lớp") is done.
+@pytest.mark.parametrize("text, status", [
+    ("NV5: cử người tham gia đối thoại; thi hành xong 05/05 bản án có hiệu lực.", IN_PROGRESS),
+    ("NV4: giai quyet xong 12/12 don", IN_PROGRESS),
+    ("NV7: đã tổ chức xong 3/3 lớp bồi dưỡng theo kế hoạch.", DONE),
+])
+def test_all_cases_settled(text: str, status: str) -> None:
+    assert _entry(text, text[2]).status == status
