@@ -201,6 +201,7 @@ _SHORTHAND: dict[str, tuple[str, ...]] = {
     "tk": ("trien", "khai"), "dag": ("dang",), "dng": ("dang",), "kk": ("kho", "khan"),
     "kkhan": ("kho", "khan"), "vm": ("vuong", "mac"), "kp": ("kinh", "phi"), "bt": ("binh", "thuong"),
     "th": ("thuc", "hien"), "ps": ("phat", "sinh"), "kps": ("khong", "phat", "sinh"),
+    "xg": ("xong",),
 }
 
 
@@ -225,6 +226,8 @@ _DONE_PHRASES = [
     ("hoan", "thanh"), ("hoan", "tat"), ("xong",), ("done",),
     # results that mean the task is done: "đạt kế hoạch", "đạt chỉ tiêu được giao"
     ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
+    # "vượt chỉ tiêu Quốc hội giao", "đạt và vượt các chỉ tiêu": the target met
+    ("vuot", "chi", "tieu"), ("dat", "va", "vuot"),
 ]
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
 _NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong", "co", "phat", "sinh"),
@@ -369,6 +372,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             continue
         if raw in ("k", "r", "e") and gap == "" and toks:
             words, fz = (raw,), frozenset()  # "10k", "2r": not shorthand
+        elif raw == "kh" and toks and (toks[-1].w == "dat" or gap.strip() == "%"):
+            words, fz = ("ke", "hoach"), frozenset()  # "đạt kh", "70% kh": kế hoạch, not "không"
         elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
             words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
         else:
@@ -543,11 +548,11 @@ class _Message:
         self.hits.append(_Hit("weak" if weak else "status", value, self.toks[i].start))
 
     def _on_word(self, i: int) -> None:
-        # "nv1 dc r", "NV4 được rồi ạ", "đã cấp kinh phí rồi": done
+        # "nv1 dc r", "NV4 được rồi ạ", "nv1 ok r", "đã cấp kinh phí rồi": done
         if self.w(i) == "roi" and (i + 1 >= self.n or self.toks[i + 1].brk or
                                    (self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk))):
             before = self.back(i, 8)
-            if self.w(i - 1) == "duoc" and not self.toks[i].brk or any(self.w(j) == "da" for j in before):
+            if (self.w(i - 1) in ("duoc", "ok") and not self.toks[i].brk) or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
         # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
@@ -703,6 +708,12 @@ class _Message:
     # --- status -----------------------------------------------------------------------------
 
     def _on_done(self, i: int, j: int) -> None:
+        if self.w(i) == "vuot" or self.seq(i, ("dat", "va", "vuot")):
+            k = j
+            while k < min(self.n, j + 8) and not (k > j and self.toks[k].brk):
+                if self.w(k) == "ve" and self.w(k + 1) in ("viec", "tien"):
+                    return  # "vượt chỉ tiêu Tổng cục giao về việc": one indicator met, not the task
+                k += 1
         back2 = self.back(i, 2)
         # Noun uses: "thời hạn hoàn thành", "để hoàn thành", "trước khi xong", "tỷ lệ hoàn thành".
         if self.back_has(i, 2, ("thoi", "han"), ("gia", "han"), ("han",), ("nham",),
@@ -729,12 +740,22 @@ class _Message:
         if self._partial_count(j):
             self._status(IN_PROGRESS, i)
             return
+        if self._all_cases_follow(j):
+            # "thi hành xong 02/02 bản án", "giải quyết xong 29/29 đơn": the period's cases all
+            # settled, of work that goes on (as "giải quyết xong 412 việc"); "xong 4/4 hội nghị" is done
+            self._status(IN_PROGRESS, i, weak=True)
+            return
         if self._count_follows(j):
             # "giải quyết xong 412 việc", "xong 1.850 việc": hundreds of cases settled is the
             # period's throughput of work that goes on, not the task finished ("xong 2 lớp" is)
             self._status(IN_PROGRESS, i, weak=True)
             return
         self._status(DONE, i)
+
+    def _all_cases_follow(self, j: int) -> bool:
+        frac = self._fraction_at(j) if j < self.n and not self.toks[j].brk else None
+        return bool(frac) and frac[0] == frac[1] and self.w(j + 2) in ("don", "ban", "vu", "viec", "ho", "tin") \
+            and (self.w(j + 2) != "ban" or self.w(j + 3) == "an") and (self.w(j + 2) != "ho" or self.w(j + 3) == "so")
 
     def _count_follows(self, j: int) -> bool:
         if j >= self.n or not self.toks[j].digit or self.toks[j].brk:
@@ -880,19 +901,27 @@ class _Message:
         if self._negated(k, 3):
             return True  # "chưa đạt 100%": not a figure we can record
         start = self.toks[k].start
+        # where the number ends: after its decimal tail ("78,3%")
+        num_end = self.toks[k + 1].end if after > k + 1 and self.toks[k + 1].digit else self.toks[k].end
         sentence = self.folded[max(0, start - 120):start]
         sentence = re.split(r"[.;\n]", sentence)[-1]
         if _RATE_RE.search(sentence):
             return True  # "tỷ lệ cán bộ, viên chức được phổ biến đạt 95%": a rate, not the task's progress
-        if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[self.toks[k].end:self.toks[k].end + 30]):
+        if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[num_end:num_end + 30]):
             return True  # "68% chỉ tiêu về việc": one indicator
         if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if _COUNT_SHARE_RE.search(self.folded[max(0, start - 130):start]) and not self._progress_pct(k, after):
+            return True  # "đã giải quyết 79 đơn (đạt 90,8%)", "hòa giải thành 131 vụ (86,2%)": that count's share
+        if _DISBURSED_RE.search(self.folded[max(0, start - 40):start]):
+            return True  # "giải ngân được 40%": the rate of disbursement, an indicator
+        if _TARGET_AFTER_RE.match(self.folded, self.toks[after - 1].end) or _TARGET_BEFORE_RE.search(self.folded[max(0, start - 50):start]):
+            return True  # "đạt 41,8% (chỉ tiêu 40%)": an indicator against its own target, and that target
         if self._rate_of_cases(k, sentence):
             return True
         if any(self.w(j) == "ve" and self.w(j + 1) in ("viec", "tien", "so") for j in range(max(0, k - 4), k)):
             return True  # "về việc 76%, về tiền 38%": one indicator of the task, not its progress
-        if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[self.toks[k].end:self.toks[k].end + 20]):
+        if re.search(r"\bve (?:viec|tien)\b", sentence) or re.match(r"\s*%\s*(?:\)\s*)?ve (?:viec|tien)\b", self.folded[num_end:num_end + 20]):
             return True  # "về tiền … thi hành xong 335 tỷ đồng, đạt 41,2%", "đạt 75% về việc"
         if any(self.seq(j, ("dung", "han")) or self.seq(j, ("dung", "thoi", "han")) for j in self.back(k, 4)):
             return True  # "truy tố đúng thời hạn 100%": a rate of timeliness
@@ -1094,7 +1123,9 @@ class _Message:
         weak = [str(h.value) for h in hits if h.kind == "weak"]
         percent = self.pct_in(spans)
         last = [h for h in hits if h.kind == "status"][-1:] if strong else []
-        if percent is None and last and last[0].value == DONE and self._concludes(last[0].pos, max(hi for _, hi in spans)):
+        if percent is None and last and last[0].value == DONE and (
+                self._concludes(last[0].pos, max(hi for _, hi in spans))
+                or self._target_met_last(last[0].pos, max(hi for _, hi in spans))):
             # "… duy trì 45 mô hình. Thực hiện xong theo kế hoạch.": the closing word wins
             return DONE, None
         return _combine(strong or weak, percent), percent
@@ -1108,6 +1139,12 @@ class _Message:
         after = self.folded[pos:hi]
         return opens and re.search(r"[.;\n]\s*\S", after) is None
 
+    def _target_met_last(self, pos: int, hi: int) -> bool:
+        """ "Thi hành xong 276/341 việc …; về việc đạt 80,9%, …, vượt chỉ tiêu được giao.": the
+        target met, said last, sums up the results before it."""
+        return re.match(r"vuot (?:cac )?chi tieu|dat va vuot", self.folded[pos:pos + 20]) is not None \
+            and re.search(r"[.;\n]\s*\S", self.folded[pos:hi]) is None
+
     def difficulty(self, spans: Iterable[tuple[int, int]]) -> bool:
         return any(h.kind == "diff" and h.value for h in self.hits_in(spans))
 
@@ -1120,6 +1157,15 @@ _DANG_NOT_VERB = frozenset({
 _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 # "45/50 đơn (đạt " just before a percentage
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# "79 đơn (đạt ", "2.010 vụ, việc (", "3,1/4,5 tỷ đồng (": a count with its unit, then the
+# parenthesis its share opens (not "Nhiệm vụ 6 (đạt 50%)")
+_COUNT_SHARE_RE = re.compile(
+    r"(?<![a-z\d.,/])(?<!nv )(?<!vu )(?<!muc )\d[\d.,]*(?:\s*/\s*\d[\d.,]*)?\s+(?![\d(])[a-z][a-z ,\-–]{0,90}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# "giải ngân được 40%", "mới giải ngân đạt 52%"
+_DISBURSED_RE = re.compile(r"\bgiai ngan\s+(?:(?:moi|chi|da)\s+)?(?:duoc|dc|dat)?\s*(?:khoang\s+|gan\s+|tren\s+)?$")
+# "đạt 41,8% (chỉ tiêu 40%)", "(chỉ tiêu Quốc hội giao là 85%)"
+_TARGET_AFTER_RE = re.compile(r"\s*%\s*(?:ve (?:viec|tien)\s*)?\(\s*(?:vuot\s+)?chi tieu\b")
+_TARGET_BEFORE_RE = re.compile(r"\(\s*(?:vuot\s+)?chi tieu[a-z ]{0,30}$")
 # "2.140/2.830 việc": a count with thousands separators
 _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d/])")
 # "còn 01 vụ vướng mắc", "còn 03 vụ chưa thực hiện được": work remaining
@@ -1990,8 +2036,8 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
 _SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung vay|cung the|tuong tu|nhu tren|cung nhu vay)\b")
 _HEADING_RE = re.compile(
     r"^[\s\-+•*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-e]\))?\s*(?:(?:ve|doi voi)\s+)?(?:cac\s+)?"
-    r"(?:nv|nhiem vu|muc|noi dung)[^:]{0,60}:|^[^:]{0,80}:"
-)
+    r"(?:nv|nhiem vu|muc|noi dung)(?:[^:]{0,60}:|\s*(?:so\s*)?\d{1,2}[a-z]?\s*(?:\([^)]{0,20}\)\s*)?[\-–—]\s)|^[^:]{0,80}:"
+)  # "Nhiệm vụ 4: …", "b) Nhiệm vụ 9 - …"
 _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "to chuc", "phoi hop", "tham muu", "quan triet", "tuyen truyen", "pho bien", "tham dinh", "tiep nhan",
     "tiep", "xu ly", "giai quyet", "ban hanh", "kiem tra", "ra soat", "van hanh", "cung cap", "duy tri", "mo",
@@ -1999,6 +2045,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "tong hop", "boi duong", "tap huan", "dao tao", "cu", "bo tri", "ky ket", "sua doi", "kien toan", "thu ly",
     "ty le", "ve viec",
     "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
+    "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
 ))
 
 
@@ -2016,6 +2063,12 @@ def _describes_work(topic: str) -> bool:
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
 _STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
+# "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
+# has acted and waits for the resource, midway
+_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b"
+                       r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
+# "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
+_STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
@@ -2064,7 +2117,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
-            elif e.difficulty and _STUCK_ON_RE.search(folded) and not _ASKS_RE.search(folded):
+            elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)) and not _ASKS_RE.search(folded):
                 # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))
