@@ -1233,7 +1233,9 @@ _BARE_NEXT_RE = re.compile(
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
-_BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.,])(?!\s*%)")
+_BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
+_MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
+_NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
                             r"kh|qd|cv|bc|tb|nq)\s*$")
@@ -1267,10 +1269,12 @@ class _Refs:
         for m in _REF_RE.finditer(f):
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
-            if m.group("kw") == "muc" and not self._muc_ok(m.start()):
-                continue
+            if m.group("kw") == "muc" and (not self._muc_ok(m.start()) or _MUC_COMPOUND_RE.search(f, max(0, m.start() - 8), m.start())):
+                continue  # "chuyên mục 2 kỳ/tháng", "danh mục 15 …": a column, a list, not a task
             if (m.group("kw") == "muc" or m.group("rnum")) and _OTHER_DOCUMENT_RE.match(f, m.end()):
                 continue  # "Theo mục 3 Công văn số 45/STP": not this plan's task 3
+            if m.group("rnum") and _NAMED_AFTER_RE.match(f, m.end()):
+                continue  # "I.2. Nhiệm vụ 4: …": the report's own numbering before the task it names
             num = m.group("num") or m.group("hnum") or m.group("qnum") or m.group("rnum")
             task, end = self._with_item(str(int(num)), m.end())
             refs.append(_Ref(task, m.start(), end))

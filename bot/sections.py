@@ -97,6 +97,8 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         return TASK, None, None  # "NV4: …", "- Nhiệm vụ số 9 (phối hợp): …": read by the refs
     m = _ROMAN_TASK.match(stripped)
     if m:
+        if _REF_START.match(stripped[m.end():]):
+            return TASK, None, None  # "I.2. Nhiệm vụ 4: …": the report's own numbering; the named task wins
         return TASK, str(int(m.group("num"))), None
     m = _ROMAN_HEAD.match(stripped)
     if m:
