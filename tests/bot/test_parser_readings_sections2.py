@@ -72,3 +72,39 @@ def test_so_before_a_comma_list_names_each_task(text, want):
 )
 def test_muc_in_a_compound_is_no_task(text, want):
     assert tasks(text) == want
+
+
+# "I. Nhiệm vụ 5 (chủ trì)" alone on its line, then "1. …", "2. …": the points of that task,
+# not tasks 1 and 2.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("I. Nhiệm vụ 5 (chủ trì)\n1. Ban hành 02 văn bản chỉ đạo.\n2. Tham gia 14 phiên đối thoại.\n"
+         "II. Nhiệm vụ 8 (phối hợp)\nHướng dẫn 62 lượt công dân.", ["5", "8"]),
+        ("A. NHIỆM VỤ SỐ 4\n1. Tiếp 120 lượt công dân.\n2. Giải quyết 30 đơn. Hoàn thành.", ["4"]),
+    ],
+)
+def test_numbered_lines_under_a_part_headed_by_one_task_are_its_points(text, want):
+    assert tasks(text) == want
+
+
+def test_a_numbered_line_naming_a_task_under_such_a_part_is_that_task():
+    assert tasks("I. Nhiệm vụ 5\n1. Tham mưu 02 văn bản.\n2. Nhiệm vụ 8: đang phối hợp.") == ["5", "8"]
+
+
+# "1. Nhiệm vụ 1" then "1.1. …", "1.2. …", each with its own result: sub-items 1a, 1b; with
+# one closing line for the whole task ("Đang thực hiện.") they are the report's own numbering.
+def test_outline_points_of_task_1_are_its_sub_items():
+    got = read("1. Nhiệm vụ 1\n1.1. Quán triệt Nghị quyết cho 200 cán bộ. Đã hoàn thành.\n"
+               "1.2. Đổi mới hình thức tuyên truyền: 12 video clip.\n2. Nhiệm vụ 6: đang thẩm định 3 dự thảo.")
+    assert got == {"1a": "done", "1b": "in_progress", "6": "in_progress"}
+
+
+def test_outline_points_closed_by_one_status_are_the_task_itself():
+    got = read("1. Nhiệm vụ 1\n1.1. Quán triệt cho cán bộ chủ chốt: 01 hội nghị.\n1.2. Tuyên truyền: 24 tin, bài.\n"
+               "Đang thực hiện.\n2. Nhiệm vụ 6: hoàn thành.")
+    assert got == {"1": "in_progress", "6": "done"}
+
+
+def test_outline_points_of_a_task_without_sub_items_stay_its_points():
+    assert read("1. Nhiệm vụ 10\n1.1. Thi hành xong 120 việc.\n1.2. Khó khăn: thiếu người.").keys() == {"10"}
