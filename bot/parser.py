@@ -1235,6 +1235,18 @@ _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
 _BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
 _MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
+# a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
+_BARE_LEAD_RE = re.compile(
+    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
+    r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
+)
+_CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
+# what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
+_SHORT_STATUS_RE = re.compile(
+    r"^\s*[:\-–—]?\s*(?:(?:da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
+    r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
+)
+_DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
@@ -1266,6 +1278,13 @@ class _Refs:
             if task in self.valid and free(m.start(), m.end()):
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        for m in _DOTTED_LIST_RE.finditer(f):
+            # "nv 1.2.6 xong": three numbers or more joined by dots after the word are a list
+            nums = [(n.start() + m.start("nums"), n.end() + m.start("nums")) for n in re.finditer(r"\d+", m.group("nums"))]
+            if all(str(int(f[a:b])) in self.valid for a, b in nums) and free(m.start(), m.end()):
+                refs.extend(_Ref(str(int(f[a:b])), m.start() if k == 0 else a, b) for k, (a, b) in enumerate(nums))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+                refs.extend(self._continuations(str(int(f[nums[-1][0]:nums[-1][1]])), m.end(), taken))
         for m in _REF_RE.finditer(f):
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
@@ -1303,6 +1322,8 @@ class _Refs:
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(task, m.end(), taken))
         refs.sort(key=lambda r: r.start)
+        if refs:
+            refs = self._bare_leads(refs, taken)
         # "NV 1 điểm a: …; điểm b: …": a later point of the task just named
         extra: list[_Ref] = []
         for m in _LETTER_NEXT_RE.finditer(f):
@@ -1332,6 +1353,31 @@ class _Refs:
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
         return refs
+
+    def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
+        """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
+        and their status, a clause opening on bare numbers and a status word goes on the list."""
+        f = self.msg.folded
+        out = list(refs)
+        for m in _BARE_LEAD_RE.finditer(f):
+            lo = m.start("nums")
+            prev_end = max((r.end for r in out if r.end <= lo), default=-1)
+            if prev_end < 0:
+                continue
+            tail = f[prev_end:lo]
+            cut = _CLAUSE_CUT_RE.search(tail)
+            # the clause before ends on the tasks' status in a few words: "…1 2 4 6 xong;"
+            if not cut or not _SHORT_STATUS_RE.match(tail[:cut.start()]) or re.search(r"[a-z0-9]", tail[cut.end():]):
+                continue
+            nums = [(n.group(0), n.start() + lo, n.end() + lo) for n in re.finditer(r"\d{1,2}[a-z]?", m.group("nums"))]
+            tasks = [(str(int(re.match(r"\d+", t).group())) + t.lstrip("0123456789"), a, b) for t, a, b in nums]
+            if not all(t in self.valid and not any(taken[a:b]) for t, a, b in tasks):
+                continue
+            for t, a, b in tasks:
+                out.append(_Ref(t, a, b))
+                taken[a:b] = b"\x01" * (b - a)
+            out.sort(key=lambda r: r.start)
+        return out
 
     def _muc_ok(self, pos: int) -> bool:
         # "mục 4" yes, "mức 4" (a level) no
@@ -1438,7 +1484,8 @@ def _groups(msg: _Message, refs: list[_Ref], clauses: list[tuple[int, int]]) -> 
     groups: list[_Group] = []
     for ref in refs:
         c = clause_of(ref.start)
-        if groups and groups[-1].clause == c and _only_connectors(msg.folded[groups[-1].end:ref.start]):
+        gap = msg.folded[groups[-1].end:ref.start] if groups else ""
+        if groups and (groups[-1].clause == c and _only_connectors(gap) or gap == "."):  # "nv 1.2.6": one list
             g = groups[-1]
             g.refs.append(ref)
             g.end = max(g.end, ref.end)

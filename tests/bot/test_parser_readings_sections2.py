@@ -108,3 +108,42 @@ def test_outline_points_closed_by_one_status_are_the_task_itself():
 
 def test_outline_points_of_a_task_without_sub_items_stay_its_points():
     assert read("1. Nhiệm vụ 10\n1.1. Thi hành xong 120 việc.\n1.2. Khó khăn: thiếu người.").keys() == {"10"}
+
+
+# "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause of tasks and their
+# status, a clause opening on bare numbers and a status word goes on the list.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("nv 2 3 xong; 5 6 dang lam; 9 chua phat sinh",
+         {"2": "done", "3": "done", "5": "in_progress", "6": "in_progress", "9": "not_arisen"}),
+        ("Bac Ai: nv4 xong\n7 dag lam dc 60%\n10 chua phat sinh", {"4": "done", "7": "in_progress", "10": "not_arisen"}),
+        ("1a 1b xong\n6 đang làm", {"1a": "done", "1b": "done", "6": "in_progress"}),
+    ],
+)
+def test_bare_numbers_opening_a_clause_after_a_status_list_go_on_it(text, want):
+    assert read(text) == want
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        # a count after a clause that says results, not a status: no task
+        ("Nhiệm vụ 4: đã giải quyết 40 đơn; 5 đang xác minh.", ["4"]),
+        ("nv4 xong. Tiếp nhận 45 đơn; 5 đang xác minh", ["4"]),
+    ],
+)
+def test_a_count_opening_a_clause_is_no_task(text, want):
+    assert tasks(text) == want
+
+
+# "nv 1.2.6 xong": three numbers or more joined by dots after the word are a list.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("nv 1.2.6 xong, 3 7 k phat sinh", {"1": "done", "2": "done", "6": "done", "3": "not_arisen", "7": "not_arisen"}),
+        ("nhiệm vụ 4.9.10 đang làm", {"4": "in_progress", "9": "in_progress", "10": "in_progress"}),
+    ],
+)
+def test_dotted_numbers_after_the_word_are_a_list(text, want):
+    assert read(text) == want
