@@ -1889,6 +1889,7 @@ class _Reader:
         # a sentence about "the other tasks" names none of them: it is no task's by content
         # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none
         matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
+                   or _SENDING_RE.match(fold(piece[a:b]))
                    else self.index.match(_topic(piece[a:b]), self.allowed)
                    for a, b in spans]
         groups: list[list[object]] = []  # [task, start, end]
@@ -1974,6 +1975,11 @@ def fold_keep_lines(text: str) -> str:
 # "…; các nhiệm vụ phối hợp khác thực hiện bình thường" does not undo what came before it)
 _NO_MATCH = TaskMatch(None, 0.0)
 _INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh))\b)[^:\n]{0,200}:\s*$")
+# "Dạ em gửi bổ sung ạ.", "Em gửi báo cáo ạ": the message being sent, no task's words
+_SENDING_RE = re.compile(
+    r"^\W*(?:(?:da|vang|kinh gui|chao)\s+(?:chi|anh|a)?\s*)*(?:em|e|minh|toi|ben em|don vi|chung toi)?\s*(?:xin\s+)?"
+    r"(?:gui|nop)(?:\s+(?:bo sung|them|lai|cap nhat|chi|anh|so lieu|bao cao|bc|ket qua|phan|a|nhe))*\s*[.!]*\s*$"
+)
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 

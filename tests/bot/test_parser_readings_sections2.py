@@ -147,3 +147,16 @@ def test_a_count_opening_a_clause_is_no_task(text, want):
 )
 def test_dotted_numbers_after_the_word_are_a_list(text, want):
     assert read(text) == want
+
+
+# "Dạ em gửi bổ sung ạ." before a part named by its content: the message being sent, no
+# task's words ("bổ sung" is no "bổ sung kinh phí").
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dạ em gửi bổ sung ạ. Phần thi hành án dân sự 9 tháng đạt 70% chỉ tiêu.",
+        "Em gửi báo cáo ạ. Phần thi hành án dân sự: thi hành xong 120 việc.",
+    ],
+)
+def test_a_sending_sentence_is_no_tasks(text):
+    assert tasks(text, agency="ubnd-huyen-ninh-son") == ["10"]
