@@ -1765,7 +1765,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
     if not entries:
         return [ParsedEntry(None, None, None, False, text)]
-    return _finish(_merge(entries), allowed)
+    return _finish(_merge(reader.sub_items(entries)), allowed)
 
 
 class _Reader:
@@ -1788,6 +1788,7 @@ class _Reader:
             current = sec
             lines = [(m.start() + sec.start, m.end() + sec.start) for m in re.finditer(r"[^\n]+", self.text[sec.start:sec.end])]
             own = sec.number or (self._named_task(sec) if sec.kind == TASK else None)
+            own_sub = self.sub_item(self.text[lines[0][0]:lines[0][1]], own) if own and lines and sec.kind == BODY else None
             for lo, hi in lines[1:]:
                 line = self.text[lo:hi]
                 if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
@@ -1796,13 +1797,54 @@ class _Reader:
                     match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
                 else:
                     match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                    if match.task is not None and match.task == own and not sec.number:
+                        # "- Về quán triệt …: …" then "- Về đổi mới hình thức tuyên truyền: …": task 1's two points
+                        line_sub = self.sub_item(line, own)
+                        if line_sub and own_sub and line_sub != own_sub:
+                            out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline,
+                                               current.named, topic=current.topic))
+                            current = Section(BODY, lo, current.end, topic=True)
+                            own_sub = line_sub
+                        continue
                     if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
                         continue
                 out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
                                    topic=current.topic))
                 current = Section(BODY, lo, current.end, topic=True)
                 own = match.task
+                own_sub = self.sub_item(line, own) if own else None
             out.append(current)
+        return out
+
+    def sub_item(self, text: str, task: str | None) -> str | None:
+        """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them."""
+        items = self.index.items if self.index else None
+        if not items or not task or not task.isdigit():
+            return None
+        subs = [r for r in items.refs if taskrefs.parent(r) == task and r in self.valid
+                and (self.allowed is None or r in self.allowed)]
+        if len(subs) < 2:
+            return None
+        return items.match(_topic(text.split(":", 1)[0] if ":" in text[:160] else text), subs).task
+
+    def sub_items(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
+        """Parts matched by their content to a task with sub-items, one after another, each
+        clearly about another of its points ("Về quán triệt …", "Về đổi mới hình thức tuyên
+        truyền …"): those points, 1a and 1b. One such part alone stays the task."""
+        out = list(entries)
+        n = 0
+        while n < len(out):
+            e = out[n]
+            if e.how != "content" or not e.task or not e.task.isdigit():
+                n += 1
+                continue
+            m = n
+            while m < len(out) and out[m].how == "content" and out[m].task == e.task:
+                m += 1
+            subs = [self.sub_item(x.text, e.task) for x in out[n:m]]
+            if m - n >= 2 and all(subs) and len(set(subs)) >= 2:
+                out[n:m] = [_with(x, task=sub) for x, sub in zip(out[n:m], subs)]
+            n = m
         return out
 
     def _named_task(self, sec: Section) -> str | None:

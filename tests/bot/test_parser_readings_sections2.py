@@ -160,3 +160,30 @@ def test_dotted_numbers_after_the_word_are_a_list(text, want):
 )
 def test_a_sending_sentence_is_no_tasks(text):
     assert tasks(text, agency="ubnd-huyen-ninh-son") == ["10"]
+
+
+def statuses(text: str, agency: str) -> dict[str | None, str | None]:
+    entries, _ = parse_as_bot({"text": text, "agency": agency})
+    return {e.task: e.status for e in entries if not e.general}
+
+
+# Parts named by their content, one after another, about task 1's two points in turn ("Về
+# quán triệt …", "Về đổi mới hình thức tuyên truyền …"): those points, 1a and 1b; one such part
+# alone stays task 1.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Về quán triệt các chủ trương, chỉ đạo của Trung ương, Tỉnh ủy về cải cách tư pháp: đã hoàn thành.\n"
+        "Về đổi mới hình thức tuyên truyền, phổ biến về cải cách tư pháp: đang tổ chức cuộc thi trực tuyến.",
+        "Báo cáo 6 tháng:\n- Quán triệt, triển khai chủ trương của Tỉnh ủy về cải cách tư pháp: 2 hội nghị. Hoàn thành.\n"
+        "- Đổi mới nội dung, hình thức tuyên truyền: 8 video clip. Đang tiếp tục.",
+    ],
+)
+def test_content_parts_about_task_1s_two_points_are_1a_and_1b(text):
+    assert statuses(text, "hoi-dong-phoi-hop-pho-bien-giao-duc-phap-luat-tinh") == {"1a": "done", "1b": "in_progress"}
+
+
+def test_one_content_part_about_a_point_of_task_1_stays_task_1():
+    got = statuses("Về đổi mới hình thức tuyên truyền, phổ biến về cải cách tư pháp: đang tổ chức cuộc thi trực tuyến.",
+                   "hoi-dong-phoi-hop-pho-bien-giao-duc-phap-luat-tinh")
+    assert got == {"1": "in_progress"}
