@@ -2016,7 +2016,7 @@ def fold_keep_lines(text: str) -> str:
 # "các nhiệm vụ phối hợp còn lại: …" opening a part: about the tasks not named (a later
 # "…; các nhiệm vụ phối hợp khác thực hiện bình thường" does not undo what came before it)
 _NO_MATCH = TaskMatch(None, 0.0)
-_INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh))\b)[^:\n]{0,200}:\s*$")
+_INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh)|(?:bo sung|gui|cap nhat) so lieu)\b)[^:\n]{0,200}:\s*$")
 # "Dạ em gửi bổ sung ạ.", "Em gửi báo cáo ạ": the message being sent, no task's words
 _SENDING_RE = re.compile(
     r"^\W*(?:(?:da|vang|kinh gui|chao)\s+(?:chi|anh|a)?\s*)*(?:em|e|minh|toi|ben em|don vi|chung toi)?\s*(?:xin\s+)?"

@@ -187,3 +187,16 @@ def test_one_content_part_about_a_point_of_task_1_stays_task_1():
     got = statuses("Về đổi mới hình thức tuyên truyền, phổ biến về cải cách tư pháp: đang tổ chức cuộc thi trực tuyến.",
                    "hoi-dong-phoi-hop-pho-bien-giao-duc-phap-luat-tinh")
     assert got == {"1": "in_progress"}
+
+
+# "Bổ sung số liệu 9 tháng của Sở Tư pháp:" opening the message introduces it, like "… báo cáo
+# như sau:": no task's part.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bổ sung số liệu 9 tháng của Sở Tư pháp:\n- Về thẩm định văn bản quy phạm pháp luật: thẩm định 40 dự thảo.",
+        "Gửi số liệu quý III:\n- Về thẩm định văn bản quy phạm pháp luật: thẩm định 40 dự thảo.",
+    ],
+)
+def test_a_line_sending_figures_introduces_the_message(text):
+    assert tasks(text, agency="so-tu-phap") == ["6"]
