@@ -1279,7 +1279,21 @@ _BARE_NEXT_RE = re.compile(
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
-_BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.,])(?!\s*%)")
+_BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
+_MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
+# a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
+_BARE_LEAD_RE = re.compile(
+    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
+    r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
+)
+_CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
+# what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
+_SHORT_STATUS_RE = re.compile(
+    r"^\s*[:\-–—]?\s*(?:(?:da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
+    r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
+)
+_DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
+_NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
                             r"kh|qd|cv|bc|tb|nq)\s*$")
@@ -1310,13 +1324,22 @@ class _Refs:
             if task in self.valid and free(m.start(), m.end()):
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        for m in _DOTTED_LIST_RE.finditer(f):
+            # "nv 1.2.6 xong": three numbers or more joined by dots after the word are a list
+            nums = [(n.start() + m.start("nums"), n.end() + m.start("nums")) for n in re.finditer(r"\d+", m.group("nums"))]
+            if all(str(int(f[a:b])) in self.valid for a, b in nums) and free(m.start(), m.end()):
+                refs.extend(_Ref(str(int(f[a:b])), m.start() if k == 0 else a, b) for k, (a, b) in enumerate(nums))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+                refs.extend(self._continuations(str(int(f[nums[-1][0]:nums[-1][1]])), m.end(), taken))
         for m in _REF_RE.finditer(f):
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
-            if m.group("kw") == "muc" and not self._muc_ok(m.start()):
-                continue
+            if m.group("kw") == "muc" and (not self._muc_ok(m.start()) or _MUC_COMPOUND_RE.search(f, max(0, m.start() - 8), m.start())):
+                continue  # "chuyên mục 2 kỳ/tháng", "danh mục 15 …": a column, a list, not a task
             if (m.group("kw") == "muc" or m.group("rnum")) and _OTHER_DOCUMENT_RE.match(f, m.end()):
                 continue  # "Theo mục 3 Công văn số 45/STP": not this plan's task 3
+            if m.group("rnum") and _NAMED_AFTER_RE.match(f, m.end()):
+                continue  # "I.2. Nhiệm vụ 4: …": the report's own numbering before the task it names
             num = m.group("num") or m.group("hnum") or m.group("qnum") or m.group("rnum")
             task, end = self._with_item(str(int(num)), m.end())
             refs.append(_Ref(task, m.start(), end))
@@ -1345,6 +1368,8 @@ class _Refs:
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(task, m.end(), taken))
         refs.sort(key=lambda r: r.start)
+        if refs:
+            refs = self._bare_leads(refs, taken)
         # "NV 1 điểm a: …; điểm b: …": a later point of the task just named
         extra: list[_Ref] = []
         for m in _LETTER_NEXT_RE.finditer(f):
@@ -1374,6 +1399,31 @@ class _Refs:
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
         return refs
+
+    def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
+        """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
+        and their status, a clause opening on bare numbers and a status word goes on the list."""
+        f = self.msg.folded
+        out = list(refs)
+        for m in _BARE_LEAD_RE.finditer(f):
+            lo = m.start("nums")
+            prev_end = max((r.end for r in out if r.end <= lo), default=-1)
+            if prev_end < 0:
+                continue
+            tail = f[prev_end:lo]
+            cut = _CLAUSE_CUT_RE.search(tail)
+            # the clause before ends on the tasks' status in a few words: "…1 2 4 6 xong;"
+            if not cut or not _SHORT_STATUS_RE.match(tail[:cut.start()]) or re.search(r"[a-z0-9]", tail[cut.end():]):
+                continue
+            nums = [(n.group(0), n.start() + lo, n.end() + lo) for n in re.finditer(r"\d{1,2}[a-z]?", m.group("nums"))]
+            tasks = [(str(int(re.match(r"\d+", t).group())) + t.lstrip("0123456789"), a, b) for t, a, b in nums]
+            if not all(t in self.valid and not any(taken[a:b]) for t, a, b in tasks):
+                continue
+            for t, a, b in tasks:
+                out.append(_Ref(t, a, b))
+                taken[a:b] = b"\x01" * (b - a)
+            out.sort(key=lambda r: r.start)
+        return out
 
     def _muc_ok(self, pos: int) -> bool:
         # "mục 4" yes, "mức 4" (a level) no
@@ -1480,7 +1530,8 @@ def _groups(msg: _Message, refs: list[_Ref], clauses: list[tuple[int, int]]) -> 
     groups: list[_Group] = []
     for ref in refs:
         c = clause_of(ref.start)
-        if groups and groups[-1].clause == c and _only_connectors(msg.folded[groups[-1].end:ref.start]):
+        gap = msg.folded[groups[-1].end:ref.start] if groups else ""
+        if groups and (groups[-1].clause == c and _only_connectors(gap) or gap == "."):  # "nv 1.2.6": one list
             g = groups[-1]
             g.refs.append(ref)
             g.end = max(g.end, ref.end)
@@ -1760,7 +1811,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
     if not entries:
         return [ParsedEntry(None, None, None, False, text)]
-    return _finish(_merge(entries), allowed)
+    return _finish(_merge(reader.sub_items(entries)), allowed)
 
 
 class _Reader:
@@ -1783,6 +1834,7 @@ class _Reader:
             current = sec
             lines = [(m.start() + sec.start, m.end() + sec.start) for m in re.finditer(r"[^\n]+", self.text[sec.start:sec.end])]
             own = sec.number or (self._named_task(sec) if sec.kind == TASK else None)
+            own_sub = self.sub_item(self.text[lines[0][0]:lines[0][1]], own) if own and lines and sec.kind == BODY else None
             for lo, hi in lines[1:]:
                 line = self.text[lo:hi]
                 if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
@@ -1791,13 +1843,54 @@ class _Reader:
                     match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
                 else:
                     match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                    if match.task is not None and match.task == own and not sec.number:
+                        # "- Về quán triệt …: …" then "- Về đổi mới hình thức tuyên truyền: …": task 1's two points
+                        line_sub = self.sub_item(line, own)
+                        if line_sub and own_sub and line_sub != own_sub:
+                            out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline,
+                                               current.named, topic=current.topic))
+                            current = Section(BODY, lo, current.end, topic=True)
+                            own_sub = line_sub
+                        continue
                     if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
                         continue
                 out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
                                    topic=current.topic))
                 current = Section(BODY, lo, current.end, topic=True)
                 own = match.task
+                own_sub = self.sub_item(line, own) if own else None
             out.append(current)
+        return out
+
+    def sub_item(self, text: str, task: str | None) -> str | None:
+        """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them."""
+        items = self.index.items if self.index else None
+        if not items or not task or not task.isdigit():
+            return None
+        subs = [r for r in items.refs if taskrefs.parent(r) == task and r in self.valid
+                and (self.allowed is None or r in self.allowed)]
+        if len(subs) < 2:
+            return None
+        return items.match(_topic(text.split(":", 1)[0] if ":" in text[:160] else text), subs).task
+
+    def sub_items(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
+        """Parts matched by their content to a task with sub-items, one after another, each
+        clearly about another of its points ("Về quán triệt …", "Về đổi mới hình thức tuyên
+        truyền …"): those points, 1a and 1b. One such part alone stays the task."""
+        out = list(entries)
+        n = 0
+        while n < len(out):
+            e = out[n]
+            if e.how != "content" or not e.task or not e.task.isdigit():
+                n += 1
+                continue
+            m = n
+            while m < len(out) and out[m].how == "content" and out[m].task == e.task:
+                m += 1
+            subs = [self.sub_item(x.text, e.task) for x in out[n:m]]
+            if m - n >= 2 and all(subs) and len(set(subs)) >= 2:
+                out[n:m] = [_with(x, task=sub) for x, sub in zip(out[n:m], subs)]
+            n = m
         return out
 
     def _named_task(self, sec: Section) -> str | None:
@@ -1884,6 +1977,7 @@ class _Reader:
         # a sentence about "the other tasks" names none of them: it is no task's by content
         # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none
         matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
+                   or _SENDING_RE.match(fold(piece[a:b]))
                    else self.index.match(_topic(piece[a:b]), self.allowed)
                    for a, b in spans]
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
@@ -1977,7 +2071,12 @@ def fold_keep_lines(text: str) -> str:
 # "các nhiệm vụ phối hợp còn lại: …" opening a part: about the tasks not named (a later
 # "…; các nhiệm vụ phối hợp khác thực hiện bình thường" does not undo what came before it)
 _NO_MATCH = TaskMatch(None, 0.0)
-_INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh))\b)[^:\n]{0,200}:\s*$")
+_INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh)|(?:bo sung|gui|cap nhat) so lieu)\b)[^:\n]{0,200}:\s*$")
+# "Dạ em gửi bổ sung ạ.", "Em gửi báo cáo ạ": the message being sent, no task's words
+_SENDING_RE = re.compile(
+    r"^\W*(?:(?:da|vang|kinh gui|chao)\s+(?:chi|anh|a)?\s*)*(?:em|e|minh|toi|ben em|don vi|chung toi)?\s*(?:xin\s+)?"
+    r"(?:gui|nop)(?:\s+(?:bo sung|them|lai|cap nhat|chi|anh|so lieu|bao cao|bc|ket qua|phan|a|nhe))*\s*[.!]*\s*$"
+)
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 

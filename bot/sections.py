@@ -40,6 +40,8 @@ class Section:
     outline: str | None = None  # the heading's own number ("1" of "1. Nhiệm vụ 10:"), for its "1.1."
     named: str | None = None  # the task a heading "Nhiệm vụ 1 (chủ trì)" names, for its points a), b)
     topic: bool = False  # a paragraph split off by its subject (the reader's, not the layout's)
+    points: int = -1  # under a part heading naming one task ("I. Nhiệm vụ 5 (…)"): its points 1., 2. so far;
+    # -2: a sub-item read from the report's numbering ("1.2." under "1. Nhiệm vụ 1" is 1b)
 
 
 _BULLET = re.compile(r"^[\s\-–—+•*·●○■□▪►✓✔>]*")
@@ -97,6 +99,8 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         return TASK, None, None  # "NV4: …", "- Nhiệm vụ số 9 (phối hợp): …": read by the refs
     m = _ROMAN_TASK.match(stripped)
     if m:
+        if _REF_START.match(stripped[m.end():]):
+            return TASK, None, None  # "I.2. Nhiệm vụ 4: …": the report's own numbering; the named task wins
         return TASK, str(int(m.group("num"))), None
     m = _ROMAN_HEAD.match(stripped)
     if m:
@@ -147,6 +151,14 @@ _PART_NAMING_TASK = re.compile(
 _NAMED_IN_PART = re.compile(r"^[ivx]+\s*[.)\-–—/]\s*nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})")
 
 
+# "I. Nhiệm vụ 5 (chủ trì cùng Văn phòng UBND tỉnh)", "A. NHIỆM VỤ SỐ 4": a part of the report
+# headed by one task, alone on its line (its numbered lines are that task's points)
+_PART_OF_ONE_TASK = re.compile(
+    rf"^(?:{_ROMAN}|[a-e])\s*[.)\-–—/]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*\d{{1,2}}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
+    r"\s*(?:\([^)]*\))?\s*[:.]?\s*$"
+)
+
+
 # "Phương hướng, kiến nghị": next period's plans and the agency's requests under one heading
 _ASKS_TOO = re.compile(r"^phuong huong[^:]{0,40}\b(?:kien nghi|de xuat|kho khan|vuong mac)\b")
 
@@ -185,11 +197,25 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         current = sections[-1] if sections else None
         outline = _OUTLINE.match(stripped)
         if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
-                and current.outline == outline.group("num") and not _is_outline_point(text, current):
-            kind = None  # "1.1. Kết quả thi hành án", "1.2. Khó khăn" under "1. Nhiệm vụ 10:": its points
+                and current.outline == outline.group("num"):
+            own = current.number or current.named
+            sub = int(outline.group("sub"))
+            letter_of = chr(ord("a") + sub - 1) if 1 <= sub <= 5 else ""
+            if own and letter_of and taskrefs.parent(own) + letter_of in sub_items and not _names_task(stripped) \
+                    and (current.letter or not _is_outline_point(text, current)):
+                # "1. Nhiệm vụ 1" then "1.1. Quán triệt …", "1.2. Đổi mới …": its sub-items 1a, 1b
+                sections.append(Section(TASK, start, end, taskrefs.parent(own) + letter_of, letter_of, outline=current.outline,
+                                        points=-2))
+                continue
+            if current.letter or not _is_outline_point(text, current):
+                kind = None  # "1.1. Kết quả thi hành án", "1.2. Khó khăn" under "1. Nhiệm vụ 10:": its points
         if kind == TASK and number is not None and current is not None and current.kind == GENERAL \
                 and number == str(_general_items(text, current) + 1) and not _names_task(stripped):
             kind = None  # "II. KHÓ KHĂN, VƯỚNG MẮC" then "1. …", "2. …": its points, not tasks 1, 2
+        if kind == TASK and number is not None and current is not None and current.points >= 0 \
+                and number == str(current.points + 1) and not outline and not _names_task(stripped):
+            current.points += 1
+            kind = None  # "I. Nhiệm vụ 5 (chủ trì)" then "1. Tham mưu …", "2. Phối hợp …": its points, not tasks 1, 2
         if kind is None:
             parent = (current.number or current.named) if current is not None and current.kind == TASK else None
             if parent and current is not None and current.letter:
@@ -205,6 +231,31 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         lead = _LEAD_NUMBER.match(stripped)
         named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
-                                named=named.group("num") if named and kind == TASK else None))
+                                named=named.group("num") if named and kind == TASK else None,
+                                points=0 if _PART_OF_ONE_TASK.match(stripped) else -1))
     # A single block with no heading is the whole message.
-    return sections or [Section(BODY, 0, len(text))]
+    return _closed_sub_items(text, sections) or [Section(BODY, 0, len(text))]
+
+
+def _closed_sub_items(text: str, sections: list[Section]) -> list[Section]:
+    """Points "1.1.", "1.2." read as sub-items 1a, 1b, then a line of their own closing the task
+    ("Đang thực hiện."): one status for the whole task, so the report's own sub-numbering of task 1."""
+    result: list[Section] = []
+    i = 0
+    while i < len(sections):
+        sec = sections[i]
+        if sec.points != -2 or not result:
+            result.append(sec)
+            i += 1
+            continue
+        j = i
+        while j < len(sections) and sections[j].points == -2:
+            j += 1
+        last = sections[j - 1]
+        lines = [ln for ln in text[last.start:last.end].split("\n") if ln.strip()]
+        if len(lines) > 1:
+            result[-1].end = last.end  # the closing line speaks for the task: its own numbering
+        else:
+            result.extend(sections[i:j])
+        i = j
+    return result

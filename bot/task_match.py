@@ -132,6 +132,7 @@ class TaskIndex:
         self._weight = {pair: math.log(n / count) for pair, count in df.items() if count < n}
         self._vocab = {ref: {p for p in pairs if p in self._weight} for ref, pairs in vocab.items()}
         self._boost = boost
+        self.items: TaskIndex | None = None  # the plan's sub-items ("1a", "1b") on their own, when it has any
 
     @classmethod
     def from_plan(cls, plan: object) -> TaskIndex:
@@ -142,6 +143,7 @@ class TaskIndex:
     def from_plans(cls, plans: Iterable[object]) -> TaskIndex:
         """From several plans at once (a task number of two plans shares their words)."""
         pairs: list[tuple[str, str, float]] = []
+        items: list[tuple[str, str, float]] = []
         for plan in plans:
             for task in getattr(plan, "tasks", ()):
                 pairs.append((task.no, task.title, TITLE_WEIGHT))
@@ -149,7 +151,13 @@ class TaskIndex:
                 for item in task.items:
                     pairs.append((task.no, item.title, TITLE_WEIGHT))
                     pairs.append((task.no, item.text, 1.0))
-        return cls(pairs)
+                    if getattr(item, "no", None):
+                        items.append((item.no, item.title, TITLE_WEIGHT))
+                        items.append((item.no, item.text, 1.0))
+        index = cls(pairs)
+        if items:
+            index.items = cls(items)
+        return index
 
     def __bool__(self) -> bool:
         return bool(self.refs)
