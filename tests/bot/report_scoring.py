@@ -47,6 +47,8 @@ HELD_OUT_8 = HERE / "parser_corpus_reports_heldout8.jsonl"
 HELD_OUT_9 = HERE / "parser_corpus_reports_heldout9.jsonl"
 HELD_OUT_10 = HERE / "parser_corpus_reports_heldout10.jsonl"
 HELD_OUT_11 = HERE / "parser_corpus_reports_heldout11.jsonl"
+HELD_OUT_12 = HERE / "parser_corpus_reports_heldout12.jsonl"
+HELD_OUT_13 = HERE / "parser_corpus_reports_heldout13.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

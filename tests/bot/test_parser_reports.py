@@ -42,6 +42,8 @@ SETS = {
     "reports-held-out-9": (rs.HELD_OUT_9, 0.53, 0.76),
     "reports-held-out-10": (rs.HELD_OUT_10, 0.73, 0.82),
     "reports-held-out-11": (rs.HELD_OUT_11, 0.72, 0.86),
+    "reports-held-out-12": (rs.HELD_OUT_12, 0.70, 0.86),
+    "reports-held-out-13": (rs.HELD_OUT_13, 0.74, 0.89),
 }
 
 
