@@ -560,8 +560,13 @@ class _Message:
             k = i + 2
             while k < self.n and k < i + 5 and not self.toks[k].brk and self.w(k) in _CASE_NOUNS:
                 k += 1
-            if k > i + 2 and self.w(k) == "nao" and not self.toks[k].brk:
-                self._status(NOT_ARISEN, i)
+            if k > i + 2:
+                # "không có án hành chính nào", "k co vu viec tranh chap nao": a qualifier may follow
+                m = k
+                while m < self.n and m < k + 3 and not self.toks[m].brk and self.w(m) != "nao":
+                    m += 1
+                if m < self.n and self.w(m) == "nao" and not self.toks[m].brk:
+                    self._status(NOT_ARISEN, i)
         # "xã chỉ có 01 công chức tư pháp", "chỉ có 02 chấp hành viên": a shortage of staff
         if self.w(i) == "chi" and self.w(i + 1) == "co" and i + 3 < self.n and self.toks[i + 2].digit \
                 and not self.toks[i + 1].brk and not self.toks[i + 2].brk and not self._negated(i, 2):
@@ -1139,7 +1144,8 @@ class _Message:
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
                 j += 1
             if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES \
-                    and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")):
+                    and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")) \
+                    and not (self.w(j) == "nhan" and self.w(j + 1) in ("duoc", "dc", "ve", "thay", "dien")):
                 # ("không có căn cứ", "không cần thiết": no resource lacking)
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
             elif any(self.seq(k, p) for k in range(i + 1, min(j + 1, self.n)) for p in _ALLOCATE):
@@ -2176,6 +2182,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "ty le", "ve viec",
     "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
+    "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
 ))
 
 
@@ -2185,20 +2192,34 @@ def _describes_work(topic: str) -> bool:
     says so."""
     body = _HEADING_RE.sub("", topic, count=1)
     words = re.findall(r"[a-z]+", body)
-    heads = {tuple(words[i:i + n]) for i in range(min(4, len(words))) for n in (1, 2)}
-    return len(words) >= 3 and bool(heads & _WORK_VERBS)
+    if len(words) < 3:
+        return False
+    # any of its sentences may say it ("Cổng Dịch vụ công tích hợp 112 thủ tục; tỷ lệ … đạt 64%")
+    for sentence in body.split(". "):
+        words = re.findall(r"[a-z]+", sentence)
+        heads = {tuple(words[i:i + n]) for i in range(min(4, len(words))) for n in (1, 2)}
+        if heads & _WORK_VERBS:
+            return True
+    return False
 
 
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
-_STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
+_STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b"
+                          # "nv5 vướng hồ sơ lưu trữ": the task itself said to be stuck on something
+                          r"|^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.\-–—]?\s*(?:dang |bi |con |van )?vuong (?!mac\b)[a-z]")
+# "nv 11 k có", "Nhiệm vụ 8: không có.": nothing of the task this period
+_BARE_NONE_RE = re.compile(r"^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.\-–—]?\s*(?:khong|ko|k|kg|hok|kh) co\s*(?:a|nhe|nha|gi|ca)?\s*[.!]*\s*$")
+# "chưa nhận được đề nghị phối hợp của Hội Luật gia", "chưa được Hội Luật gia mời phối hợp": the
+# partner has not yet called on the agency, so its part of the work has not begun
+_NOT_CALLED_RE = re.compile(r"\bchua (?:nhan (?:duoc|dc) (?:van ban )?(?:de nghi|yeu cau|loi moi)|(?:duoc|dc) (?:[a-z]+ ){0,5}moi) phoi hop\b")
 # "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
 # has acted and waits for the resource, midway
 _WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b"
                        r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
-_STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk)\b")
+_STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
@@ -2247,6 +2268,10 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
+            elif _BARE_NONE_RE.match(folded):
+                e = _with(e, status=NOT_ARISEN)
+            elif _NOT_CALLED_RE.search(folded) and not e.difficulty:
+                e = _with(e, status=NOT_STARTED)
             elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)) and not _ASKS_RE.search(folded):
                 # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)

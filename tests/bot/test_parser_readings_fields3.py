@@ -58,3 +58,51 @@ def test_real_obstacles_stay(text: str, task: str) -> None:
 def test_waiting_for_the_provinces_course(text: str, task: str, status: str, difficulty: bool) -> None:
     e = _entry(text, task)
     assert (e.status, e.difficulty) == (status, difficulty)
+
+
+# A part that says what was done, in any of its sentences, is under way: "Bổ sung 02 công chức",
+# "Hỗ trợ kỹ thuật …", "Thành lập 07 tổ …", "…; tỷ lệ hồ sơ trực tuyến đạt 64%".
+@pytest.mark.parametrize("text, task", [
+    ("Nhiệm vụ 3: Bổ sung 01 công chức tư pháp - hộ tịch cho xã Phước Hà.", "3"),
+    ("Nhiệm vụ 4: Hỗ trợ kỹ thuật đường truyền cho 03 phiên tòa trực tuyến.", "4"),
+    ("Nhiệm vụ 9: Thành lập 05 nhóm tuyên truyền viên trên mạng xã hội.", "9"),
+    ("Nhiệm vụ 4: Cổng dịch vụ công của tỉnh có 80 thủ tục lĩnh vực tư pháp; tỷ lệ hồ sơ trực tuyến đạt 55%.", "4"),
+])
+def test_work_said_in_any_sentence_is_under_way(text: str, task: str) -> None:
+    assert _entry(text, task).status == IN_PROGRESS
+
+
+# "vẫn thiếu …", "nv5 vướng hồ sơ lưu trữ": still short of, or stuck on, something: under way,
+# with a difficulty.
+@pytest.mark.parametrize("text, task", [
+    ("nv6 van thieu giam dinh vien", "6"),
+    ("NV10 vẫn thiếu chấp hành viên", "10"),
+    ("nv5 vuong ho so luu tru", "5"),
+    ("NV4 đang vướng thủ tục chuyển hồ sơ", "4"),
+])
+def test_still_short_or_stuck_is_under_way(text: str, task: str) -> None:
+    e = _entry(text, task)
+    assert (e.status, e.difficulty) == (IN_PROGRESS, True)
+
+
+# "nv 11 k có", "không có án hành chính nào": nothing of the task arose this period.
+@pytest.mark.parametrize("text, task", [
+    ("SYT: nv1 xong, nv 11 k có", "11"),
+    ("Nhiệm vụ 8: không có.", "8"),
+    ("nv 5 k co an hanh chinh nao", "5"),
+    ("NV5: không có vụ án hành chính nào trong kỳ", "5"),
+])
+def test_nothing_this_period(text: str, task: str) -> None:
+    assert _entry(text, task).status == NOT_ARISEN
+
+
+# A coordinating task whose lead has not yet called on the agency has not begun, and that is no
+# obstacle of the agency ("chưa nhận được đề nghị phối hợp", "chưa được … mời phối hợp").
+@pytest.mark.parametrize("text, task", [
+    ("Nhiệm vụ 8: Chưa nhận được đề nghị phối hợp của Hội Luật gia tỉnh.", "8"),
+    ("NV8: Sở chưa được Hội Luật gia mời phối hợp.", "8"),
+    ("nv8 chua nhan duoc yeu cau phoi hop", "8"),
+])
+def test_not_yet_called_on(text: str, task: str) -> None:
+    e = _entry(text, task)
+    assert (e.status, e.difficulty) == (NOT_STARTED, False)
