@@ -251,10 +251,12 @@ _DIFF_PHRASES = [
     ("kho", "khan"), ("vuong", "mac"), ("vuong",), ("kien", "nghi"), ("de", "nghi"),
     ("de", "xuat"), ("gia", "han"), ("thieu",), ("tro", "ngai"), ("bat", "cap"), ("ach", "tac"),
     ("han", "hep"), ("han", "che"), ("cham",), ("khong", "du"), ("chua", "du"),
-    ("khong", "dap", "ung"),
+    ("khong", "dap", "ung"), ("chua", "dap", "ung"),
     # obstacles said without the word "khó khăn"
     ("kiem", "nhiem"), ("qua", "tai"), ("bi", "loi"), ("he", "thong", "loi"), ("loi", "phan", "mem"),
     ("chua", "duoc", "cap"), ("chua", "duoc", "bo", "tri"), ("chua", "duoc", "phe", "duyet"),
+    # "đường truyền hay bị gián đoạn", "vắng mặt nhiều lần, làm kéo dài thời gian giải quyết"
+    ("bi", "gian", "doan"), ("lam", "keo", "dai"),
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
@@ -1217,7 +1219,8 @@ _STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "v
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
-_WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban")]
+_WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
+             ("can", "doi", "nguon")]  # "một số hồ sơ chờ tỉnh cân đối nguồn"
 _WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
 # Waiting for a decision is the normal course of the work unless it holds the work up.
 _WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]

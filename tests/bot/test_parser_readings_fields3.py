@@ -106,3 +106,23 @@ def test_nothing_this_period(text: str, task: str) -> None:
 def test_not_yet_called_on(text: str, task: str) -> None:
     e = _entry(text, task)
     assert (e.status, e.difficulty) == (NOT_STARTED, False)
+
+
+# Obstacles said without the word "khó khăn": a service "hay bị gián đoạn", others' absence that
+# "làm kéo dài thời gian giải quyết", money "chưa đáp ứng nhu cầu", files "chờ tỉnh cân đối nguồn".
+@pytest.mark.parametrize("text, task", [
+    ("NV4: 100% xã dùng phần mềm; đường truyền ở vùng cao hay bị gián đoạn.", "4"),
+    ("NV5: thụ lý 12 vụ; người bị kiện vắng mặt, làm kéo dài thời gian giải quyết.", "5"),
+    ("NV11: được bố trí 2 tỷ đồng, tuy nhiên chưa đáp ứng nhu cầu thực tế.", "11"),
+    ("NV11: đạt 50% kế hoạch, một số hồ sơ chờ tỉnh cân đối nguồn.", "11"),
+])
+def test_obstacles_without_the_word(text: str, task: str) -> None:
+    assert _entry(text, task).difficulty is True
+
+
+@pytest.mark.parametrize("text, task", [
+    ("NV4: đường truyền ổn định, không bị gián đoạn.", "4"),
+    ("NV11: kinh phí được bố trí đáp ứng nhu cầu.", "11"),
+])
+def test_no_obstacle_when_denied(text: str, task: str) -> None:
+    assert _entry(text, task).difficulty is False
