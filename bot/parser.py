@@ -251,10 +251,12 @@ _DIFF_PHRASES = [
     ("kho", "khan"), ("vuong", "mac"), ("vuong",), ("kien", "nghi"), ("de", "nghi"),
     ("de", "xuat"), ("gia", "han"), ("thieu",), ("tro", "ngai"), ("bat", "cap"), ("ach", "tac"),
     ("han", "hep"), ("han", "che"), ("cham",), ("khong", "du"), ("chua", "du"),
-    ("khong", "dap", "ung"),
+    ("khong", "dap", "ung"), ("chua", "dap", "ung"),
     # obstacles said without the word "khó khăn"
     ("kiem", "nhiem"), ("qua", "tai"), ("bi", "loi"), ("he", "thong", "loi"), ("loi", "phan", "mem"),
     ("chua", "duoc", "cap"), ("chua", "duoc", "bo", "tri"), ("chua", "duoc", "phe", "duyet"),
+    # "đường truyền hay bị gián đoạn", "vắng mặt nhiều lần, làm kéo dài thời gian giải quyết"
+    ("bi", "gian", "doan"), ("lam", "keo", "dai"),
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
@@ -560,8 +562,13 @@ class _Message:
             k = i + 2
             while k < self.n and k < i + 5 and not self.toks[k].brk and self.w(k) in _CASE_NOUNS:
                 k += 1
-            if k > i + 2 and self.w(k) == "nao" and not self.toks[k].brk:
-                self._status(NOT_ARISEN, i)
+            if k > i + 2:
+                # "không có án hành chính nào", "k co vu viec tranh chap nao": a qualifier may follow
+                m = k
+                while m < self.n and m < k + 3 and not self.toks[m].brk and self.w(m) != "nao":
+                    m += 1
+                if m < self.n and self.w(m) == "nao" and not self.toks[m].brk:
+                    self._status(NOT_ARISEN, i)
         # "xã chỉ có 01 công chức tư pháp", "chỉ có 02 chấp hành viên": a shortage of staff
         if self.w(i) == "chi" and self.w(i + 1) == "co" and i + 3 < self.n and self.toks[i + 2].digit \
                 and not self.toks[i + 1].brk and not self.toks[i + 2].brk and not self._negated(i, 2):
@@ -649,6 +656,18 @@ class _Message:
                         self.hits.append(_Hit("diff", True, self.toks[i].start))
                     break
 
+    def _waits_for_course(self, j: int) -> bool:
+        """ "(chưa triển khai) do chờ lớp của Sở Tư pháp", "vì Sở Tư pháp chưa mở lớp bồi dưỡng",
+        "do chưa có kế hoạch đào tạo của tỉnh": the course is the province's to open; waiting
+        for it is the normal course of a training task, no obstacle of the unit."""
+        for k in range(j, min(j + 9, self.n)):
+            if k > j and self.toks[k].brk:
+                return False
+            if self.w(k) == "lop" or self.seq(k, ("ke", "hoach", "dao", "tao")) or \
+                    self.seq(k, ("ke", "hoach", "boi", "duong")):
+                return True
+        return False
+
     def _holds_up(self, j: int) -> bool:
         """Whether the sentence from token j on says something cannot go ahead ("nên chưa …")."""
         for k in range(j + 1, min(j + 16, self.n)):
@@ -665,6 +684,10 @@ class _Message:
 
     def _cause_excluded(self, i: int) -> bool:
         prev = self.w(i - 1) if i and not self.toks[i].brk else ""
+        if self.seq(i + 1, ("khong", "pham", "toi")) or self.seq(i + 1, ("khong", "co", "toi")):
+            return True  # "đình chỉ do không phạm tội": the legal ground of a case's outcome
+        if self._waits_for_course(i + 1) and not any(self.is_(k, "cham") for k in self.back(i, 4)):
+            return True  # (a delay with its cause, "nv7 chậm vì chưa có lớp", is still one)
         if self.w(i) == "do":
             # "tiến độ", "mức độ", "trình độ", "chế độ", "trong đó", "do đó", "do Bộ tổ chức"
             return prev in ("tien", "muc", "trinh", "che", "thai", "nhiet", "trong", "sau", "truoc") \
@@ -962,7 +985,8 @@ class _Message:
             return
         if head == "kho" or head == "vuong":
             # "hoàn cảnh khó khăn", "xã đặc biệt khó khăn", "tháo gỡ khó khăn" (task 10's activity)
-            if prev in ("canh", "biet", "ho", "vung", "go", "phuc", "qua", "met", "hinh") or \
+            # "giải đáp vướng mắc pháp luật cho người dân" (the work of a legal-aid task)
+            if prev in ("canh", "biet", "ho", "vung", "go", "phuc", "qua", "met", "hinh", "dap") or \
                     (prev == "quyet" and prev2 == "giai"):
                 return
             first = i
@@ -977,6 +1001,13 @@ class _Message:
                 # … "rà soát 03 quy chế để đề xuất sửa đổi", "tham mưu đề xuất": the work itself
                 # … and "tin báo, tố giác tội phạm và kiến nghị khởi tố": the legal term
                 return
+            if i and self.toks[i].brk and self._gap(i).strip() == "," and \
+                    (self.seq(i - 2, ("phan", "anh")) or self.seq(i - 2, ("khieu", "nai")) or self.seq(i - 2, ("to", "cao"))):
+                return  # "tiếp nhận 17 đơn phản ánh, kiến nghị": citizens' petitions, a kind of case
+            if phrase in (("de", "xuat"), ("kien", "nghi")) and j + 2 < self.n and \
+                    (self.seq(j, ("sua", "doi")) or self.seq(j, ("bai", "bo")) or self.seq(j, ("thay", "the"))) and \
+                    self.toks[j + 2].digit and not self.toks[j + 2].brk:
+                return  # "rà soát 07 quy chế, đề xuất sửa đổi 02 quy chế": a count of the work's results
             if not self._asks_support(j):
                 return  # "đề nghị Sở cập nhật đầu mối", "(Đề nghị Hội Luật gia tỉnh chủ trì)"
         elif head == "thieu":
@@ -988,6 +1019,11 @@ class _Message:
                 or (self._typed(i) == "chậm" and nxt != "nhat")  # "thi hành án: chậm, …" (not "chậm nhất ngày 15")
             if not ok:
                 return
+            if prev in _CASE_NOUNS and not any(self.w(k) == "con" for k in self.back(i, 4)) and \
+                    (any(self.toks[k].digit for k in self.back(i, 4)) or any(self.seq(k, ("don", "doc")) for k in self.back(i, 8))):
+                return  # "đôn đốc 03 trường hợp chậm thi hành": others' delays are what the task acts on
+        elif phrase == ("qua", "tai") and prev == "thong":
+            return  # "các luật thông qua tại Kỳ họp thứ 6": passed at, not overloaded
         elif phrase == ("han", "che"):
             # "còn hạn chế" (a shortcoming), not "nhằm hạn chế" (to limit)
             if prev not in ("con", "so") and not self.seq(i - 2, ("mot", "so")):
@@ -1005,6 +1041,8 @@ class _Message:
         while k < self.n and k < j + 25:
             if k > head_end and self.toks[k].brk and any(c in self._gap(k) for c in ".;!?\n"):
                 break  # the request ends with its sentence
+            if k == head_end and self.toks[k].brk and any(c in self._gap(k) for c in ".;!?"):
+                return False  # "… phản ánh, kiến nghị; đã giải quyết 17/17 đơn"
             if self.w(k) in _SUPPORT_WORDS or any(self.seq(k, p) for p in _SUPPORT_PHRASES):
                 return True
             if any(self.seq(k, p) for p in _DIFF_PHRASES if p[0] not in ("de", "kien")):
@@ -1108,7 +1146,8 @@ class _Message:
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
                 j += 1
             if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES \
-                    and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")):
+                    and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")) \
+                    and not (self.w(j) == "nhan" and self.w(j + 1) in ("duoc", "dc", "ve", "thay", "dien")):
                 # ("không có căn cứ", "không cần thiết": no resource lacking)
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
             elif any(self.seq(k, p) for k in range(i + 1, min(j + 1, self.n)) for p in _ALLOCATE):
@@ -1180,7 +1219,8 @@ _STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "v
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
-_WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban")]
+_WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
+             ("can", "doi", "nguon")]  # "một số hồ sơ chờ tỉnh cân đối nguồn"
 _WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
 # Waiting for a decision is the normal course of the work unless it holds the work up.
 _WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]
@@ -2145,6 +2185,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "ty le", "ve viec",
     "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
+    "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
 ))
 
 
@@ -2154,20 +2195,34 @@ def _describes_work(topic: str) -> bool:
     says so."""
     body = _HEADING_RE.sub("", topic, count=1)
     words = re.findall(r"[a-z]+", body)
-    heads = {tuple(words[i:i + n]) for i in range(min(4, len(words))) for n in (1, 2)}
-    return len(words) >= 3 and bool(heads & _WORK_VERBS)
+    if len(words) < 3:
+        return False
+    # any of its sentences may say it ("Cổng Dịch vụ công tích hợp 112 thủ tục; tỷ lệ … đạt 64%")
+    for sentence in body.split(". "):
+        words = re.findall(r"[a-z]+", sentence)
+        heads = {tuple(words[i:i + n]) for i in range(min(4, len(words))) for n in (1, 2)}
+        if heads & _WORK_VERBS:
+            return True
+    return False
 
 
 # A question ("… có phải báo cáo số liệu không chị?"): no result to read
 _BLOCKED_RE = re.compile(r"[\s\-–—:.,]*(?:(?:nv|nhiem vu)\s*\d{1,2}[a-z]?\s*[:.\-–—]?\s*)?(?:van\s+)?chua (?:duoc|dc) (?:cap|bo tri|bo sung|phe duyet|giao|phan bo)\b")
 _ASKS_RE = re.compile(r"\?\s*$|\b(?:khong|ko|k|nao|chua) (?:a|chi|anh|em|vay|nhi|ha)\s*[.?!]*$|\b(?:hay|hoac) [a-z ]+ (?:a|chi|anh)\s*\??$")
-_STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b")
+_STUCK_ON_RE = re.compile(r"\b(?:vuong|vuong mac|bi vuong|dang vuong) (?:ve )?(?:kinh phi|kp|nguon (?:kinh phi|von)|bien che|nhan luc|mat bang)\b"
+                          # "nv5 vướng hồ sơ lưu trữ": the task itself said to be stuck on something
+                          r"|^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.\-–—]?\s*(?:dang |bi |con |van )?vuong (?!mac\b)[a-z]")
+# "nv 11 k có", "Nhiệm vụ 8: không có.": nothing of the task this period
+_BARE_NONE_RE = re.compile(r"^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.\-–—]?\s*(?:khong|ko|k|kg|hok|kh) co\s*(?:a|nhe|nha|gi|ca)?\s*[.!]*\s*$")
+# "chưa nhận được đề nghị phối hợp của Hội Luật gia", "chưa được Hội Luật gia mời phối hợp": the
+# partner has not yet called on the agency, so its part of the work has not begun
+_NOT_CALLED_RE = re.compile(r"\bchua (?:nhan (?:duoc|dc) (?:van ban )?(?:de nghi|yeu cau|loi moi)|(?:duoc|dc) (?:[a-z]+ ){0,5}moi) phoi hop\b")
 # "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
 # has acted and waits for the resource, midway
 _WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b"
                        r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
-_STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk)\b")
+_STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
@@ -2216,6 +2271,10 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
+            elif _BARE_NONE_RE.match(folded):
+                e = _with(e, status=NOT_ARISEN)
+            elif _NOT_CALLED_RE.search(folded) and not e.difficulty:
+                e = _with(e, status=NOT_STARTED)
             elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)) and not _ASKS_RE.search(folded):
                 # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
