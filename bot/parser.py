@@ -1862,8 +1862,9 @@ class _Reader:
             out.append(current)
         return out
 
-    def sub_item(self, text: str, task: str | None) -> str | None:
-        """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them."""
+    def sub_item(self, text: str, task: str | None, own_words: bool = False) -> str | None:
+        """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them;
+        ``own_words``: by words of the plan that only this task has, not those of its title."""
         items = self.index.items if self.index else None
         if not items or not task or not task.isdigit():
             return None
@@ -1871,12 +1872,17 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
-        return items.match(_topic(text.split(":", 1)[0] if ":" in text[:160] else text), subs).task
+        topic = _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
+        pairs = self.index.own_pairs(topic, task) if own_words and self.index else None
+        return items.match(topic, subs, pairs).task
 
     def sub_items(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
         """Parts matched by their content to a task with sub-items, one after another, each
         clearly about another of its points ("Về quán triệt …", "Về đổi mới hình thức tuyên
-        truyền …"): those points, 1a and 1b. One such part alone stays the task."""
+        truyền …"): those points, 1a and 1b. One such part alone is its point when it names the
+        point by the point's own words ("Về hòa giải ở cơ sở và xã đạt chuẩn tiếp cận pháp luật: …"
+        is 1b), and stays the task when its words are the task's title ("Về tuyên truyền, phổ
+        biến chiến lược cải cách tư pháp: …" is task 1)."""
         out = list(entries)
         n = 0
         while n < len(out):
@@ -1890,6 +1896,10 @@ class _Reader:
             subs = [self.sub_item(x.text, e.task) for x in out[n:m]]
             if m - n >= 2 and all(subs) and len(set(subs)) >= 2:
                 out[n:m] = [_with(x, task=sub) for x, sub in zip(out[n:m], subs)]
+            elif m - n == 1:
+                sub = self.sub_item(e.text, e.task, own_words=True)
+                if sub:
+                    out[n] = _with(e, task=sub)
             n = m
         return out
 
