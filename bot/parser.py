@@ -1243,7 +1243,7 @@ _REF_RE = re.compile(
     r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
     r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
     # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
-    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])"  # not "Quy chế phối hợp số 01/QCPH"
+    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])(?!-[a-z]{2})"  # not "Quy chế phối hợp số 01/QCPH", "số 01-QC/BCSĐ"
     # "mục II.4", "II.4 -": the plan's part and task number
     r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
 )
@@ -1274,12 +1274,15 @@ _CONT_RE = re.compile(
 )
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
-    r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
+    r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|cham|"
     r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
 _BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
+# after "nội dung 04": a counted noun ("04 đề cương", "3 văn bản"), not what is said of a task
+_COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|xong|xog|ht|deu|khong|ko|k|co|thi|duoc|dat|tiep|se|"
+                               r"van(?!\s+ban)|vuong|kho|bi|con|cham|done|ok|trong|tai|cua|theo|nam|quy|ve|nhiem|nv|muc|so|chu|phoi)(?![a-z]))[a-z]")
 _MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
 # a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
 _BARE_LEAD_RE = re.compile(
@@ -1338,6 +1341,8 @@ class _Refs:
                 continue  # "chuyên mục 2 kỳ/tháng", "danh mục 15 …": a column, a list, not a task
             if (m.group("kw") == "muc" or m.group("rnum")) and _OTHER_DOCUMENT_RE.match(f, m.end()):
                 continue  # "Theo mục 3 Công văn số 45/STP": not this plan's task 3
+            if m.group("kw") and m.group("kw").startswith("noi") and _COUNTED_AFTER_RE.match(f, m.end()):
+                continue  # "thẩm định nội dung 04 đề cương": a count of what follows, not task 4
             if m.group("rnum") and _NAMED_AFTER_RE.match(f, m.end()):
                 continue  # "I.2. Nhiệm vụ 4: …": the report's own numbering before the task it names
             num = m.group("num") or m.group("hnum") or m.group("qnum") or m.group("rnum")

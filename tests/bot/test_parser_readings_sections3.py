@@ -33,3 +33,48 @@ def tasks(text: str, agency: str = "ubnd-huyen-ninh-son") -> list[str | None]:
 )
 def test_a_lone_part_named_by_a_points_own_words_is_that_point(text, want):
     assert tasks(text) == want
+
+
+def statuses(text: str, agency: str = "ubnd-huyen-ninh-son") -> dict[str | None, str | None]:
+    entries, _ = parse_as_bot({"text": text, "agency": agency})
+    return {e.task: e.status for e in entries if not e.general}
+
+
+# "phối hợp số 01-QC/BCSĐ": a document's number and symbol ("Quy chế phối hợp số 01-QC/…"),
+# never task 1.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Nhiệm vụ 5: rà soát Quy chế phối hợp số 02-QC/BCSĐ, đang thực hiện.", ["5"]),
+        ("NV5: sua doi quy che phoi hop so 03-QCPH, dang lam", ["5"]),
+        ("Phối hợp số 2, 3: đang thực hiện.", ["2", "3"]),
+    ],
+)
+def test_a_document_number_after_phoi_hop_so_is_no_task(text, want):
+    assert tasks(text, "van-phong-ubnd-tinh") == want
+
+
+# "số 2/6/7 xong, số 10 chậm tiến độ …": "số N" then "chậm" is said of that task, like "số 10 vướng".
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("so 2/6/7 da xong, so 10 cham tien do", {"2": "done", "6": "done", "7": "done", "10": "in_progress"}),
+        ("Số 2 xong; số 7 chậm do thiếu cán bộ", {"2": "done", "7": "in_progress"}),
+    ],
+)
+def test_so_n_then_cham_names_that_task(text, want):
+    assert statuses(text) == want
+
+
+# "thẩm định nội dung 04 đề cương": "nội dung" then a count of a noun is no task number
+# ("Nội dung 4: đang làm" still is).
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Nhiệm vụ 6: tham gia thẩm định nội dung 04 đề cương tuyên truyền, đang làm.", ["6"]),
+        ("NV6: gop y noi dung 3 van ban, xong", ["6"]),
+        ("Nội dung 4: đang thực hiện.", ["4"]),
+    ],
+)
+def test_noi_dung_before_a_counted_noun_is_no_task(text, want):
+    assert tasks(text, "cong-an-tinh") == want
