@@ -1799,6 +1799,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     first_task = next((n for n, sec in enumerate(sections)
                        if sec.kind == TASK or (sec.kind == FRAME and reader.names_tasks(sec))), len(sections))
     has_tasks = first_task < len(sections)
+    reader.own_numbering = reader.reports_own_numbering(sections)
     entries: list[ParsedEntry] = []
     for n, sec in enumerate(sections):
         if sec.kind == FUTURE and len(sections) > 1:
@@ -1825,6 +1826,20 @@ class _Reader:
         self.valid = valid
         self.index = index if index else None
         self.allowed = allowed
+        self.own_numbering = False  # the report's numbered headings 1., 2., 3. are its own, not the plan's
+
+    def reports_own_numbering(self, sections: list[Section]) -> bool:
+        """Whether the report's headings "1.", "2.", "3." … (in that order, from 1) are its own
+        numbering: one of them is clearly about another task than its number. Then each of them
+        is read by its words (a "3. Công tác giải quyết, xét xử các loại án" is task 4)."""
+        numbered = [sec for sec in sections if sec.kind == TASK and sec.number is not None and not sec.letter and not sec.topic]
+        if len(numbered) < 3 or [sec.number for sec in numbered] != [str(k) for k in range(1, len(numbered) + 1)]:
+            return False
+        for sec in numbered:
+            lo, hi = _trimmed(self.text, sec.start, sec.end)
+            if self._numbered(ParsedEntry(None, None, None, False, ""), sec, self.text[lo:hi]).how == "content":
+                return True
+        return False
 
     def split_topics(self, sections: list[Section]) -> list[Section]:
         """A paragraph that opens on another task's subject ("Phần thi hành án dân sự: …")
@@ -1869,7 +1884,8 @@ class _Reader:
 
     def sub_item(self, text: str, task: str | None, own_words: bool = False) -> str | None:
         """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them;
-        ``own_words``: by words of the plan that only this task has, not those of its title."""
+        ``own_words``: by words of the plan that only this task has, not those of its title, in
+        the subject the part opens on ("Về hòa giải ở cơ sở: …")."""
         items = self.index.items if self.index else None
         if not items or not task or not task.isdigit():
             return None
@@ -1877,6 +1893,8 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
+        if own_words and ":" not in text[:160]:
+            return None  # by a point's own words: those of the part's subject, "Về …:", not of its results
         topic = _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
         pairs = self.index.own_pairs(topic, task) if own_words and self.index else None
         return items.match(topic, subs, pairs).task
@@ -1966,6 +1984,15 @@ class _Reader:
         number = sec.number or ""
         ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
         match = self.index.match(_topic(piece), self.allowed) if self.index else None
+        if self.own_numbering and self.index and not sec.letter:
+            # the report's own numbering: the heading's words say the task ("3. Công tác giải quyết,
+            # xét xử các loại án" is task 4); when they leave it open, its number if they fit it too,
+            # else the words of the whole part
+            head = self.index.match(_topic(piece.split("\n", 1)[0]), self.allowed)
+            if head.task:
+                return _with(entry, task=head.task, how="content")
+            if not (ok and number in head.candidates) and match and match.task:
+                return _with(entry, task=match.task, how="content")
         if ok:
             # a point a), b) under a heading numbered as the plan is that task's point, whatever its words
             if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:

@@ -66,6 +66,11 @@ _FRAME_WORDS = re.compile(
     r"^(?:kinh gui|ket qua|tinh hinh|danh gia|cong tac (?:lanh dao|chi dao)|noi dung|phan|bao cao|"
     r"viec (?:trien khai|thuc hien)|cac nhiem vu|ve (?:ket qua|tinh hinh)|nhiem vu (?:duoc giao|chu tri|phoi hop)\s*[:.]?\s*$)"
 )
+# "3. Kết quả thi hành án dân sự": the results of one field, a task's heading, not the report's
+# "1. Kết quả thực hiện" / "1. Kết quả đạt được"
+_RESULTS_OF_A_FIELD = re.compile(
+    r"^ket qua\s+(?!(?:thuc hien|dat duoc|trien khai|cu the|chung|dat|nhu sau|bao cao|cong tac chung|cac nhiem vu|nhiem vu)(?![a-z]))[a-z]"
+)
 _REF_START = re.compile(
     r"^(?:(?:cac|doi voi|ve|voi)\s+){0,2}(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*){0,2}"
     r"\(?\s*(?:so\s*)?(?:thu\s*)?\(?\s*\d|^(?:tieu muc|diem)\s+[a-z]\b"
@@ -121,7 +126,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
             return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         if _REF_START.match(rest):
             return TASK, None, None  # "1. Nhiệm vụ 4: …": the named task wins over the numbering
-        if _FRAME_WORDS.match(rest):
+        if _FRAME_WORDS.match(rest) and not _RESULTS_OF_A_FIELD.match(rest):
             return FRAME, None, None
         return TASK, str(int(m.group("num"))), None
     m = _POINT.match(stripped)

@@ -78,3 +78,37 @@ def test_so_n_then_cham_names_that_task(text, want):
 )
 def test_noi_dung_before_a_counted_noun_is_no_task(text, want):
     assert tasks(text, "cong-an-tinh") == want
+
+
+# A report's own numbering: headings 1., 2., 3. … from 1, one of them clearly about another task
+# than its number; then every one of them is read by its heading's words ("3. Xét xử các loại
+# án" is task 4), its number kept when those words fit it too.
+@pytest.mark.parametrize(
+    "text, agency, want",
+    [
+        ("1. Công tác quán triệt, tuyên truyền về cải cách tư pháp\nTổ chức 2 hội nghị.\n"
+         "2. Công tác tổ chức cán bộ\nKiện toàn bộ máy, bổ nhiệm 3 Thẩm phán.\n"
+         "3. Công tác giải quyết, xét xử các loại án\nGiải quyết 400 vụ.\n"
+         "4. Phối hợp giải quyết án hành chính\nGiải quyết 5 vụ án hành chính.\n",
+         "toa-an-nhan-dan-tinh", ["1", "3", "4", "5"]),
+        ("1. Ve tuyen truyen chien luoc cai cach tu phap\nDa to chuc 5 buoi.\n"
+         "2. Ve tro giup phap ly, quan ly hoat dong bo tro tu phap\nTro giup 40 vu viec.\n"
+         "3. Ve tiep cong dan, giai quyet khieu nai\nTiep 20 luot.\n",
+         "ubnd-huyen-ninh-hai", ["1", "6", "4"]),
+    ],
+)
+def test_a_reports_own_numbering_is_read_by_its_headings_words(text, agency, want):
+    assert tasks(text, agency) == want
+
+
+# "3. Kết quả thi hành án dân sự": the results of one field are a task's heading, not the
+# report's frame ("1. Kết quả thực hiện" is).
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("1. Kết quả thực hiện\n2. Kết quả thi hành án dân sự\nThi hành xong 400 việc, đang tiếp tục.", ["10"]),
+        ("1. Ket qua thuc hien\n2. Ket qua tiep cong dan\nTiep 40 luot, dang lam.", ["4"]),
+    ],
+)
+def test_the_results_of_a_field_head_a_task(text, want):
+    assert tasks(text, "cuc-thi-hanh-an-dan-su-tinh") == want
