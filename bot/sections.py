@@ -162,6 +162,12 @@ _PART_OF_ONE_TASK = re.compile(
     rf"^(?:{_ROMAN}|[a-e])\s*[.)\-–—/]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*\d{{1,2}}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
     r"\s*(?:\([^)]*\))?\s*[:.]?\s*$"
 )
+# "I. Nhiệm vụ chủ trì – Nhiệm vụ 11: Bổ sung kinh phí, …": a part naming its one task, then the
+# task's title (no figures, no results): its numbered lines are that task's points too
+_PART_OF_ONE_TASK_TITLED = re.compile(
+    rf"^{_ROMAN}\s*[.)\-–—/]\s*(?:nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*\d{{1,2}}"
+    r"(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)\s*\)?\s*[:.\-–—]\s*[^\d%:;]{5,160}$"
+)
 
 
 # "Phương hướng, kiến nghị": next period's plans and the agency's requests under one heading
@@ -237,7 +243,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
                                 named=named.group("num") if named and kind == TASK else None,
-                                points=0 if _PART_OF_ONE_TASK.match(stripped) else -1))
+                                points=0 if _PART_OF_ONE_TASK.match(stripped) or _PART_OF_ONE_TASK_TITLED.match(stripped) else -1))
     # A single block with no heading is the whole message.
     return _closed_sub_items(text, sections) or [Section(BODY, 0, len(text))]
 

@@ -112,3 +112,18 @@ def test_a_reports_own_numbering_is_read_by_its_headings_words(text, agency, wan
 )
 def test_the_results_of_a_field_head_a_task(text, want):
     assert tasks(text, "cuc-thi-hanh-an-dan-su-tinh") == want
+
+
+# "I. Nhiệm vụ chủ trì – Nhiệm vụ 11: Bổ sung kinh phí, …": a part of the report naming its one
+# task and the task's title; its numbered lines 1., 2., 3. are that task's points, not tasks 1-3.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("I. Nhiệm vụ chủ trì – Nhiệm vụ 11: Bổ sung kinh phí cho các cơ quan tư pháp\n"
+         "1. Thẩm định bổ sung dự toán 5 tỷ đồng.\n2. Hướng dẫn 07 huyện bố trí kinh phí.\n"
+         "II. Nhiệm vụ phối hợp\n- Nhiệm vụ 6: Góp ý 3 dự thảo.", ["11", "6"]),
+        ("I. Nhiem vu 11 - Bo sung kinh phi hoat dong\n1. Cap 2 ty dong.\n2. Dang tham dinh du toan.", ["11"]),
+    ],
+)
+def test_a_part_naming_one_task_with_its_title_has_points_not_tasks(text, want):
+    assert tasks(text, "so-tai-chinh") == want
