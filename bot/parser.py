@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.figures import Figure, find_figures
-from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
+from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections
 from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
@@ -1296,6 +1296,7 @@ _SHORT_STATUS_RE = re.compile(
     r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
+_HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
@@ -1403,7 +1404,10 @@ class _Refs:
                 taken[m.start("letter"):m.end()] = b"\x01" * (m.end() - m.start("letter"))
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
-        return refs
+        # "Nhiệm vụ 1: 1a) …; 1b) …": a task named right before its own sub-item only heads it
+        return [r for k, r in enumerate(refs)
+                if not (k + 1 < len(refs) and r.task.isdigit() and refs[k + 1].task != r.task
+                        and taskrefs.parent(refs[k + 1].task) == r.task and _HEADS_ITEM_RE.fullmatch(f, r.end, refs[k + 1].start))]
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
@@ -1940,7 +1944,7 @@ class _Reader:
         if not piece:
             return []
         body = self._after_title(piece) if sec.kind in (TASK, BODY) else None
-        refs = _refs_of(piece, self.valid)
+        refs = _refs_of(piece, self.valid) if not (sec.kind == GENERAL and agencys_request(piece)) else ()
         if body is not None and refs and _refs_of(body, self.valid) == ():
             # "Nhiệm vụ 10 - Tháo gỡ khó khăn, vướng mắc trong thi hành án: …": the words of the
             # task's title are no status or difficulty; what follows the heading is.

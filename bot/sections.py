@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from common import tasks as taskrefs
 from common.text import fold
 
-__all__ = ["Section", "split_sections"]
+__all__ = ["Section", "agencys_request", "split_sections"]
 
 BODY, TASK, GENERAL, FRAME, FUTURE = "body", "task", "general", "frame", "future"
 
@@ -142,8 +142,12 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _REF_START.match(rest):
             return TASK, None, None
         return None, None, m.group("letter")
-    if _GENERAL_WORDS.match(stripped) and re.match(r"^[^.;]{0,60}[:\-–]", stripped) and not _names_task(stripped):
-        return GENERAL, None, None  # "Khó khăn, vướng mắc: …" (not "Khó khăn NV4: …")
+    head = re.match(r"^[^.;]{0,60}?[:\-–]", stripped)
+    if _GENERAL_WORDS.match(stripped) and head and not _names_task(head.group()) \
+            and not (_names_task(stripped) and not _KIEN_NGHI_HEAD.match(stripped)):
+        # "Khó khăn, vướng mắc: …" (not "Khó khăn NV4: …"); "Kiến nghị: Đề nghị Sở … hướng dẫn nội dung
+        # tham gia nhiệm vụ 9": the agency's request, which names the task only as what it is about
+        return GENERAL, None, None
     if _FUTURE_WORDS.match(stripped) and ":" in stripped[:60]:
         return FUTURE, None, None
     return None, None, None
@@ -172,6 +176,16 @@ _PART_OF_ONE_TASK_TITLED = re.compile(
 
 # "Phương hướng, kiến nghị": next period's plans and the agency's requests under one heading
 _ASKS_TOO = re.compile(r"^phuong huong[^:]{0,40}\b(?:kien nghi|de xuat|kho khan|vuong mac)\b")
+
+
+_KIEN_NGHI_HEAD = re.compile(r"^(?:kien nghi|de xuat)(?:,\s*de xuat)?\s*:\s*de nghi\b")
+
+
+def agencys_request(piece: str) -> bool:
+    """A one-line "Kiến nghị: Đề nghị Sở … hướng dẫn nội dung tham gia nhiệm vụ 9": the agency's
+    request (its general part), which names a task only as what it is about."""
+    lines = [ln for ln in piece.strip().splitlines() if ln.strip()]
+    return len(lines) == 1 and _KIEN_NGHI_HEAD.match(_BULLET.sub("", fold(lines[0]))) is not None
 
 
 def _names_task(folded: str) -> bool:

@@ -127,3 +127,34 @@ def test_the_results_of_a_field_head_a_task(text, want):
 )
 def test_a_part_naming_one_task_with_its_title_has_points_not_tasks(text, want):
     assert tasks(text, "so-tai-chinh") == want
+
+
+# "Nhiệm vụ 1: 1a) …; 1b) …": a task named right before its own sub-item only heads its points.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("1) Nhiệm vụ 1: 1a) Tổ chức 3 hội nghị; hoàn thành. 1b) Tuyên truyền 52 buổi; đang thực hiện.\n2) Nhiệm vụ 2: Hoàn thành.",
+         {"1a": "done", "1b": "in_progress", "2": "done"}),
+        ("NV1: 1a xong, 1b dang lam", {"1a": "done", "1b": "in_progress"}),
+        ("NV1 - 1a) đã xong", {"1a": "done"}),
+    ],
+)
+def test_a_task_named_before_its_sub_item_only_heads_it(text, want):
+    assert statuses(text) == want
+
+
+# "Kiến nghị: Đề nghị Sở … hướng dẫn nội dung tham gia nhiệm vụ 9" closing a report: the agency's
+# request, its general part, though it names the task it is about.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Nhiệm vụ 4: Tham gia hòa giải 12 vụ việc.\n- Nhiệm vụ 9: Chưa triển khai do chưa nhận được hướng dẫn.\n"
+        "- Kiến nghị: Đề nghị Sở Thông tin và Truyền thông hướng dẫn nội dung tham gia nhiệm vụ 9.",
+        "NV4: dang lam\nNV9: chua trien khai\nKien nghi: De nghi So huong dan cach thuc hien nhiem vu 9.",
+    ],
+)
+def test_a_closing_request_naming_a_task_is_the_agencys(text):
+    entries, _ = parse_as_bot({"text": text, "agency": "hoi-lien-hiep-phu-nu-tinh"})
+    general = [e for e in entries if e.general]
+    assert len(general) == 1 and general[0].difficulty
+    assert [e.task for e in entries if not e.general] == ["4", "9"]
