@@ -1273,7 +1273,7 @@ _CONT_RE = re.compile(
     r"(?P<kw>(?:" + _KW + r"|#)\s*(?:so\s*)?|so\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)(?P<slash>\s*/)?"
 )
 _BARE_NEXT_RE = re.compile(
-    r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
+    r"\s*(?:$|[,:;&+/()\-–—.\n|]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|cham|"
     r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )

@@ -158,3 +158,16 @@ def test_a_closing_request_naming_a_task_is_the_agencys(text):
     general = [e for e in entries if e.general]
     assert len(general) == 1 and general[0].difficulty
     assert [e.task for e in entries if not e.general] == ["4", "9"]
+
+
+# A table pasted as rows "4 | Nhiệm vụ 10, 11 | Không phát sinh | -": the cell's bar ends the
+# list like a colon, so both tasks are named.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("STT | Nhiệm vụ | Kết quả\n4 | Nhiệm vụ 10, 11 | Không phát sinh | -", {"10": "not_arisen", "11": "not_arisen"}),
+        ("nv 2, 3 | xong", {"2": "done", "3": "done"}),
+    ],
+)
+def test_a_table_cells_bar_ends_a_list_of_tasks(text, want):
+    assert statuses(text, "so-giao-duc-va-dao-tao") == want
