@@ -112,6 +112,8 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         rest = m.group("rest") or ""
         if _PART_NAMING_TASK.match(rest):
             return TASK, None, None  # "I. Nhiệm vụ chủ trì (Nhiệm vụ 1)": the part is that task's
+        if _NAMED.match(rest):
+            return TASK, None, None  # "I. Nhiệm vụ 1 (chủ trì): …": a part headed by its one task (its points a), b) are 1a, 1b)
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
@@ -157,6 +159,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
 _PART_NAMING_TASK = re.compile(
     r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d{1,2}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
 )
+_NAMED_ROMAN = re.compile(rf"^{_ROMAN}\s*[.)\-–—/]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{{1,2}})(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)")
 _NAMED_IN_PART = re.compile(r"^[ivx]+\s*[.)\-–—/]\s*nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})")
 
 
@@ -254,7 +257,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
                 current.end = end
             continue
         lead = _LEAD_NUMBER.match(stripped)
-        named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped)
+        named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped) or _NAMED_ROMAN.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
                                 named=named.group("num") if named and kind == TASK else None,
                                 points=0 if _PART_OF_ONE_TASK.match(stripped) or _PART_OF_ONE_TASK_TITLED.match(stripped) else -1))

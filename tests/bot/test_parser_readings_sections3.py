@@ -171,3 +171,21 @@ def test_a_closing_request_naming_a_task_is_the_agencys(text):
 )
 def test_a_table_cells_bar_ends_a_list_of_tasks(text, want):
     assert statuses(text, "so-giao-duc-va-dao-tao") == want
+
+
+# "I. Nhiệm vụ 1 (chủ trì): <title>" then "a) …", "b) …": a part of the report headed by its one
+# task; its points a), b) are that task's sub-items 1a, 1b.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("I. Nhiệm vụ 1 (chủ trì): Tuyên truyền, phổ biến về chiến lược cải cách tư pháp\n"
+         "a) Quán triệt chủ trương của Tỉnh ủy: 1 hội nghị. Đã hoàn thành.\n"
+         "b) Đổi mới hình thức tuyên truyền: 14 video. Đang thực hiện.\n"
+         "II. Nhiệm vụ 6 (phối hợp): Hướng dẫn 7 huyện. Đang thực hiện.",
+         {"1a": "done", "1b": "in_progress", "6": "in_progress"}),
+        ("I. Nhiem vu 1: tuyen truyen CCTP\na) quan triet: xong\nb) doi moi hinh thuc: dang lam",
+         {"1a": "done", "1b": "in_progress"}),
+    ],
+)
+def test_a_part_headed_by_task_1_has_its_points_as_sub_items(text, want):
+    assert statuses(text, "hoi-dong-phoi-hop-pho-bien-giao-duc-phap-luat-tinh") == want
