@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.figures import Figure, find_figures
-from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, split_sections
+from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections
 from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
@@ -1283,7 +1283,7 @@ _REF_RE = re.compile(
     r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
     r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
     # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
-    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])"  # not "Quy chế phối hợp số 01/QCPH"
+    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])(?!-[a-z]{2})"  # not "Quy chế phối hợp số 01/QCPH", "số 01-QC/BCSĐ"
     # "mục II.4", "II.4 -": the plan's part and task number
     r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
 )
@@ -1313,13 +1313,16 @@ _CONT_RE = re.compile(
     r"(?P<kw>(?:" + _KW + r"|#)\s*(?:so\s*)?|so\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)(?P<slash>\s*/)?"
 )
 _BARE_NEXT_RE = re.compile(
-    r"\s*(?:$|[,:;&+/()\-–—.\n]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
-    r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|"
+    r"\s*(?:$|[,:;&+/()\-–—.\n|]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
+    r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|cham|"
     r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
 _BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
+# after "nội dung 04": a counted noun ("04 đề cương", "3 văn bản"), not what is said of a task
+_COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|xong|xog|ht|deu|khong|ko|k|co|thi|duoc|dat|tiep|se|"
+                               r"van(?!\s+ban)|vuong|kho|bi|con|cham|done|ok|trong|tai|cua|theo|nam|quy|ve|nhiem|nv|muc|so|chu|phoi)(?![a-z]))[a-z]")
 _MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
 # a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
 _BARE_LEAD_RE = re.compile(
@@ -1333,6 +1336,7 @@ _SHORT_STATUS_RE = re.compile(
     r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
+_HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
@@ -1378,6 +1382,8 @@ class _Refs:
                 continue  # "chuyên mục 2 kỳ/tháng", "danh mục 15 …": a column, a list, not a task
             if (m.group("kw") == "muc" or m.group("rnum")) and _OTHER_DOCUMENT_RE.match(f, m.end()):
                 continue  # "Theo mục 3 Công văn số 45/STP": not this plan's task 3
+            if m.group("kw") and m.group("kw").startswith("noi") and _COUNTED_AFTER_RE.match(f, m.end()):
+                continue  # "thẩm định nội dung 04 đề cương": a count of what follows, not task 4
             if m.group("rnum") and _NAMED_AFTER_RE.match(f, m.end()):
                 continue  # "I.2. Nhiệm vụ 4: …": the report's own numbering before the task it names
             num = m.group("num") or m.group("hnum") or m.group("qnum") or m.group("rnum")
@@ -1438,7 +1444,10 @@ class _Refs:
                 taken[m.start("letter"):m.end()] = b"\x01" * (m.end() - m.start("letter"))
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
-        return refs
+        # "Nhiệm vụ 1: 1a) …; 1b) …": a task named right before its own sub-item only heads it
+        return [r for k, r in enumerate(refs)
+                if not (k + 1 < len(refs) and r.task.isdigit() and refs[k + 1].task != r.task
+                        and taskrefs.parent(refs[k + 1].task) == r.task and _HEADS_ITEM_RE.fullmatch(f, r.end, refs[k + 1].start))]
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
@@ -1834,6 +1843,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     first_task = next((n for n, sec in enumerate(sections)
                        if sec.kind == TASK or (sec.kind == FRAME and reader.names_tasks(sec))), len(sections))
     has_tasks = first_task < len(sections)
+    reader.own_numbering = reader.reports_own_numbering(sections)
     entries: list[ParsedEntry] = []
     for n, sec in enumerate(sections):
         if sec.kind == FUTURE and len(sections) > 1:
@@ -1860,6 +1870,20 @@ class _Reader:
         self.valid = valid
         self.index = index if index else None
         self.allowed = allowed
+        self.own_numbering = False  # the report's numbered headings 1., 2., 3. are its own, not the plan's
+
+    def reports_own_numbering(self, sections: list[Section]) -> bool:
+        """Whether the report's headings "1.", "2.", "3." … (in that order, from 1) are its own
+        numbering: one of them is clearly about another task than its number. Then each of them
+        is read by its words (a "3. Công tác giải quyết, xét xử các loại án" is task 4)."""
+        numbered = [sec for sec in sections if sec.kind == TASK and sec.number is not None and not sec.letter and not sec.topic]
+        if len(numbered) < 3 or [sec.number for sec in numbered] != [str(k) for k in range(1, len(numbered) + 1)]:
+            return False
+        for sec in numbered:
+            lo, hi = _trimmed(self.text, sec.start, sec.end)
+            if self._numbered(ParsedEntry(None, None, None, False, ""), sec, self.text[lo:hi]).how == "content":
+                return True
+        return False
 
     def split_topics(self, sections: list[Section]) -> list[Section]:
         """A paragraph that opens on another task's subject ("Phần thi hành án dân sự: …")
@@ -1902,8 +1926,10 @@ class _Reader:
             out.append(current)
         return out
 
-    def sub_item(self, text: str, task: str | None) -> str | None:
-        """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them."""
+    def sub_item(self, text: str, task: str | None, own_words: bool = False) -> str | None:
+        """Which of a task's sub-items ("1a", "1b") a text is clearly about, when the plan has them;
+        ``own_words``: by words of the plan that only this task has, not those of its title, in
+        the subject the part opens on ("Về hòa giải ở cơ sở: …")."""
         items = self.index.items if self.index else None
         if not items or not task or not task.isdigit():
             return None
@@ -1911,12 +1937,19 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
-        return items.match(_topic(text.split(":", 1)[0] if ":" in text[:160] else text), subs).task
+        if own_words and ":" not in text[:160]:
+            return None  # by a point's own words: those of the part's subject, "Về …:", not of its results
+        topic = _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
+        pairs = self.index.own_pairs(topic, task) if own_words and self.index else None
+        return items.match(topic, subs, pairs).task
 
     def sub_items(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
         """Parts matched by their content to a task with sub-items, one after another, each
         clearly about another of its points ("Về quán triệt …", "Về đổi mới hình thức tuyên
-        truyền …"): those points, 1a and 1b. One such part alone stays the task."""
+        truyền …"): those points, 1a and 1b. One such part alone is its point when it names the
+        point by the point's own words ("Về hòa giải ở cơ sở và xã đạt chuẩn tiếp cận pháp luật: …"
+        is 1b), and stays the task when its words are the task's title ("Về tuyên truyền, phổ
+        biến chiến lược cải cách tư pháp: …" is task 1)."""
         out = list(entries)
         n = 0
         while n < len(out):
@@ -1930,6 +1963,10 @@ class _Reader:
             subs = [self.sub_item(x.text, e.task) for x in out[n:m]]
             if m - n >= 2 and all(subs) and len(set(subs)) >= 2:
                 out[n:m] = [_with(x, task=sub) for x, sub in zip(out[n:m], subs)]
+            elif m - n == 1:
+                sub = self.sub_item(e.text, e.task, own_words=True)
+                if sub:
+                    out[n] = _with(e, task=sub)
             n = m
         return out
 
@@ -1947,7 +1984,7 @@ class _Reader:
         if not piece:
             return []
         body = self._after_title(piece) if sec.kind in (TASK, BODY) else None
-        refs = _refs_of(piece, self.valid)
+        refs = _refs_of(piece, self.valid) if not (sec.kind == GENERAL and agencys_request(piece)) else ()
         if body is not None and refs and _refs_of(body, self.valid) == ():
             # "Nhiệm vụ 10 - Tháo gỡ khó khăn, vướng mắc trong thi hành án: …": the words of the
             # task's title are no status or difficulty; what follows the heading is.
@@ -1991,6 +2028,15 @@ class _Reader:
         number = sec.number or ""
         ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
         match = self.index.match(_topic(piece), self.allowed) if self.index else None
+        if self.own_numbering and self.index and not sec.letter:
+            # the report's own numbering: the heading's words say the task ("3. Công tác giải quyết,
+            # xét xử các loại án" is task 4); when they leave it open, its number if they fit it too,
+            # else the words of the whole part
+            head = self.index.match(_topic(piece.split("\n", 1)[0]), self.allowed)
+            if head.task:
+                return _with(entry, task=head.task, how="content")
+            if not (ok and number in head.candidates) and match and match.task:
+                return _with(entry, task=match.task, how="content")
         if ok:
             # a point a), b) under a heading numbered as the plan is that task's point, whatever its words
             if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from common import tasks as taskrefs
 from common.text import fold
 
-__all__ = ["Section", "split_sections"]
+__all__ = ["Section", "agencys_request", "split_sections"]
 
 BODY, TASK, GENERAL, FRAME, FUTURE = "body", "task", "general", "frame", "future"
 
@@ -65,6 +65,11 @@ _FUTURE_WORDS = re.compile(
 _FRAME_WORDS = re.compile(
     r"^(?:kinh gui|ket qua|tinh hinh|danh gia|cong tac (?:lanh dao|chi dao)|noi dung|phan|bao cao|"
     r"viec (?:trien khai|thuc hien)|cac nhiem vu|ve (?:ket qua|tinh hinh)|nhiem vu (?:duoc giao|chu tri|phoi hop)\s*[:.]?\s*$)"
+)
+# "3. Kết quả thi hành án dân sự": the results of one field, a task's heading, not the report's
+# "1. Kết quả thực hiện" / "1. Kết quả đạt được"
+_RESULTS_OF_A_FIELD = re.compile(
+    r"^ket qua\s+(?!(?:thuc hien|dat duoc|trien khai|cu the|chung|dat|nhu sau|bao cao|cong tac chung|cac nhiem vu|nhiem vu)(?![a-z]))[a-z]"
 )
 _REF_START = re.compile(
     r"^(?:(?:cac|doi voi|ve|voi)\s+){0,2}(?:nv|nhiem\s*vu|n\.\s?v\.?|nvu|#)\s*(?:(?:chu tri|phoi hop|con lai|khac|duoc giao)\s*){0,2}"
@@ -107,6 +112,8 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         rest = m.group("rest") or ""
         if _PART_NAMING_TASK.match(rest):
             return TASK, None, None  # "I. Nhiệm vụ chủ trì (Nhiệm vụ 1)": the part is that task's
+        if _NAMED.match(rest):
+            return TASK, None, None  # "I. Nhiệm vụ 1 (chủ trì): …": a part headed by its one task (its points a), b) are 1a, 1b)
         if _GENERAL_WORDS.match(rest):
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
@@ -121,7 +128,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
             return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
         if _REF_START.match(rest):
             return TASK, None, None  # "1. Nhiệm vụ 4: …": the named task wins over the numbering
-        if _FRAME_WORDS.match(rest):
+        if _FRAME_WORDS.match(rest) and not _RESULTS_OF_A_FIELD.match(rest):
             return FRAME, None, None
         return TASK, str(int(m.group("num"))), None
     m = _POINT.match(stripped)
@@ -137,8 +144,12 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
         if _REF_START.match(rest):
             return TASK, None, None
         return None, None, m.group("letter")
-    if _GENERAL_WORDS.match(stripped) and re.match(r"^[^.;]{0,60}[:\-–]", stripped) and not _names_task(stripped):
-        return GENERAL, None, None  # "Khó khăn, vướng mắc: …" (not "Khó khăn NV4: …")
+    head = re.match(r"^[^.;]{0,60}?[:\-–]", stripped)
+    if _GENERAL_WORDS.match(stripped) and head and not _names_task(head.group()) \
+            and not (_names_task(stripped) and not _KIEN_NGHI_HEAD.match(stripped)):
+        # "Khó khăn, vướng mắc: …" (not "Khó khăn NV4: …"); "Kiến nghị: Đề nghị Sở … hướng dẫn nội dung
+        # tham gia nhiệm vụ 9": the agency's request, which names the task only as what it is about
+        return GENERAL, None, None
     if _FUTURE_WORDS.match(stripped) and ":" in stripped[:60]:
         return FUTURE, None, None
     return None, None, None
@@ -148,6 +159,7 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
 _PART_NAMING_TASK = re.compile(
     r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d{1,2}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
 )
+_NAMED_ROMAN = re.compile(rf"^{_ROMAN}\s*[.)\-–—/]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{{1,2}})(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)")
 _NAMED_IN_PART = re.compile(r"^[ivx]+\s*[.)\-–—/]\s*nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})")
 
 
@@ -157,10 +169,26 @@ _PART_OF_ONE_TASK = re.compile(
     rf"^(?:{_ROMAN}|[a-e])\s*[.)\-–—/]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*\d{{1,2}}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
     r"\s*(?:\([^)]*\))?\s*[:.]?\s*$"
 )
+# "I. Nhiệm vụ chủ trì – Nhiệm vụ 11: Bổ sung kinh phí, …": a part naming its one task, then the
+# task's title (no figures, no results): its numbered lines are that task's points too
+_PART_OF_ONE_TASK_TITLED = re.compile(
+    rf"^{_ROMAN}\s*[.)\-–—/]\s*(?:nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*\d{{1,2}}"
+    r"(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)\s*\)?\s*[:.\-–—]\s*[^\d%:;]{5,160}$"
+)
 
 
 # "Phương hướng, kiến nghị": next period's plans and the agency's requests under one heading
 _ASKS_TOO = re.compile(r"^phuong huong[^:]{0,40}\b(?:kien nghi|de xuat|kho khan|vuong mac)\b")
+
+
+_KIEN_NGHI_HEAD = re.compile(r"^(?:kien nghi|de xuat)(?:,\s*de xuat)?\s*:\s*de nghi\b")
+
+
+def agencys_request(piece: str) -> bool:
+    """A one-line "Kiến nghị: Đề nghị Sở … hướng dẫn nội dung tham gia nhiệm vụ 9": the agency's
+    request (its general part), which names a task only as what it is about."""
+    lines = [ln for ln in piece.strip().splitlines() if ln.strip()]
+    return len(lines) == 1 and _KIEN_NGHI_HEAD.match(_BULLET.sub("", fold(lines[0]))) is not None
 
 
 def _names_task(folded: str) -> bool:
@@ -229,10 +257,10 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
                 current.end = end
             continue
         lead = _LEAD_NUMBER.match(stripped)
-        named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped)
+        named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped) or _NAMED_ROMAN.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
                                 named=named.group("num") if named and kind == TASK else None,
-                                points=0 if _PART_OF_ONE_TASK.match(stripped) else -1))
+                                points=0 if _PART_OF_ONE_TASK.match(stripped) or _PART_OF_ONE_TASK_TITLED.match(stripped) else -1))
     # A single block with no heading is the whole message.
     return _closed_sub_items(text, sections) or [Section(BODY, 0, len(text))]
 

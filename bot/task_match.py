@@ -133,6 +133,7 @@ class TaskIndex:
         self._vocab = {ref: {p for p in pairs if p in self._weight} for ref, pairs in vocab.items()}
         self._boost = boost
         self.items: TaskIndex | None = None  # the plan's sub-items ("1a", "1b") on their own, when it has any
+        self.titles: dict[str, str] = {}  # each task's title, by reference
 
     @classmethod
     def from_plan(cls, plan: object) -> TaskIndex:
@@ -155,6 +156,9 @@ class TaskIndex:
                         items.append((item.no, item.title, TITLE_WEIGHT))
                         items.append((item.no, item.text, 1.0))
         index = cls(pairs)
+        for plan in plans:
+            for task in getattr(plan, "tasks", ()):
+                index.titles.setdefault(task.no, task.title)
         if items:
             index.items = cls(items)
         return index
@@ -162,8 +166,22 @@ class TaskIndex:
     def __bool__(self) -> bool:
         return bool(self.refs)
 
-    def scores(self, text: str, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
-        found = _pairs(text)
+    def own_pairs(self, text: str, ref: str) -> frozenset[str]:
+        """The word pairs of ``text`` that only task ``ref`` has in the plan, leaving out those
+        made of its title's syllables ("phổ biến chiến lược" of "Tuyên truyền, phổ biến về
+        chiến lược cải cách tư pháp"): the words of one of its points, not of the task."""
+        title = set(_SYLLABLE.findall(fold(self.titles.get(ref, ""))))
+        only = self._vocab.get(ref, set())
+        return frozenset(p for p in _pairs(text) if p in only and self._weight.get(p, 0.0) >= self._weight_one
+                         and not set(p.split()) <= title)
+
+    @property
+    def _weight_one(self) -> float:
+        return math.log(max(len(self._vocab), 1)) - 1e-9
+
+    def scores(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> list[tuple[str, float]]:
+        """Each task's score for ``text`` (or for the word ``pairs`` given)."""
+        found = _pairs(text) if pairs is None else pairs
         out = []
         for ref in self.refs:
             if allowed is not None and ref not in allowed:
@@ -175,9 +193,9 @@ class TaskIndex:
         out.sort(key=lambda item: -item[1])
         return out
 
-    def match(self, text: str, allowed: Collection[str] | None = None) -> TaskMatch:
-        """The task ``text`` is about among ``allowed`` (default: all)."""
-        ranked = self.scores(text, allowed)
+    def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
+        """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
+        ranked = self.scores(text, allowed, pairs)
         if not ranked or ranked[0][1] < self.min_score:
             return TaskMatch(None, ranked[0][1] if ranked else 0.0)
         best, score = ranked[0]
