@@ -1,0 +1,97 @@
+"""Readings added in the held-out-10/-11 tuning round (not-reports and tasks by content)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from bot import extensions, intents
+from bot.parser import parse_reply
+from bot.task_match import TaskIndex
+from common.paths import data_file
+from scheduler.plan import load_plan
+
+TASKS = [str(i) for i in range(1, 12)]
+
+
+@lru_cache(maxsize=1)
+def _plan():
+    plan = load_plan(data_file("plan.json"))
+    return TaskIndex.from_plan(plan), list(plan.task_refs())
+
+
+def _kind(text: str) -> str | None:
+    index, refs = _plan()
+    return intents.classify(text, parse_reply(text, refs, index=index))
+
+
+@pytest.mark.parametrize("text", [
+    "Kính gửi Sở, từ tháng 8 đầu mối theo dõi báo cáo của Sở Xây dựng chuyển sang đồng chí Trần Văn Bình, phòng Kế hoạch.",
+    "dau moi bc cua ben e doi sang chi Mai phong tong hop a",
+    "Chị Hạnh chuyển công tác, đầu mối mới là Lê Thị Thu, SĐT 0905 111 222.",
+    "Đề nghị Sở Tư pháp cập nhật đầu mối giúp bên em: anh Nam, phòng Hành chính.",
+])
+def test_a_new_focal_point_named_is_a_contact_change(text):
+    assert _kind(text) == "contact"
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 9 thì Hội mình có phải phối hợp không anh? Em đọc kế hoạch chưa thấy tên Hội.",
+    "nv3 ben e co can tham gia ko a?",
+])
+def test_asking_whether_a_task_is_the_agencys_to_work_on_is_a_question(text):
+    assert _kind(text) == "question"
+
+
+@pytest.mark.parametrize("text", [
+    "Chị ơi nhiệm vụ 6 bên Sở chưa rõ làm thế nào, chị hướng dẫn giúp em với.",
+    "nv8 e chua ro bao cao nhu the nao, a huong dan giup e voi",
+])
+def test_asking_guidance_on_a_named_task_is_a_question(text):
+    assert _kind(text) == "question"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("NV6: đã tổ chức 3 hội nghị; anh hướng dẫn giúp em cách ghi biểu mẫu.", None),
+    ("NV8 đang triển khai, chưa rõ kinh phí thế nào, anh hướng dẫn giúp em.", None),
+])
+def test_a_report_that_also_asks_for_help_stays_a_report(text, kind):
+    assert _kind(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "da gui bc nv4 qua qlvb roi a, so lieu 6 thang e bo sung sau",
+    "NV11: Sở đã gửi báo cáo qua phần mềm QLVB ngày 12/6.",
+])
+def test_a_named_task_reported_through_the_document_system_is_sent_elsewhere(text):
+    assert _kind(text) == "elsewhere"
+
+
+def test_a_named_task_with_results_sent_elsewhere_too_stays_a_report():
+    assert _kind("NV4: đã hoàn thành 100%, văn bản gửi qua QLVB.") is None
+
+
+@pytest.mark.parametrize("text", [
+    "Cảm ơn Sở Tư pháp đã tổ chức hội nghị tập huấn nghiệp vụ, bên em rất trân trọng.",
+    "Em cảm ơn anh chị đã hướng dẫn xây dựng kế hoạch ạ.",
+])
+def test_thanks_for_what_the_one_thanked_did_is_thanks(text):
+    assert _kind(text) == "thanks"
+
+
+def test_thanks_followed_by_a_report_stays_a_report():
+    assert _kind("Cảm ơn Sở đã hướng dẫn. NV8: đã tổ chức 2 hội nghị tuyên truyền, đạt 100% kế hoạch.") is None
+
+
+@pytest.mark.parametrize("text", [
+    "Sở Y tế xin lùi hạn báo cáo 6 tháng đến 25/6 do cán bộ nghỉ ốm.",
+    "de nghi gian han bc quy III den 30/9 a",
+    "Xin hoãn hạn nộp báo cáo năm đến 20/12.",
+])
+def test_asking_to_move_the_deadline_is_an_extension_request(text):
+    assert extensions.mentions(text)
+
+
+def test_a_deadline_moved_for_others_is_no_request():
+    assert not extensions.mentions("NV4: đã lùi hạn 3 hợp đồng theo đề nghị của doanh nghiệp, đạt 80%.")
