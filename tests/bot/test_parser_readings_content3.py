@@ -95,3 +95,58 @@ def test_asking_to_move_the_deadline_is_an_extension_request(text):
 
 def test_a_deadline_moved_for_others_is_no_request():
     assert not extensions.mentions("NV4: đã lùi hạn 3 hợp đồng theo đề nghị của doanh nghiệp, đạt 80%.")
+
+
+# --- tasks by content ------------------------------------------------------------------------
+
+
+def _entries(text: str, assigned=None):
+    index, refs = _plan()
+    return parse_reply(text, refs, index=index, assigned=assigned)
+
+
+@pytest.mark.parametrize("text, asked", [
+    # a title repeating words both tasks have ("tuyên truyền … cải cách tư pháp") does not part them
+    ("Về tuyên truyền cải cách tư pháp: Đài đã phát 20 tin, bài về hoạt động của ngành tư pháp.", {"1", "9"}),
+    ("ve cong tac tuyen truyen cai cach tu phap: bao dang 10 tin bai", {"1", "9"}),
+    # "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" name one field, tasks 6 and 9's
+    ("Về tuyên truyền, phổ biến pháp luật cho hội viên: tổ chức 12 buổi.", {"6", "9"}),
+    ("Công tác phổ biến, giáo dục pháp luật cho cán bộ, công chức: 4 hội nghị.", {"6", "9"}),
+])
+def test_words_two_tasks_share_leave_them_both_candidates(text, asked):
+    (entry,) = _entries(text, assigned=["1", "1a", "1b", "4", "6", "8", "9"])
+    assert entry.task is None and asked <= set(entry.candidates)
+
+
+@pytest.mark.parametrize("text, task", [
+    # a word of at most two tasks keeps its title's weight: the title that names it decides
+    ("Việc quán triệt Nghị quyết 27-NQ/TW về xây dựng Nhà nước pháp quyền: đã tổ chức hội nghị.", "2"),
+    ("quan triet nq 27 ve nha nuoc phap quyen xong r", "2"),
+    ("Công tác xét xử quý I: thụ lý 120 vụ, giải quyết 98 vụ.", "4"),
+    ("Về tăng thời lượng chuyên mục cải cách tư pháp trên sóng: phát 12 chuyên mục.", "9"),
+])
+def test_a_distinctive_name_still_decides(text, task):
+    (entry,) = _entries(text)
+    assert (entry.task, entry.how) == (task, "content")
+
+
+def test_a_document_by_its_number_is_a_name_of_its_own():
+    from bot.task_match import _pairs
+    assert {"nq #27", "kl #21"} <= _pairs("Nghị quyết số 27-NQ/TW và Kết luận 21-KL/TW")
+    assert "nq #27" in _pairs("NQ 27")
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("công tác tuyên truyền", "tac tuyen"),
+    ("liên quan đến công tác tư pháp", "den cong"),
+    ("phóng sự về hoạt động", "su ve"),
+    ("Hội đồng PBGDPL tỉnh", "giao duc"),
+])
+def test_pairs_across_a_frame_word_are_no_word(text, absent):
+    from bot.task_match import _pairs
+    assert absent not in _pairs(text)
+
+
+def test_bao_ve_is_a_word():
+    from bot.task_match import _pairs
+    assert "bao ve" in _pairs("bảo vệ quyền lợi")
