@@ -1986,7 +1986,15 @@ class _Reader:
         head = _SUBJECT_HEAD_RE.match(fold(piece))
         by_head = self.index.match(_topic(head.group(1)), self.allowed) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
+        outcome = None
         for (a, b), m in zip(spans, matches):
+            if m.task is not None and groups and groups[-1][0] != m.task and _OUTCOME_RE.match(fold(piece[a:b])) \
+                    and not _parse(piece[a:b], self.valid)[0].status:
+                # "…; không để xảy ra khiếu kiện đông người, phức tạp": what the results came to, no part
+                # of its own; being another task's aim, it leaves the part that task's as much
+                groups[-1][2] = b
+                outcome = outcome or m.task
+                continue
             if m.task is not None and (not groups or groups[-1][0] != m.task):
                 if by_head.task and groups and groups[0][0] == by_head.task and m.score * CLEAR_LEAD < by_head.score \
                         and not _TOPIC_OPENING.match(fold(piece[a:b])):
@@ -1995,6 +2003,8 @@ class _Reader:
                 groups.append([m.task, a, b])
             elif groups:
                 groups[-1][2] = b
+        if len(groups) == 1 and outcome and outcome != groups[0][0]:
+            return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)))]
         if len(groups) <= 1:
             whole = self.index.match(_topic(piece), self.allowed)
             head = _SUBJECT_HEAD_RE.match(fold(piece))
@@ -2077,6 +2087,8 @@ _SENDING_RE = re.compile(
     r"^\W*(?:(?:da|vang|kinh gui|chao)\s+(?:chi|anh|a)?\s*)*(?:em|e|minh|toi|ben em|don vi|chung toi)?\s*(?:xin\s+)?"
     r"(?:gui|nop)(?:\s+(?:bo sung|them|lai|cap nhat|chi|anh|so lieu|bao cao|bc|ket qua|phan|a|nhe))*\s*[.!]*\s*$"
 )
+# "không để xảy ra / phát sinh …" opening a sentence after results: what they came to
+_OUTCOME_RE = re.compile(r"^[\s,;\-]*(?:va\s+)?(?:gop phan\s+)?khong de (?:xay ra|phat sinh)\b")
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 

@@ -150,3 +150,17 @@ def test_pairs_across_a_frame_word_are_no_word(text, absent):
 def test_bao_ve_is_a_word():
     from bot.task_match import _pairs
     assert "bao ve" in _pairs("bảo vệ quyền lợi")
+
+
+@pytest.mark.parametrize("text", [
+    "Về tiếp công dân: quý II tiếp 40 lượt công dân, tiếp nhận 55 đơn; không để xảy ra khiếu kiện đông người.",
+    "tiep 20 luot cong dan, tiep nhan 31 don thu; khong de phat sinh khieu kien dong nguoi, keo dai",
+])
+def test_results_ending_on_another_tasks_aim_ask_which(text):
+    (entry,) = _entries(text)
+    assert entry.task is None and set(entry.candidates[:2]) == {"4", "8"} and entry.status == "in_progress"
+
+
+def test_an_aim_with_a_status_of_its_own_is_its_own_part():
+    entries = _entries("Về tiếp công dân: tiếp 40 lượt công dân, đã xong; phòng ngừa khiếu kiện đông người: đang phối hợp nắm tình hình.")
+    assert [e.task for e in entries] == ["4", "8"]
