@@ -1983,7 +1983,7 @@ class _Reader:
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
         # heading clearly one task's, a later sentence stays that task's unless it opens a subject of its
         # own or is about another task as clearly as the heading is about its own
-        head = _SUBJECT_HEAD_RE.match(fold(piece))
+        head = _subject_head(fold(piece))
         by_head = self.index.match(_topic(head.group(1)), self.allowed) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
         outcome = None
@@ -2007,7 +2007,7 @@ class _Reader:
             return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)))]
         if len(groups) <= 1:
             whole = self.index.match(_topic(piece), self.allowed)
-            head = _SUBJECT_HEAD_RE.match(fold(piece))
+            head = _subject_head(fold(piece))
             if head:
                 # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
                 # names the subject; the results after it may name other fields (whom it was for).
@@ -2052,6 +2052,13 @@ _PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)
 # A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
 _JOINED_RE = re.compile(r"\s(?:va|cung nhu)\s")
 _SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
+# "Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp năm 2024, Sở Tài chính đã …":
+# "về …" up to a comma opens the sentence's subject when no colon does (after a salutation, maybe)
+_SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
+
+
+def _subject_head(folded: str) -> re.Match[str] | None:
+    return _SUBJECT_HEAD_RE.match(folded) or _SUBJECT_COMMA_RE.match(folded)
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
 _OBSTACLE_RE = re.compile(

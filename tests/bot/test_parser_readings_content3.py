@@ -164,3 +164,12 @@ def test_results_ending_on_another_tasks_aim_ask_which(text):
 def test_an_aim_with_a_status_of_its_own_is_its_own_part():
     entries = _entries("Về tiếp công dân: tiếp 40 lượt công dân, đã xong; phòng ngừa khiếu kiện đông người: đang phối hợp nắm tình hình.")
     assert [e.task for e in entries] == ["4", "8"]
+
+
+@pytest.mark.parametrize("text, task", [
+    ("Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp, Sở đã bố trí 1,5 tỷ đồng cho Tòa án, Viện Kiểm sát và Công an tỉnh.", "11"),
+    ("ve bao dam kinh phi cho cac co quan tu phap, da cap 800 trieu cho toa an, vien kiem sat", "11"),
+])
+def test_a_subject_opened_by_ve_up_to_a_comma_names_the_task(text, task):
+    (entry,) = _entries(text)
+    assert (entry.task, entry.how) == (task, "content")
