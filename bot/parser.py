@@ -1959,6 +1959,14 @@ class _Reader:
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
                 if own * (2 if about else 4) < match.score:
                     return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
+            elif match and match.candidates and not sec.letter \
+                    and not {number, taskrefs.parent(number)} & {taskrefs.parent(c) for c in match.candidates}:
+                # "2. Về phổ biến giáo dục pháp luật theo Đề án …": a report's own numbering whose words
+                # leave two other tasks equally likely asks which
+                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0)
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                if own * (2 if about else 4) < match.score:
+                    return _with(entry, task=None, how="", candidates=match.candidates)
             return _with(entry, task=number, how="heading")
         if match and (match.task or match.candidates):
             return _with(entry, task=match.task, how="content" if match.task else "", candidates=match.candidates)

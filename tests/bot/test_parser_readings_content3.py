@@ -173,3 +173,11 @@ def test_an_aim_with_a_status_of_its_own_is_its_own_part():
 def test_a_subject_opened_by_ve_up_to_a_comma_names_the_task(text, task):
     (entry,) = _entries(text)
     assert (entry.task, entry.how) == (task, "content")
+
+
+def test_a_reports_own_number_whose_words_leave_two_other_tasks_asks():
+    text = ("1. Về tuyên truyền chiến lược cải cách tư pháp cho đồng bào: tổ chức 5 hội nghị.\n\n"
+            "2. Về phổ biến, giáo dục pháp luật cho người dân vùng sâu: đang thực hiện, đạt 40% kế hoạch.")
+    entries = _entries(text)
+    assert entries[0].task == "1"
+    assert entries[1].task is None and {"6", "9"} <= set(entries[1].candidates) and entries[1].percent == 40
