@@ -2036,6 +2036,11 @@ class _Reader:
             entry = _parse(piece, self.valid)[0]
             if whole.task:
                 return [_with(entry, task=whole.task, how="content")]
+            if groups and head and whole.candidates and str(groups[0][0]) not in whole.candidates \
+                    and spans and groups[0][1] > spans[0][0]:
+                # "Về nâng cao chất lượng đội ngũ cán bộ …, … bồi dưỡng …; thẩm định tiêu chuẩn bổ nhiệm …":
+                # under a subject the part leaves to two tasks, a later sentence's word of a third does not decide
+                return [_with(entry, candidates=whole.candidates)]
             if groups:
                 return [_with(entry, task=str(groups[0][0]), how="content")]
             if whole.candidates:

@@ -181,3 +181,9 @@ def test_a_reports_own_number_whose_words_leave_two_other_tasks_asks():
     entries = _entries(text)
     assert entries[0].task == "1"
     assert entries[1].task is None and {"6", "9"} <= set(entries[1].candidates) and entries[1].percent == 40
+
+
+def test_under_a_subject_two_tasks_share_a_later_sentences_word_of_a_third_does_not_decide():
+    (entry,) = _entries("Về nâng cao chất lượng đội ngũ cán bộ các cơ quan tư pháp, quý II đã mở 01 lớp bồi dưỡng "
+                        "nghiệp vụ cho 60 cán bộ; thẩm định hồ sơ 03 trường hợp.")
+    assert entry.task is None and {"3", "7"} <= set(entry.candidates)
