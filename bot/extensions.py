@@ -11,6 +11,7 @@ What counts as a request (on the folded text, diacritics optional):
 
 - a verb of asking before "gia hạn": "đề nghị", "xin", "kiến nghị", "đề xuất", "mong", "cho
   phép", possibly with "cho", "được" between ("đề nghị cho gia hạn", "xin được gia hạn");
+- its synonyms after such a verb: "xin lùi hạn", "đề nghị giãn hạn", "xin hoãn hạn";
 - or "gia hạn" opening the message, after an optional task reference ("gia han den 30/3",
   "NV4: gia hạn đến 30/3"). "đã gia hạn 5 hợp đồng" in the middle of a report is not one.
 
@@ -44,7 +45,7 @@ _ASK = r"(?:de nghi|xin|kien nghi|de xuat|mong|cho phep|kinh de nghi|xin phep)"
 _LINK = r"(?:\s+(?:cho|duoc|phep|so tu phap|stp))*"
 _TASK_PREFIX = r"(?:(?:nv|nhiem vu)\s*(?:so\s*)?\.?\s*\d{1,2}\s*[a-d]?\s*[:.)\-–]?\s*)?"
 _REQUEST = re.compile(
-    rf"(?:(?<![a-z]){_ASK}{_LINK}\s+gia han(?![a-z]))|(?:^\s*{_TASK_PREFIX}(?:(?:da\s*,|vang\s*,?|kinh gui so tu phap\s*[,:]?)\s*)?gia han(?![a-z]))"
+    rf"(?:(?<![a-z]){_ASK}{_LINK}\s+(?:gia|lui|gian|hoan) han(?![a-z]))|(?:^\s*{_TASK_PREFIX}(?:(?:da\s*,|vang\s*,?|kinh gui so tu phap\s*[,:]?)\s*)?gia han(?![a-z]))"
 )
 _TASK = re.compile(r"(?<![a-z0-9])(?:nv|nhiem vu)\s*(?:so\s*)?\.?\s*(\d{1,2})\s*([a-d])?(?![0-9a-z])")
 _NUMERIC = re.compile(r"(?<![0-9])(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}|\d{2}))?(?![0-9])")

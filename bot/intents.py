@@ -43,7 +43,9 @@ RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:da|moi|v
 WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
 ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|"
-                       r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu)\b|"
+                       r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu|"
+                       # "đã gửi bc nv10 qua hệ thống QLVB": the document system, by its short name
+                       r"(?:(?:he thong|phan mem) )?(?:qlvb|qlvbdh|ioffice|voffice))\b|"
                        # "xin phép gửi báo cáo chung trong báo cáo của UBND huyện, không gửi riêng": in another's report
                        r"\b(?:gui|nop|bao cao|tong hop)(?: bao cao| bc)? (?:chung|long ghep|gop) (?:trong|vao|voi|cung) (?:bao cao|bc)\b|\bkhong (?:gui|nop|bao cao) rieng\b|"
                        # "Công văn số 412/TA-VP gửi Sở Tư pháp … kèm báo cáo năm", "đề nghị kiểm tra hộp thư công vụ"
@@ -59,18 +61,28 @@ CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau
                      r"(?:bao cao|lam dau moi|phu trach|theo doi)|"
                      r"(?:tu nay|tu thang \d+|tu ngay [\d/]+|ke tu [^,.]{1,20}),? (?:em|e|toi|minh) (?:se )?(?:phu trach (?:viec |cong tac )?bao cao|(?:nhan )?lam dau moi|thay)\b|"
                      # "đầu mối theo dõi, báo cáo Kế hoạch 124 là đồng chí Mai", "đầu mối … từ nay là anh Tuấn": a person named as focal point
-                     r"\bdau moi\b[^.;?!]{0,60}\b(?:la|se la|giao cho|chuyen cho) (?:dong chi|d/c|anh|chi|ong|ba)\b)")
+                     r"\bdau moi\b[^.;?!]{0,60}\b(?:la|se la|giao cho|chuyen cho|chuyen sang|doi sang|giao lai cho) (?:dong chi|d/c|anh|chi|ong|ba)\b|"
+                     # "đầu mối mới là Chamaléa Thị Lan, ĐT …", "đề nghị Sở cập nhật đầu mối": a new focal point named
+                     r"\bdau moi moi (?:la|se la|cua (?:ben )?(?:em|minh|don vi|huyen|so|ban|hoi) la)\b|\bcap nhat (?:lai )?(?:thong tin )?dau moi\b)")
 # "Đ/c cho hỏi …", "Sở GTVT hỏi: …": a message that opens by asking
 ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |anh |chi )?hoi|hoi\s*:|muon hoi)\b")
 # "nhiệm vụ 11 … thì Sở mình có phải báo cáo không", "nhiệm vụ 2 với 3 là Sở mình phối hợp phải không":
 # a question whether a task is the agency's to report, not a report on it
-DUTY = re.compile(r"\b(?:co phai|co can|phai|can) (?:bao cao|bc|thuc hien|gui bao cao)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
+DUTY = re.compile(r"\b(?:co phai|co can|phai|can) (?:bao cao|bc|thuc hien|gui bao cao|phoi hop|tham gia|chu tri)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
                   r"\bla (?:(?:so|ben|don vi|co quan|phong|hoi|ubnd)\s+)?(?:minh|em|e|toi|chung toi)?\s*(?:chu tri|phoi hop)\b[^.?!]{0,20}\b(?:phai khong|dung khong|phai ko|dung ko|phai k)\b")
+# "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị": thanks for what the one thanked did; its "đã" is theirs
+THANKED = re.compile(r"^(?:(?:da|vang|kinh|em|e|ben em|chung toi|xin|chan thanh)\s+)*cam on\s+(?:(?:so tu phap|so|stp|quy so|anh|chi|a|c|dong chi|cac anh chi|anh chi|ban)\s+)+"
+                     r"(?:da|vi da|ve viec|trong viec|vi)\b[^,.;!?]*")
 # The words a statement of progress has ("đã", "đang", "hoàn thành", "triển khai")
 PROGRESS = re.compile(r"\b(?:da|dang|hoan thanh|xong|trien khai|thuc hien|to chuc|ban hanh)\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _TASK_NO = re.compile(r"\b(?:nhiem vu|nv|muc|phan)\s*\d+[a-z]?\b")
 _COUNT = re.compile(r"\d")
+_BEFORE_SAID = re.compile(r"\b(?:da|vua|moi|em|e|minh|ben em)(?:\s+(?:da|vua|moi|em|e|minh))*\s*$")
+# "số liệu 12 tháng", "quý III": the period a report covers is no count
+_PERIOD = re.compile(r"\b(?:\d+\s+thang|quy\s+[ivx\d]+|nam\s+\d{4}|\d{1,2}/\d{4}|(?:ngay\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)\b")
+# "anh hướng dẫn giúp em với", "xin ý kiến hướng dẫn": asking for guidance
+GUIDANCE = re.compile(r"\b(?:huong dan|chi dan|tu van|giai dap)\s+(?:giup|cho|ho)\b|\bxin (?:y kien )?huong dan\b|\bchua ro\b[^.?!]{0,40}\b(?:the nao|nhu the nao|ra sao|lam sao)\b")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
 # A question typed without "?": it ends on a question word ("… từ ngày nào đến ngày nào vậy chị",
 # "nộp khi nào ạ", "gửi bản mềm được không ạ"), maybe followed by a particle or whom it asks.
@@ -106,6 +118,18 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
         if question and not facts and not any(e.difficulty for e in entries):
             return "deadline" if DEADLINE.search(folded) and ("nop" in folded or "gui" in folded) else "question"
+        if not any(e.percent is not None or e.figures or e.difficulty for e in entries):
+            # "da gui bc nv10 qua he thong qlvb r a, so lieu bo sung sau": the report went by
+            # another way (its "đã … rồi" is the sending), what else it says is no progress
+            said = ELSEWHERE.search(folded)
+            if said and not _states_progress(folded, said):
+                return "elsewhere"
+        if not any(e.percent is not None or e.status == "done" or e.difficulty for e in entries):
+            # "nhiệm vụ 10 bên Hội chưa rõ phối hợp thế nào, anh hướng dẫn giúp em với": asking
+            # for help, with no progress and no count besides the task's number
+            asked = REQUEST.search(folded) or GUIDANCE.search(folded)
+            if asked and not PROGRESS.search(folded) and not _COUNT.search(_TASK_NO.sub(" ", folded)):
+                return "question"
         return None  # a task found by its words, or the agency's only one, is not yet a report
     if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries):
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
@@ -121,6 +145,10 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return "deadline"
     if LATER.search(folded):
         return "later"
+    if facts and not results and not any(e.difficulty for e in entries):
+        thanked = THANKED.search(folded)
+        if thanked and not _states_progress(folded, thanked):
+            return "thanks"  # "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị tập huấn"
     if facts:
         return None  # "đã tổ chức 3 hội nghị, đạt 80%": a report that names no task
     if question:
@@ -132,6 +160,14 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if GREETING.search(folded) and len(folded.split()) <= 20:
         return "greeting"
     return None
+
+
+def _states_progress(folded: str, said: re.Match[str]) -> bool:
+    """Whether the message, without the clause ``said`` (and a "đã" just before it), still
+    states progress or gives a count."""
+    before = _BEFORE_SAID.sub("", folded[: said.start()])
+    rest = before + " " + folded[said.end() :]
+    return bool(PROGRESS.search(rest) or _COUNT.search(_TASK_NO.sub(" ", _PERIOD.sub(" ", rest))))
 
 
 def answer(turn: Turn, text: str, entries: Sequence[ParsedEntry]) -> bool:

@@ -2045,6 +2045,14 @@ class _Reader:
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
                 if own * (2 if about else 4) < match.score:
                     return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
+            elif match and match.candidates and not sec.letter \
+                    and not {number, taskrefs.parent(number)} & {taskrefs.parent(c) for c in match.candidates}:
+                # "2. Về phổ biến giáo dục pháp luật theo Đề án …": a report's own numbering whose words
+                # leave two other tasks equally likely asks which
+                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0)
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                if own * (2 if about else 4) < match.score:
+                    return _with(entry, task=None, how="", candidates=match.candidates)
             return _with(entry, task=number, how="heading")
         if match and (match.task or match.candidates):
             return _with(entry, task=match.task, how="content" if match.task else "", candidates=match.candidates)
@@ -2069,10 +2077,18 @@ class _Reader:
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
         # heading clearly one task's, a later sentence stays that task's unless it opens a subject of its
         # own or is about another task as clearly as the heading is about its own
-        head = _SUBJECT_HEAD_RE.match(fold(piece))
+        head = _subject_head(fold(piece))
         by_head = self.index.match(_topic(head.group(1)), self.allowed) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
+        outcome = None
         for (a, b), m in zip(spans, matches):
+            if m.task is not None and groups and groups[-1][0] != m.task and _OUTCOME_RE.match(fold(piece[a:b])) \
+                    and not _parse(piece[a:b], self.valid)[0].status:
+                # "…; không để xảy ra khiếu kiện đông người, phức tạp": what the results came to, no part
+                # of its own; being another task's aim, it leaves the part that task's as much
+                groups[-1][2] = b
+                outcome = outcome or m.task
+                continue
             if m.task is not None and (not groups or groups[-1][0] != m.task):
                 if by_head.task and groups and groups[0][0] == by_head.task and m.score * CLEAR_LEAD < by_head.score \
                         and not _TOPIC_OPENING.match(fold(piece[a:b])):
@@ -2081,9 +2097,11 @@ class _Reader:
                 groups.append([m.task, a, b])
             elif groups:
                 groups[-1][2] = b
+        if len(groups) == 1 and outcome and outcome != groups[0][0]:
+            return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)))]
         if len(groups) <= 1:
             whole = self.index.match(_topic(piece), self.allowed)
-            head = _SUBJECT_HEAD_RE.match(fold(piece))
+            head = _subject_head(fold(piece))
             if head:
                 # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
                 # names the subject; the results after it may name other fields (whom it was for).
@@ -2104,6 +2122,11 @@ class _Reader:
             entry = _parse(piece, self.valid)[0]
             if whole.task:
                 return [_with(entry, task=whole.task, how="content")]
+            if groups and head and whole.candidates and str(groups[0][0]) not in whole.candidates \
+                    and spans and groups[0][1] > spans[0][0]:
+                # "Về nâng cao chất lượng đội ngũ cán bộ …, … bồi dưỡng …; thẩm định tiêu chuẩn bổ nhiệm …":
+                # under a subject the part leaves to two tasks, a later sentence's word of a third does not decide
+                return [_with(entry, candidates=whole.candidates)]
             if groups:
                 return [_with(entry, task=str(groups[0][0]), how="content")]
             if whole.candidates:
@@ -2128,6 +2151,13 @@ _PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)
 # A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
 _JOINED_RE = re.compile(r"\s(?:va|cung nhu)\s")
 _SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
+# "Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp năm 2024, Sở Tài chính đã …":
+# "về …" up to a comma opens the sentence's subject when no colon does (after a salutation, maybe)
+_SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
+
+
+def _subject_head(folded: str) -> re.Match[str] | None:
+    return _SUBJECT_HEAD_RE.match(folded) or _SUBJECT_COMMA_RE.match(folded)
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
 _OBSTACLE_RE = re.compile(
@@ -2163,6 +2193,8 @@ _SENDING_RE = re.compile(
     r"^\W*(?:(?:da|vang|kinh gui|chao)\s+(?:chi|anh|a)?\s*)*(?:em|e|minh|toi|ben em|don vi|chung toi)?\s*(?:xin\s+)?"
     r"(?:gui|nop)(?:\s+(?:bo sung|them|lai|cap nhat|chi|anh|so lieu|bao cao|bc|ket qua|phan|a|nhe))*\s*[.!]*\s*$"
 )
+# "không để xảy ra / phát sinh …" opening a sentence after results: what they came to
+_OUTCOME_RE = re.compile(r"^[\s,;\-]*(?:va\s+)?(?:gop phan\s+)?khong de (?:xay ra|phat sinh)\b")
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 

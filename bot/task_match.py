@@ -41,6 +41,8 @@ _FRAME = frozenset(
 _JOINING = frozenset("va cac cua voi nhung cho".split())
 # Prepositions: what they open is another phrase
 _PREPOSITION = frozenset("trong theo tren duoi".split())
+# "bảo vệ", "tự vệ", "phòng vệ": "vệ" folds as "về" does
+_GUARD = frozenset("bao tu phong ho canh".split())
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -77,22 +79,40 @@ _ACRONYMS = {
 _AGENCY_ACRONYMS = frozenset({"thads"})
 
 
+# "Nghị quyết 27-NQ/TW", "NQ 27", "Kết luận số 21-KL/TW", "Chỉ thị 05-CT/TW": a document by its
+# number is a name of its own, which the syllable pairs (parted at numbers) cannot see
+_DOCUMENT = re.compile(r"\b(?:(nghi quyet|nq|ket luan|kl|chi thi|ct)\s*(?:so\s*)?(\d{1,4})(?![\d/.,])|(\d{1,4})\s*-\s*(nq|kl|ct)\b)")
+_DOCUMENT_KIND = {"nghi quyet": "nq", "nq": "nq", "ket luan": "kl", "kl": "kl", "chi thi": "ct", "ct": "ct"}
+# "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" (PBPL, PBGDPL) name one field
+_PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
+
+
 @lru_cache(maxsize=1024)
 def _pairs(text: str) -> frozenset[str]:
     out: set[str] = set()
+    folded = fold(text)
+    for m in _DOCUMENT.finditer(folded):
+        kind = _DOCUMENT_KIND[m.group(1)] if m.group(1) else m.group(4)
+        out.add(f"{kind} #{int(m.group(2) or m.group(3))}")
+    folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
     # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
-    for phrase in _PHRASE.split(fold(text)):
+    for phrase in _PHRASE.split(folded):
         syllables = []
         for word in _SYLLABLE.findall(phrase):
             # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
-            named = word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]
+            # "Hội đồng PBGDPL tỉnh": a council's name likewise
+            named = (word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]) or (word in _ACRONYMS and syllables[-2:] == ["hoi", "dong"])
             syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
-        for a, b in zip(syllables, syllables[1:]):
+        for k, (a, b) in enumerate(zip(syllables, syllables[1:])):
+            if ((a == "tac" and syllables[k - 1:k] == ["cong"]) or (b == "cong" and syllables[k + 2:k + 3] == ["tac"])):
+                continue  # "công tác tuyên truyền", "liên quan đến công tác": a pair across "công tác" is no word
             if a in _FUNCTION and b in _FUNCTION:
                 continue
             if a in _FRAME and b in _FRAME:
                 continue
+            if b == "ve" and a not in _GUARD:
+                continue  # "tuyên truyền về", "phóng sự về": "về" opens what it is about ("bảo vệ" is a word)
             if b in _PREPOSITION:
                 continue  # "phối hợp trong …", "thực hiện theo …": a word and the preposition after it is no word of the field
             if a in _JOINING or b in _JOINING or a == "ve":
@@ -132,6 +152,8 @@ class TaskIndex:
         self._weight = {pair: math.log(n / count) for pair, count in df.items() if count < n}
         self._vocab = {ref: {p for p in pairs if p in self._weight} for ref, pairs in vocab.items()}
         self._boost = boost
+        # a pair of at most two tasks is a distinctive name of the field ("nhà nước pháp quyền", "xét xử")
+        self._distinct = math.log(n / 2) - 1e-9 if n > 2 else 0.0
         self.items: TaskIndex | None = None  # the plan's sub-items ("1a", "1b") on their own, when it has any
         self.titles: dict[str, str] = {}  # each task's title, by reference
 
@@ -193,13 +215,33 @@ class TaskIndex:
         out.sort(key=lambda item: -item[1])
         return out
 
+    def _close(self, found: frozenset[str], best: str, other: str) -> bool:
+        """Whether ``other`` is about as likely as ``best`` once a word both tasks have and most
+        tasks use weighs the same for both: a title repeating "tuyên truyền", "cải cách tư pháp"
+        that the other task has in its text does not part them. A word of at most two tasks
+        ("xét xử", "Nhà nước pháp quyền", "Nghị quyết 27") keeps its title's weight: the title
+        that names it decides."""
+        one, two = self._vocab[best], self._vocab[other]
+        b1, b2 = self._boost[best], self._boost[other]
+        s1 = s2 = 0.0
+        for p in found & (one | two):
+            w = self._weight[p]
+            if p in one and p in two and w < self._distinct:
+                s1 += w
+                s2 += w
+                continue
+            s1 += w * b1.get(p, 1.0) if p in one else 0.0
+            s2 += w * b2.get(p, 1.0) if p in two else 0.0
+        return s2 * CLEAR_LEAD > s1
+
     def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
         """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
         ranked = self.scores(text, allowed, pairs)
         if not ranked or ranked[0][1] < self.min_score:
             return TaskMatch(None, ranked[0][1] if ranked else 0.0)
         best, score = ranked[0]
-        close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score]
+        found = _pairs(text) if pairs is None else pairs
+        close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score or self._close(found, best, ref)]
         if close:
             return TaskMatch(None, score, (best, *close[:2]))
         return TaskMatch(best, score)
