@@ -1937,9 +1937,11 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
-        if own_words and ":" not in text[:160]:
+        head = _subject_head(fold(text)) if own_words else None
+        if own_words and not head and ":" not in text[:160]:
             return None  # by a point's own words: those of the part's subject, "Về …:", not of its results
-        topic = _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
+        # past the report's own introduction ("VKSND tỉnh báo cáo 9 tháng: Về quán triệt …, Viện đã …")
+        topic = _topic(head.group(1)) if head else _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
         pairs = self.index.own_pairs(topic, task) if own_words and self.index else None
         return items.match(topic, subs, pairs).task
 
@@ -2150,10 +2152,12 @@ _TITLE_MIN = 2.5
 _PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)\-–—/]?\s*phuong huong")
 # A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
 _JOINED_RE = re.compile(r"\s(?:va|cung nhu)\s")
-_SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
+# "VKSND tỉnh báo cáo 6 tháng: Về quán triệt …": the report's own introduction before the subject hides it not
+_INTRO_LEAD = r"(?:[^:.;\n]{0,80}\b(?:bao cao|bc)\b[^:.;\n]{0,40}:\s*)?"
+_SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*" + _INTRO_LEAD + r"((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
 # "Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp năm 2024, Sở Tài chính đã …":
 # "về …" up to a comma opens the sentence's subject when no colon does (after a salutation, maybe)
-_SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
+_SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?" + _INTRO_LEAD + r"((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
 
 
 def _subject_head(folded: str) -> re.Match[str] | None:

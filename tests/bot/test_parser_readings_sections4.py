@@ -1,0 +1,36 @@
+"""Readings added while tuning on reports-held-out-12 and -13: which task numbers a part names,
+lists and sub-items, and how a message is cut into parts (short examples written for the
+test, not corpus rows)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from report_scoring import parse_as_bot  # noqa: E402
+
+
+def tasks(text: str, agency: str = "ubnd-huyen-ninh-son") -> list[str | None]:
+    entries, _ = parse_as_bot({"text": text, "agency": agency})
+    return [e.task for e in entries if not e.general]
+
+
+# "Sở X báo cáo 6 tháng: Về …: …": the report's own introduction before the subject does not hide
+# it: the subject still names the part's task (a later sentence naming another field stays the
+# part's) and the point of task 1 it is about.
+@pytest.mark.parametrize(
+    "text, agency, want",
+    [
+        ("UBND huyện báo cáo quý III: Về hòa giải ở cơ sở: kiện toàn 40 tổ hòa giải, hòa giải thành 30/35 vụ việc.",
+         "ubnd-huyen-ninh-son", ["1b"]),
+        ("Huyen bc 6 thang: ve xa dat chuan tiep can phap luat: 6/8 xa dat chuan, dang tiep tuc.",
+         "ubnd-huyen-ninh-son", ["1b"]),
+        ("Sở Tài chính báo cáo quý II: Về bảo đảm kinh phí hoạt động cho các cơ quan tư pháp, Sở đã cấp 1,2 tỷ đồng; "
+         "đang thẩm định đề xuất 300 triệu đồng của Hội Luật gia tỉnh.", "so-tai-chinh", ["11"]),
+    ],
+)
+def test_the_reports_introduction_does_not_hide_the_subject(text, agency, want):
+    assert tasks(text, agency) == want
