@@ -1339,6 +1339,8 @@ _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nu
 _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
+_REPORTS_LIST_RE = re.compile(r"(?<![a-z])(?:bao cao|bc)\s+(?P<so>so)\s+0*(?P<num>\d{1,2})(?!\d)")
+_SLASH_LIST_AFTER_RE = re.compile(r"(?:\s*/\s*0*\d{1,2}(?!\d)(?![.,]\d)){1,10}(?!\s*/)(?=\s+(?:da|dang|dag|chua|xong|xog|ht|hoan|deu|van|vuong|k|ko|khong|tiep)(?![a-z]))")
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
                             r"kh|qd|cv|bc|tb|nq)\s*$")
 
@@ -1391,14 +1393,17 @@ class _Refs:
             refs.append(_Ref(task, m.start(), end))
             taken[m.start():end] = b"\x01" * (end - m.start())
             refs.extend(self._continuations(task, end, taken))
-        for m in _BARE_SO_RE.finditer(f):
+        # "SYT báo cáo số 2/6/7 xong hết": "báo cáo" (the verb), "số" and task numbers joined by slashes,
+        # then what is said of them, are a list of tasks, not a report's number ("Báo cáo số 12/BC-…")
+        listed = [m for m in _REPORTS_LIST_RE.finditer(f) if self._slash_list(m.end())]
+        for m in [*listed, *_BARE_SO_RE.finditer(f)]:
             # "số 2/6/7 xong hết, riêng số 10 còn vướng": "số N" opening a clause (or after
             # "riêng", "còn") and followed by what is said of a task names it; "Kế hoạch số 124",
             # "số 45/KH", "số 2 vụ" do not
             num = str(int(m.group("num")))
-            if num not in self.valid or not free(m.start(), m.end()) or _OTHER_NUMBER_AFTER_RE.match(f, m.end()) \
+            if num not in self.valid or not free(m.start("so") if m.re is _REPORTS_LIST_RE else m.start(), m.end()) or _OTHER_NUMBER_AFTER_RE.match(f, m.end()) \
                     or not (_BARE_NEXT_RE.match(f, m.end()) or re.match(r"\s+cho(?![a-z])", f[m.end():m.end() + 5])) \
-                    or _DOC_BEFORE_RE.search(f[max(0, m.start() - 20):m.start("so")]):
+                    or (m.re is _BARE_SO_RE and _DOC_BEFORE_RE.search(f[max(0, m.start() - 20):m.start("so")])):
                 continue
             refs.append(_Ref(num, m.start("so"), m.end()))
             taken[m.start("so"):m.end()] = b"\x01" * (m.end() - m.start("so"))
@@ -1473,6 +1478,10 @@ class _Refs:
                 taken[a:b] = b"\x01" * (b - a)
             out.sort(key=lambda r: r.start)
         return out
+
+    def _slash_list(self, end: int) -> bool:
+        m = _SLASH_LIST_AFTER_RE.match(self.msg.folded, end)
+        return bool(m) and all(str(int(n)) in self.valid for n in re.findall(r"\d+", m.group(0)))
 
     def _muc_ok(self, pos: int) -> bool:
         # "mục 4" yes, "mức 4" (a level) no

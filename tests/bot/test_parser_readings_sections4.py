@@ -34,3 +34,19 @@ def tasks(text: str, agency: str = "ubnd-huyen-ninh-son") -> list[str | None]:
 )
 def test_the_reports_introduction_does_not_hide_the_subject(text, agency, want):
     assert tasks(text, agency) == want
+
+
+# "SYT báo cáo số 2/6/7 xong hết": "báo cáo" (the verb), then "số" and task numbers joined by
+# slashes and what is said of them, is a list of tasks; a report's own number ("Báo cáo số 12/BC-…",
+# "số 2/6/2024") is not.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("SYT bao cao so 2/6/7 xong het a", ["2", "6", "7"]),
+        ("Sở báo cáo số 2/6 đang làm, số 7 xong.", ["2", "6", "7"]),
+        ("So bc so 6/7 da hoan thanh", ["6", "7"]),
+        ("Theo Báo cáo số 12/BC-UBND, đã hoàn thành nhiệm vụ 6.", ["6"]),
+    ],
+)
+def test_bao_cao_so_then_a_slash_list_of_tasks_names_them(text, want):
+    assert tasks(text, "so-y-te") == want
