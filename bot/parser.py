@@ -1326,14 +1326,14 @@ _COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|
 _MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
 # a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
 _BARE_LEAD_RE = re.compile(
-    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
+    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<lead>(?:con lai|con|rieng)\s+)?(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
 _SHORT_STATUS_RE = re.compile(
     r"^\s*[:\-–—]?\s*(?:(?:da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
-    r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
+    r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:binh thuong|on dinh|deu|tot))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
 _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
@@ -1464,7 +1464,7 @@ class _Refs:
             prev_end = max((r.end for r in out if r.end <= lo), default=-1)
             if prev_end < 0:
                 continue
-            tail = f[prev_end:lo]
+            tail = f[prev_end:m.start("lead") if m.group("lead") else lo]  # "…; còn 10 chưa làm", "còn lại 4, 6 k phát sinh"
             cut = _CLAUSE_CUT_RE.search(tail)
             # the clause before ends on the tasks' status in a few words: "…1 2 4 6 xong;"
             if not cut or not _SHORT_STATUS_RE.match(tail[:cut.start()]) or re.search(r"[a-z0-9]", tail[cut.end():]):

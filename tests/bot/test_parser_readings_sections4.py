@@ -50,3 +50,33 @@ def test_the_reports_introduction_does_not_hide_the_subject(text, agency, want):
 )
 def test_bao_cao_so_then_a_slash_list_of_tasks_names_them(text, want):
     assert tasks(text, "so-y-te") == want
+
+
+def statuses(text: str, agency: str = "ubnd-huyen-ninh-son") -> dict[str | None, str | None]:
+    entries, _ = parse_as_bot({"text": text, "agency": agency})
+    return {e.task: e.status for e in entries if not e.general}
+
+
+# After a short clause of tasks and their status ("nv1 nv9 đang làm bình thường", "4 đang làm được
+# 80%"), "còn / còn lại / riêng" then bare task numbers and a status word goes on the list; a count
+# of cases ("còn 4 vụ chưa giải quyết") does not, nor does a number after results ("đã giải quyết 16, còn 4 chưa").
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("so 2 xong, 4 dang lam dc 80%, con 10 chua lam", {"2": "done", "4": "in_progress", "10": "not_started"}),
+        ("nv1 nv9 dang lam binh thuong, con lai 4, 6, 10 k phat sinh",
+         {"1": "in_progress", "9": "in_progress", "4": "not_arisen", "6": "not_arisen", "10": "not_arisen"}),
+        ("NV4 đang làm; riêng 10 chưa phát sinh", {"4": "in_progress", "10": "not_arisen"}),
+        ("nv10 da giai quyet 16 viec, con 4 chua giai quyet", {"10": "in_progress"}),
+    ],
+)
+def test_con_then_bare_numbers_after_a_short_status_clause_are_tasks(text, want):
+    assert statuses(text, "ubnd-thanh-pho-phan-rang-thap-cham") == want
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [("nv4 xong, con 4 vu chua giai quyet", ["4"]), ("NV10: đã thi hành 16 việc, còn 4 chưa thi hành", ["10"])],
+)
+def test_con_then_a_count_is_no_task(text, want):
+    assert tasks(text, "ubnd-thanh-pho-phan-rang-thap-cham") == want
