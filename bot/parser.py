@@ -1336,6 +1336,7 @@ _SHORT_STATUS_RE = re.compile(
     r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:binh thuong|on dinh|deu|tot))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
+_LINE_NUMBERING_RE = re.compile(r"[\s\-–—+•*]*(?:(?:[ivx]+|\d{1,2}|[a-e])\s*[.)/]\s*)*")  # "1. ", "II.1. ", "- "
 _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
@@ -1450,9 +1451,19 @@ class _Refs:
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
         # "Nhiệm vụ 1: 1a) …; 1b) …": a task named right before its own sub-item only heads it
-        return [r for k, r in enumerate(refs)
-                if not (k + 1 < len(refs) and r.task.isdigit() and refs[k + 1].task != r.task
-                        and taskrefs.parent(refs[k + 1].task) == r.task and _HEADS_ITEM_RE.fullmatch(f, r.end, refs[k + 1].start))]
+        return [r for k, r in enumerate(refs) if not (k + 1 < len(refs) and self._heads(r, refs[k + 1]))]
+
+    def _heads(self, ref: _Ref, nxt: _Ref) -> bool:
+        f = self.msg.folded
+        if not ref.task.isdigit() or nxt.task == ref.task or taskrefs.parent(nxt.task) != ref.task:
+            return False
+        if _HEADS_ITEM_RE.fullmatch(f, ref.end, nxt.start):
+            return True
+        # "1. Nhiệm vụ 1\n1.2. Về đổi mới … (điểm b nhiệm vụ 1): …": a line that is only the task's
+        # heading, over a part about one of its sub-items, heads that part
+        lo, hi = f.rfind("\n", 0, ref.start) + 1, f.find("\n", ref.end)
+        return 0 <= hi < nxt.start and bool(_LINE_NUMBERING_RE.fullmatch(f, lo, ref.start)) \
+            and bool(re.fullmatch(r"[\s:.\-–—]*", f[ref.end:hi]))
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks

@@ -80,3 +80,17 @@ def test_con_then_bare_numbers_after_a_short_status_clause_are_tasks(text, want)
 )
 def test_con_then_a_count_is_no_task(text, want):
     assert tasks(text, "ubnd-thanh-pho-phan-rang-thap-cham") == want
+
+
+# "1. Nhiệm vụ 1" alone on its line, over a part about one of its sub-items ("1.2. Về đổi mới … (điểm b
+# nhiệm vụ 1): …"), only heads that part: no entry for task 1 besides its point.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("1. Nhiệm vụ 1\n1.2. Về đổi mới hình thức tuyên truyền (điểm b nhiệm vụ 1): phát 96 tin bài.\n"
+         "2. Nhiệm vụ 4: tiếp 68 lượt công dân.", ["1b", "4"]),
+        ("Nhiem vu 1:\n- Diem a nhiem vu 1: da to chuc 2 hoi nghi\n- Diem b nhiem vu 1: dang lam", ["1a", "1b"]),
+    ],
+)
+def test_a_line_that_only_names_the_task_heads_its_sub_items_part(text, want):
+    assert tasks(text, "ubnd-huyen-ninh-phuoc") == want
