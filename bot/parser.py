@@ -1963,7 +1963,16 @@ class _Reader:
         # past the report's own introduction ("VKSND tỉnh báo cáo 9 tháng: Về quán triệt …, Viện đã …")
         topic = _topic(head.group(1)) if head else _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
         pairs = self.index.own_pairs(topic, task) if own_words and self.index else None
-        return items.match(topic, subs, pairs).task
+        found = items.match(topic, subs, pairs).task
+        if found is None and pairs is not None and self.index:
+            # "Về quán triệt Chỉ thị 26-CT/TW …, Viện đã …": words of one point that other tasks use too
+            # ("Chỉ thị 26-CT/TW", "Quy định 132"), none of the task's title, still name the point when two or more of
+            # them name one point alone
+            wider = self.index.own_pairs(topic, task, only_this=False)
+            ranked = items.scores(topic, subs, wider)
+            if len(ranked) == 1 and len(wider) >= 2:
+                found = items.match(topic, subs, wider).task
+        return found
 
     def sub_items(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
         """Parts matched by their content to a task with sub-items, one after another, each

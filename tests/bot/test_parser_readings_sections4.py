@@ -94,3 +94,20 @@ def test_con_then_a_count_is_no_task(text, want):
 )
 def test_a_line_that_only_names_the_task_heads_its_sub_items_part(text, want):
     assert tasks(text, "ubnd-huyen-ninh-phuoc") == want
+
+
+# A lone part whose subject names one point of task 1 by two or more words at most one other task
+# uses too ("Chỉ thị 26-CT/TW", "Quy định 132-QĐ/TW"), none of task 1's title, and no word of its
+# other point: that point, 1a; common words ("trên địa bàn") do not make task 1's title a point.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Về quán triệt Chỉ thị 26-CT/TW và Quy định 132-QĐ/TW, Viện đã tổ chức hội nghị cho công chức hai cấp; hoàn thành.",
+         ["1a"]),
+        ("VKSND tinh bc quy II: ve quan triet Quy dinh 132-QD/TW va Chi thi 26-CT/TW, da to chuc 1 hoi nghi cho kiem sat vien.",
+         ["1a"]),
+        ("Về tuyên truyền, phổ biến Chiến lược cải cách tư pháp trên địa bàn huyện: tổ chức 14 buổi, đang tiếp tục.", ["1"]),
+    ],
+)
+def test_a_lone_part_named_by_a_points_less_rare_words_is_that_point(text, want):
+    assert tasks(text, "vien-kiem-sat-nhan-dan-tinh" if "sat vien" in text or "Viện" in text else "ubnd-huyen-ninh-son") == want
