@@ -1326,19 +1326,22 @@ _COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|
 _MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
 # a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
 _BARE_LEAD_RE = re.compile(
-    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
+    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<lead>(?:con lai|con|rieng)\s+)?(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
 _SHORT_STATUS_RE = re.compile(
     r"^\s*[:\-–—]?\s*(?:(?:da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
-    r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
+    r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:binh thuong|on dinh|deu|tot))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
+_LINE_NUMBERING_RE = re.compile(r"[\s\-–—+•*]*(?:(?:[ivx]+|\d{1,2}|[a-e])\s*[.)/]\s*)*")  # "1. ", "II.1. ", "- "
 _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
+_REPORTS_LIST_RE = re.compile(r"(?<![a-z])(?:bao cao|bc)\s+(?P<so>so)\s+0*(?P<num>\d{1,2})(?!\d)")
+_SLASH_LIST_AFTER_RE = re.compile(r"(?:\s*/\s*0*\d{1,2}(?!\d)(?![.,]\d)){1,10}(?!\s*/)(?=\s+(?:da|dang|dag|chua|xong|xog|ht|hoan|deu|van|vuong|k|ko|khong|tiep)(?![a-z]))")
 _DOC_BEFORE_RE = re.compile(r"(?:cong van|ke hoach|quyet dinh|bao cao|thong bao|nghi quyet|chi thi|van ban|thong tu|"
                             r"kh|qd|cv|bc|tb|nq)\s*$")
 
@@ -1391,14 +1394,17 @@ class _Refs:
             refs.append(_Ref(task, m.start(), end))
             taken[m.start():end] = b"\x01" * (end - m.start())
             refs.extend(self._continuations(task, end, taken))
-        for m in _BARE_SO_RE.finditer(f):
+        # "SYT báo cáo số 2/6/7 xong hết": "báo cáo" (the verb), "số" and task numbers joined by slashes,
+        # then what is said of them, are a list of tasks, not a report's number ("Báo cáo số 12/BC-…")
+        listed = [m for m in _REPORTS_LIST_RE.finditer(f) if self._slash_list(m.end())]
+        for m in [*listed, *_BARE_SO_RE.finditer(f)]:
             # "số 2/6/7 xong hết, riêng số 10 còn vướng": "số N" opening a clause (or after
             # "riêng", "còn") and followed by what is said of a task names it; "Kế hoạch số 124",
             # "số 45/KH", "số 2 vụ" do not
             num = str(int(m.group("num")))
-            if num not in self.valid or not free(m.start(), m.end()) or _OTHER_NUMBER_AFTER_RE.match(f, m.end()) \
+            if num not in self.valid or not free(m.start("so") if m.re is _REPORTS_LIST_RE else m.start(), m.end()) or _OTHER_NUMBER_AFTER_RE.match(f, m.end()) \
                     or not (_BARE_NEXT_RE.match(f, m.end()) or re.match(r"\s+cho(?![a-z])", f[m.end():m.end() + 5])) \
-                    or _DOC_BEFORE_RE.search(f[max(0, m.start() - 20):m.start("so")]):
+                    or (m.re is _BARE_SO_RE and _DOC_BEFORE_RE.search(f[max(0, m.start() - 20):m.start("so")])):
                 continue
             refs.append(_Ref(num, m.start("so"), m.end()))
             taken[m.start("so"):m.end()] = b"\x01" * (m.end() - m.start("so"))
@@ -1445,9 +1451,19 @@ class _Refs:
         if extra:
             refs = sorted(refs + extra, key=lambda r: r.start)
         # "Nhiệm vụ 1: 1a) …; 1b) …": a task named right before its own sub-item only heads it
-        return [r for k, r in enumerate(refs)
-                if not (k + 1 < len(refs) and r.task.isdigit() and refs[k + 1].task != r.task
-                        and taskrefs.parent(refs[k + 1].task) == r.task and _HEADS_ITEM_RE.fullmatch(f, r.end, refs[k + 1].start))]
+        return [r for k, r in enumerate(refs) if not (k + 1 < len(refs) and self._heads(r, refs[k + 1]))]
+
+    def _heads(self, ref: _Ref, nxt: _Ref) -> bool:
+        f = self.msg.folded
+        if not ref.task.isdigit() or nxt.task == ref.task or taskrefs.parent(nxt.task) != ref.task:
+            return False
+        if _HEADS_ITEM_RE.fullmatch(f, ref.end, nxt.start):
+            return True
+        # "1. Nhiệm vụ 1\n1.2. Về đổi mới … (điểm b nhiệm vụ 1): …": a line that is only the task's
+        # heading, over a part about one of its sub-items, heads that part
+        lo, hi = f.rfind("\n", 0, ref.start) + 1, f.find("\n", ref.end)
+        return 0 <= hi < nxt.start and bool(_LINE_NUMBERING_RE.fullmatch(f, lo, ref.start)) \
+            and bool(re.fullmatch(r"[\s:.\-–—]*", f[ref.end:hi]))
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
@@ -1459,7 +1475,7 @@ class _Refs:
             prev_end = max((r.end for r in out if r.end <= lo), default=-1)
             if prev_end < 0:
                 continue
-            tail = f[prev_end:lo]
+            tail = f[prev_end:m.start("lead") if m.group("lead") else lo]  # "…; còn 10 chưa làm", "còn lại 4, 6 k phát sinh"
             cut = _CLAUSE_CUT_RE.search(tail)
             # the clause before ends on the tasks' status in a few words: "…1 2 4 6 xong;"
             if not cut or not _SHORT_STATUS_RE.match(tail[:cut.start()]) or re.search(r"[a-z0-9]", tail[cut.end():]):
@@ -1473,6 +1489,10 @@ class _Refs:
                 taken[a:b] = b"\x01" * (b - a)
             out.sort(key=lambda r: r.start)
         return out
+
+    def _slash_list(self, end: int) -> bool:
+        m = _SLASH_LIST_AFTER_RE.match(self.msg.folded, end)
+        return bool(m) and all(str(int(n)) in self.valid for n in re.findall(r"\d+", m.group(0)))
 
     def _muc_ok(self, pos: int) -> bool:
         # "mục 4" yes, "mức 4" (a level) no
@@ -1937,11 +1957,22 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
-        if own_words and ":" not in text[:160]:
+        head = _subject_head(fold(text)) if own_words else None
+        if own_words and not head and ":" not in text[:160]:
             return None  # by a point's own words: those of the part's subject, "Về …:", not of its results
-        topic = _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
+        # past the report's own introduction ("VKSND tỉnh báo cáo 9 tháng: Về quán triệt …, Viện đã …")
+        topic = _topic(head.group(1)) if head else _topic(text.split(":", 1)[0] if ":" in text[:160] else text)
         pairs = self.index.own_pairs(topic, task) if own_words and self.index else None
-        return items.match(topic, subs, pairs).task
+        found = items.match(topic, subs, pairs).task
+        if found is None and pairs is not None and self.index:
+            # "Về quán triệt Chỉ thị 26-CT/TW …, Viện đã …": words of one point that other tasks use too
+            # ("Chỉ thị 26-CT/TW", "Quy định 132"), none of the task's title, still name the point when two or more of
+            # them name one point alone
+            wider = self.index.own_pairs(topic, task, only_this=False)
+            ranked = items.scores(topic, subs, wider)
+            if len(ranked) == 1 and len(wider) >= 2:
+                found = items.match(topic, subs, wider).task
+        return found
 
     def sub_items(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
         """Parts matched by their content to a task with sub-items, one after another, each
@@ -2150,10 +2181,12 @@ _TITLE_MIN = 2.5
 _PLANS_HEAD_RE = re.compile(r"^[\s\-–—+•*]*(?:[ivx]+|[a-e]|\d{1,2})?\s*[.)\-–—/]?\s*phuong huong")
 # A part that opens on its subject: "Về …:", "Phần …:", "Công tác …:", "Đối với …:", "Lĩnh vực …:"
 _JOINED_RE = re.compile(r"\s(?:va|cung nhu)\s")
-_SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
+# "VKSND tỉnh báo cáo 6 tháng: Về quán triệt …": the report's own introduction before the subject hides it not
+_INTRO_LEAD = r"(?:[^:.;\n]{0,80}\b(?:bao cao|bc)\b[^:.;\n]{0,40}:\s*)?"
+_SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*" + _INTRO_LEAD + r"((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
 # "Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp năm 2024, Sở Tài chính đã …":
 # "về …" up to a comma opens the sentence's subject when no colon does (after a salutation, maybe)
-_SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
+_SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?" + _INTRO_LEAD + r"((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
 
 
 def _subject_head(folded: str) -> re.Match[str] | None:

@@ -188,13 +188,16 @@ class TaskIndex:
     def __bool__(self) -> bool:
         return bool(self.refs)
 
-    def own_pairs(self, text: str, ref: str) -> frozenset[str]:
+    def own_pairs(self, text: str, ref: str, only_this: bool = True) -> frozenset[str]:
         """The word pairs of ``text`` that only task ``ref`` has in the plan, leaving out those
         made of its title's syllables ("phổ biến chiến lược" of "Tuyên truyền, phổ biến về
-        chiến lược cải cách tư pháp"): the words of one of its points, not of the task."""
+        chiến lược cải cách tư pháp"): the words of one of its points, not of the task.
+        ``only_this=False``: the task's words that at most two tasks use ("Chỉ thị 26"), not
+        only those no other task has; not the common ones ("trên địa bàn")."""
         title = set(_SYLLABLE.findall(fold(self.titles.get(ref, ""))))
         only = self._vocab.get(ref, set())
-        return frozenset(p for p in _pairs(text) if p in only and self._weight.get(p, 0.0) >= self._weight_one
+        floor = self._weight_one if only_this else math.log(max(len(self._vocab), 1) / 2) - 1e-9
+        return frozenset(p for p in _pairs(text) if p in only and self._weight.get(p, 0.0) >= floor
                          and not set(p.split()) <= title)
 
     @property
