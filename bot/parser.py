@@ -2264,6 +2264,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
     "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
+    "dua tin",  # "Đưa tin đầy đủ các hội nghị quán triệt …": a newspaper's work
 ))
 
 
@@ -2345,7 +2346,10 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # thoại" among other results: one activity in full, not the task done
                 whole = not any(f.value < f.total for f in counts) and len(counts) == len(figures)  # type: ignore[operator]
                 e = _with(e, status=DONE if whole else IN_PROGRESS)
-            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)) and not _ASKS_RE.search(folded):
+            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)
+                  # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
+                  # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
+                  or (not e.difficulty and figures)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
