@@ -2303,6 +2303,8 @@ _WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo 
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
 _STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
+# "nv6 thiếu giám định viên tâm thần", "còn thiếu 07 Thẩm phán": the unit works short-handed, under way
+_SHORT_OF_RE = re.compile(r"(?<!khong )(?<!ko )(?<!k )\bthieu (?:\d+ )?[a-z]")
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
@@ -2357,7 +2359,8 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 e = _with(e, status=NOT_ARISEN)
             elif _NOT_CALLED_RE.search(folded) and not e.difficulty:
                 e = _with(e, status=NOT_STARTED)
-            elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)) and not _ASKS_RE.search(folded):
+            elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)
+                                   or _SHORT_OF_RE.search(folded)) and not _ASKS_RE.search(folded):
                 # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))
