@@ -639,7 +639,8 @@ class _Message:
         # "đang chờ tỉnh cấp kinh phí", "chờ hướng dẫn": waiting on someone else is an obstacle
         if self.is_(i, "cho"):
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
-            waiting = typed == "chờ" or (self.w(i - 1) == "dang" and not self.toks[i].brk)  # "dag cho kinh phi"
+            # "dag cho kinh phi", "van cho kinh phi" (still waiting)
+            waiting = typed == "chờ" or (self.w(i - 1) in ("dang", "van") and not self.toks[i].brk)
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
             for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
@@ -1220,7 +1221,8 @@ _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
 _WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
-             ("can", "doi", "nguon")]  # "một số hồ sơ chờ tỉnh cân đối nguồn"
+             ("can", "doi", "nguon"),  # "một số hồ sơ chờ tỉnh cân đối nguồn"
+             ("ban", "hanh")]  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
 _WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
 # Waiting for a decision is the normal course of the work unless it holds the work up.
 _WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]
@@ -2298,7 +2300,7 @@ _BARE_NONE_RE = re.compile(r"^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.
 _NOT_CALLED_RE = re.compile(r"\bchua (?:nhan (?:duoc|dc) (?:van ban )?(?:de nghi|yeu cau|loi moi)|(?:duoc|dc) (?:[a-z]+ ){0,5}moi) phoi hop\b")
 # "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
 # has acted and waits for the resource, midway
-_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b"
+_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b|\bvan (?:dang )?cho\b"
                        r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
 _STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
