@@ -2230,6 +2230,12 @@ def _with(entry: ParsedEntry, **changes: object) -> ParsedEntry:
     return ParsedEntry(**values)  # type: ignore[arg-type]
 
 
+# A focal point correcting what they just wrote
+_MISTAKEN = r"(?:em|e|minh|toi) (?:nham|ghi nham|go nham|viet nham|bao nham)"
+_CORRECTED_END_RE = re.compile(r"(?:^|[\s,;.(-])" + _MISTAKEN + r"(?: a| nhe| nha)?[\s,;.:!)-]*$")
+_CORRECTED_START_RE = re.compile(r"^[\s,;.:(-]*(?:" + _MISTAKEN + r"|dinh chinh|xin sua lai|sua lai\s*:)")
+
+
 def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     """Parts of one message about the same task are one entry (one status, one segment)."""
     out: list[ParsedEntry] = []
@@ -2246,6 +2252,10 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
         statuses = [s for s in (m.status, e.status) if s]
         percent = m.percent if m.percent is not None else e.percent
         status = statuses[0] if len(set(statuses)) == 1 else (_combine(statuses, None) if statuses else None)
+        if e.status and (_CORRECTED_END_RE.search(fold(m.text)) or _CORRECTED_START_RE.match(fold(e.text))):
+            # "nv5 chưa xong, em nhầm, nv5 xong rồi ạ", "Đính chính: NV5 đã xong": the later word stands
+            status = e.status
+            percent = e.percent if e.percent is not None else (m.percent if status != DONE else None)
         out[k] = _with(m, status=status, percent=percent, difficulty=m.difficulty or e.difficulty,
                        text=f"{m.text}\n{e.text}".strip())
     return out
