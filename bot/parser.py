@@ -583,6 +583,11 @@ class _Message:
                 if self.is_(k, "chua", "vuong", "dang"):
                     self._status(IN_PROGRESS, i)
                     break
+                if self.seq(k, ("qua", "han")) and not self._negated(i, 3):
+                    # "còn 04 vụ quá hạn cung cấp hồ sơ": cases left overdue, under way and held up
+                    self._status(IN_PROGRESS, i)
+                    self.hits.append(_Hit("diff", True, self.toks[k].start))
+                    break
         # "nv10 chậm do dân không hợp tác", "#10 quá tải": behind, so under way
         if (self.is_(i, "cham") and not (self.w(i + 1) == "tien" and self.w(i + 2) == "do")) or \
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
@@ -634,13 +639,22 @@ class _Message:
                 if self.is_(j, "chua", "thieu", "vuong", "cham") or self.w(j) == "khong":
                     self.hits.append(_Hit("diff", True, self.toks[i].start))
                     return
-            if any(self.w(j) in ("khong", "chang") or self.is_(j, "chua") for j in self.back(i, 5)):
+            # "chưa tổ chức họp quý I do thay đổi Trưởng ban": the cause of what was not yet done
+            if any(self.w(j) in ("khong", "chang") for j in self.back(i, 5)) or any(self.is_(j, "chua") for j in self.back(i, 7)):
+                self.hits.append(_Hit("diff", True, self.toks[i].start))
+            elif self.w(i + 1) == "trung" and self.w(i + 2) in ("lich", "dot", "thoi") and not self.toks[i + 2].brk:
+                # "chuyển sang quý III do trùng đợt giám sát bầu cử", "… do trùng lịch": a clash
+                # of schedules holds the work up
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
         # "đang chờ tỉnh cấp kinh phí", "chờ hướng dẫn": waiting on someone else is an obstacle
-        if self.is_(i, "cho"):
+        if self.is_(i, "cho") and not self.toks[i].brk and self._still(i - 1 if self.w(i - 1) == "van" else i - 2) and \
+                (self.w(i - 1) == "van" or (self.w(i - 1) == "dang" and not self.toks[i - 1].brk)):
+            # "việc sắp xếp phòng chuyên môn vẫn đang chờ Trung ương": still waiting on someone
+            self.hits.append(_Hit("diff", True, self.toks[i].start))
+        elif self.is_(i, "cho"):
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
             # "dag cho kinh phi", "van cho kinh phi" (still waiting)
-            waiting = typed == "chờ" or (self.w(i - 1) in ("dang", "van") and not self.toks[i].brk)
+            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) == "dang" or self._still(i - 1)))
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
             for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
@@ -656,6 +670,13 @@ class _Message:
                     if self._holds_up(j):
                         self.hits.append(_Hit("diff", True, self.toks[i].start))
                     break
+
+    def _still(self, k: int) -> bool:
+        """Token k is "vẫn" (still), not the "vấn" of "tư vấn", "vận" typed without marks."""
+        if k < 0 or self.w(k) != "van":
+            return False
+        typed = self._typed(k)
+        return typed == "vẫn" or (typed == "van" and not (self.w(k - 1) == "tu" and not self.toks[k].brk))
 
     def _waits_for_course(self, j: int) -> bool:
         """ "(chưa triển khai) do chờ lớp của Sở Tư pháp", "vì Sở Tư pháp chưa mở lớp bồi dưỡng",
@@ -2310,7 +2331,7 @@ _BARE_NONE_RE = re.compile(r"^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.
 _NOT_CALLED_RE = re.compile(r"\bchua (?:nhan (?:duoc|dc) (?:van ban )?(?:de nghi|yeu cau|loi moi)|(?:duoc|dc) (?:[a-z]+ ){0,5}moi) phoi hop\b")
 # "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
 # has acted and waits for the resource, midway
-_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b|\bvan (?:dang )?cho\b"
+_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b|(?<!tu )\bvan (?:dang )?cho\b"
                        r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
 _STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
