@@ -359,6 +359,7 @@ def _lexical(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 _TOKEN_RE = re.compile(r"[a-z]+|[0-9]+")
 _KK_NOTHING_RE = re.compile(r"[ \t]+(?:phat[ \t]+sinh|ps)(?![a-z])")
+_KK_NOT_RE = re.compile(r"[ \t]+(?:vuong[ \t]+mac|vm|kho[ \t]+khan|kk)(?![a-z])")
 
 
 def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
@@ -378,6 +379,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             words, fz = ("ke", "hoach"), frozenset()  # "đạt kh", "70% kh": kế hoạch, not "không"
         elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
             words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
+        elif raw == "kk" and _KK_NOT_RE.match(folded, m.end()):
+            words, fz = ("khong",), frozenset()  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
         else:
             words, fz = _lexical(raw)
         strict_ok = True
@@ -1036,6 +1039,8 @@ class _Message:
             if prev in ("toi", "giam", "khong") or nxt in ("nhi", "nien"):
                 return
         elif head == "cham":
+            if prev == "go" or (prev == "phuc" and prev2 == "khac"):
+                return  # "tháo gỡ chậm trễ trong 06 vụ trưng cầu", "khắc phục chậm trễ": the work itself
             ok = prev in ("bi", "con") or nxt in ("do", "tre", "tien", "so", "hon", "thuc", "trien", "ban") \
                 or self.seq(i - 2, ("tien", "do")) == 2 \
                 or (self._typed(i) == "chậm" and nxt != "nhat")  # "thi hành án: chậm, …" (not "chậm nhất ngày 15")
@@ -1118,6 +1123,9 @@ class _Message:
                 m += nxt_diff
                 continue
             break
+        if m < self.n and not self.toks[m].brk and self.w(m) in ("khong", "chang") and self.w(m + 1) == "co" \
+                and not self.toks[m + 1].brk and self.clause_end_after(m + 2):
+            return True  # "vương mắc k co", "khó khăn không có": said not to exist
         if m < self.n and self.toks[m].brk and any(c in self._gap(m) for c in ":-\n") and \
                 (self.w(m) in ("khong", "chang") or self.is_(m, "chua")):
             end = m + 1
