@@ -711,6 +711,8 @@ class _Message:
         prev = self.w(i - 1) if i and not self.toks[i].brk else ""
         if self.seq(i + 1, ("khong", "pham", "toi")) or self.seq(i + 1, ("khong", "co", "toi")):
             return True  # "đình chỉ do không phạm tội": the legal ground of a case's outcome
+        if _PARTNER_NOT_YET_RE.match(self.folded, self.toks[i].end) and not any(self.is_(k, "cham") for k in self.back(i, 4)):
+            return True  # "chưa triển khai do chưa có nội dung phối hợp cụ thể": the lead has not called on it yet
         if self._waits_for_course(i + 1) and not any(self.is_(k, "cham") for k in self.back(i, 4)):
             return True  # (a delay with its cause, "nv7 chậm vì chưa có lớp", is still one)
         if self.w(i) == "do":
@@ -1249,6 +1251,9 @@ _STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "v
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
+# The cause of a coordinating task not begun: the lead agency has not yet asked or planned it
+_PARTNER_NOT_YET_RE = re.compile(r"\s+(?:chua (?:co|nhan duoc|nhan dc)|(?:dang )?cho) (?:noi dung|ke hoach|de nghi|yeu cau|van ban de nghi)"
+                                 r"(?: [a-z]+){0,2}? (?:phoi hop|cua)\b")
 _WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
              ("can", "doi", "nguon"),  # "một số hồ sơ chờ tỉnh cân đối nguồn"
              ("ban", "hanh")]  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
