@@ -2311,6 +2311,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
     "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
     "dua tin",  # "Đưa tin đầy đủ các hội nghị quán triệt …": a newspaper's work
+    "gop y", "bien dich", "nam tinh", "phan bac", "phuc vu",  # "Góp ý dự thảo Luật …", "Biên dịch 04 tài liệu …"
 ))
 
 
