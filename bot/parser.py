@@ -657,7 +657,8 @@ class _Message:
         elif self.is_(i, "cho"):
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
             # "dag cho kinh phi", "van cho kinh phi" (still waiting)
-            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) == "dang" or self._still(i - 1)))
+            # … and "dag lam do cho kinh phi": a cause, waiting
+            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) in ("dang", "do", "vi") or self._still(i - 1)))
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
             for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
@@ -2350,6 +2351,8 @@ _WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo 
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
 _STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
+# "nv4 một cửa điện tử chạy ổn", "phần mềm vận hành ổn định": the work's system runs, under way
+_RUNS_RE = re.compile(r"\b(?:chay|van hanh|hoat dong) (?:on|on dinh|tot|binh thuong|thong suot|hieu qua)\b")
 # "nv6 thiếu giám định viên tâm thần", "còn thiếu 07 Thẩm phán": the unit works short-handed, under way
 _SHORT_OF_RE = re.compile(r"(?<!khong )(?<!ko )(?<!k )\bthieu (?:\d+ )?[a-z]")
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
@@ -2398,7 +2401,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)
                   # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
                   # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
-                  or (not e.difficulty and figures)) and not _ASKS_RE.search(folded):
+                  or (not e.difficulty and figures) or _RUNS_RE.search(topic)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
