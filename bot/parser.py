@@ -796,6 +796,13 @@ class _Message:
             # settled, of work that goes on (as "giải quyết xong 412 việc"); "xong 4/4 hội nghị" is done
             self._status(IN_PROGRESS, i, weak=True)
             return
+        if self.back_has(i, 5, ("so", "viec"), ("so", "vu"), ("so", "tien"), ("so", "don")):
+            return  # "số việc thi hành xong tại Báo cáo quý I là 158 việc": a noun, the count's name
+        if any(self.toks[k].digit and self.w(k + 1) in ("vu", "viec", "don", "tin") and not self.toks[k + 1].brk
+               for k in self.back(i, 5)) and self.w(i - 1) in ("da", "hanh", "quyet", "ly"):
+            # "06 vụ đã thi hành xong": cases settled, of work that goes on
+            self._status(IN_PROGRESS, i, weak=True)
+            return
         if self._count_follows(j):
             # "giải quyết xong 412 việc", "xong 1.850 việc": hundreds of cases settled is the
             # period's throughput of work that goes on, not the task finished ("xong 2 lớp" is)
