@@ -359,6 +359,7 @@ def _lexical(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 _TOKEN_RE = re.compile(r"[a-z]+|[0-9]+")
 _KK_NOTHING_RE = re.compile(r"[ \t]+(?:phat[ \t]+sinh|ps)(?![a-z])")
+_KK_NOT_RE = re.compile(r"[ \t]+(?:vuong[ \t]+mac|vm|kho[ \t]+khan|kk)(?![a-z])")
 
 
 def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
@@ -378,6 +379,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             words, fz = ("ke", "hoach"), frozenset()  # "đạt kh", "70% kh": kế hoạch, not "không"
         elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
             words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
+        elif raw == "kk" and _KK_NOT_RE.match(folded, m.end()):
+            words, fz = ("khong",), frozenset()  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
         else:
             words, fz = _lexical(raw)
         strict_ok = True
@@ -583,6 +586,11 @@ class _Message:
                 if self.is_(k, "chua", "vuong", "dang"):
                     self._status(IN_PROGRESS, i)
                     break
+                if self.seq(k, ("qua", "han")) and not self._negated(i, 3):
+                    # "còn 04 vụ quá hạn cung cấp hồ sơ": cases left overdue, under way and held up
+                    self._status(IN_PROGRESS, i)
+                    self.hits.append(_Hit("diff", True, self.toks[k].start))
+                    break
         # "nv10 chậm do dân không hợp tác", "#10 quá tải": behind, so under way
         if (self.is_(i, "cham") and not (self.w(i + 1) == "tien" and self.w(i + 2) == "do")) or \
                 (self.w(i) == "qua" and self.w(i + 1) == "tai" and not self.toks[i + 1].brk):
@@ -634,12 +642,23 @@ class _Message:
                 if self.is_(j, "chua", "thieu", "vuong", "cham") or self.w(j) == "khong":
                     self.hits.append(_Hit("diff", True, self.toks[i].start))
                     return
-            if any(self.w(j) in ("khong", "chang") or self.is_(j, "chua") for j in self.back(i, 5)):
+            # "chưa tổ chức họp quý I do thay đổi Trưởng ban": the cause of what was not yet done
+            if any(self.w(j) in ("khong", "chang") for j in self.back(i, 5)) or any(self.is_(j, "chua") for j in self.back(i, 7)):
+                self.hits.append(_Hit("diff", True, self.toks[i].start))
+            elif self.w(i + 1) == "trung" and self.w(i + 2) in ("lich", "dot", "thoi") and not self.toks[i + 2].brk:
+                # "chuyển sang quý III do trùng đợt giám sát bầu cử", "… do trùng lịch": a clash
+                # of schedules holds the work up
                 self.hits.append(_Hit("diff", True, self.toks[i].start))
         # "đang chờ tỉnh cấp kinh phí", "chờ hướng dẫn": waiting on someone else is an obstacle
-        if self.is_(i, "cho"):
+        if self.is_(i, "cho") and not self.toks[i].brk and self._still(i - 1 if self.w(i - 1) == "van" else i - 2) and \
+                (self.w(i - 1) == "van" or (self.w(i - 1) == "dang" and not self.toks[i - 1].brk)):
+            # "việc sắp xếp phòng chuyên môn vẫn đang chờ Trung ương": still waiting on someone
+            self.hits.append(_Hit("diff", True, self.toks[i].start))
+        elif self.is_(i, "cho"):
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
-            waiting = typed == "chờ" or (self.w(i - 1) == "dang" and not self.toks[i].brk)  # "dag cho kinh phi"
+            # "dag cho kinh phi", "van cho kinh phi" (still waiting)
+            # … and "dag lam do cho kinh phi": a cause, waiting
+            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) in ("dang", "do", "vi") or self._still(i - 1)))
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
             for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
@@ -655,6 +674,13 @@ class _Message:
                     if self._holds_up(j):
                         self.hits.append(_Hit("diff", True, self.toks[i].start))
                     break
+
+    def _still(self, k: int) -> bool:
+        """Token k is "vẫn" (still), not the "vấn" of "tư vấn", "vận" typed without marks."""
+        if k < 0 or self.w(k) != "van":
+            return False
+        typed = self._typed(k)
+        return typed == "vẫn" or (typed == "van" and not (self.w(k - 1) == "tu" and not self.toks[k].brk))
 
     def _waits_for_course(self, j: int) -> bool:
         """ "(chưa triển khai) do chờ lớp của Sở Tư pháp", "vì Sở Tư pháp chưa mở lớp bồi dưỡng",
@@ -686,6 +712,8 @@ class _Message:
         prev = self.w(i - 1) if i and not self.toks[i].brk else ""
         if self.seq(i + 1, ("khong", "pham", "toi")) or self.seq(i + 1, ("khong", "co", "toi")):
             return True  # "đình chỉ do không phạm tội": the legal ground of a case's outcome
+        if _PARTNER_NOT_YET_RE.match(self.folded, self.toks[i].end) and not any(self.is_(k, "cham") for k in self.back(i, 4)):
+            return True  # "chưa triển khai do chưa có nội dung phối hợp cụ thể": the lead has not called on it yet
         if self._waits_for_course(i + 1) and not any(self.is_(k, "cham") for k in self.back(i, 4)):
             return True  # (a delay with its cause, "nv7 chậm vì chưa có lớp", is still one)
         if self.w(i) == "do":
@@ -766,6 +794,13 @@ class _Message:
         if self._all_cases_follow(j):
             # "thi hành xong 02/02 bản án", "giải quyết xong 29/29 đơn": the period's cases all
             # settled, of work that goes on (as "giải quyết xong 412 việc"); "xong 4/4 hội nghị" is done
+            self._status(IN_PROGRESS, i, weak=True)
+            return
+        if self.back_has(i, 5, ("so", "viec"), ("so", "vu"), ("so", "tien"), ("so", "don")):
+            return  # "số việc thi hành xong tại Báo cáo quý I là 158 việc": a noun, the count's name
+        if any(self.toks[k].digit and self.w(k + 1) in ("vu", "viec", "don", "tin") and not self.toks[k + 1].brk
+               for k in self.back(i, 5)) and self.w(i - 1) in ("da", "hanh", "quyet", "ly"):
+            # "06 vụ đã thi hành xong": cases settled, of work that goes on
             self._status(IN_PROGRESS, i, weak=True)
             return
         if self._count_follows(j):
@@ -1014,6 +1049,8 @@ class _Message:
             if prev in ("toi", "giam", "khong") or nxt in ("nhi", "nien"):
                 return
         elif head == "cham":
+            if prev == "go" or (prev == "phuc" and prev2 == "khac"):
+                return  # "tháo gỡ chậm trễ trong 06 vụ trưng cầu", "khắc phục chậm trễ": the work itself
             ok = prev in ("bi", "con") or nxt in ("do", "tre", "tien", "so", "hon", "thuc", "trien", "ban") \
                 or self.seq(i - 2, ("tien", "do")) == 2 \
                 or (self._typed(i) == "chậm" and nxt != "nhat")  # "thi hành án: chậm, …" (not "chậm nhất ngày 15")
@@ -1096,6 +1133,9 @@ class _Message:
                 m += nxt_diff
                 continue
             break
+        if m < self.n and not self.toks[m].brk and self.w(m) in ("khong", "chang") and self.w(m + 1) == "co" \
+                and not self.toks[m + 1].brk and self.clause_end_after(m + 2):
+            return True  # "vương mắc k co", "khó khăn không có": said not to exist
         if m < self.n and self.toks[m].brk and any(c in self._gap(m) for c in ":-\n") and \
                 (self.w(m) in ("khong", "chang") or self.is_(m, "chua")):
             end = m + 1
@@ -1219,8 +1259,12 @@ _STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "v
 _CASE_NOUNS = frozenset({"vu", "viec", "an", "truong", "hop", "don", "yeu", "cau", "de", "nghi", "tin", "bao"})
 # What someone waits for ("chờ tỉnh cấp kinh phí"); typed without diacritics "cho" is also "for",
 # so then only unmistakable objects count.
+# The cause of a coordinating task not begun: the lead agency has not yet asked or planned it
+_PARTNER_NOT_YET_RE = re.compile(r"\s+(?:chua (?:co|nhan duoc|nhan dc)|(?:dang )?cho) (?:noi dung|ke hoach|de nghi|yeu cau|van ban de nghi)"
+                                 r"(?: [a-z]+){0,2}? (?:phoi hop|cua)\b")
 _WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
-             ("can", "doi", "nguon")]  # "một số hồ sơ chờ tỉnh cân đối nguồn"
+             ("can", "doi", "nguon"),  # "một số hồ sơ chờ tỉnh cân đối nguồn"
+             ("ban", "hanh")]  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
 _WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
 # Waiting for a decision is the normal course of the work unless it holds the work up.
 _WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]
@@ -2261,6 +2305,12 @@ def _with(entry: ParsedEntry, **changes: object) -> ParsedEntry:
     return ParsedEntry(**values)  # type: ignore[arg-type]
 
 
+# A focal point correcting what they just wrote
+_MISTAKEN = r"(?:em|e|minh|toi) (?:nham|ghi nham|go nham|viet nham|bao nham)"
+_CORRECTED_END_RE = re.compile(r"(?:^|[\s,;.(-])" + _MISTAKEN + r"(?: a| nhe| nha)?[\s,;.:!)-]*$")
+_CORRECTED_START_RE = re.compile(r"^[\s,;.:(-]*(?:" + _MISTAKEN + r"|dinh chinh|xin sua lai|sua lai\s*:)")
+
+
 def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     """Parts of one message about the same task are one entry (one status, one segment)."""
     out: list[ParsedEntry] = []
@@ -2277,6 +2327,10 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
         statuses = [s for s in (m.status, e.status) if s]
         percent = m.percent if m.percent is not None else e.percent
         status = statuses[0] if len(set(statuses)) == 1 else (_combine(statuses, None) if statuses else None)
+        if e.status and (_CORRECTED_END_RE.search(fold(m.text)) or _CORRECTED_START_RE.match(fold(e.text))):
+            # "nv5 chưa xong, em nhầm, nv5 xong rồi ạ", "Đính chính: NV5 đã xong": the later word stands
+            status = e.status
+            percent = e.percent if e.percent is not None else (m.percent if status != DONE else None)
         out[k] = _with(m, status=status, percent=percent, difficulty=m.difficulty or e.difficulty,
                        text=f"{m.text}\n{e.text}".strip())
     return out
@@ -2297,6 +2351,8 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "bo nhiem", "dieu dong", "luan chuyen", "tuyen dung",  # staff appointed, moved, recruited: work done
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
     "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
+    "dua tin",  # "Đưa tin đầy đủ các hội nghị quán triệt …": a newspaper's work
+    "gop y", "bien dich", "nam tinh", "phan bac", "phuc vu",  # "Góp ý dự thảo Luật …", "Biên dịch 04 tài liệu …"
 ))
 
 
@@ -2330,11 +2386,15 @@ _BARE_NONE_RE = re.compile(r"^\W*(?:nv|nhiem vu)\s*(?:so\s*)?\d{1,2}[a-z]?\s*[:.
 _NOT_CALLED_RE = re.compile(r"\bchua (?:nhan (?:duoc|dc) (?:van ban )?(?:de nghi|yeu cau|loi moi)|(?:duoc|dc) (?:[a-z]+ ){0,5}moi) phoi hop\b")
 # "chờ tỉnh cấp kinh phí" (as "đang chờ …"), "thiếu 6 thẩm phán, đã đề xuất bổ sung": the agency
 # has acted and waits for the resource, midway
-_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b"
+_WAITS_RE = re.compile(r"\bcho (?:tinh|trung uong|ubnd tinh|cap tren) (?:cap|bo tri|phe duyet|phan bo)\b|(?<!tu )\bvan (?:dang )?cho\b"
                        r"|\bda (?:co van ban )?(?:de xuat|kien nghi|de nghi)\b")
 # "vẫn còn vướng mắc …", "van gap kho khan": still stuck, so the work is under way
 _STILL_STUCK_RE = re.compile(r"\b(?:van|hien van) (?:con )?(?:dang )?(?:bi )?(?:vuong|gap (?:kho khan|vuong)|kho khan|kk|thieu)\b")
 # "không phát sinh" as typed, teencode too ("k phat sinh", "kk ps"), and "không có vụ … nào"
+# "nv4 một cửa điện tử chạy ổn", "phần mềm vận hành ổn định": the work's system runs, under way
+_RUNS_RE = re.compile(r"\b(?:chay|van hanh|hoat dong) (?:on|on dinh|tot|binh thuong|thong suot|hieu qua)\b")
+# "nv6 thiếu giám định viên tâm thần", "còn thiếu 07 Thẩm phán": the unit works short-handed, under way
+_SHORT_OF_RE = re.compile(r"(?<!khong )(?<!ko )(?<!k )\bthieu (?:\d+ )?[a-z]")
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
@@ -2378,7 +2438,10 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # thoại" among other results: one activity in full, not the task done
                 whole = not any(f.value < f.total for f in counts) and len(counts) == len(figures)  # type: ignore[operator]
                 e = _with(e, status=DONE if whole else IN_PROGRESS)
-            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)) and not _ASKS_RE.search(folded):
+            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)
+                  # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
+                  # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
+                  or (not e.difficulty and figures) or _RUNS_RE.search(topic)) and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)
@@ -2386,7 +2449,8 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 e = _with(e, status=NOT_ARISEN)
             elif _NOT_CALLED_RE.search(folded) and not e.difficulty:
                 e = _with(e, status=NOT_STARTED)
-            elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)) and not _ASKS_RE.search(folded):
+            elif e.difficulty and (_STUCK_ON_RE.search(folded) or _STILL_STUCK_RE.search(folded) or _WAITS_RE.search(folded)
+                                   or _SHORT_OF_RE.search(folded)) and not _ASKS_RE.search(folded):
                 # "nv11 vướng kinh phí": stuck on a resource midway, the work is under way
                 e = _with(e, status=IN_PROGRESS)
         out.append(_with(e, figures=figures))
