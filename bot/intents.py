@@ -81,6 +81,23 @@ _COUNT = re.compile(r"\d")
 _BEFORE_SAID = re.compile(r"\b(?:da|vua|moi|em|e|minh|ben em)(?:\s+(?:da|vua|moi|em|e|minh))*\s*$")
 # "số liệu 12 tháng", "quý III": the period a report covers is no count
 _PERIOD = re.compile(r"\b(?:\d+\s+thang|quy\s+[ivx\d]+|nam\s+\d{4}|\d{1,2}/\d{4}|(?:ngay\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)\b")
+# "đã", "đang", "sẽ", "đã được" just before a clause of sending or waiting: that clause's own
+_BEFORE_CLAUSE = re.compile(r"\b(?:da|dang|se|vua|moi|duoc|em|e|minh|ben em)(?:\s+(?:da|dang|se|vua|moi|duoc|em|e|minh|co))*\s*$")
+# "Dạ, …", "Dạ em …": the polite "dạ", folded like "đã", opening a sentence or before whom it addresses
+_POLITE = re.compile(r"(?:^|(?<=[.,;!?]))\s*da\b(?=\s*(?:[,.!]|$|\s(?:vang|em|e|ben|toi|minh|chung|kinh|thua|xin|chi|anh|a|c|sep|lanh|so|hoi|huyen|phong|ubnd|cuc|ban|tinh|thanh|van|uy|lien|toa|vien|dai|bao|cong)\b))")
+# "lãnh đạo đang đi công tác", "em đã nhận", "chị đã nhắc", "ký xong", "đã có Công văn số …": the
+# people and the papers around a report, no progress of a task
+_ASIDE = re.compile(r"\b(?:(?:da|dang|vua|moi|se)\s+(?:duoc\s+)?(?:di cong tac|di hop|hop|nghi huu|nghi phep|nghi om|nghi|om|ban|vang mat|"
+                    r"chuyen cong tac|nhan|nhac|gui|nop|chuyen|ky|co (?:cong van|van ban|to trinh|bao cao)|ban hanh (?:cong van|van ban)|"
+                    r"cho|xin|trinh|tong hop(?: (?:so lieu|bao cao|bc))?)|ky xong|duyet xong)\b")
+# What states progress once the report's own clauses are set aside: "đã giao dự toán", "đang tổng hợp nhu cầu …"
+_RESULT = re.compile(r"\b(?:da|dang|vua|hoan thanh|xong)\b")
+# "0912 345 678", "SĐT 0905…": a phone number is no count
+_PHONE = re.compile(r"\b0\d{2,3}(?:[\s.]?\d{3,4}){1,3}\b")
+# "số 1456/BC-SGTVT", "Công văn 2316/SNN-VP": a document's number is no count
+_DOC_NO = re.compile(r"\b\d+\s*/\s*[a-z&-]+(?:-[a-z&]+)*|\b(?:thu|t)\s*[2-7]\b|\bchu nhat\b|\b\d+h\d*\b")
+# "57 tin, bài", "4 phóng sự": a number of things, the count a result gives
+_THINGS = re.compile(r"\b\d+(?:[.,]\d+)?\s+(?!(?:ngay|thang|nam|tuan|gio|h|phut|toi|nua|sau|truoc|em|e|chi|anh|a|c)\b)[a-z]")
 # "anh hướng dẫn giúp em với", "xin ý kiến hướng dẫn": asking for guidance
 GUIDANCE = re.compile(r"\b(?:huong dan|chi dan|tu van|giai dap)\s+(?:giup|cho|ho)\b|\bxin (?:y kien )?huong dan\b|\bchua ro\b[^.?!]{0,40}\b(?:the nao|nhu the nao|ra sao|lam sao)\b")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
@@ -112,7 +129,10 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
             # "Đ/c cho hỏi số liệu chốt đến ngày nào, 14/12 hay 30/11? Nhiệm vụ 4 bên anh có nhiều chỉ
             # tiêu …": what follows the question is its context when it states no progress and no count
             stated = " ".join(part for part in _SENTENCE.split(folded) if not part.rstrip().endswith("?"))
-            if not PROGRESS.search(stated) and not _COUNT.search(_TASK_NO.sub(" ", stated)):
+            asked_too = " ".join(part for part in _SENTENCE.split(folded) if part.rstrip().endswith("?"))
+            if not PROGRESS.search(stated) and not _COUNT.search(_TASK_NO.sub(" ", stated)) \
+                    and not _reports_besides(asked_too, ASKING):
+                # "Cho em hỏi: quý này đã tổ chức 4 hội nghị, có cần gửi kèm ảnh không?" reports the count
                 return "question"
     if named:
         # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
@@ -131,10 +151,11 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
             if asked and not PROGRESS.search(folded) and not _COUNT.search(_TASK_NO.sub(" ", folded)):
                 return "question"
         return None  # a task found by its words, or the agency's only one, is not yet a report
-    if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries):
+    if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries) \
+            and not _reports_besides(folded, CONTACT):
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
-    if ELSEWHERE.search(folded):  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
-        return "elsewhere"
+    if ELSEWHERE.search(folded) and not _reports_besides(folded, ELSEWHERE):
+        return "elsewhere"  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
     if RECEIVED.search(folded):
         return "thanks"  # "dạ em nhận được công văn rồi ạ": the "rồi" is no report
     if RECEIVED_SAID.search(folded) and not results and not any(e.status not in (None, "not_started") or e.difficulty for e in entries):
@@ -143,16 +164,16 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return "question"
     if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
         return "deadline"
-    if LATER.search(folded):
-        return "later"
+    if LATER.search(folded) and not _reports_besides(folded, LATER):
+        return "later"  # "đang tổng hợp số liệu, chiều mai em gửi": its "đang" is the report's
     if facts and not results and not any(e.difficulty for e in entries):
         thanked = THANKED.search(folded)
         if thanked and not _states_progress(folded, thanked):
             return "thanks"  # "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị tập huấn"
     if facts:
         return None  # "đã tổ chức 3 hội nghị, đạt 80%": a report that names no task
-    if question:
-        return "question"
+    if question and not (ASKING.search(folded) and _reports_besides(folded, ASKING)):
+        return "question"  # "cho em hỏi: quý này đã tổ chức 4 hội nghị, …?" reports the count
     if THANKS.search(folded) or ACK.match(folded):
         return "thanks"
     if WISHES.search(folded) and len(folded.split()) <= 30:
@@ -160,6 +181,22 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if GREETING.search(folded) and len(folded.split()) <= 20:
         return "greeting"
     return None
+
+
+def _reports_besides(folded: str, pattern: re.Pattern[str]) -> bool:
+    """Whether the message, without every clause ``pattern`` finds (and a "đã" just before each),
+    still reports: a result (a count of things, "đã giao dự toán"), a task's progress ("đang tổng
+    hợp nhu cầu bổ sung của Công an tỉnh") — so that "về tuyên truyền, 9 tháng đăng 57 tin, bài.
+    Báo cáo đầy đủ sẽ gửi bằng văn bản sau" stays a report."""
+    rest, end = [], 0
+    for said in pattern.finditer(folded):
+        rest.append(_BEFORE_CLAUSE.sub("", folded[end : said.start()]))
+        end = said.end()
+    rest.append(folded[end:])
+    text = _ASIDE.sub(" ", _POLITE.sub(" ", " , ".join(rest)))
+    if _RESULT.search(text):
+        return True
+    return bool(_THINGS.search(_TASK_NO.sub(" ", _DOC_NO.sub(" ", _PERIOD.sub(" ", _PHONE.sub(" ", text))))))
 
 
 def _states_progress(folded: str, said: re.Match[str]) -> bool:
