@@ -73,3 +73,32 @@ def test_a_not_report_with_no_result_stays_one(text, kind):
 ])
 def test_a_question_thanks_or_acknowledgement_that_reports_is_a_report(text):
     assert _kind(text) is None
+
+
+@pytest.mark.parametrize("text,kind", [
+    # a paper report by post is sent elsewhere
+    ("Huyện đã gửi bản giấy báo cáo 6 tháng qua đường bưu điện hôm 11/6, nhờ chị kiểm tra giúp ạ.", "elsewhere"),
+    ("bc nam ben e gui qua buu dien roi a", "elsewhere"),
+    # a reminder, a form, guidance received
+    ("Dạ, Sở Xây dựng nhận được nhắc nhở rồi ạ, mai bên em gửi.", "thanks"),
+    ("Cảm ơn chị đã hướng dẫn, Hội đã nhận được mẫu báo cáo và sẽ thực hiện đúng hạn.", "thanks"),
+    ("so e nhan duoc nhac nho roi a, chieu nay e gui", "thanks"),
+    # asking who leads a task
+    ("Anh ơi nhiệm vụ 3 Sở Nội vụ chủ trì hay Sở mình chủ trì vậy, để em phân công người viết.", "question"),
+    ("nv7 ben nao chu tri vay chi, e chua ro", "question"),
+    # a yes-or-no question ending on "chưa"
+    ("Chị ơi năm sau đã có kế hoạch mới chưa ạ?", "question"),
+    ("Kế hoạch 124 có hiệu lực đến 31/12 phải không, đã có hướng dẫn báo cáo năm chưa chị?", "question"),
+])
+def test_not_reports_of_the_held_out_12_13_kinds(text, kind):
+    assert _kind(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    # a result or count besides those clauses keeps a report
+    "Đã nhận được mẫu báo cáo; quý III Sở đã tổ chức 3 hội nghị tuyên truyền cho 250 lượt người.",
+    "NV3 Sở Nội vụ chủ trì, bên em phối hợp: đã cử 2 cán bộ tham gia đoàn kiểm tra.",
+    "Nhiệm vụ 8 bên em đã có kế hoạch chưa? Có rồi, đã ban hành Kế hoạch số 12/KH-HLG và tổ chức 2 buổi tập huấn.",
+])
+def test_those_clauses_beside_a_result_stay_a_report(text):
+    assert _kind(text) is None
