@@ -102,3 +102,25 @@ def test_not_reports_of_the_held_out_12_13_kinds(text, kind):
 ])
 def test_those_clauses_beside_a_result_stay_a_report(text):
     assert _kind(text) is None
+
+
+def _tasks(text: str) -> tuple[set, set]:
+    index, refs = _plan()
+    entries = parse_reply(text, refs, index=index)
+    return {e.task for e in entries if e.task}, {c for e in entries for c in e.candidates}
+
+
+# A sentence saying how or when the full report is sent ("Báo cáo đầy đủ sẽ gửi bằng văn bản
+# sau") is about no task: the part's task is read from the rest, as without it.
+@pytest.mark.parametrize("content", [
+    "Về thi hành án dân sự, 9 tháng đã thi hành xong 1.200 việc, thu 35 tỷ đồng.",
+    "Về tiếp công dân, giải quyết khiếu nại, tố cáo: 6 tháng tiếp 120 lượt công dân, giải quyết 45 đơn.",
+    "Về tuyên truyền cải cách tư pháp, 9 tháng đăng 57 tin, bài trên báo in.",
+])
+@pytest.mark.parametrize("sending", [
+    "Báo cáo đầy đủ sẽ gửi bằng văn bản sau.",
+    "bc chi tiet e gui qua mail sau a",
+    "Báo cáo chính thức sẽ được gửi qua hệ thống văn bản điện tử.",
+])
+def test_the_reports_own_sending_names_no_task(content, sending):
+    assert _tasks(f"{content} {sending}") == _tasks(content)
