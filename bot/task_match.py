@@ -234,6 +234,16 @@ class TaskIndex:
             s2 += w * b2.get(p, 1.0) if p in two else 0.0
         return s2 * CLEAR_LEAD > s1
 
+    def _title_names(self, found: frozenset[str], best: str, other: str) -> bool:
+        """Whether the passage names a document ``best``'s title names ("Nghị quyết 27-NQ/TW về Nhà
+        nước pháp quyền"), with another distinctive word of that title (of at most two tasks), and
+        ``other``'s title has none of them, listing the document in its text only (among the ones a
+        point lists): the title that names the document decides."""
+        b1, b2 = self._boost[best], self._boost[other]
+        named = [p for p in found if self._weight.get(p, 0.0) >= self._distinct and p in self._vocab[best]]
+        mine = [p for p in named if b1.get(p, 1.0) > 1.0]
+        return len(mine) >= 2 and any("#" in p for p in mine) and not any(b2.get(p, 1.0) > 1.0 for p in found if self._weight.get(p, 0.0) >= self._distinct)
+
     def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
         """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
         ranked = self.scores(text, allowed, pairs)
@@ -242,6 +252,8 @@ class TaskIndex:
         best, score = ranked[0]
         found = _pairs(text) if pairs is None else pairs
         close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score or self._close(found, best, ref)]
+        if len(close) == 1 and self._title_names(found, best, close[0]):
+            close = []
         if close:
             return TaskMatch(None, score, (best, *close[:2]))
         return TaskMatch(best, score)

@@ -124,3 +124,17 @@ def _tasks(text: str) -> tuple[set, set]:
 ])
 def test_the_reports_own_sending_names_no_task(content, sending):
     assert _tasks(f"{content} {sending}") == _tasks(content)
+
+
+# A document a task's title names ("Quán triệt, triển khai Nghị quyết 27-NQ/TW về Nhà nước pháp
+# quyền"), named with that title's words, is that task's, over a task listing the document among
+# others in its text.
+@pytest.mark.parametrize("text,task", [
+    ("Sở đã tổ chức quán triệt Nghị quyết 27-NQ/TW về tiếp tục xây dựng và hoàn thiện Nhà nước pháp quyền "
+     "xã hội chủ nghĩa Việt Nam cho công chức; đã hoàn thành.", "2"),
+    ("da quan triet NQ 27 ve xay dung nha nuoc phap quyen XHCN cho 100% dang vien", "2"),
+    # Nghị quyết 49 on the strategy stays the strategy's task
+    ("Đã quán triệt Nghị quyết 49-NQ/TW về Chiến lược cải cách tư pháp và Nghị quyết 27-NQ/TW cho cán bộ.", "1"),
+])
+def test_a_document_a_title_names_decides(text, task):
+    assert _tasks(text) == ({task}, set())
