@@ -138,3 +138,14 @@ def test_the_reports_own_sending_names_no_task(content, sending):
 ])
 def test_a_document_a_title_names_decides(text, task):
     assert _tasks(text) == ({task}, set())
+
+
+# A headquarters, facilities, equipment of the judicial agencies are what the plan calls their
+# "điều kiện hoạt động" (NV11: "Bổ sung kinh phí, bảo đảm điều kiện hoạt động của các cơ quan tư pháp").
+@pytest.mark.parametrize("text", [
+    "Về đầu tư trụ sở, cơ sở vật chất cho các cơ quan tư pháp: đã thẩm định chủ trương đầu tư 01 dự án trụ sở Chi cục THADS.",
+    "Về trang thiết bị cho các cơ quan tư pháp: đã mua sắm 20 máy tính cho Tòa án huyện.",
+    "ve co so vat chat cho cac co quan tu phap: da bo tri von sua chua tru so Vien kiem sat huyen",
+])
+def test_working_conditions_are_nv11s(text):
+    assert _tasks(text) == ({"11"}, set())
