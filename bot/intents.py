@@ -38,11 +38,13 @@ LATER = re.compile(
 RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.!]+)*(?:da\s+)?nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|tin nhan|ke hoach|roi|r)\b")
 # "Em mới nhận Công văn số 1520/STP-VP, em sẽ báo lãnh đạo", "Văn phòng đã nhận Kế hoạch 124, sẽ
 # triển khai và báo cáo theo định kỳ": a sentence saying a letter or the plan was received
-RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:da|moi|vua)\s+nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|ke hoach)\b")
+# "Hội đã nhận được mẫu báo cáo", "Sở Tài chính nhận được nhắc nhở rồi ạ": a reminder, a form, guidance received
+RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:(?:da|moi|vua)\s+nhan (?:duoc |dc )?|nhan (?:duoc|dc) )"
+                           r"(?:cong van|van ban|thong bao|ke hoach|mau bao cao|bieu mau|mau|huong dan|nhac nho|loi nhac|tin nhac|tin nhan nhac)\b")
 # "Kính chúc anh chị năm mới an khang": wishes, a greeting
 WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
-ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|tin nhan ca nhan|"
+ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|(?:duong )?buu (?:dien|chinh)|tin nhan ca nhan|"
                        r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu|"
                        # "đã gửi bc nv10 qua hệ thống QLVB": the document system, by its short name
                        r"(?:(?:he thong|phan mem) )?(?:qlvb|qlvbdh|ioffice|voffice))\b|"
@@ -70,6 +72,11 @@ ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |a
 # a question whether a task is the agency's to report, not a report on it
 DUTY = re.compile(r"\b(?:co phai|co can|phai|can) (?:bao cao|bc|thuc hien|gui bao cao|phoi hop|tham gia|chu tri)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
                   r"\bla (?:(?:so|ben|don vi|co quan|phong|hoi|ubnd)\s+)?(?:minh|em|e|toi|chung toi)?\s*(?:chu tri|phoi hop)\b[^.?!]{0,20}\b(?:phai khong|dung khong|phai ko|dung ko|phai k)\b")
+# "nhiệm vụ 5 Thanh tra chủ trì hay Văn phòng mình chủ trì vậy", "bên nào chủ trì": asking who leads a task
+WHO_LEADS = re.compile(r"\b(?:chu tri|phoi hop)\s+hay\s+(?:[^.?!]{0,40}\s)?(?:chu tri|phoi hop)\b|"
+                       r"\b(?:ai|ben nao|don vi nao|co quan nao|so nao)\s+(?:se\s+)?(?:chu tri|phoi hop|lam dau moi)\b")
+# "có kế hoạch mới chưa ạ?", "đã có hướng dẫn chưa chị?": a yes-or-no question ending on "chưa"
+HAS_IT_YET = re.compile(r"\bco\b[^.?!]{0,60}\bchua\b(?:\s+(?:a|ak|ah|ha|nhi|chi|anh|em|c|e|vay|z))*\s*\?")
 # "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị": thanks for what the one thanked did; its "đã" is theirs
 THANKED = re.compile(r"^(?:(?:da|vang|kinh|em|e|ben em|chung toi|xin|chan thanh)\s+)*cam on\s+(?:(?:so tu phap|so|stp|quy so|anh|chi|a|c|dong chi|cac anh chi|anh chi|ban)\s+)+"
                      r"(?:da|vi da|ve viec|trong viec|vi)\b[^,.;!?]*")
@@ -81,6 +88,26 @@ _COUNT = re.compile(r"\d")
 _BEFORE_SAID = re.compile(r"\b(?:da|vua|moi|em|e|minh|ben em)(?:\s+(?:da|vua|moi|em|e|minh))*\s*$")
 # "số liệu 12 tháng", "quý III": the period a report covers is no count
 _PERIOD = re.compile(r"\b(?:\d+\s+thang|quy\s+[ivx\d]+|nam\s+\d{4}|\d{1,2}/\d{4}|(?:ngay\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)\b")
+# "đã", "đang", "sẽ", "đã được" just before a clause of sending or waiting: that clause's own
+_BEFORE_CLAUSE = re.compile(r"\b(?:da|dang|se|vua|moi|duoc|em|e|minh|ben em)(?:\s+(?:da|dang|se|vua|moi|duoc|em|e|minh|co))*\s*$")
+# "Dạ, …", "Dạ em …": the polite "dạ", folded like "đã", opening a sentence or before whom it addresses
+_POLITE = re.compile(r"(?:^|(?<=[.,;!?]))\s*da\b(?=\s*(?:[,.!]|$|\s(?:vang|em|e|ben|toi|minh|chung|kinh|thua|xin|chi|anh|a|c|sep|lanh|so|hoi|huyen|phong|ubnd|cuc|ban|tinh|thanh|van|uy|lien|toa|vien|dai|bao|cong)\b))")
+# "lãnh đạo đang đi công tác", "em đã nhận", "chị đã nhắc", "ký xong", "đã có Công văn số …": the
+# people and the papers around a report, no progress of a task
+_ASIDE = re.compile(r"\b(?:(?:da|dang|vua|moi|se)\s+(?:duoc\s+)?(?:di cong tac|di hop|hop|nghi huu|nghi phep|nghi om|nghi|om|ban|vang mat|"
+                    r"chuyen cong tac|nhan|nhac|gui|nop|chuyen|ky|co (?:cong van|van ban|to trinh|bao cao)|ban hanh (?:cong van|van ban)|"
+                    r"cho|xin|trinh|tong hop(?: (?:so lieu|bao cao|bc))?)|ky xong|duyet xong)\b")
+# What states progress once the report's own clauses are set aside: "đã giao dự toán", "đang tổng hợp nhu cầu …"
+_RESULT = re.compile(r"\b(?:da|dang|vua|hoan thanh|xong)\b")
+# "0912 345 678", "SĐT 0905…": a phone number is no count
+_PHONE = re.compile(r"\b0\d{2,3}(?:[\s.]?\d{3,4}){1,3}\b")
+# "số 1456/BC-SGTVT", "Công văn 2316/SNN-VP": a document's number is no count
+_DOC_NO = re.compile(r"\b\d+\s*/\s*[a-z&-]+(?:-[a-z&]+)*|\b(?:thu|t)\s*[2-7]\b|\bchu nhat\b|\b\d+h\d*\b|"
+                     # "Kế hoạch 124", "tầng 2", "Điều 5": a number that names a paper or a place
+                     r"\b(?:ke hoach|kh|so|tang|phong|dieu|khoan|muc|phu luc|quyet dinh|qd|cong van|cv|thong tu|nghi dinh|nghi quyet|"
+                     r"chi thi|de an|bieu|mau|phu bieu)\s+\d+\b")
+# "57 tin, bài", "4 phóng sự": a number of things, the count a result gives
+_THINGS = re.compile(r"\b\d+(?:[.,]\d+)?\s+(?!(?:ngay|thang|nam|tuan|gio|h|phut|toi|nua|sau|truoc|em|e|chi|anh|a|c|voi|nhe|nha|roi|r|ak|ha)\b)[a-z]")
 # "anh hướng dẫn giúp em với", "xin ý kiến hướng dẫn": asking for guidance
 GUIDANCE = re.compile(r"\b(?:huong dan|chi dan|tu van|giai dap)\s+(?:giup|cho|ho)\b|\bxin (?:y kien )?huong dan\b|\bchua ro\b[^.?!]{0,40}\b(?:the nao|nhu the nao|ra sao|lam sao)\b")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
@@ -108,12 +135,20 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if "?" in folded and not any(e.percent is not None or e.status == "done" for e in entries):
         if DUTY.search(folded) and not results:
             return "question"  # "NV11 … Sở mình có phải báo cáo không, vì không liên quan chuyên môn?"
+        if HAS_IT_YET.search(folded) and not any(e.difficulty or e.status not in (None, "not_started") for e in entries) \
+                and not _reports_besides(folded, HAS_IT_YET):
+            return "question"  # "năm sau có kế hoạch mới chưa ạ?": its "chưa" asks, it is no status
         if ASKING.search(folded) and not any(e.difficulty for e in entries):
             # "Đ/c cho hỏi số liệu chốt đến ngày nào, 14/12 hay 30/11? Nhiệm vụ 4 bên anh có nhiều chỉ
             # tiêu …": what follows the question is its context when it states no progress and no count
             stated = " ".join(part for part in _SENTENCE.split(folded) if not part.rstrip().endswith("?"))
-            if not PROGRESS.search(stated) and not _COUNT.search(_TASK_NO.sub(" ", stated)):
+            asked_too = " ".join(part for part in _SENTENCE.split(folded) if part.rstrip().endswith("?"))
+            if not PROGRESS.search(stated) and not _COUNT.search(_TASK_NO.sub(" ", stated)) \
+                    and not _reports_besides(asked_too, ASKING):
+                # "Cho em hỏi: quý này đã tổ chức 4 hội nghị, có cần gửi kèm ảnh không?" reports the count
                 return "question"
+    if WHO_LEADS.search(folded) and not facts and not results and not any(e.difficulty for e in entries):
+        return "question"  # "nhiệm vụ 5 Thanh tra chủ trì hay Văn phòng mình chủ trì vậy, để em phân công"
     if named:
         # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
         if question and not facts and not any(e.difficulty for e in entries):
@@ -131,28 +166,29 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
             if asked and not PROGRESS.search(folded) and not _COUNT.search(_TASK_NO.sub(" ", folded)):
                 return "question"
         return None  # a task found by its words, or the agency's only one, is not yet a report
-    if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries):
+    if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries) \
+            and not _reports_besides(folded, CONTACT):
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
-    if ELSEWHERE.search(folded):  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
-        return "elsewhere"
+    if ELSEWHERE.search(folded) and not _reports_besides(folded, ELSEWHERE):
+        return "elsewhere"  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
     if RECEIVED.search(folded):
         return "thanks"  # "dạ em nhận được công văn rồi ạ": the "rồi" is no report
     if RECEIVED_SAID.search(folded) and not results and not any(e.status not in (None, "not_started") or e.difficulty for e in entries):
         return "thanks"  # "Văn phòng đã nhận Kế hoạch 124, sẽ triển khai …": its "sẽ" is no status
-    if REQUEST.search(folded) and not facts:
-        return "question"
+    if REQUEST.search(folded) and not facts and not _reports_besides(folded, REQUEST):
+        return "question"  # "xin mẫu báo cáo"; "đã nhận mẫu báo cáo; đã tổ chức 3 hội nghị" reports
     if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
         return "deadline"
-    if LATER.search(folded):
-        return "later"
+    if LATER.search(folded) and not _reports_besides(folded, LATER):
+        return "later"  # "đang tổng hợp số liệu, chiều mai em gửi": its "đang" is the report's
     if facts and not results and not any(e.difficulty for e in entries):
         thanked = THANKED.search(folded)
         if thanked and not _states_progress(folded, thanked):
             return "thanks"  # "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị tập huấn"
     if facts:
         return None  # "đã tổ chức 3 hội nghị, đạt 80%": a report that names no task
-    if question:
-        return "question"
+    if question and not (ASKING.search(folded) and _reports_besides(folded, ASKING)):
+        return "question"  # "cho em hỏi: quý này đã tổ chức 4 hội nghị, …?" reports the count
     if THANKS.search(folded) or ACK.match(folded):
         return "thanks"
     if WISHES.search(folded) and len(folded.split()) <= 30:
@@ -160,6 +196,22 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if GREETING.search(folded) and len(folded.split()) <= 20:
         return "greeting"
     return None
+
+
+def _reports_besides(folded: str, pattern: re.Pattern[str]) -> bool:
+    """Whether the message, without every clause ``pattern`` finds (and a "đã" just before each),
+    still reports: a result (a count of things, "đã giao dự toán"), a task's progress ("đang tổng
+    hợp nhu cầu bổ sung của Công an tỉnh") — so that "về tuyên truyền, 9 tháng đăng 57 tin, bài.
+    Báo cáo đầy đủ sẽ gửi bằng văn bản sau" stays a report."""
+    rest, end = [], 0
+    for said in pattern.finditer(folded):
+        rest.append(_BEFORE_CLAUSE.sub("", folded[end : said.start()]))
+        end = said.end()
+    rest.append(folded[end:])
+    text = _ASIDE.sub(" ", _POLITE.sub(" ", " , ".join(rest)))
+    if _RESULT.search(text):
+        return True
+    return bool(_THINGS.search(_TASK_NO.sub(" ", _DOC_NO.sub(" ", _PERIOD.sub(" ", _PHONE.sub(" ", text))))))
 
 
 def _states_progress(folded: str, said: re.Match[str]) -> bool:

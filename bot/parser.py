@@ -2175,7 +2175,9 @@ class _Reader:
         if len(groups) == 1 and outcome and outcome != groups[0][0]:
             return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)))]
         if len(groups) <= 1:
-            whole = self.index.match(_topic(piece), self.allowed)
+            # the report's own sending ("Báo cáo đầy đủ sẽ gửi bằng văn bản sau") is no word of the part's task
+            said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(fold(piece[a:b])))
+            whole = self.index.match(_topic(said if said.strip() else piece), self.allowed)
             head = _subject_head(fold(piece))
             if head:
                 # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
@@ -2268,7 +2270,11 @@ _INTRO_RE = re.compile(r"\s*(?=[^:\n]*\b(?:bao cao|thuc hien (?:ke hoach|kh)|(?:
 # "Dạ em gửi bổ sung ạ.", "Em gửi báo cáo ạ": the message being sent, no task's words
 _SENDING_RE = re.compile(
     r"^\W*(?:(?:da|vang|kinh gui|chao)\s+(?:chi|anh|a)?\s*)*(?:em|e|minh|toi|ben em|don vi|chung toi)?\s*(?:xin\s+)?"
-    r"(?:gui|nop)(?:\s+(?:bo sung|them|lai|cap nhat|chi|anh|so lieu|bao cao|bc|ket qua|phan|a|nhe))*\s*[.!]*\s*$"
+    r"(?:gui|nop)(?:\s+(?:bo sung|them|lai|cap nhat|chi|anh|so lieu|bao cao|bc|ket qua|phan|a|nhe))*\s*[.!]*\s*$|"
+    # "Báo cáo đầy đủ sẽ gửi bằng văn bản sau.", "bc chi tiet e gui qua mail sau": the report's own sending
+    r"^\W*(?:(?:da|vang)\s+)?(?:bao cao|bc|ban)(?:\s+(?:day du|chi tiet|chinh thuc|giay|dien tu|ky so|nam|quy|\d+ thang|\d+t))*"
+    r"\s+(?:(?:em|e|minh|toi|ben em|don vi|so|huyen)\s+)?(?:se\s+)?(?:duoc\s+)?(?:gui|nop)\b"
+    r"(?:\s+(?:bang|qua|theo)\s+(?:van ban|ban giay|email|mail|he thong|duong|buu dien)[a-z ]{0,30})?(?:\s+(?:sau|lien|ngay|bo sung|a|nhe|nha|chi|anh))*\s*[.!]*\s*$"
 )
 # "không để xảy ra / phát sinh …" opening a sentence after results: what they came to
 _OUTCOME_RE = re.compile(r"^[\s,;\-]*(?:va\s+)?(?:gop phan\s+)?khong de (?:xay ra|phat sinh)\b")

@@ -86,6 +86,10 @@ _DOCUMENT_KIND = {"nghi quyet": "nq", "nq": "nq", "ket luan": "kl", "kl": "kl", 
 # "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" (PBPL, PBGDPL) name one field
 _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
 
+# "trụ sở", "cơ sở vật chất", "trang thiết bị" of the agencies: what the field calls their
+# "điều kiện hoạt động" (working conditions)
+_CONDITIONS = re.compile(r"\b(?:tru so|co so vat chat|trang thiet bi|phuong tien lam viec)\b")
+
 
 @lru_cache(maxsize=1024)
 def _pairs(text: str) -> frozenset[str]:
@@ -95,6 +99,8 @@ def _pairs(text: str) -> frozenset[str]:
         kind = _DOCUMENT_KIND[m.group(1)] if m.group(1) else m.group(4)
         out.add(f"{kind} #{int(m.group(2) or m.group(3))}")
     folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
+    if _CONDITIONS.search(folded):
+        folded += " . dieu kien hoat dong"  # a headquarters, equipment are the "điều kiện hoạt động" of the field
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
     # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
     for phrase in _PHRASE.split(folded):
@@ -237,6 +243,16 @@ class TaskIndex:
             s2 += w * b2.get(p, 1.0) if p in two else 0.0
         return s2 * CLEAR_LEAD > s1
 
+    def _title_names(self, found: frozenset[str], best: str, other: str) -> bool:
+        """Whether the passage names a document ``best``'s title names ("Nghị quyết 27-NQ/TW về Nhà
+        nước pháp quyền"), with another distinctive word of that title (of at most two tasks), and
+        ``other``'s title has none of them, listing the document in its text only (among the ones a
+        point lists): the title that names the document decides."""
+        b1, b2 = self._boost[best], self._boost[other]
+        named = [p for p in found if self._weight.get(p, 0.0) >= self._distinct and p in self._vocab[best]]
+        mine = [p for p in named if b1.get(p, 1.0) > 1.0]
+        return len(mine) >= 2 and any("#" in p for p in mine) and not any(b2.get(p, 1.0) > 1.0 for p in found if self._weight.get(p, 0.0) >= self._distinct)
+
     def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
         """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
         ranked = self.scores(text, allowed, pairs)
@@ -245,6 +261,8 @@ class TaskIndex:
         best, score = ranked[0]
         found = _pairs(text) if pairs is None else pairs
         close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score or self._close(found, best, ref)]
+        if len(close) == 1 and self._title_names(found, best, close[0]):
+            close = []
         if close:
             return TaskMatch(None, score, (best, *close[:2]))
         return TaskMatch(best, score)
