@@ -799,6 +799,7 @@ class _Message:
         if self.back_has(i, 5, ("so", "viec"), ("so", "vu"), ("so", "tien"), ("so", "don")):
             return  # "số việc thi hành xong tại Báo cáo quý I là 158 việc": a noun, the count's name
         if any(self.toks[k].digit and self.w(k + 1) in ("vu", "viec", "don", "tin") and not self.toks[k + 1].brk
+               and (self.w(k + 1), self.w(k + 2)) != ("don", "vi")  # "2024 đơn vị đã hoàn thành": no cases
                for k in self.back(i, 5)) and self.w(i - 1) in ("da", "hanh", "quyet", "ly"):
             # "06 vụ đã thi hành xong": cases settled, of work that goes on
             self._status(IN_PROGRESS, i, weak=True)

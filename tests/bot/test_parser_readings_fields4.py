@@ -87,3 +87,11 @@ def test_a_correction_stands(text, task, status):
 def test_narrowed(text, task, status, difficulty):
     e = _entry(text, task)
     assert (e.status, e.difficulty) == (status, difficulty), e.as_dict()
+
+
+def test_a_year_before_don_vi_is_no_count_of_cases():
+    # "đơn vị" (the unit) folds like "đơn" (a petition): "2024 đơn vị đã hoàn thành" settles no cases
+    from bot.parser import parse_reply
+
+    assert [(e.task, e.status) for e in parse_reply("Năm 2024 đơn vị đã hoàn thành NV2")] == [("2", "done")]
+    assert [(e.task, e.status) for e in parse_reply("NV10: 06 vụ đã thi hành xong")] == [("10", "in_progress")]
