@@ -49,6 +49,8 @@ HELD_OUT_10 = HERE / "parser_corpus_reports_heldout10.jsonl"
 HELD_OUT_11 = HERE / "parser_corpus_reports_heldout11.jsonl"
 HELD_OUT_12 = HERE / "parser_corpus_reports_heldout12.jsonl"
 HELD_OUT_13 = HERE / "parser_corpus_reports_heldout13.jsonl"
+HELD_OUT_14 = HERE / "parser_corpus_reports_heldout14.jsonl"
+HELD_OUT_15 = HERE / "parser_corpus_reports_heldout15.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

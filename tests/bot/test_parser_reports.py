@@ -44,6 +44,8 @@ SETS = {
     "reports-held-out-11": (rs.HELD_OUT_11, 0.72, 0.86),
     "reports-held-out-12": (rs.HELD_OUT_12, 0.70, 0.86),
     "reports-held-out-13": (rs.HELD_OUT_13, 0.74, 0.89),
+    "reports-held-out-14": (rs.HELD_OUT_14, 0.82, 0.91),
+    "reports-held-out-15": (rs.HELD_OUT_15, 0.83, 0.90),
 }
 
 
