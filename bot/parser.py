@@ -247,6 +247,10 @@ _PROG_PHRASES = [
     ("van", "dang"), ("lam", "binh", "thuong"), ("binh", "thuong"), ("duy", "tri"),
 ]
 _WEAK_PROG_PHRASES = [("trien", "khai", "thuc", "hien"), ("dang", "cho")]
+# "chưa có kết quả trong quý": nothing done yet; "lồng ghép, không có kết quả riêng": nothing of
+# its own arose (not "chưa có kết quả nổi bật", which is work under way with little to show)
+_NO_RESULT_PHRASES = [("chua", "co", "ket", "qua"), ("khong", "co", "ket", "qua"), ("chua", "co", "kq"),
+                      ("khong", "co", "kq"), ("ko", "co", "kq"), ("k", "co", "kq")]
 _DIFF_PHRASES = [
     ("kho", "khan"), ("vuong", "mac"), ("vuong",), ("kien", "nghi"), ("de", "nghi"),
     ("de", "xuat"), ("gia", "han"), ("thieu",), ("tro", "ngai"), ("bat", "cap"), ("ach", "tac"),
@@ -260,7 +264,8 @@ _DIFF_PHRASES = [
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
-    {p for group in (_DONE_PHRASES, _NS_VERBS, _PROG_PHRASES, _WEAK_PROG_PHRASES, _DIFF_PHRASES, _NOTHING_PHRASES)
+    {p for group in (_DONE_PHRASES, _NS_VERBS, _PROG_PHRASES, _WEAK_PROG_PHRASES, _DIFF_PHRASES, _NOTHING_PHRASES,
+                     _NO_RESULT_PHRASES)
      for p in group},
     key=len,
     reverse=True,
@@ -733,6 +738,9 @@ class _Message:
                     return  # ("không phát sinh đề nghị phối hợp": no request to act on arose)
             self._status(NOT_ARISEN, i)
             return
+        if phrase in _NO_RESULT_PHRASES:
+            self._on_no_result(i, j)
+            return
         if phrase in _DONE_PHRASES:
             self._on_done(i, j)
         elif phrase in _NS_VERBS:
@@ -752,6 +760,13 @@ class _Message:
                 self._status(IN_PROGRESS, i, weak=True)
         if phrase in _DIFF_PHRASES:
             self._on_difficulty(phrase, i, j)
+
+    def _on_no_result(self, i: int, j: int) -> None:
+        if self.w(j) == "rieng" and not self.toks[j].brk:
+            self._status(NOT_ARISEN, i)  # "thực hiện lồng ghép, không có kết quả riêng"
+        elif self.w(i) == "chua" and (self.clause_end_after(j) or (
+                self.w(j) == "trong" and self.w(j + 1) in ("quy", "ky", "thang", "nam", "dot"))):
+            self._status(NOT_STARTED, i)  # "chưa có kết quả trong quý, sẽ báo cáo ở kỳ 6 tháng"
 
     def _negated(self, i: int, width: int) -> bool:
         return any(self.w(j) in ("khong", "chang") or self.is_(j, "chua") for j in self.back(i, width))
@@ -781,8 +796,7 @@ class _Message:
                          ("buoc", "dau")):
             self._status(IN_PROGRESS, i)  # "dự kiến tháng 8 xong", "cơ bản hoàn thành"
             return
-        if self.w(j) in ("dot", "buoc", "giai") and (self.w(j + 1) in ("dau", "mot", "1", "i") or
-                                                     (self.w(j + 1) == "doan" and self.w(j + 2) in ("dau", "mot", "1", "i"))):
+        if self._first_part_follows(j):
             self._status(IN_PROGRESS, i)  # "xong đợt 1", "hoàn thành giai đoạn 1": a first part done
             return
         if self.seq(j, ("mot", "phan")) or (self.w(j) == "1" and self.w(j + 1) == "phan"):
@@ -810,6 +824,18 @@ class _Message:
             self._status(IN_PROGRESS, i, weak=True)
             return
         self._status(DONE, i)
+
+    def _first_part_follows(self, j: int) -> bool:
+        """ "xong đợt 1", "hoàn thành giai đoạn 1", "xong đợt ra quân 1": a first part named next."""
+        if self.w(j) not in ("dot", "buoc", "giai") or self.toks[j].brk:
+            return False
+        k = j + 2 if self.w(j) == "giai" and self.w(j + 1) == "doan" else j + 1
+        for m in range(k, min(k + 3, self.n)):
+            if self.toks[m].brk:
+                return False
+            if self.w(m) in ("dau", "mot", "1", "i"):
+                return True
+        return False
 
     def _all_cases_follow(self, j: int) -> bool:
         frac = self._fraction_at(j) if j < self.n and not self.toks[j].brk else None
