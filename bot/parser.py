@@ -641,6 +641,8 @@ class _Message:
         if self.is_(i, "do", "vi") and not self._cause_excluded(i):
             if self.seq(i + 1, ("chua", "den")) or self.seq(i + 1, ("chua", "toi")):
                 return  # "do chưa đến thời hạn": not due yet is no obstacle
+            if i + 1 < self.n and _NONE_CONCERNED_RE.match(self.folded, self.toks[i + 1].start):
+                return  # "chưa triển khai do không có cán bộ thuộc diện đào tạo": nothing it applies to
             for j in range(i + 1, min(i + 7, self.n)):
                 if self.toks[j].brk:
                     break
@@ -1075,6 +1077,11 @@ class _Message:
         elif head == "thieu":
             if prev in ("toi", "giam", "khong") or nxt in ("nhi", "nien"):
                 return
+            if self._being_recruited(j):
+                # "còn thiếu 02 công chức Tư pháp - Hộ tịch; đang tuyển dụng": the gap is being
+                # filled, the staffing task's own work, no obstacle
+                self.hits.append(_Hit("diff", False, self.toks[i].start))
+                return
         elif head == "cham":
             if prev == "go" or (prev == "phuc" and prev2 == "khac"):
                 return  # "tháo gỡ chậm trễ trong 06 vụ trưng cầu", "khắc phục chậm trễ": the work itself
@@ -1120,6 +1127,13 @@ class _Message:
         while k < self.n and not self.toks[k].brk and self.w(k) in ("cho", "duoc", "xin"):
             k += 1
         return k < self.n and not self.toks[k].brk and self.seq(k, ("gia", "han")) == 2
+
+    def _being_recruited(self, j: int) -> bool:
+        if j >= self.n:
+            return False
+        m = _SENTENCE_END_RE.search(self.folded, self.toks[j - 1].end)
+        rest = self.folded[self.toks[j - 1].end:m.start() if m else len(self.folded)]
+        return _RECRUITING_RE.search(rest) is not None and not _STILL_SHORT_RE.search(rest)
 
     def _resolved(self, j: int) -> bool:
         """ "các vướng mắc đã được tháo gỡ": a difficulty already dealt with."""
@@ -1212,6 +1226,8 @@ class _Message:
             j = i + 1
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
                 j += 1
+            if _NONE_CONCERNED_RE.match(self.folded, self.toks[i].start):
+                continue  # "không có cán bộ thuộc diện đào tạo": none the task applies to, no lack
             if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES \
                     and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")) \
                     and not (self.w(j) == "nhan" and self.w(j + 1) in ("duoc", "dc", "ve", "thay", "dien")):
@@ -1277,6 +1293,13 @@ _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{
 # "còn 01 vụ vướng mắc", "còn 03 vụ chưa thực hiện được": work remaining
 _REMAINING_RE = re.compile(r"\bcon \d+ (?:[a-z]+ ){1,4}(?:chua|vuong|dang)\b")
 # A count of cases: "412 tin", "1.612 vụ việc", "360 hồ sơ"
+# "(còn thiếu 02 công chức …); đang tuyển dụng", "đang hoàn thiện thủ tục tuyển dụng", "dag tuyen"
+_RECRUITING_RE = re.compile(r"[;,]\s*(?:hien\s+)?(?:dang|dag|dg)\s+(?:hoan thien (?:thu tuc|ho so)\s+|to chuc\s+|tien hanh\s+)?tuyen(?:\s+dung)?\s*$")
+# … unless the sentence says the recruiting fails ("do không có người đăng ký", "chưa tuyển được")
+_STILL_SHORT_RE = re.compile(r"\b(?:do|vi) |\bchua tuyen|\bkhong (?:co )?(?:nguoi|ai)\b")
+# "do không có cán bộ thuộc diện đào tạo", "vì không có đối tượng thuộc diện": none the task applies to
+_NONE_CONCERNED_RE = re.compile(r"(?:khong|ko|k|chua) co (?:[a-z]+ ){1,4}thuoc (?:dien|doi tuong)\b")
+_SENTENCE_END_RE = re.compile(r"[.!?\n]")
 _CASES_RE = re.compile(r"(?<![\d.,/])(\d{1,3}(?:\.\d{3})+|\d{3,})\s+(?:tin|vu|viec|don|ho so|bi can|truong hop|ban an|quyet dinh|thu tuc)\b")
 # Who does the work: "chỉ có 01 công chức" is a shortage of them
 _STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "vien"), ("tham", "phan"),

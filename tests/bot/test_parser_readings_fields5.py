@@ -51,3 +51,34 @@ def test_a_first_round_named_after_done_is_in_progress(text):
 
 def test_a_named_round_without_a_first_is_done():
     assert _by_task("NV2: hoàn thành đợt kiểm tra cuối năm.")["2"].status == "done"
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 3: Còn thiếu 02 công chức Tư pháp - Hộ tịch tại xã A; đang tuyển dụng.",
+    "Nhiệm vụ 3: bố trí 01 công chức còn thiếu tại xã B; đang hoàn thiện thủ tục tuyển dụng.",
+    "nv3 con thieu 2 cong chuc, dag tuyen dung",
+])
+def test_a_shortage_being_recruited_for_is_no_difficulty(text):
+    e = _by_task(text)["3"]
+    assert e.status == "in_progress" and e.difficulty is False
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 3: còn thiếu 03 công chức do không có người đăng ký; đang tuyển dụng.",
+    "Nhiệm vụ 3: còn thiếu 09 Thẩm phán so với định biên, áp lực công việc lớn.",
+])
+def test_a_shortage_not_being_filled_is_a_difficulty(text):
+    assert _by_task(text)["3"].difficulty is True
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 7: Chưa triển khai do không có cán bộ thuộc diện đào tạo tư pháp.",
+    "nv7 chua trien khai vi ko co can bo thuoc dien dao tao",
+])
+def test_none_the_task_applies_to_is_no_difficulty(text):
+    e = _by_task(text)["7"]
+    assert e.status == "not_started" and e.difficulty is False
+
+
+def test_a_lack_of_funds_as_cause_is_still_a_difficulty():
+    assert _by_task("Nhiệm vụ 7: Chưa triển khai do không có kinh phí.")["7"].difficulty is True
