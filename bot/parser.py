@@ -247,6 +247,10 @@ _PROG_PHRASES = [
     ("van", "dang"), ("lam", "binh", "thuong"), ("binh", "thuong"), ("duy", "tri"),
 ]
 _WEAK_PROG_PHRASES = [("trien", "khai", "thuc", "hien"), ("dang", "cho")]
+# "chưa có kết quả trong quý": nothing done yet; "lồng ghép, không có kết quả riêng": nothing of
+# its own arose (not "chưa có kết quả nổi bật", which is work under way with little to show)
+_NO_RESULT_PHRASES = [("chua", "co", "ket", "qua"), ("khong", "co", "ket", "qua"), ("chua", "co", "kq"),
+                      ("khong", "co", "kq"), ("ko", "co", "kq"), ("k", "co", "kq")]
 _DIFF_PHRASES = [
     ("kho", "khan"), ("vuong", "mac"), ("vuong",), ("kien", "nghi"), ("de", "nghi"),
     ("de", "xuat"), ("gia", "han"), ("thieu",), ("tro", "ngai"), ("bat", "cap"), ("ach", "tac"),
@@ -260,7 +264,8 @@ _DIFF_PHRASES = [
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
-    {p for group in (_DONE_PHRASES, _NS_VERBS, _PROG_PHRASES, _WEAK_PROG_PHRASES, _DIFF_PHRASES, _NOTHING_PHRASES)
+    {p for group in (_DONE_PHRASES, _NS_VERBS, _PROG_PHRASES, _WEAK_PROG_PHRASES, _DIFF_PHRASES, _NOTHING_PHRASES,
+                     _NO_RESULT_PHRASES)
      for p in group},
     key=len,
     reverse=True,
@@ -636,6 +641,8 @@ class _Message:
         if self.is_(i, "do", "vi") and not self._cause_excluded(i):
             if self.seq(i + 1, ("chua", "den")) or self.seq(i + 1, ("chua", "toi")):
                 return  # "do chưa đến thời hạn": not due yet is no obstacle
+            if i + 1 < self.n and _NONE_CONCERNED_RE.match(self.folded, self.toks[i + 1].start):
+                return  # "chưa triển khai do không có cán bộ thuộc diện đào tạo": nothing it applies to
             for j in range(i + 1, min(i + 7, self.n)):
                 if self.toks[j].brk:
                     break
@@ -733,6 +740,9 @@ class _Message:
                     return  # ("không phát sinh đề nghị phối hợp": no request to act on arose)
             self._status(NOT_ARISEN, i)
             return
+        if phrase in _NO_RESULT_PHRASES:
+            self._on_no_result(i, j)
+            return
         if phrase in _DONE_PHRASES:
             self._on_done(i, j)
         elif phrase in _NS_VERBS:
@@ -752,6 +762,13 @@ class _Message:
                 self._status(IN_PROGRESS, i, weak=True)
         if phrase in _DIFF_PHRASES:
             self._on_difficulty(phrase, i, j)
+
+    def _on_no_result(self, i: int, j: int) -> None:
+        if self.w(j) == "rieng" and not self.toks[j].brk:
+            self._status(NOT_ARISEN, i)  # "thực hiện lồng ghép, không có kết quả riêng"
+        elif self.w(i) == "chua" and (self.clause_end_after(j) or (
+                self.w(j) == "trong" and self.w(j + 1) in ("quy", "ky", "thang", "nam", "dot"))):
+            self._status(NOT_STARTED, i)  # "chưa có kết quả trong quý, sẽ báo cáo ở kỳ 6 tháng"
 
     def _negated(self, i: int, width: int) -> bool:
         return any(self.w(j) in ("khong", "chang") or self.is_(j, "chua") for j in self.back(i, width))
@@ -781,8 +798,7 @@ class _Message:
                          ("buoc", "dau")):
             self._status(IN_PROGRESS, i)  # "dự kiến tháng 8 xong", "cơ bản hoàn thành"
             return
-        if self.w(j) in ("dot", "buoc", "giai") and (self.w(j + 1) in ("dau", "mot", "1", "i") or
-                                                     (self.w(j + 1) == "doan" and self.w(j + 2) in ("dau", "mot", "1", "i"))):
+        if self._first_part_follows(j):
             self._status(IN_PROGRESS, i)  # "xong đợt 1", "hoàn thành giai đoạn 1": a first part done
             return
         if self.seq(j, ("mot", "phan")) or (self.w(j) == "1" and self.w(j + 1) == "phan"):
@@ -810,6 +826,18 @@ class _Message:
             self._status(IN_PROGRESS, i, weak=True)
             return
         self._status(DONE, i)
+
+    def _first_part_follows(self, j: int) -> bool:
+        """ "xong đợt 1", "hoàn thành giai đoạn 1", "xong đợt ra quân 1": a first part named next."""
+        if self.w(j) not in ("dot", "buoc", "giai") or self.toks[j].brk:
+            return False
+        k = j + 2 if self.w(j) == "giai" and self.w(j + 1) == "doan" else j + 1
+        for m in range(k, min(k + 3, self.n)):
+            if self.toks[m].brk:
+                return False
+            if self.w(m) in ("dau", "mot", "1", "i"):
+                return True
+        return False
 
     def _all_cases_follow(self, j: int) -> bool:
         frac = self._fraction_at(j) if j < self.n and not self.toks[j].brk else None
@@ -1049,6 +1077,11 @@ class _Message:
         elif head == "thieu":
             if prev in ("toi", "giam", "khong") or nxt in ("nhi", "nien"):
                 return
+            if self._being_recruited(j):
+                # "còn thiếu 02 công chức Tư pháp - Hộ tịch; đang tuyển dụng": the gap is being
+                # filled, the staffing task's own work, no obstacle
+                self.hits.append(_Hit("diff", False, self.toks[i].start))
+                return
         elif head == "cham":
             if prev == "go" or (prev == "phuc" and prev2 == "khac"):
                 return  # "tháo gỡ chậm trễ trong 06 vụ trưng cầu", "khắc phục chậm trễ": the work itself
@@ -1094,6 +1127,13 @@ class _Message:
         while k < self.n and not self.toks[k].brk and self.w(k) in ("cho", "duoc", "xin"):
             k += 1
         return k < self.n and not self.toks[k].brk and self.seq(k, ("gia", "han")) == 2
+
+    def _being_recruited(self, j: int) -> bool:
+        if j >= self.n:
+            return False
+        m = _SENTENCE_END_RE.search(self.folded, self.toks[j - 1].end)
+        rest = self.folded[self.toks[j - 1].end:m.start() if m else len(self.folded)]
+        return _RECRUITING_RE.search(rest) is not None and not _STILL_SHORT_RE.search(rest)
 
     def _resolved(self, j: int) -> bool:
         """ "các vướng mắc đã được tháo gỡ": a difficulty already dealt with."""
@@ -1186,6 +1226,8 @@ class _Message:
             j = i + 1
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
                 j += 1
+            if _NONE_CONCERNED_RE.match(self.folded, self.toks[i].start):
+                continue  # "không có cán bộ thuộc diện đào tạo": none the task applies to, no lack
             if j < self.n and not self.toks[j].brk and self.w(j) in _RESOURCES \
                     and not (self.w(j) == "can" and self.w(j + 1) in ("cu", "thiet")) \
                     and not (self.w(j) == "nhan" and self.w(j + 1) in ("duoc", "dc", "ve", "thay", "dien")):
@@ -1251,6 +1293,13 @@ _BIG_FRACTION_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{
 # "còn 01 vụ vướng mắc", "còn 03 vụ chưa thực hiện được": work remaining
 _REMAINING_RE = re.compile(r"\bcon \d+ (?:[a-z]+ ){1,4}(?:chua|vuong|dang)\b")
 # A count of cases: "412 tin", "1.612 vụ việc", "360 hồ sơ"
+# "(còn thiếu 02 công chức …); đang tuyển dụng", "đang hoàn thiện thủ tục tuyển dụng", "dag tuyen"
+_RECRUITING_RE = re.compile(r"[;,]\s*(?:hien\s+)?(?:dang|dag|dg)\s+(?:hoan thien (?:thu tuc|ho so)\s+|to chuc\s+|tien hanh\s+)?tuyen(?:\s+dung)?\s*$")
+# … unless the sentence says the recruiting fails ("do không có người đăng ký", "chưa tuyển được")
+_STILL_SHORT_RE = re.compile(r"\b(?:do|vi) |\bchua tuyen|\bkhong (?:co )?(?:nguoi|ai)\b")
+# "do không có cán bộ thuộc diện đào tạo", "vì không có đối tượng thuộc diện": none the task applies to
+_NONE_CONCERNED_RE = re.compile(r"(?:khong|ko|k|chua) co (?:[a-z]+ ){1,4}thuoc (?:dien|doi tuong)\b")
+_SENTENCE_END_RE = re.compile(r"[.!?\n]")
 _CASES_RE = re.compile(r"(?<![\d.,/])(\d{1,3}(?:\.\d{3})+|\d{3,})\s+(?:tin|vu|viec|don|ho so|bi can|truong hop|ban an|quyet dinh|thu tuc)\b")
 # Who does the work: "chỉ có 01 công chức" is a shortage of them
 _STAFF = [("cong", "chuc"), ("can", "bo"), ("vien", "chuc"), ("chap", "hanh", "vien"), ("tham", "phan"),
