@@ -1335,6 +1335,8 @@ _REF_RE = re.compile(
 # "Tiểu mục a nhiệm vụ 1", "điểm b của NV1": the letter first
 _LETTER_FIRST_RE = re.compile(
     r"(?<![a-z0-9])(?:tieu\s*muc|diem|y)\s+(?P<letter>[a-z])\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?!\d)"
+    # "(điểm a mục 1)": the plan's point a of its item 1, sub-item 1a (not "điểm a mục 1 Điều 5 …")
+    r"|(?<![a-z0-9])diem\s+(?P<letter2>[a-z])\s+(?:cua\s+)?muc\s+0*(?P<num2>\d{1,2})(?![\d.,/])(?!\s*(?:dieu|khoan|cua|tai|theo)(?![a-z]))"
 )
 # "…; điểm b: …" after a reference to the task: its next sub-item
 _LETTER_NEXT_RE = re.compile(r"(?<![a-z0-9])(?:tieu\s*muc|diem|y|phan)\s+(?P<letter>[a-e])(?![a-z0-9])")
@@ -1360,7 +1362,7 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n|]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|cham|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok|ok|oke|okie)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
@@ -1375,9 +1377,10 @@ _BARE_LEAD_RE = re.compile(
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
+_LEAD_NOT_ARISEN_RE = re.compile(r"(?:khong|ko|k|kg|chua)\s+(?:co\s+)?phat\s+sinh\s*(?:$|[,;.!\n])|kps(?![a-z])")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
 _SHORT_STATUS_RE = re.compile(
-    r"^\s*[:\-–—]?\s*(?:(?:da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
+    r"^\s*\)?\s*[:\-–—]?\s*(?:(?:da va dang|da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
     r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:binh thuong|on dinh|deu|tot))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
@@ -1412,7 +1415,9 @@ class _Refs:
             return not any(taken[a:b])
 
         for m in _LETTER_FIRST_RE.finditer(f):
-            task = str(int(m.group("num"))) + m.group("letter")
+            task = str(int(m.group("num") or m.group("num2"))) + (m.group("letter") or m.group("letter2"))
+            if m.group("num2") and _OTHER_DOCUMENT_RE.match(f, m.end()):
+                continue
             if task in self.valid and free(m.start(), m.end()):
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
@@ -1523,8 +1528,13 @@ class _Refs:
             tail = f[prev_end:m.start("lead") if m.group("lead") else lo]  # "…; còn 10 chưa làm", "còn lại 4, 6 k phát sinh"
             cut = _CLAUSE_CUT_RE.search(tail)
             # the clause before ends on the tasks' status in a few words: "…1 2 4 6 xong;"
-            if not cut or not _SHORT_STATUS_RE.match(tail[:cut.start()]) or re.search(r"[a-z0-9]", tail[cut.end():]):
+            if not cut or re.search(r"[a-z0-9]", tail[cut.end():]):
                 continue
+            if not _SHORT_STATUS_RE.match(tail[:cut.start()]):
+                # "nv4 đang làm phóng sự …, 6 không phát sinh": right after the clause of a task, bare
+                # numbers that did not arise (no count "does not arise") are the next tasks
+                if not _LEAD_NOT_ARISEN_RE.match(f, m.end()):
+                    continue
             nums = [(n.group(0), n.start() + lo, n.end() + lo) for n in re.finditer(r"\d{1,2}[a-z]?", m.group("nums"))]
             tasks = [(str(int(re.match(r"\d+", t).group())) + t.lstrip("0123456789"), a, b) for t, a, b in nums]
             if not all(t in self.valid and not any(taken[a:b]) for t, a, b in tasks):
