@@ -1279,6 +1279,7 @@ _SUPPORT_PHRASES = [
     ("chi", "dao"), ("giai", "quyet"), ("thao", "go"), ("tang", "cuong"), ("xem", "xet"), ("uu", "tien"),
     ("sua", "doi"), ("dieu", "chinh"), ("nang", "cao"),
     ("cung", "cap"), ("cong", "bo"),  # "đề nghị … cung cấp tài liệu", "… công bố danh sách giám định viên"
+    ("chinh", "sach"), ("thu", "hut"),  # "đề nghị tỉnh có chính sách thu hút bác sĩ pháp y": staff it lacks
 ]
 _NEG_FILLER = frozenset({"co", "gap", "phat", "sinh", "xay", "ra", "con", "thay", "ghi", "nhan", "gi", "nao", "bi"})
 _LACK_FILLER = frozenset({"co", "du", "duoc", "cap", "giao", "bo", "tri", "phan"})

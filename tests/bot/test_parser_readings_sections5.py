@@ -70,3 +70,17 @@ def test_a_count_after_a_tasks_clause_is_no_task():
 @pytest.mark.parametrize("text, tasks", [("nv1 4 6 ok het", ["1", "4", "6"]), ("nv 2 3 oke", ["2", "3"])])
 def test_a_bare_list_before_ok(text, tasks):
     assert [t for t, _ in read(text)] == tasks
+
+
+# "II. Kiến nghị / Đề nghị UBND tỉnh có chính sách thu hút bác sĩ pháp y": asking for a policy to
+# attract the staff it lacks is a request for support, the report's general part with a difficulty.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. Nhiệm vụ 4: đang thực hiện.\n2. Nhiệm vụ 6: xong.\n\nII. Kiến nghị\nĐề nghị UBND tỉnh có chính sách thu hút bác sĩ pháp y.",
+        "1. nv4 dang lam\n2. nv6 xong\n\nKien nghi: De nghi tinh co chinh sach thu hut giam dinh vien",
+    ],
+)
+def test_a_request_for_a_policy_to_attract_staff_is_a_difficulty(text):
+    entries = parse_reply(text)
+    assert [(e.task, e.difficulty) for e in entries] == [("4", False), ("6", False), (None, True)]
