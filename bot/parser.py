@@ -560,6 +560,11 @@ class _Message:
             if (self.w(i - 1) in ("duoc", "ok") and not self.toks[i].brk) or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
+        # "nv1 4 6 ok hết": all of them done
+        if self.w(i) == "het" and self.w(i - 1) in ("ok", "oke", "okie") and not self.toks[i].brk \
+                and (i + 1 >= self.n or self.toks[i + 1].brk or self.w(i + 1) in ("roi", "a", "nhe", "nha")) \
+                and not self._negated(i, 6):
+            self._status(DONE, i, weak=True)
         # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
         if self.w(i) == "khong" and self.w(i + 1) == "co" and not self.toks[i + 1].brk:
             k = i + 2

@@ -84,3 +84,16 @@ def test_a_bare_list_before_ok(text, tasks):
 def test_a_request_for_a_policy_to_attract_staff_is_a_difficulty(text):
     entries = parse_reply(text)
     assert [(e.task, e.difficulty) for e in entries] == [("4", False), ("6", False), (None, True)]
+
+
+# "nv1 4 6 ok hết": every task of the list done; "chưa ok hết" is not.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("nv2 3 ok het", [("2", "done"), ("3", "done")]),
+        ("NV7 ok hết rồi ạ", [("7", "done")]),
+        ("nv9 chua ok het", [("9", None)]),
+    ],
+)
+def test_ok_het_after_tasks_is_done(text, want):
+    assert read(text) == want
