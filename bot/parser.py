@@ -565,6 +565,11 @@ class _Message:
             if (self.w(i - 1) in ("duoc", "ok") and not self.toks[i].brk) or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
+        # "nv1 4 6 ok hết": all of them done
+        if self.w(i) == "het" and self.w(i - 1) in ("ok", "oke", "okie") and not self.toks[i].brk \
+                and (i + 1 >= self.n or self.toks[i + 1].brk or self.w(i + 1) in ("roi", "a", "nhe", "nha")) \
+                and not self._negated(i, 6):
+            self._status(DONE, i, weak=True)
         # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
         if self.w(i) == "khong" and self.w(i + 1) == "co" and not self.toks[i + 1].brk:
             k = i + 2
@@ -1328,6 +1333,7 @@ _SUPPORT_PHRASES = [
     ("chi", "dao"), ("giai", "quyet"), ("thao", "go"), ("tang", "cuong"), ("xem", "xet"), ("uu", "tien"),
     ("sua", "doi"), ("dieu", "chinh"), ("nang", "cao"),
     ("cung", "cap"), ("cong", "bo"),  # "đề nghị … cung cấp tài liệu", "… công bố danh sách giám định viên"
+    ("chinh", "sach"), ("thu", "hut"),  # "đề nghị tỉnh có chính sách thu hút bác sĩ pháp y": staff it lacks
 ]
 _NEG_FILLER = frozenset({"co", "gap", "phat", "sinh", "xay", "ra", "con", "thay", "ghi", "nhan", "gi", "nao", "bi"})
 _LACK_FILLER = frozenset({"co", "du", "duoc", "cap", "giao", "bo", "tri", "phan"})
@@ -1384,6 +1390,8 @@ _REF_RE = re.compile(
 # "Tiểu mục a nhiệm vụ 1", "điểm b của NV1": the letter first
 _LETTER_FIRST_RE = re.compile(
     r"(?<![a-z0-9])(?:tieu\s*muc|diem|y)\s+(?P<letter>[a-z])\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?!\d)"
+    # "(điểm a mục 1)": the plan's point a of its item 1, sub-item 1a (not "điểm a mục 1 Điều 5 …")
+    r"|(?<![a-z0-9])diem\s+(?P<letter2>[a-z])\s+(?:cua\s+)?muc\s+0*(?P<num2>\d{1,2})(?![\d.,/])(?!\s*(?:dieu|khoan|cua|tai|theo)(?![a-z]))"
 )
 # "…; điểm b: …" after a reference to the task: its next sub-item
 _LETTER_NEXT_RE = re.compile(r"(?<![a-z0-9])(?:tieu\s*muc|diem|y|phan)\s+(?P<letter>[a-e])(?![a-z0-9])")
@@ -1409,7 +1417,7 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n|]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|cham|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok|ok|oke|okie)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
@@ -1424,9 +1432,10 @@ _BARE_LEAD_RE = re.compile(
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
+_LEAD_NOT_ARISEN_RE = re.compile(r"(?:khong|ko|k|kg|chua)\s+(?:co\s+)?phat\s+sinh\s*(?:$|[,;.!\n])|kps(?![a-z])")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
 _SHORT_STATUS_RE = re.compile(
-    r"^\s*[:\-–—]?\s*(?:(?:da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
+    r"^\s*\)?\s*[:\-–—]?\s*(?:(?:da va dang|da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
     r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:binh thuong|on dinh|deu|tot))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
@@ -1461,7 +1470,9 @@ class _Refs:
             return not any(taken[a:b])
 
         for m in _LETTER_FIRST_RE.finditer(f):
-            task = str(int(m.group("num"))) + m.group("letter")
+            task = str(int(m.group("num") or m.group("num2"))) + (m.group("letter") or m.group("letter2"))
+            if m.group("num2") and _OTHER_DOCUMENT_RE.match(f, m.end()):
+                continue
             if task in self.valid and free(m.start(), m.end()):
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
@@ -1572,8 +1583,13 @@ class _Refs:
             tail = f[prev_end:m.start("lead") if m.group("lead") else lo]  # "…; còn 10 chưa làm", "còn lại 4, 6 k phát sinh"
             cut = _CLAUSE_CUT_RE.search(tail)
             # the clause before ends on the tasks' status in a few words: "…1 2 4 6 xong;"
-            if not cut or not _SHORT_STATUS_RE.match(tail[:cut.start()]) or re.search(r"[a-z0-9]", tail[cut.end():]):
+            if not cut or re.search(r"[a-z0-9]", tail[cut.end():]):
                 continue
+            if not _SHORT_STATUS_RE.match(tail[:cut.start()]):
+                # "nv4 đang làm phóng sự …, 6 không phát sinh": right after the clause of a task, bare
+                # numbers that did not arise (no count "does not arise") are the next tasks
+                if not _LEAD_NOT_ARISEN_RE.match(f, m.end()):
+                    continue
             nums = [(n.group(0), n.start() + lo, n.end() + lo) for n in re.finditer(r"\d{1,2}[a-z]?", m.group("nums"))]
             tasks = [(str(int(re.match(r"\d+", t).group())) + t.lstrip("0123456789"), a, b) for t, a, b in nums]
             if not all(t in self.valid and not any(taken[a:b]) for t, a, b in tasks):
