@@ -1,0 +1,95 @@
+"""Readings added in the held-out-14/-15 tuning round (not-reports and tasks by content)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import intents
+from bot.parser import parse_reply
+
+TASKS = [str(i) for i in range(1, 12)]
+
+
+def _kind(text: str, tasks=TASKS) -> str | None:
+    return intents.classify(text, parse_reply(text, tasks))
+
+
+@pytest.mark.parametrize("text", [
+    "Chúc anh chị Sở Tư pháp Ngày Pháp luật Việt Nam nhiều niềm vui ạ!",
+    "chuc cac anh chi ngay phap luat vui ve a",
+    "Kính chúc các anh chị luôn hạnh phúc ạ.",
+])
+def test_wishes_for_a_day_or_happiness_are_a_greeting(text):
+    assert _kind(text) == "greeting"
+
+
+@pytest.mark.parametrize("text", [
+    "Dạ báo cáo quý III của Sở đã gửi qua hệ thống eOffice ngày 3/10 rồi ạ.",
+    "da bao cao nam gui qua e-office r a",
+    "Dạ chào anh, Sở Xây dựng đã gửi Báo cáo số 77/BC-SXD qua hệ thống quản lý văn bản điều hành rồi ạ.",
+    "Dạ STTTT đã gửi qua hệ thống văn bản Báo cáo số 12/BC-STTTT rồi ạ.",
+])
+def test_a_report_sent_through_the_document_system_after_a_polite_da_is_sent_elsewhere(text):
+    assert _kind(text) == "elsewhere"
+
+
+@pytest.mark.parametrize("text", [
+    "Dạ HĐPH PBGDPL huyện đang tổng hợp số liệu quý IV, tuần sau em gửi báo cáo ạ.",
+    "da hdph dang tong hop so lieu, mai e gui a",
+])
+def test_a_polite_da_before_initials_is_no_progress(text):
+    assert _kind(text) == "later"
+
+
+@pytest.mark.parametrize("text", [
+    "Cho Sở hỏi: nhiệm vụ 4 thì số liệu tính từ 01/01 hay từ 15/12 năm trước ạ? Để Sở tổng hợp cho đúng.",
+    "cho em hoi nv9 so lieu tinh tu 1/1 hay tu 15/12 a?",
+])
+def test_a_question_about_a_period_opened_by_asking_is_no_report(text):
+    assert _kind(text) == "question"
+
+
+@pytest.mark.parametrize("text", [
+    "Dạ em cảm ơn anh, em đã nhận được hướng dẫn và biểu mẫu rồi ạ.",
+    "da e cam on chi, e da nhan dc huong dan roi a",
+])
+def test_guidance_received_is_thanks_though_its_da_roi_reads_done(text):
+    assert _kind(text) == "thanks"
+
+
+@pytest.mark.parametrize("text", [
+    "Sở Công Thương gửi lời cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị tập huấn.",
+    "Ban xin gửi lời chân thành cảm ơn Sở Tư pháp đã hỗ trợ tổ chức lớp bồi dưỡng. Chúc các anh chị cuối tuần vui vẻ.",
+])
+def test_sending_thanks_for_what_the_one_thanked_did_is_thanks(text):
+    assert _kind(text) == "thanks"
+
+
+@pytest.mark.parametrize("text", [
+    "Cảm ơn Sở Tư pháp đã hướng dẫn, Sở sẽ bổ sung số liệu nhiệm vụ 4 vào báo cáo năm.",
+    "cam on so da huong dan, ben em se bo sung so lieu nv6 vao bao cao 6 thang",
+])
+def test_a_promise_to_add_a_tasks_figures_to_a_later_report_is_later(text):
+    assert _kind(text) == "later"
+
+
+@pytest.mark.parametrize("text", [
+    "Kính gửi Sở Tư pháp, Phòng Tư pháp thay đổi đầu mối báo cáo: đồng chí Lê Văn Nam, SĐT 0259 3822 115 thay đồng chí Hà nghỉ hưu.",
+])
+def test_a_phone_number_in_a_change_of_focal_point_is_no_count(text):
+    assert _kind(text, ["6"]) == "contact"
+
+
+@pytest.mark.parametrize("text", [
+    # a count, a status, a result or a difficulty beside the same words keeps a report a report
+    "Cảm ơn Sở đã hướng dẫn, Sở đã tổ chức 3 hội nghị, sẽ bổ sung số liệu nhiệm vụ 4 vào báo cáo năm.",
+    "Dạ em đã nhận được hướng dẫn, NV4 đã hoàn thành 100%.",
+    "Em đã nhận được biểu mẫu, đã tổ chức 5 lớp tập huấn rồi ạ.",
+    "Dạ SKHCN đã gửi qua hệ thống văn bản, nhiệm vụ 3 đã tuyên truyền 12 tin bài.",
+    "Cho em hỏi: quý này đã tổ chức 4 hội nghị, số liệu tính từ 01/01 hay 15/12 ạ?",
+    "Sở Nội vụ gửi lời cảm ơn Sở Tư pháp đã phối hợp, Sở đã tổ chức 2 lớp bồi dưỡng.",
+    "Đổi đầu mối sang chị Lan, SĐT 0912 345 678; nhiệm vụ 6 đã tổ chức 3 hội nghị.",
+    "Dạ HĐPH đang gặp khó khăn về kinh phí, số liệu gửi sau ạ.",
+])
+def test_a_message_stating_results_stays_a_report(text):
+    assert _kind(text) is None
