@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pytest
 
 from bot import intents
 from bot.parser import parse_reply
+from bot.task_match import TaskIndex
+from common.paths import data_file
+from scheduler.plan import load_plan
 
 TASKS = [str(i) for i in range(1, 12)]
 
@@ -93,3 +98,36 @@ def test_a_phone_number_in_a_change_of_focal_point_is_no_count(text):
 ])
 def test_a_message_stating_results_stays_a_report(text):
     assert _kind(text) is None
+
+
+@lru_cache(maxsize=1)
+def _plan():
+    plan = load_plan(data_file("plan.json"))
+    return TaskIndex.from_plan(plan), list(plan.task_refs())
+
+
+def _tasks(text: str) -> tuple[set, set]:
+    index, refs = _plan()
+    entries = parse_reply(text, refs, index=index)
+    return {e.task for e in entries if e.task}, {c for e in entries for c in e.candidates}
+
+
+# A heading that leaves two tasks equally likely ("Về nâng cao chất lượng đội ngũ cán bộ tư pháp":
+# NV3's staff quality, NV7's training of that staff) is not decided by results after it that lean
+# to one of them only a little ("mở 02 lớp bồi dưỡng"); the conversation asks.
+@pytest.mark.parametrize("text", [
+    "Về nâng cao chất lượng đội ngũ cán bộ tư pháp, Sở đã phối hợp mở 02 lớp bồi dưỡng chuyên môn cho 80 công chức.",
+    "Sở Nội vụ báo cáo quý I: Về nâng cao chất lượng đội ngũ cán bộ tư pháp, đã phối hợp mở 01 lớp bồi dưỡng cho 60 công chức.",
+    "ve nang cao chat luong doi ngu can bo tu phap, so da phoi hop mo 02 lop boi duong chuyen mon cho 90 cong chuc",
+])
+def test_a_heading_two_tasks_share_asks_though_its_results_lean(text):
+    assert _tasks(text) == (set(), {"3", "7"})
+
+
+@pytest.mark.parametrize("text, task", [
+    # results that lean far to one task decide it, as before
+    ("Về công tác tuyên truyền, phổ biến chiến lược cải cách tư pháp bên em đã làm xong rồi ạ.", "1"),
+    ("Về đào tạo, bồi dưỡng cán bộ tư pháp: Sở đã phối hợp mở 02 lớp bồi dưỡng cho công chức Tư pháp - Hộ tịch cấp xã.", "7"),
+])
+def test_a_clear_heading_or_far_leaning_results_keep_their_task(text, task):
+    assert _tasks(text)[0] == {task}
