@@ -131,3 +131,19 @@ def test_a_heading_two_tasks_share_asks_though_its_results_lean(text):
 ])
 def test_a_clear_heading_or_far_leaning_results_keep_their_task(text, task):
     assert _tasks(text)[0] == {task}
+
+
+# A document named by its number and kind's letters ("Kế hoạch số 2197/KH-UBND", "Nghị quyết số
+# 77/NQ-CP") that only one task of the plan names decides for that task when the others close to it
+# name none of their own.
+@pytest.mark.parametrize("text", [
+    "Về triển khai Kế hoạch số 2197/KH-UBND của UBND tỉnh thực hiện Nghị quyết số 77/NQ-CP: huyện đã ban hành kế hoạch, tổ chức 01 hội nghị quán triệt.",
+    "ve trien khai ke hoach so 2197/kh-ubnd thuc hien nghi quyet 77/nq-cp: huyen da quan triet cho can bo chu chot, hoan thanh",
+])
+def test_a_document_only_one_task_names_decides(text):
+    assert _tasks(text)[0] == {"2"}
+
+
+def test_a_document_number_with_a_slash_is_read():
+    from bot.task_match import _pairs
+    assert {"kh #2197", "nq #77"} <= _pairs("Kế hoạch số 2197/KH-UBND thực hiện Nghị quyết số 77/NQ-CP")
