@@ -2187,7 +2187,11 @@ class _Reader:
                 ranked = self.index.scores(_topic(head.group(1)), self.allowed)
                 by_head = self.index.match(_topic(head.group(1)), self.allowed)
                 far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
-                if by_head.task and (by_head.task not in whole.candidates or far):
+                # "Về kiện toàn tổ chức bộ máy các cơ quan tư pháp: … thẩm định đề án vị trí việc làm của
+                # … Trung tâm Trợ giúp pháp lý": a heading clearly one task's, which the whole part leads
+                # to as well, is not undone by a rival its results bring that is not the heading's runner-up
+                results_rival = whole.candidates[:1] == (by_head.task,) and not (len(ranked) > 1 and ranked[1][0] in whole.candidates)
+                if by_head.task and (by_head.task not in whole.candidates or far or results_rival):
                     whole = by_head
                 elif whole.task and by_head.candidates and whole.task in by_head.candidates \
                         and not _far_ahead(self.index.scores(_topic(said if said.strip() else piece), self.allowed)):

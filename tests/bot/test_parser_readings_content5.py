@@ -147,3 +147,26 @@ def test_a_document_only_one_task_names_decides(text):
 def test_a_document_number_with_a_slash_is_read():
     from bot.task_match import _pairs
     assert {"kh #2197", "nq #77"} <= _pairs("Kế hoạch số 2197/KH-UBND thực hiện Nghị quyết số 77/NQ-CP")
+
+
+# A heading clearly one task's ("Về kiện toàn tổ chức bộ máy các cơ quan tư pháp", "Về giải quyết án
+# hành chính") which the whole part leads to as well keeps that task when the rival is brought by
+# the results' words (whom the work was for: "Trung tâm Trợ giúp pháp lý", "thẩm định đề án"), not
+# the heading's runner-up.
+@pytest.mark.parametrize("text, task", [
+    ("Về kiện toàn tổ chức bộ máy các cơ quan tư pháp, bổ trợ tư pháp: Sở đã thẩm định đề án vị trí việc làm của Trung tâm Trợ giúp pháp lý; đang chờ phê duyệt.", "3"),
+    ("ve kien toan to chuc bo may cac co quan tu phap: so da tham dinh de an vi tri viec lam cua trung tam tro giup phap ly, dang cho phe duyet", "3"),
+])
+def test_a_clear_heading_keeps_its_task_against_a_rival_of_its_results(text, task):
+    assert _tasks(text)[0] == {task}
+
+
+@pytest.mark.parametrize("text", [
+    # the heading's own runner-up is the rival: it still asks
+    "Phần tuyên truyền pháp luật cho hội viên nông dân 6 tháng: tổ chức 18 buổi cho 1.200 lượt hội viên.",
+])
+def test_a_heading_whose_runner_up_the_results_lean_to_still_asks(text):
+    index, refs = _plan()
+    allowed = ["1", "10", "11", "4", "6", "9"]
+    entries = parse_reply(text, refs, index=index, assigned=allowed)
+    assert not any(e.task for e in entries) and {"9", "6"} <= {c for e in entries for c in e.candidates}
