@@ -32,7 +32,9 @@ LATER = re.compile(
     # "đang chờ các xã gửi số liệu", "đang chờ Ban Thường vụ duyệt báo cáo": waiting on others for the report
     r"dang cho [^.,;?!]{0,30}\b(?:gui|nop|bao cao) (?:so lieu|bao cao|bc)|dang cho [^.,;?!]{0,30}\b(?:duyet|ky|cho y kien) (?:bao cao|bc)|"
     # "thứ 2 tuần sau mới gửi bc được", "khoảng 18/9 em gửi chính thức"
-    r"moi (?:gui|nop) (?:duoc )?(?:bao cao|bc)|(?:em|e|minh|toi|se) (?:gui|nop) (?:bao cao |bc )?chinh thuc)\b"
+    r"moi (?:gui|nop) (?:duoc )?(?:bao cao|bc)|(?:em|e|minh|toi|se) (?:gui|nop) (?:bao cao |bc )?chinh thuc|"
+    # "sẽ bổ sung số liệu nhiệm vụ 10 vào báo cáo năm": the figures come in a later report
+    r"se (?:bo sung|cap nhat|dua) (?:so lieu|noi dung|ket qua)\b[^.;?!]{0,40}\b(?:vao|trong) (?:bao cao|bc))\b"
 )
 # "em nhận được công văn rồi ạ": an acknowledgement of something received
 RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.!]+)*(?:da\s+)?nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|tin nhan|ke hoach|roi|r)\b")
@@ -41,13 +43,13 @@ RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.
 # "Hội đã nhận được mẫu báo cáo", "Sở Tài chính nhận được nhắc nhở rồi ạ": a reminder, a form, guidance received
 RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:(?:da|moi|vua)\s+nhan (?:duoc |dc )?|nhan (?:duoc|dc) )"
                            r"(?:cong van|van ban|thong bao|ke hoach|mau bao cao|bieu mau|mau|huong dan|nhac nho|loi nhac|tin nhac|tin nhan nhac)\b")
-# "Kính chúc anh chị năm mới an khang": wishes, a greeting
-WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man)\b")
+# "Kính chúc anh chị năm mới an khang", "Chúc anh chị Ngày Pháp luật nhiều niềm vui": wishes, a greeting
+WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man|niem vui|hanh phuc|ngay phap luat)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
 ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|(?:duong )?buu (?:dien|chinh)|tin nhan ca nhan|"
                        r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu|"
-                       # "đã gửi bc nv10 qua hệ thống QLVB": the document system, by its short name
-                       r"(?:(?:he thong|phan mem) )?(?:qlvb|qlvbdh|ioffice|voffice))\b|"
+                       # "đã gửi bc nv10 qua hệ thống QLVB", "qua hệ thống eOffice": the document system, by its short name
+                       r"(?:(?:he thong|phan mem) )?(?:qlvb|qlvbdh|ioffice|voffice|eoffice|e-office))\b|"
                        # "xin phép gửi báo cáo chung trong báo cáo của UBND huyện, không gửi riêng": in another's report
                        r"\b(?:gui|nop|bao cao|tong hop)(?: bao cao| bc)? (?:chung|long ghep|gop) (?:trong|vao|voi|cung) (?:bao cao|bc)\b|\bkhong (?:gui|nop|bao cao) rieng\b|"
                        # "Công văn số 412/TA-VP gửi Sở Tư pháp … kèm báo cáo năm", "đề nghị kiểm tra hộp thư công vụ"
@@ -66,8 +68,8 @@ CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau
                      r"\bdau moi\b[^.;?!]{0,60}\b(?:la|se la|giao cho|chuyen cho|chuyen sang|doi sang|giao lai cho) (?:dong chi|d/c|anh|chi|ong|ba)\b|"
                      # "đầu mối mới là Chamaléa Thị Lan, ĐT …", "đề nghị Sở cập nhật đầu mối": a new focal point named
                      r"\bdau moi moi (?:la|se la|cua (?:ben )?(?:em|minh|don vi|huyen|so|ban|hoi) la)\b|\bcap nhat (?:lai )?(?:thong tin )?dau moi\b)")
-# "Đ/c cho hỏi …", "Sở GTVT hỏi: …": a message that opens by asking
-ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |anh |chi )?hoi|hoi\s*:|muon hoi)\b")
+# "Đ/c cho hỏi …", "Sở GTVT hỏi: …", "Cho Sở hỏi: …": a message that opens by asking
+ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |anh |chi |so |hoi |ban |phong |huyen |cuc |don vi |ben (?:em|minh) )?hoi|hoi\s*:|muon hoi)\b")
 # "nhiệm vụ 11 … thì Sở mình có phải báo cáo không", "nhiệm vụ 2 với 3 là Sở mình phối hợp phải không":
 # a question whether a task is the agency's to report, not a report on it
 DUTY = re.compile(r"\b(?:co phai|co can|phai|can) (?:bao cao|bc|thuc hien|gui bao cao|phoi hop|tham gia|chu tri)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
@@ -77,8 +79,10 @@ WHO_LEADS = re.compile(r"\b(?:chu tri|phoi hop)\s+hay\s+(?:[^.?!]{0,40}\s)?(?:ch
                        r"\b(?:ai|ben nao|don vi nao|co quan nao|so nao)\s+(?:se\s+)?(?:chu tri|phoi hop|lam dau moi)\b")
 # "có kế hoạch mới chưa ạ?", "đã có hướng dẫn chưa chị?": a yes-or-no question ending on "chưa"
 HAS_IT_YET = re.compile(r"\bco\b[^.?!]{0,60}\bchua\b(?:\s+(?:a|ak|ah|ha|nhi|chi|anh|em|c|e|vay|z))*\s*\?")
-# "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị": thanks for what the one thanked did; its "đã" is theirs
-THANKED = re.compile(r"^(?:(?:da|vang|kinh|em|e|ben em|chung toi|xin|chan thanh)\s+)*cam on\s+(?:(?:so tu phap|so|stp|quy so|anh|chi|a|c|dong chi|cac anh chi|anh chi|ban)\s+)+"
+# "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị", "Sở Nội vụ gửi lời cảm ơn Sở Tư pháp đã phối hợp …":
+# thanks for what the one thanked did; its "đã" is theirs
+THANKED = re.compile(r"^(?:(?:da|vang|kinh|em|e|ben em|chung toi|xin|chan thanh)\s+)*"
+                     r"(?:(?:[a-z&-]+\s+){1,6}?(?:xin\s+)?(?:tran trong\s+)?gui\s+(?:loi\s+)?(?:chan thanh\s+)?)?cam on\s+(?:(?:so tu phap|so|stp|quy so|anh|chi|a|c|dong chi|cac anh chi|anh chi|ban)\s+)+"
                      r"(?:da|vi da|ve viec|trong viec|vi)\b[^,.;!?]*")
 # The words a statement of progress has ("đã", "đang", "hoàn thành", "triển khai")
 PROGRESS = re.compile(r"\b(?:da|dang|hoan thanh|xong|trien khai|thuc hien|to chuc|ban hanh)\b")
@@ -90,8 +94,10 @@ _BEFORE_SAID = re.compile(r"\b(?:da|vua|moi|em|e|minh|ben em)(?:\s+(?:da|vua|moi
 _PERIOD = re.compile(r"\b(?:\d+\s+thang|quy\s+[ivx\d]+|nam\s+\d{4}|\d{1,2}/\d{4}|(?:ngay\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)\b")
 # "đã", "đang", "sẽ", "đã được" just before a clause of sending or waiting: that clause's own
 _BEFORE_CLAUSE = re.compile(r"\b(?:da|dang|se|vua|moi|duoc|em|e|minh|ben em)(?:\s+(?:da|dang|se|vua|moi|duoc|em|e|minh|co))*\s*$")
-# "Dạ, …", "Dạ em …": the polite "dạ", folded like "đã", opening a sentence or before whom it addresses
-_POLITE = re.compile(r"(?:^|(?<=[.,;!?]))\s*da\b(?=\s*(?:[,.!]|$|\s(?:vang|em|e|ben|toi|minh|chung|kinh|thua|xin|chi|anh|a|c|sep|lanh|so|hoi|huyen|phong|ubnd|cuc|ban|tinh|thanh|van|uy|lien|toa|vien|dai|bao|cong)\b))")
+# "Dạ, …", "Dạ em …", "Dạ chào chị": the polite "dạ", folded like "đã", opening a sentence or before whom
+# it addresses; "Dạ SKHCN …", "Dạ HĐPH …": before an agency's initials (three letters or more, no vowel;
+# "đã xg", "đã ht" are teencode for done)
+_POLITE = re.compile(r"(?:^|(?<=[.,;!?]))\s*da\b(?=\s*(?:[,.!]|$|\s(?:vang|em|e|ben|toi|minh|chung|kinh|thua|xin|chi|anh|a|c|sep|lanh|so|hoi|huyen|phong|ubnd|cuc|ban|tinh|thanh|van|uy|lien|toa|vien|dai|bao|cong|chao)\b|\s[b-df-hj-np-tv-xz&]{3,}\b))")
 # "lãnh đạo đang đi công tác", "em đã nhận", "chị đã nhắc", "ký xong", "đã có Công văn số …": the
 # people and the papers around a report, no progress of a task
 _ASIDE = re.compile(r"\b(?:(?:da|dang|vua|moi|se)\s+(?:duoc\s+)?(?:di cong tac|di hop|hop|nghi huu|nghi phep|nghi om|nghi|om|ban|vang mat|"
@@ -132,12 +138,18 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return None  # a long text is a report without a task number, not small talk
     question = bool(QUESTION.search(folded))
     results = any(e.percent is not None or e.figures or e.status == "done" for e in entries)
+    # "SĐT 0255 3864 112 thay đồng chí …", "nhiệm vụ 10 vào báo cáo": a phone's, a date's, a task's
+    # number read as a count is none
+    counted = any(e.figures for e in entries) and _counts(folded)
     if "?" in folded and not any(e.percent is not None or e.status == "done" for e in entries):
         if DUTY.search(folded) and not results:
             return "question"  # "NV11 … Sở mình có phải báo cáo không, vì không liên quan chuyên môn?"
         if HAS_IT_YET.search(folded) and not any(e.difficulty or e.status not in (None, "not_started") for e in entries) \
                 and not _reports_besides(folded, HAS_IT_YET):
             return "question"  # "năm sau có kế hoạch mới chưa ạ?": its "chưa" asks, it is no status
+    if "?" in folded and not any(e.percent is not None for e in entries):
+        # "Cho Hội hỏi: nhiệm vụ 8 thì số liệu tính từ 01/01 hay từ 15/12 năm trước ạ?": a "done"
+        # read from its dates is no result; a result of its own is found in its words below
         if ASKING.search(folded) and not any(e.difficulty for e in entries):
             # "Đ/c cho hỏi số liệu chốt đến ngày nào, 14/12 hay 30/11? Nhiệm vụ 4 bên anh có nhiều chỉ
             # tiêu …": what follows the question is its context when it states no progress and no count
@@ -165,16 +177,26 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
             asked = REQUEST.search(folded) or GUIDANCE.search(folded)
             if asked and not PROGRESS.search(folded) and not _COUNT.search(_TASK_NO.sub(" ", folded)):
                 return "question"
+        if not any(e.percent is not None or e.status == "done" or e.difficulty for e in entries) and not counted:
+            # "Cảm ơn Sở đã hướng dẫn, Hội sẽ bổ sung số liệu nhiệm vụ 10 vào báo cáo năm": a promise
+            # to report the task later, the thanks set aside
+            rest = _unthanked(folded)
+            if LATER.search(rest) and not _reports_besides(rest, LATER):
+                return "later"
         return None  # a task found by its words, or the agency's only one, is not yet a report
-    if CONTACT.search(folded) and not any(e.percent is not None or e.figures or e.status == "done" for e in entries) \
+    if CONTACT.search(folded) and not counted and not any(e.percent is not None or e.status == "done" for e in entries) \
             and not _reports_besides(folded, CONTACT):
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
     if ELSEWHERE.search(folded) and not _reports_besides(folded, ELSEWHERE):
         return "elsewhere"  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
     if RECEIVED.search(folded):
         return "thanks"  # "dạ em nhận được công văn rồi ạ": the "rồi" is no report
-    if RECEIVED_SAID.search(folded) and not results and not any(e.status not in (None, "not_started") or e.difficulty for e in entries):
-        return "thanks"  # "Văn phòng đã nhận Kế hoạch 124, sẽ triển khai …": its "sẽ" is no status
+    if RECEIVED_SAID.search(folded) and not counted and not any(e.percent is not None or e.difficulty for e in entries) \
+            and (not results and not any(e.status not in (None, "not_started") for e in entries)
+                 or not _reports_besides(_unthanked(folded), RECEIVED_SAID)):
+        # "Văn phòng đã nhận Kế hoạch 124, sẽ triển khai …": its "sẽ" is no status; "em đã nhận được
+        # hướng dẫn và biểu mẫu rồi ạ": its "đã … rồi" is the receiving
+        return "thanks"
     if REQUEST.search(folded) and not facts and not _reports_besides(folded, REQUEST):
         return "question"  # "xin mẫu báo cáo"; "đã nhận mẫu báo cáo; đã tổ chức 3 hội nghị" reports
     if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
@@ -189,6 +211,8 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return None  # "đã tổ chức 3 hội nghị, đạt 80%": a report that names no task
     if question and not (ASKING.search(folded) and _reports_besides(folded, ASKING)):
         return "question"  # "cho em hỏi: quý này đã tổ chức 4 hội nghị, …?" reports the count
+    if counted:
+        return None  # "Cảm ơn Sở đã phối hợp, Sở đã tổ chức 2 lớp bồi dưỡng": the count is a result
     if THANKS.search(folded) or ACK.match(folded):
         return "thanks"
     if WISHES.search(folded) and len(folded.split()) <= 30:
@@ -212,6 +236,19 @@ def _reports_besides(folded: str, pattern: re.Pattern[str]) -> bool:
     if _RESULT.search(text):
         return True
     return bool(_THINGS.search(_TASK_NO.sub(" ", _DOC_NO.sub(" ", _PERIOD.sub(" ", _PHONE.sub(" ", text))))))
+
+
+def _unthanked(folded: str) -> str:
+    """The message without the clause of thanks for what the one thanked did ("Cảm ơn Sở Tư pháp đã
+    hướng dẫn"): its "đã" is theirs."""
+    thanked = THANKED.search(folded)
+    return folded[: thanked.start()] + " , " + folded[thanked.end() :] if thanked else folded
+
+
+def _counts(folded: str) -> bool:
+    """Whether the message gives a count of things once phone, document and task numbers and the
+    period are set aside."""
+    return bool(_THINGS.search(_TASK_NO.sub(" ", _DOC_NO.sub(" ", _PERIOD.sub(" ", _PHONE.sub(" ", folded))))))
 
 
 def _states_progress(folded: str, said: re.Match[str]) -> bool:

@@ -2252,8 +2252,18 @@ class _Reader:
                 ranked = self.index.scores(_topic(head.group(1)), self.allowed)
                 by_head = self.index.match(_topic(head.group(1)), self.allowed)
                 far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
-                if by_head.task and (by_head.task not in whole.candidates or far):
+                # "Về kiện toàn tổ chức bộ máy các cơ quan tư pháp: … thẩm định đề án vị trí việc làm của
+                # … Trung tâm Trợ giúp pháp lý": a heading clearly one task's, which the whole part leads
+                # to as well, is not undone by a rival its results bring that is not the heading's runner-up
+                results_rival = whole.candidates[:1] == (by_head.task,) and not (len(ranked) > 1 and ranked[1][0] in whole.candidates)
+                if by_head.task and (by_head.task not in whole.candidates or far or results_rival):
                     whole = by_head
+                elif whole.task and by_head.candidates and whole.task in by_head.candidates \
+                        and not _far_ahead(self.index.scores(_topic(said if said.strip() else piece), self.allowed)):
+                    # "Về nâng cao chất lượng đội ngũ cán bộ tư pháp: … mở 02 lớp bồi dưỡng …": a heading
+                    # that leaves two tasks equally likely is not decided by results after it that lean
+                    # to one of them only a little (less than twice the clear lead)
+                    return [_with(_parse(piece, self.valid)[0], candidates=by_head.candidates)]
                 sides = _JOINED_RE.split(head.group(1))
                 if len(sides) == 2:
                     # "Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ": two subjects, each clearly one
@@ -2299,6 +2309,11 @@ _SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*" + _INTRO_LEAD + r"((?:phan|ve|con
 # "Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp năm 2024, Sở Tài chính đã …":
 # "về …" up to a comma opens the sentence's subject when no colon does (after a salutation, maybe)
 _SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?" + _INTRO_LEAD + r"((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
+
+
+def _far_ahead(ranked: list[tuple[str, float]]) -> bool:
+    """Whether the best task is ahead of the next by twice the clear lead (or alone)."""
+    return len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
 
 
 def _subject_head(folded: str) -> re.Match[str] | None:

@@ -81,7 +81,9 @@ _AGENCY_ACRONYMS = frozenset({"thads"})
 
 # "Nghị quyết 27-NQ/TW", "NQ 27", "Kết luận số 21-KL/TW", "Chỉ thị 05-CT/TW": a document by its
 # number is a name of its own, which the syllable pairs (parted at numbers) cannot see
-_DOCUMENT = re.compile(r"\b(?:(nghi quyet|nq|ket luan|kl|chi thi|ct)\s*(?:so\s*)?(\d{1,4})(?![\d/.,])|(\d{1,4})\s*-\s*(nq|kl|ct)\b)")
+# "Kế hoạch số 2197/KH-UBND", "Nghị quyết số 77/NQ-CP", "Quy định 132-QĐ/TW": likewise, a number
+# before its kind's letters after "-" or "/"
+_DOCUMENT = re.compile(r"\b(?:(nghi quyet|nq|ket luan|kl|chi thi|ct)\s*(?:so\s*)?(\d{1,4})(?![\d/.,])|(\d{1,4})\s*[-/]\s*(nq|kl|ct|kh|qd|cv)\b)")
 _DOCUMENT_KIND = {"nghi quyet": "nq", "nq": "nq", "ket luan": "kl", "kl": "kl", "chi thi": "ct", "ct": "ct"}
 # "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" (PBPL, PBGDPL) name one field
 _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
@@ -253,6 +255,10 @@ class TaskIndex:
         mine = [p for p in named if b1.get(p, 1.0) > 1.0]
         return len(mine) >= 2 and any("#" in p for p in mine) and not any(b2.get(p, 1.0) > 1.0 for p in found if self._weight.get(p, 0.0) >= self._distinct)
 
+    def _own_document(self, found: frozenset[str], ref: str) -> bool:
+        """Whether the passage names a document by its number that only task ``ref`` names."""
+        return any("#" in p and self._weight.get(p, 0.0) >= self._weight_one for p in found & self._vocab.get(ref, set()))
+
     def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
         """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
         ranked = self.scores(text, allowed, pairs)
@@ -263,6 +269,8 @@ class TaskIndex:
         close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score or self._close(found, best, ref)]
         if len(close) == 1 and self._title_names(found, best, close[0]):
             close = []
+        if close and self._own_document(found, best) and not any(self._own_document(found, ref) for ref in close):
+            close = []  # "Kế hoạch số 2197/KH-UBND …" that only NV2 names: the document decides
         if close:
             return TaskMatch(None, score, (best, *close[:2]))
         return TaskMatch(best, score)
