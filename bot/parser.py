@@ -154,7 +154,29 @@ def _fold_char(ch: str) -> str:
     return fold(unicodedata.normalize("NFKC", ch))
 
 
+class _FoldTable(dict):
+    """str.translate's table for the folding of one character at a time, filled as characters
+    are met; the characters that fold to no or to several letters are remembered, so that a
+    text without them maps position to position."""
+
+    def __missing__(self, code: int) -> str:
+        if len(self) > 50_000:
+            self.clear()  # a message of every script there is: start again rather than grow
+        folded = _fold_char(chr(code))
+        if len(folded) != 1:
+            _IRREGULAR.add(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+_IRREGULAR: set[str] = set()
+
+
 def _fold_map(text: str) -> tuple[str, list[int]]:
+    folded = text.translate(_FOLD_TABLE)
+    if len(folded) == len(text) and _IRREGULAR.isdisjoint(text):
+        return folded, list(range(len(text)))  # each character one letter: the usual message
     parts: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):

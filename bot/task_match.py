@@ -266,7 +266,11 @@ class TaskIndex:
             return TaskMatch(None, ranked[0][1] if ranked else 0.0)
         best, score = ranked[0]
         found = _pairs(text) if pairs is None else pairs
-        close = [ref for ref, s in ranked[1:] if s * CLEAR_LEAD > score or self._close(found, best, ref)]
+        # _close can only hold when the other's score clears best's words at their plain weight
+        # (it weighs no word above its boosted weight, and best's at least at their plain one)
+        plain = sum(self._weight[p] for p in found & self._vocab[best])
+        close = [ref for ref, s in ranked[1:]
+                 if s * CLEAR_LEAD > score or (s * CLEAR_LEAD > plain and self._close(found, best, ref))]
         if len(close) == 1 and self._title_names(found, best, close[0]):
             close = []
         if close and self._own_document(found, best) and not any(self._own_document(found, ref) for ref in close):
