@@ -261,11 +261,11 @@ class TaskIndex:
 
     def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
         """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
-        ranked = self.scores(text, allowed, pairs)
+        found = _pairs(text) if pairs is None else pairs
+        ranked = self.scores(text, allowed, found)
         if not ranked or ranked[0][1] < self.min_score:
             return TaskMatch(None, ranked[0][1] if ranked else 0.0)
         best, score = ranked[0]
-        found = _pairs(text) if pairs is None else pairs
         # _close can only hold when the other's score clears best's words at their plain weight
         # (it weighs no word above its boosted weight, and best's at least at their plain one)
         plain = sum(self._weight[p] for p in found & self._vocab[best])
