@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 
 from bot import intents
 from bot.parser import parse_reply
-from bot.task_match import TaskIndex
-from common.paths import data_file
-from scheduler.plan import load_plan
+from tests.bot.readings import seed_index
 
 TASKS = [str(i) for i in range(1, 12)]
 
@@ -100,10 +96,7 @@ def test_a_message_stating_results_stays_a_report(text):
     assert _kind(text) is None
 
 
-@lru_cache(maxsize=1)
-def _plan():
-    plan = load_plan(data_file("plan.json"))
-    return TaskIndex.from_plan(plan), list(plan.task_refs())
+_plan = seed_index  # (index, refs) of the seed plan
 
 
 def _tasks(text: str) -> tuple[set, set]:

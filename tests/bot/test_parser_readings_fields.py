@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parser import DEFAULT_TASKS, DONE, IN_PROGRESS, NOT_ARISEN, NOT_STARTED, parse_reply
+from bot.parser import DONE, IN_PROGRESS, NOT_ARISEN, NOT_STARTED, parse_reply
+from tests.bot.readings import entry as _entry
 
 
-def _entry(text: str, task: str):
-    entries = [e for e in parse_reply(text, DEFAULT_TASKS) if e.task == task]
-    assert entries, f"no entry for task {task} in {text!r}"
-    return entries[0]
 
 
 # "không có vụ (việc) nào", "k co vu nao": nothing arose this period
