@@ -77,7 +77,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, exists, func, or_, text, update
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -99,7 +98,7 @@ from scheduler.sync import (
     sync_years,
     why_resync,
 )
-from storage.db import begin_write, session_scope
+from storage.db import begin_write, is_outage, session_scope
 from storage.models import (
     Contact,
     ContactRole,
@@ -1392,25 +1391,31 @@ def _outcome(engine: Engine, row: Outbox, worker_id: str, *, sent_part: tuple[in
 
 
 # How long a worker keeps trying to record a message the platform has accepted while the
-# database is away: about a lease. Giving up earlier would let the lease run out and the row go
-# out again (a duplicate); the message is already out, so there is nothing else to do.
-AFTER_SEND_RETRY_S = DEFAULT_LEASE.total_seconds() - 5.0
+# database is away: far beyond a lease. Giving up lets the lease run out and the row go out
+# again (a duplicate); the message is already out, and while the database is away nothing else
+# can be claimed or sent anyway. The bound is only there so that a one-shot ``baocao tick``
+# facing a database that never comes back ends, leaving the row to the lease.
+AFTER_SEND_RETRY_S = 600.0
 
 
 async def _after_send(fn: Callable[..., bool], *args: Any, **kwargs: Any) -> bool:
     """``fn`` (an outcome write) once a message is out, retried while the database is away or
-    hangs, for up to :data:`AFTER_SEND_RETRY_S` of real time."""
+    hangs (:func:`storage.db.is_outage`), for up to :data:`AFTER_SEND_RETRY_S` of real time."""
     deadline = _time.monotonic() + AFTER_SEND_RETRY_S
     delay = 0.1
+    warned_at = -1e9
     while True:
         try:
             return await asyncio.to_thread(fn, *args, **kwargs)
-        except (OperationalError, DisconnectionError, DBAPIError, TimeoutError) as exc:
-            if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
+        except Exception as exc:
+            if not is_outage(exc):
                 raise  # an integrity error or the like: retrying changes nothing
-            if _time.monotonic() + delay > deadline:
+            now = _time.monotonic()
+            if now + delay > deadline:
                 raise
-            log.warning("a message is out but the database is away; recording it again in %.1f s: %s", delay, exc)
+            if now - warned_at >= 30.0:  # once, then every 30 s: an outage is logged elsewhere too
+                log.warning("a message is out but the database is away; recording it again until it answers: %s", exc)
+                warned_at = now
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
 

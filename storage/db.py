@@ -71,6 +71,15 @@ class DatabaseUnavailable(StorageError):
         )
 
 
+def is_outage(exc: BaseException) -> bool:
+    """``exc`` says the database is away or hangs (connection refused or dropped, a timeout
+    waiting for it), as opposed to a statement that failed on its own (an integrity error):
+    the first is worth trying again once it answers, the second is not."""
+    if isinstance(exc, (DatabaseUnavailable, sa_exc.OperationalError, sa_exc.DisconnectionError, sa_exc.TimeoutError, TimeoutError)):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
 class DatabaseNotReady(StorageError):
     """The schema is not at the revision this code expects."""
 

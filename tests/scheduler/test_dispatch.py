@@ -500,6 +500,55 @@ async def test_a_crashed_senders_rows_are_claimed_again_after_the_lease(engine):
     assert {row.status for row in rows} == {"sent"} and {row.claimed_by for row in rows} == {"rescuer"}
 
 
+class GoneAfterSend(FakeSender):
+    """Telegram takes the first message, and the database goes away before baocao can write
+    that down (every connection checkout refused, as a vanished server's would be); it is back
+    ``outage_s`` later, by which time the row's lease has run out on the clock."""
+
+    def __init__(self, engine, outage_s: float) -> None:
+        super().__init__()
+        self.engine = engine
+        self.outage_s = outage_s
+
+    def _refuse(self, *_) -> None:
+        from storage.db import DatabaseUnavailable
+
+        raise DatabaseUnavailable(self.engine.url, "connection refused (test)")
+
+    def _up(self) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "checkout", self._refuse)
+
+    async def send(self, row: Outbox, progress=None) -> str:
+        import asyncio
+
+        from sqlalchemy import event
+
+        message_id = await super().send(row, progress)
+        if len(self.sent) == 1:
+            event.listen(self.engine, "checkout", self._refuse)
+            asyncio.get_running_loop().call_later(self.outage_s, self._up)
+        return message_id
+
+
+async def test_a_message_out_just_before_the_database_went_away_is_recorded_once_it_is_back_not_sent_again(engine):
+    # The failure CI once caught in the fault suite (an answer delivered twice): the write
+    # recording a delivered message met a refused connection, gave up at once, and the row went
+    # out again after its lease.
+    seed(engine)
+    plan_only(engine, D7)
+    sender = GoneAfterSend(engine, outage_s=1.5)
+    stats = await dp.dispatch_once(engine, {"telegram": sender}, FixedClock(D7), worker_id="w", pacers={"telegram": fast_pacer()})
+    assert stats.sent == len(FOCAL_ACTIVE) and stats.lost_lease == 0
+    rows = outbox(engine, kind="reminder")
+    assert {row.status for row in rows} == {"sent"} and all(row.message_id for row in rows)
+    later = FixedClock(D7 + dp.DEFAULT_LEASE * 3)  # long past every lease
+    again = await dp.dispatch_once(engine, {"telegram": sender}, later, worker_id="other", pacers={"telegram": fast_pacer()})
+    assert again.claimed == 0
+    assert Counter(sender.keys()) == Counter(row.key for row in rows)  # each once
+
+
 async def test_a_crashed_senders_superseded_rows_are_dropped_not_sent_late(engine):
     seed(engine)
     plan_only(engine, D7)
