@@ -53,6 +53,8 @@ HELD_OUT_14 = HERE / "parser_corpus_reports_heldout14.jsonl"
 HELD_OUT_15 = HERE / "parser_corpus_reports_heldout15.jsonl"
 HELD_OUT_16 = HERE / "parser_corpus_reports_heldout16.jsonl"
 HELD_OUT_17 = HERE / "parser_corpus_reports_heldout17.jsonl"  # the 105 of 150 its writer wrote one by one
+HELD_OUT_18 = HERE / "parser_corpus_reports_heldout18.jsonl"
+HELD_OUT_19 = HERE / "parser_corpus_reports_heldout19.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -46,6 +46,8 @@ SETS = {
     "reports-held-out-15": (rs.HELD_OUT_15, 0.83, 0.90),
     "reports-held-out-16": (rs.HELD_OUT_16, 0.78, 0.88),
     "reports-held-out-17": (rs.HELD_OUT_17, 0.83, 0.88),
+    "reports-held-out-18": (rs.HELD_OUT_18, 0.78, 0.90),
+    "reports-held-out-19": (rs.HELD_OUT_19, 0.76, 0.90),
 }
 
 
