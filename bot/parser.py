@@ -1463,6 +1463,8 @@ _SHORT_STATUS_RE = re.compile(
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
 _LINE_NUMBERING_RE = re.compile(r"[\s\-–—+•*]*(?:(?:[ivx]+|\d{1,2}|[a-e])\s*[.)/]\s*)*")  # "1. ", "II.1. ", "- "
 _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
+_STATUS_WORD_RE = re.compile(r"(?<!\w)(?:xong|xog|hoàn thành|hoan thanh|ht|đang|dang|dag|đã|da|chưa|chua|không|khong|ko|k|kps)(?!\w)")
+_BRACKETED_POINT_RE = re.compile(r"[\s:.\-–—]*(?:(?![.!?]\s)[^\n;:()])*(?<![.!?])\(\s*")  # a heading's title up to "(" before the point
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _REPORTS_LIST_RE = re.compile(r"(?<![a-z])(?:bao cao|bc)\s+(?P<so>so)\s+0*(?P<num>\d{1,2})(?!\d)")
@@ -1589,8 +1591,15 @@ class _Refs:
         # "1. Nhiệm vụ 1\n1.2. Về đổi mới … (điểm b nhiệm vụ 1): …": a line that is only the task's
         # heading, over a part about one of its sub-items, heads that part
         lo, hi = f.rfind("\n", 0, ref.start) + 1, f.find("\n", ref.end)
-        return 0 <= hi < nxt.start and bool(_LINE_NUMBERING_RE.fullmatch(f, lo, ref.start)) \
-            and bool(re.fullmatch(r"[\s:.\-–—]*", f[ref.end:hi]))
+        if not _LINE_NUMBERING_RE.fullmatch(f, lo, ref.start):
+            return False
+        if 0 <= hi < nxt.start:
+            return bool(re.fullmatch(r"[\s:.\-–—]*", f[ref.end:hi]))
+        # "I.1. Về quán triệt, triển khai các chủ trương … (điểm a mục 1)": a heading opening on the
+        # task, whose title ends on which of its points it is, in brackets, is that point's
+        # (not "nv1 xong (điểm b thì đang làm)": task 1's own status before it; "Đảng" is no "đang")
+        return bool(_BRACKETED_POINT_RE.fullmatch(f, ref.end, nxt.start)) \
+            and not _STATUS_WORD_RE.search(unicodedata.normalize("NFC", _orig_slice(self.msg.text, self.msg.index, ref.end, nxt.start)).lower())
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
