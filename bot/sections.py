@@ -223,6 +223,12 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         stripped = _BULLET.sub("", fold(text[start:end]))
         kind, number, letter = _classify(stripped)
         current = sections[-1] if sections else None
+        if kind == FRAME and letter is None and current is not None and current.kind == TASK and (current.number or current.named):
+            point = _POINT.match(stripped)
+            if point and _BULLET.sub("", text[start:end])[:1].islower():
+                # "1. Nhiệm vụ số 10 (chủ trì): …" then "a) Kết quả: Tổng số việc …": the task's point a),
+                # not a part of the report ("A. KẾT QUẢ THỰC HIỆN")
+                kind, letter = None, point.group("letter")
         outline = _OUTLINE.match(stripped)
         if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
                 and current.outline == outline.group("num"):
