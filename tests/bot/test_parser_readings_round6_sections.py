@@ -1,0 +1,66 @@
+"""Readings added while tuning on reports-held-out-16/-17: which tasks a report's headings and
+points give (short examples written for the test, not corpus rows)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parser import parse_reply
+
+SUB = [str(i) for i in range(1, 12)] + ["1a", "1b"]
+
+
+def read(text: str, tasks: list[str] | None = None) -> list[tuple[str | None, str | None]]:
+    return [(e.task, e.status) for e in parse_reply(text, tasks)]
+
+
+# "I.1. Về quán triệt các chủ trương … (điểm a mục 1)": a heading that opens on task 1 and ends
+# its title on which of the task's points it is, in brackets, is that point's, not task 1 besides.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("I.1. Về quán triệt chủ trương của Đảng về cải cách tư pháp (điểm a mục 1)\nĐã quán triệt cho 100% công chức. Hoàn thành.\n"
+         "I.2. Về xây dựng Nhà nước pháp quyền\nTổ chức 02 hội thảo.", [("1a", "done"), ("2", "in_progress")]),
+        ("1. Nhiệm vụ 1 - Đổi mới hình thức tuyên truyền (điểm b mục 1)\nPhát 120 tin trên Zalo, đang tiếp tục.", [("1b", "in_progress")]),
+    ],
+)
+def test_a_heading_naming_its_point_in_brackets_is_that_point(text, want):
+    assert read(text, SUB) == want
+
+
+def test_a_status_before_the_bracketed_point_keeps_the_task():
+    assert read("nv1 xong (diem b thi dang lam)", SUB) == [("1", "done"), ("1b", "in_progress")]
+
+
+# "1. Nhiệm vụ số 10 (chủ trì): …" then "a) Kết quả: …", "b) …": the task's own points a), b), not a
+# part of the report ("A. KẾT QUẢ THỰC HIỆN") that leaves the heading without its results.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. Nhiệm vụ số 10 (chủ trì): Tháo gỡ khó khăn trong thi hành án dân sự\na) Kết quả: đã thi hành xong 3.100 việc, "
+        "đang tiếp tục.\nb) Ban Chỉ đạo họp 02 phiên.\n2. Nhiệm vụ số 4: đã hoàn thành.",
+        "1. Nhiem vu 10\na) Tinh hinh: dang thuc hien, thi hanh xong 900 viec\nb) BCD hop 2 phien\n2. Nhiem vu 4: da hoan thanh",
+    ],
+)
+def test_a_point_under_a_task_heading_is_the_tasks_even_when_it_opens_on_results(text):
+    entries = parse_reply(text, SUB)
+    assert [(e.task, e.status) for e in entries] == [("10", "in_progress"), ("4", "done")]
+    assert "02 phiên" in entries[0].text or "2 phien" in entries[0].text
+
+
+def test_a_lettered_part_of_the_report_is_still_a_part():
+    text = "I. Nhiệm vụ 4: đang thực hiện.\nA. KẾT QUẢ THỰC HIỆN\nNhiệm vụ 6: đã hoàn thành."
+    assert read(text, SUB) == [("4", "in_progress"), ("6", "done")]
+
+
+# "nv10 họp BCĐ THADS 2 lần": how many times something was done is a result, so the task is under
+# way; "lần thứ 2", "sửa đổi lần 2" count no work.
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("nv 2 dang lam; nv10 hop bcd 2 lan; nv8 k co", [("2", "in_progress"), ("10", "in_progress"), ("8", "not_arisen")]),
+        ("NV5: kiểm tra liên ngành 03 lần", [("5", "in_progress")]),
+    ],
+)
+def test_a_count_of_times_is_a_result(text, want):
+    assert read(text) == want
