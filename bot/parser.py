@@ -2262,8 +2262,8 @@ class _Reader:
                 outcome = outcome or m.task
                 continue
             if m.task is not None and (not groups or groups[-1][0] != m.task):
-                if by_head.task and groups and groups[0][0] == by_head.task and m.score * CLEAR_LEAD < by_head.score \
-                        and not _TOPIC_OPENING.match(fold(piece[a:b])):
+                if by_head.task and groups and groups[0][0] == by_head.task and not _TOPIC_OPENING.match(fold(piece[a:b])) \
+                        and (m.score * CLEAR_LEAD < by_head.score or self._joined_to_head(piece, a, by_head.task)):
                     groups[-1][2] = b
                     continue
                 groups.append([m.task, a, b])
@@ -2323,6 +2323,16 @@ class _Reader:
             entry = _parse(piece[lo:hi], self.valid)[0]
             out.append(_with(entry, task=str(task), how="content"))
         return out
+
+    def _joined_to_head(self, piece: str, a: int, task: str) -> bool:
+        """Whether the sentence at ``a`` goes on, after a ";", the line that opens on the subject
+        heading of ``task`` ("Về thông tin tuyên truyền …: Báo duy trì chuyên mục …; đã đăng 126 tin,
+        bài … về hoạt động điều tra, xét xử"): the results of that subject, whatever fields they name."""
+        if piece[a - 1:a] != ";":
+            return False
+        line = piece[piece.rfind("\n", 0, a) + 1:a]
+        head = _subject_head(fold(line))
+        return bool(head) and self.index is not None and self.index.match(_topic(head.group(1)), self.allowed).task == task
 
     def _only(self, entry: ParsedEntry) -> ParsedEntry:
         if self.allowed is not None and len(self.allowed) == 1 and entry.task is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.parser import parse_reply
+from tests.bot.readings import seed_index
 
 SUB = [str(i) for i in range(1, 12)] + ["1a", "1b"]
 
@@ -64,3 +65,22 @@ def test_a_lettered_part_of_the_report_is_still_a_part():
 )
 def test_a_count_of_times_is_a_result(text, want):
     assert read(text) == want
+
+
+# "Về thông tin tuyên truyền cải cách tư pháp trên đài: duy trì chuyên mục …; phát 64 tin, bài về
+# hoạt động điều tra, xét xử": after a ";" on the line that opens on a subject clearly one task's,
+# the results stay that subject's, whatever fields they name (the news was about trials, the work is
+# the propaganda).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Về thông tin tuyên truyền cải cách tư pháp trên sóng phát thanh: duy trì chuyên mục Pháp luật và đời sống; "
+        "phát 64 tin, bài về hoạt động điều tra, xét xử, thi hành án dân sự.",
+        "Đài tỉnh báo cáo 6 tháng:\nVề thông tin tuyên truyền cải cách tư pháp trên đài: duy trì chuyên mục hằng tuần; "
+        "phát 30 tin về điều tra, truy tố, xét xử các vụ án.",
+    ],
+)
+@pytest.mark.parametrize("assigned", [["1", "4", "9", "10"], None])
+def test_results_after_a_semicolon_stay_the_subject_headings(text, assigned):
+    index, refs = seed_index()
+    assert [e.task for e in parse_reply(text, refs, index=index, assigned=assigned)] == ["9"]
