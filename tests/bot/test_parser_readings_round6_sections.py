@@ -84,3 +84,25 @@ def test_a_count_of_times_is_a_result(text, want):
 def test_results_after_a_semicolon_stay_the_subject_headings(text, assigned):
     index, refs = seed_index()
     assert [e.task for e in parse_reply(text, refs, index=index, assigned=assigned)] == ["9"]
+
+
+# "Nhiệm vụ 4:" alone on its line, then "4.1. Tiếp công dân: …", "4.2. Phòng, chống tham nhũng: …":
+# the task's own points, one part (not the plan's task 4 again, read by its words as another task).
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Nhiệm vụ 4:\n4.1. Tiếp công dân: tiếp 80 lượt công dân.\n4.2. Phòng, chống tham nhũng: triển khai 03 cuộc thanh tra.\n"
+         "Nhiệm vụ 8: Chưa phát sinh.", [("4", "in_progress"), ("8", "not_arisen")]),
+        ("Nhiệm vụ 10: Tháo gỡ vướng mắc trong thi hành án\n10.1. Về việc: thi hành xong 900 việc.\n10.2. Về tiền: thu 40 tỷ đồng.\n"
+         "Đã hoàn thành chỉ tiêu năm.", [("10", "done")]),
+    ],
+)
+def test_outline_points_under_a_named_task_are_its_points(text, want):
+    index, refs = seed_index()
+    assert [(e.task, e.status) for e in parse_reply(text, refs, index=index)] == want
+
+
+def test_outline_points_under_named_task_1_are_its_sub_items():
+    index, refs = seed_index()
+    text = "Nhiệm vụ 1:\n1.1. Quán triệt Nghị quyết 27: đã xong.\n1.2. Đổi mới hình thức tuyên truyền: đang làm."
+    assert [(e.task, e.status) for e in parse_reply(text, refs, index=index)] == [("1a", "done"), ("1b", "in_progress")]
