@@ -1463,6 +1463,8 @@ _SHORT_STATUS_RE = re.compile(
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
 _LINE_NUMBERING_RE = re.compile(r"[\s\-–—+•*]*(?:(?:[ivx]+|\d{1,2}|[a-e])\s*[.)/]\s*)*")  # "1. ", "II.1. ", "- "
 _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" and its "1a)"
+_STATUS_WORD_RE = re.compile(r"(?<!\w)(?:xong|xog|hoàn thành|hoan thanh|ht|đang|dang|dag|đã|da|chưa|chua|không|khong|ko|k|kps)(?!\w)")
+_BRACKETED_POINT_RE = re.compile(r"[\s:.\-–—]*(?:(?![.!?]\s)[^\n;:()])*(?<![.!?])\(\s*")  # a heading's title up to "(" before the point
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _REPORTS_LIST_RE = re.compile(r"(?<![a-z])(?:bao cao|bc)\s+(?P<so>so)\s+0*(?P<num>\d{1,2})(?!\d)")
@@ -1589,8 +1591,15 @@ class _Refs:
         # "1. Nhiệm vụ 1\n1.2. Về đổi mới … (điểm b nhiệm vụ 1): …": a line that is only the task's
         # heading, over a part about one of its sub-items, heads that part
         lo, hi = f.rfind("\n", 0, ref.start) + 1, f.find("\n", ref.end)
-        return 0 <= hi < nxt.start and bool(_LINE_NUMBERING_RE.fullmatch(f, lo, ref.start)) \
-            and bool(re.fullmatch(r"[\s:.\-–—]*", f[ref.end:hi]))
+        if not _LINE_NUMBERING_RE.fullmatch(f, lo, ref.start):
+            return False
+        if 0 <= hi < nxt.start:
+            return bool(re.fullmatch(r"[\s:.\-–—]*", f[ref.end:hi]))
+        # "I.1. Về quán triệt, triển khai các chủ trương … (điểm a mục 1)": a heading opening on the
+        # task, whose title ends on which of its points it is, in brackets, is that point's
+        # (not "nv1 xong (điểm b thì đang làm)": task 1's own status before it; "Đảng" is no "đang")
+        return bool(_BRACKETED_POINT_RE.fullmatch(f, ref.end, nxt.start)) \
+            and not _STATUS_WORD_RE.search(unicodedata.normalize("NFC", _orig_slice(self.msg.text, self.msg.index, ref.end, nxt.start)).lower())
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
@@ -2253,8 +2262,8 @@ class _Reader:
                 outcome = outcome or m.task
                 continue
             if m.task is not None and (not groups or groups[-1][0] != m.task):
-                if by_head.task and groups and groups[0][0] == by_head.task and m.score * CLEAR_LEAD < by_head.score \
-                        and not _TOPIC_OPENING.match(fold(piece[a:b])):
+                if by_head.task and groups and groups[0][0] == by_head.task and not _TOPIC_OPENING.match(fold(piece[a:b])) \
+                        and (m.score * CLEAR_LEAD < by_head.score or self._joined_to_head(piece, a, by_head.task)):
                     groups[-1][2] = b
                     continue
                 groups.append([m.task, a, b])
@@ -2314,6 +2323,16 @@ class _Reader:
             entry = _parse(piece[lo:hi], self.valid)[0]
             out.append(_with(entry, task=str(task), how="content"))
         return out
+
+    def _joined_to_head(self, piece: str, a: int, task: str) -> bool:
+        """Whether the sentence at ``a`` goes on, after a ";", the line that opens on the subject
+        heading of ``task`` ("Về thông tin tuyên truyền …: Báo duy trì chuyên mục …; đã đăng 126 tin,
+        bài … về hoạt động điều tra, xét xử"): the results of that subject, whatever fields they name."""
+        if piece[a - 1:a] != ";":
+            return False
+        line = piece[piece.rfind("\n", 0, a) + 1:a]
+        head = _subject_head(fold(line))
+        return bool(head) and self.index is not None and self.index.match(_topic(head.group(1)), self.allowed).task == task
 
     def _only(self, entry: ParsedEntry) -> ParsedEntry:
         if self.allowed is not None and len(self.allowed) == 1 and entry.task is None:
@@ -2506,6 +2525,9 @@ _RUNS_RE = re.compile(r"\b(?:chay|van hanh|hoat dong) (?:on|on dinh|tot|binh thu
 _SHORT_OF_RE = re.compile(r"(?<!khong )(?<!ko )(?<!k )\bthieu (?:\d+ )?[a-z]")
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
+# "nv10 họp BCĐ THADS 2 lần", "kiểm tra 03 lần": how many times something was done, a result
+# (not "lần thứ 2", "sửa đổi lần 2")
+_TIMES_DONE_RE = re.compile(r"(?<![a-z0-9.,/])(?<!lan )\d{1,3} lan(?! thu)(?![a-z])")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
 
 
@@ -2550,7 +2572,8 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)
                   # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
                   # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
-                  or (not e.difficulty and figures) or _RUNS_RE.search(topic)) and not _ASKS_RE.search(folded):
+                  or (not e.difficulty and figures) or _RUNS_RE.search(topic) or _TIMES_DONE_RE.search(topic)) \
+                    and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
                 e = _with(e, status=IN_PROGRESS)

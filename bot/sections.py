@@ -223,16 +223,24 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         stripped = _BULLET.sub("", fold(text[start:end]))
         kind, number, letter = _classify(stripped)
         current = sections[-1] if sections else None
+        if kind == FRAME and letter is None and current is not None and current.kind == TASK and (current.number or current.named):
+            point = _POINT.match(stripped)
+            if point and _BULLET.sub("", text[start:end])[:1].islower():
+                # "1. Nhiệm vụ số 10 (chủ trì): …" then "a) Kết quả: Tổng số việc …": the task's point a),
+                # not a part of the report ("A. KẾT QUẢ THỰC HIỆN")
+                kind, letter = None, point.group("letter")
         outline = _OUTLINE.match(stripped)
         if kind in (TASK, GENERAL, FRAME) and outline and current is not None and current.kind == TASK \
-                and current.outline == outline.group("num"):
+                and (current.outline == outline.group("num")
+                     # "Nhiệm vụ 4:" alone, then "4.1. Tiếp công dân: …", "4.2. …": its points too
+                     or (current.outline is None and current.named == str(int(outline.group("num"))) and not current.letter)):
             own = current.number or current.named
             sub = int(outline.group("sub"))
             letter_of = chr(ord("a") + sub - 1) if 1 <= sub <= 5 else ""
             if own and letter_of and taskrefs.parent(own) + letter_of in sub_items and not _names_task(stripped) \
                     and (current.letter or not _is_outline_point(text, current)):
                 # "1. Nhiệm vụ 1" then "1.1. Quán triệt …", "1.2. Đổi mới …": its sub-items 1a, 1b
-                sections.append(Section(TASK, start, end, taskrefs.parent(own) + letter_of, letter_of, outline=current.outline,
+                sections.append(Section(TASK, start, end, taskrefs.parent(own) + letter_of, letter_of, outline=outline.group("num"),
                                         points=-2))
                 continue
             if current.letter or not _is_outline_point(text, current):
