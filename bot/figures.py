@@ -42,7 +42,9 @@ _NOT_UNIT_START = frozenset(
     "diem la thi co duoc da dang chua khong ve cho voi tren trong nay ke cong quyet nghi thong chi "
     "huong to bao kh ctr qd nq tb hd bc cv stp ubnd tu thu lan xong hoan roi nhe a "
     # teencode for "không" after a list of task numbers: "nv2 3 4 k phát sinh"
-    "k ko kk kg hok".split()
+    "k ko kk kg hok "
+    # "chỉ báo cáo nhiệm vụ 1 và 6 thôi ạ": "only", no unit
+    "thoi".split()
 )
 # Words that end a unit (a verb or connector after the counted noun).
 _UNIT_STOP = frozenset(
@@ -75,7 +77,8 @@ def find_figures(text: str) -> list[Figure]:
                 continue  # "Nghị quyết 27 …", "Kế hoạch 124 …": a document's number
             if text[max(0, m.start() - 4):m.start()].lower().rstrip().endswith("thứ"):
                 continue  # "thứ 3": an ordinal  # "số 45 …", "NV 4 …", "ngày 15 …", "năm 2024 …": not a count
-            if before and before[-1] in ("nhiem",) and before[-2:-1] != ["bo"] or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
+            if before and before[-1] in ("nhiem",) and before[-2:-1] != ["bo"] or before[-2:] == ["nhiem", "vu"] \
+                    or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
                 continue
             words = m.group("unit").split()
             kept: list[str] = []

@@ -2507,6 +2507,8 @@ _SHORT_OF_RE = re.compile(r"(?<!khong )(?<!ko )(?<!k )\bthieu (?:\d+ )?[a-z]")
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
+# "Ban Chỉ đạo họp 2 lần", "kiểm tra 03 lần": how many times something was done, a result
+_TIMES_RE = re.compile(r"\b(?!(?:gap|tang|giam|hon|thu|lan)\b)[a-z]+ \d{1,3} lan\b")
 
 
 def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
@@ -2547,7 +2549,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # thoại" among other results: one activity in full, not the task done
                 whole = not any(f.value < f.total for f in counts) and len(counts) == len(figures)  # type: ignore[operator]
                 e = _with(e, status=DONE if whole else IN_PROGRESS)
-            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)
+            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic) or _TIMES_RE.search(topic)
                   # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
                   # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
                   or (not e.difficulty and figures) or _RUNS_RE.search(topic)) and not _ASKS_RE.search(folded):
