@@ -283,6 +283,7 @@ _DIFF_PHRASES = [
     ("chua", "duoc", "cap"), ("chua", "duoc", "bo", "tri"), ("chua", "duoc", "phe", "duyet"),
     # "đường truyền hay bị gián đoạn", "vắng mặt nhiều lần, làm kéo dài thời gian giải quyết"
     ("bi", "gian", "doan"), ("lam", "keo", "dai"),
+    ("con", "loi"),  # "vẫn còn lỗi đồng bộ": the software still fails
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
@@ -692,7 +693,9 @@ class _Message:
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
             # "dag cho kinh phi", "van cho kinh phi" (still waiting)
             # … and "dag lam do cho kinh phi": a cause, waiting
-            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) in ("dang", "do", "vi") or self._still(i - 1)))
+            # … and "con lai cho nguon thu": what is left waits
+            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) in ("dang", "do", "vi") or self._still(i - 1)
+                                                                   or (self.w(i - 1) == "lai" and self.w(i - 2) == "con")))
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
             for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
@@ -1080,6 +1083,9 @@ class _Message:
             if prev in ("canh", "biet", "ho", "vung", "go", "phuc", "qua", "met", "hinh", "dap") or \
                     (prev == "quyet" and prev2 == "giai"):
                 return
+            if head == "kho" and prev in ("xa", "thon", "huyen") and (prev2 in ("cac", "nhung") or self.toks[i - 2].digit) \
+                    and nxt not in ("ve", "trong", "do", "vi", "khi", "nen"):
+                return  # "tư vấn cho người dân tại 23 xã khó khăn": disadvantaged communes, whom the work is for
             first = i
             while (earlier := self._prev_difficulty(first)) is not None and earlier < first:
                 first = earlier
@@ -1341,7 +1347,8 @@ _PARTNER_NOT_YET_RE = re.compile(r"\s+(?:chua (?:co|nhan duoc|nhan dc)|(?:dang )
                                  r"(?: [a-z]+){0,2}? (?:phoi hop|cua)\b")
 _WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
              ("can", "doi", "nguon"),  # "một số hồ sơ chờ tỉnh cân đối nguồn"
-             ("ban", "hanh")]  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
+             ("ban", "hanh"),  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
+             ("nguon",)]  # "phần còn lại chờ nguồn tăng thu", "chờ nguồn vốn": the money is not there
 _WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
 # Waiting for a decision is the normal course of the work unless it holds the work up.
 _WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]

@@ -59,3 +59,34 @@ def test_a_task_number_and_only_are_no_figures():
 ])
 def test_times_something_was_done_is_work_under_way(text):
     assert _by_task(text)["10"].status == "in_progress"
+
+
+# --- difficulty ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 8: tư vấn pháp luật cho 640 lượt người tại 15 xã khó khăn. Hoàn thành.",
+    "NV6: tuyên truyền ở các thôn khó khăn, 12 buổi.",
+])
+def test_disadvantaged_communes_are_whom_the_work_is_for(text):
+    assert next(iter(_by_task(text).values())).difficulty is False
+
+
+def test_communes_in_difficulty_are_one():
+    assert _by_task("NV3: các xã khó khăn về biên chế, đang tuyển dụng bổ sung.")["3"].difficulty is True
+
+
+@pytest.mark.parametrize("text", [
+    "NV11: đã cấp 2,1 tỷ đồng cho Công an tỉnh; phần còn lại chờ nguồn tăng thu.",
+    "nv11 da cap 3 ty, con lai cho nguon thu",
+    "Nhiệm vụ 11: đang chờ nguồn vốn để bố trí tiếp.",
+])
+def test_waiting_for_a_source_of_money_is_a_difficulty(text):
+    assert _by_task(text)["11"].difficulty is True
+
+
+@pytest.mark.parametrize("text", [
+    "nv4 da ket noi phan mem, van con loi dong bo",
+    "Nhiệm vụ 4: phần mềm một cửa đã vận hành, còn lỗi khi liên thông.",
+])
+def test_software_still_failing_is_a_difficulty(text):
+    assert _by_task(text)["4"].difficulty is True
