@@ -812,6 +812,9 @@ class _Message:
                 if self.w(k) == "ve" and self.w(k + 1) in ("viec", "tien"):
                     return  # "vượt chỉ tiêu Tổng cục giao về việc": one indicator met, not the task
                 k += 1
+        if self.w(i) == "xong" and self.seq(i - 2, ("chap", "hanh")) == 2 and self.w(j) in ("an", "hinh", "thoi") \
+                and not self.toks[j].brk:
+            return  # "tiếp nhận 14 người chấp hành xong án phạt tù": released prisoners, whom the work is for
         back2 = self.back(i, 2)
         # Noun uses: "thời hạn hoàn thành", "để hoàn thành", "trước khi xong", "tỷ lệ hoàn thành".
         if self.back_has(i, 2, ("thoi", "han"), ("gia", "han"), ("han",), ("nham",),
@@ -1026,8 +1029,13 @@ class _Message:
             return True  # "tỷ lệ cán bộ, viên chức được phổ biến đạt 95%": a rate, not the task's progress
         if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[num_end:num_end + 30]):
             return True  # "68% chỉ tiêu về việc": one indicator
-        if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
+        fraction = _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start])
+        if fraction and _OF_THE_PLAN_RE.search(fraction.group()):
+            return False  # "45/50 bài kế hoạch quý (90%)", "50/50 tổ … theo kế hoạch (đạt 100%)": the plan's share done
+        if fraction:
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if _CASES_FRACTION_RE.search(self.folded[max(0, start - 90):start]):
+            return True  # "giải quyết 31/37 vụ án hành chính, đạt 83,8%": the share of the cases settled
         if _COUNT_SHARE_RE.search(self.folded[max(0, start - 130):start]) and not self._progress_pct(k, after):
             return True  # "đã giải quyết 79 đơn (đạt 90,8%)", "hòa giải thành 131 vụ (86,2%)": that count's share
         if _DISBURSED_RE.search(self.folded[max(0, start - 40):start]):
@@ -1289,7 +1297,9 @@ class _Message:
         """Whether a status word at folded offset ``pos`` opens the last sentence of its part
         (which ends at ``hi``); "Đánh giá: Hoàn thành." opens it too."""
         before = self.folded[max(0, pos - 40):pos]
-        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}(?:[a-z]+\s?[a-z]*\s*:\s*)?$", before) is not None \
+        # … and "Nhiệm vụ năm 2024 hoàn thành.", "Nhiệm vụ đã hoàn thành.": the task's own closing sentence
+        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:(?:nhiem vu|nv)\s(?:[a-z0-9]+\s){0,3}|(?:[a-z]+\s){0,2}(?:[a-z]+\s?[a-z]*\s*:\s*)?)$",
+                          before) is not None \
             and re.search(r"[.;\n]", before) is not None
         after = self.folded[pos:hi]
         return opens and re.search(r"[.;\n]\s*\S", after) is None
@@ -1312,6 +1322,11 @@ _DANG_NOT_VERB = frozenset({
 _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 # "45/50 đơn (đạt " just before a percentage
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# … unless what was counted is the plan's: "45/50 bài kế hoạch quý (", "50/50 tổ … theo kế hoạch ("
+_OF_THE_PLAN_RE = re.compile(r"\bke hoach\b")
+# "31/37 vụ án hành chính, đạt ": the share of cases settled, an indicator of work that goes on
+_CASES_FRACTION_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+(?:vu|viec|don|tin|ho so|ban an|bi can|truong hop|du thao)\b[a-z ]{0,40},\s*"
+                                r"(?:dat|bang|chiem)\s*(?:ty le\s*)?$")
 # "79 đơn (đạt ", "2.010 vụ, việc (", "3,1/4,5 tỷ đồng (": a count with its unit, then the
 # parenthesis its share opens (not "Nhiệm vụ 6 (đạt 50%)")
 _COUNT_SHARE_RE = re.compile(
@@ -2468,6 +2483,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
     "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
     "dua tin",  # "Đưa tin đầy đủ các hội nghị quán triệt …": a newspaper's work
+    "chi dao",  # "Chỉ đạo 100% cơ sở giáo dục quán triệt …": the work directed
     "gop y", "bien dich", "nam tinh", "phan bac", "phuc vu",  # "Góp ý dự thảo Luật …", "Biên dịch 04 tài liệu …"
 ))
 
