@@ -258,6 +258,7 @@ _NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
     ("tien", "hanh"), ("to", "chuc", "thuc", "hien"), ("to", "chuc"),
+    ("mo", "lop"),  # "chưa mở lớp vì chưa có kinh phí": a training task not begun
 ]
 _PROG_PHRASES = [
     ("dang", "thuc", "hien"), ("dang", "trien", "khai"), ("dang", "lam"), ("dang", "tien", "hanh"),
@@ -1324,9 +1325,10 @@ _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
 # … unless what was counted is the plan's: "45/50 bài kế hoạch quý (", "50/50 tổ … theo kế hoạch ("
 _OF_THE_PLAN_RE = re.compile(r"\bke hoach\b")
-# "31/37 vụ án hành chính, đạt ": the share of cases settled, an indicator of work that goes on
-_CASES_FRACTION_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+(?:vu|viec|don|tin|ho so|ban an|bi can|truong hop|du thao)\b[a-z ]{0,40},\s*"
-                                r"(?:dat|bang|chiem)\s*(?:ty le\s*)?$")
+# "31/37 vụ án hành chính, đạt ", "701/895 việc có điều kiện, đạt ": the share of a kind of cases
+# settled, an indicator of work that goes on (not "giải quyết 41/45 đơn thư, đạt 91%": the cases at hand)
+_CASES_FRACTION_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+(?:vu viec|vu an|don thu|ho so|ban an|bi can|truong hop|du thao|vu|viec|don|tin)"
+                                r" (?!viec\b|an\b|thu\b)[a-z][a-z ]{0,40},\s*(?:dat|bang|chiem)\s*(?:ty le\s*)?$")
 # "79 đơn (đạt ", "2.010 vụ, việc (", "3,1/4,5 tỷ đồng (": a count with its unit, then the
 # parenthesis its share opens (not "Nhiệm vụ 6 (đạt 50%)")
 _COUNT_SHARE_RE = re.compile(
@@ -2550,13 +2552,19 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         tasked = e.task is not None or bool(e.candidates)
         if e.status == NOT_ARISEN and tasked:
             before_nothing = _NOTHING_SPLIT_RE.split(folded)[0]
-            if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
+            if len(before_nothing.split()) >= 6 and (find_figures(before_nothing) or re.search(r"\btiep tuc [a-z]+", before_nothing)) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
                 e = _with(e, status=IN_PROGRESS)
-        if e.status == NOT_STARTED and tasked and _RESULTS_RE.search(topic) \
-                and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
+        not_yet = re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded) if e.status == NOT_STARTED else None
+        if e.status == NOT_STARTED and tasked and _RESULTS_RE.search(topic) and not not_yet:
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
+            e = _with(e, status=IN_PROGRESS)
+        elif not_yet and tasked and re.search(r"[;.]", folded[:not_yet.start()]) \
+                and re.search(r"\bda (?!xong|hoan|het)[a-z]+ (?:[a-z]+|\d)", folded[:not_yet.start()]) \
+                and find_figures(folded[:not_yet.start()]):
+            # "đã mở 01 lớp cho 65 học viên; lớp thứ hai chưa triển khai do chưa có kinh phí": one part
+            # done and counted, the rest not begun, so the task is under way
             e = _with(e, status=IN_PROGRESS)
         if e.status in (None, IN_PROGRESS) and tasked and e.percent is None and not figures \
                 and _BLOCKED_RE.match(_HEADING_RE.sub("", folded, count=1)) \

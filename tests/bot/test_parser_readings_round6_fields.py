@@ -90,3 +90,73 @@ def test_waiting_for_a_source_of_money_is_a_difficulty(text):
 ])
 def test_software_still_failing_is_a_difficulty(text):
     assert _by_task(text)["4"].difficulty is True
+
+
+# --- status and percent --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 4: tiếp nhận 09 người chấp hành xong án phạt tù về địa phương, giới thiệu việc làm cho 03 người.",
+    "nv4 tiep nhan 5 nguoi chap hanh xong hinh phat tu",
+])
+def test_people_who_served_their_sentence_are_no_status(text):
+    assert _by_task(text)["4"].status == "in_progress"
+
+
+def test_directing_is_work_under_way():
+    assert _by_task("Nhiệm vụ 9: Chỉ đạo các trường quán triệt học sinh không chia sẻ tin giả.")["9"].status == "in_progress"
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 10: thi hành xong 1.204 việc; theo dõi 12 bản án hành chính, đã thi hành xong 9 bản án. Nhiệm vụ năm 2024 hoàn thành.",
+    "Nhiệm vụ 10: thi hành xong 1.204 việc; đã thi hành xong 9/12 bản án. Nhiệm vụ đã hoàn thành.",
+])
+def test_the_tasks_own_closing_sentence_says_done(text):
+    assert _by_task(text)["10"].status == "done"
+
+
+@pytest.mark.parametrize("text, percent", [
+    ("nv6 dang lam, to chuc 27/30 buoi ke hoach nam (90%)", 90),
+    ("Nhiệm vụ 6: duy trì 20/20 tổ hòa giải theo kế hoạch (đạt 100%).", 100),
+    ("NV5 da giai quyet 21/25 vu an hanh chinh, dat 84%", None),
+    ("Nhiệm vụ 4: giải quyết 40/46 đơn thuộc thẩm quyền, đạt 86,9%.", None),
+])
+def test_a_fraction_of_the_plan_is_progress_one_of_cases_is_not(text, percent):
+    assert next(iter(_by_task(text).values())).percent == percent
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 1, 2: Sở tiếp tục quán triệt các chủ trương cho cán bộ, không có phát sinh mới.",
+    "nv1 2 tiep tuc quan triet trong chi bo, khong phat sinh moi",
+])
+def test_work_going_on_with_nothing_new_is_in_progress(text):
+    got = _by_task(text)
+    assert got["1"].status == "in_progress" and got["2"].status == "in_progress"
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 7: đã mở 01 lớp cho 40 học viên; lớp thứ hai chưa triển khai do chưa có kinh phí.",
+    "nv7 da to chuc 1 lop 45 hoc vien. lop 2 chua to chuc",
+])
+def test_one_part_done_and_the_rest_not_begun_is_in_progress(text):
+    assert _by_task(text)["7"].status == "in_progress"
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 7: kế hoạch đã trình, chưa mở lớp vì chưa có kinh phí.",
+    "nv7 chua mo lop",
+])
+def test_no_course_opened_yet_is_not_started(text):
+    assert _by_task(text)["7"].status == "not_started"
+
+
+@pytest.mark.parametrize("text", [
+    "Nhiệm vụ 3: Kiện toàn 02 công chức Tư pháp - Hộ tịch; hiện 7/7 xã có đủ 02 công chức.",
+    "Nhiệm vụ 3: Đã bổ sung 01 công chức; hiện 06/06 xã đủ công chức Tư pháp - Hộ tịch.",
+])
+def test_staff_added_and_every_commune_staffed_is_work_under_way(text):
+    assert _by_task(text)["3"].status == "in_progress"
+
+
+def test_civil_servants_and_citizens_are_counted():
+    units = [f.unit for f in find_figures("bổ sung 02 công chức, tiếp 86 lượt công dân; Nhiệm vụ 3 Công tác cán bộ")]
+    assert units == ["công chức", "lượt công dân"]
