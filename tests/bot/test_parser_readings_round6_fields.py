@@ -160,3 +160,13 @@ def test_staff_added_and_every_commune_staffed_is_work_under_way(text):
 def test_civil_servants_and_citizens_are_counted():
     units = [f.unit for f in find_figures("bổ sung 02 công chức, tiếp 86 lượt công dân; Nhiệm vụ 3 Công tác cán bộ")]
     assert units == ["công chức", "lượt công dân"]
+
+
+def test_a_results_point_under_a_tasks_heading_is_the_tasks():
+    text = ("1. Nhiệm vụ số 10 (chủ trì): Tháo gỡ khó khăn, vướng mắc trong thi hành án dân sự\n"
+            "a) Kết quả: thi hành xong 3.120 việc; còn 05 bản án chưa thi hành xong do cơ quan phải thi hành chậm thực hiện.\n"
+            "b) Ban Chỉ đạo họp 02 phiên.\n"
+            "2. Nhiệm vụ số 4 (phối hợp): rà soát 40 bản án.")
+    got = _by_task(text)
+    assert got["10"].status == "in_progress" and got["10"].difficulty is True
+    assert got["4"].status == "in_progress"
