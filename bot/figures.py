@@ -39,10 +39,12 @@ _FIGURE = re.compile(
 # Words a unit may not start with: what follows a date, a year, a task or a document number.
 _NOT_UNIT_START = frozenset(
     "nam thang ngay quy gio phut luc den va hoac toi tai cua theo so nv nhiem muc dieu khoan "
-    "diem la thi co duoc da dang chua khong ve cho voi tren trong nay ke cong quyet nghi thong chi "
+    "diem la thi co duoc da dang chua khong ve cho voi tren trong nay ke quyet nghi thong chi "
     "huong to bao kh ctr qd nq tb hd bc cv stp ubnd tu thu lan xong hoan roi nhe a "
     # teencode for "không" after a list of task numbers: "nv2 3 4 k phát sinh"
-    "k ko kk kg hok".split()
+    "k ko kk kg hok "
+    # "chỉ báo cáo nhiệm vụ 1 và 6 thôi ạ": "only", no unit
+    "thoi".split()
 )
 # Words that end a unit (a verb or connector after the counted noun).
 _UNIT_STOP = frozenset(
@@ -75,7 +77,8 @@ def find_figures(text: str) -> list[Figure]:
                 continue  # "Nghị quyết 27 …", "Kế hoạch 124 …": a document's number
             if text[max(0, m.start() - 4):m.start()].lower().rstrip().endswith("thứ"):
                 continue  # "thứ 3": an ordinal  # "số 45 …", "NV 4 …", "ngày 15 …", "năm 2024 …": not a count
-            if before and before[-1] in ("nhiem",) and before[-2:-1] != ["bo"] or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
+            if before and before[-1] in ("nhiem",) and before[-2:-1] != ["bo"] or before[-2:] == ["nhiem", "vu"] \
+                    or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
                 continue
             words = m.group("unit").split()
             kept: list[str] = []
@@ -85,6 +88,8 @@ def find_figures(text: str) -> list[Figure]:
                 folded = fold(word)
                 if not kept and folded in _NOT_UNIT_START:
                     break
+                if not kept and folded == "cong" and len(words) > 1 and fold(words[1]) not in ("chuc", "dan", "trinh", "nhan", "an", "van", "ty"):
+                    break  # "02 công chức", "86 lượt công dân" count; "Nhiệm vụ 3 Công tác …" does not
                 if kept and folded in _UNIT_STOP and (fold(kept[-1]), folded) not in _COMPOUNDS:
                     break
                 kept.append(word)

@@ -27,6 +27,9 @@ LATER = re.compile(
     r"chua co so lieu|cho so lieu|gui bc sau|bc sau|gui lien|gui ngay|gui bao cao lien|gui bao cao ngay|"
     r"xin y kien lanh dao|trinh lanh dao|bao lai sep|trinh ky|cho ky|mai (?:em |minh )?gui|chieu (?:em )?gui|"
     r"(?:em|e|minh|toi) gui (?:sau|lien|ngay)|de (?:em|e|minh) gui|mai (?:e|em) gui|"
+    # "thứ Hai em gửi báo cáo", "đầu tuần sau bên em nộp bc": a day ahead named for the sending
+    r"(?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|tuan (?:sau|toi)|dau tuan(?: sau| toi)?|ngay mai|sang mai|chieu mai|toi mai|hom sau)"
+    r"(?: (?:tuan (?:sau|toi)|nay))?,? (?:(?:em|e|minh|toi|ben em|chung em) )?(?:se )?(?:gui|nop) (?:bao cao|bc)|"
     # "xin phép gửi báo cáo 9 tháng chậm 2 ngày": asking to send late
     r"xin phep (?:gui|nop) [^.,;?!]{0,30}\b(?:cham|tre|muon)|(?:gui|nop) (?:bao cao |bc )?(?:cham|tre|muon) (?:\d+|vai|mot|hai|ba) ngay|"
     # "đang chờ các xã gửi số liệu", "đang chờ Ban Thường vụ duyệt báo cáo": waiting on others for the report
@@ -44,7 +47,7 @@ RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.
 RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:(?:da|moi|vua)\s+nhan (?:duoc |dc )?|nhan (?:duoc|dc) )"
                            r"(?:cong van|van ban|thong bao|ke hoach|mau bao cao|bieu mau|mau|huong dan|nhac nho|loi nhac|tin nhac|tin nhan nhac)\b")
 # "Kính chúc anh chị năm mới an khang", "Chúc anh chị Ngày Pháp luật nhiều niềm vui": wishes, a greeting
-WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man|niem vui|hanh phuc|ngay phap luat)\b")
+WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man|niem vui|hanh phuc|ngay phap luat|tot lanh)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
 ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|(?:duong )?buu (?:dien|chinh)|tin nhan ca nhan|"
                        r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu|"
@@ -55,7 +58,9 @@ ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s
                        # "Công văn số 412/TA-VP gửi Sở Tư pháp … kèm báo cáo năm", "đề nghị kiểm tra hộp thư công vụ"
                        r"\b(?:cong van|van ban|to trinh)\b[^.?!]{0,60}\bkem (?:theo )?(?:bao cao|bc)\b|\bkiem tra (?:giup )?(?:hop thu|thu cong vu|email|mail|thu dien tu)\b")
 # "anh gửi lại giúp em file mẫu", "xin mẫu báo cáo": a request about the reporting itself
-REQUEST = re.compile(r"\b(?:giup (?:em|e|minh|toi)|gui lai (?:giup|cho)|xin (?:file|mau|bieu mau)|file mau|mau bao cao|bieu mau|theo mau nao|mau nao)\b")
+# "cho em xin lại mẫu đề cương báo cáo năm": the outline of the report asked for again
+REQUEST = re.compile(r"\b(?:giup (?:em|e|minh|toi)|gui lai (?:giup|cho)|xin (?:lai )?(?:file|mau|bieu mau|de cuong)|file mau|mau bao cao|bieu mau|"
+                     r"de cuong (?:bao cao|bc)|theo mau nao|mau nao)\b")
 # "đầu mối bên em đổi sang chị Lan": a change of focal point, which an invitation does
 # "từ nay em thay chị Lan báo cáo", "từ tháng 7 em phụ trách báo cáo …": a person saying they take
 # over the reporting (a bare "em là đầu mối mới" is a greeting)
@@ -73,6 +78,8 @@ ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |a
 # "nhiệm vụ 11 … thì Sở mình có phải báo cáo không", "nhiệm vụ 2 với 3 là Sở mình phối hợp phải không":
 # a question whether a task is the agency's to report, not a report on it
 DUTY = re.compile(r"\b(?:co phai|co can|phai|can) (?:bao cao|bc|thuc hien|gui bao cao|phoi hop|tham gia|chu tri)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
+                  # "nhiệm vụ 9 có bắt buộc Sở LĐTBXH báo cáo không ạ?": whether the agency must report it
+                  r"\b(?:co )?bat buoc (?:[a-z&-]+ ){0,4}(?:bao cao|bc|thuc hien|gui bao cao|phoi hop|tham gia)\b[^.?!]{0,40}\b(?:khong|ko|hay khong)\b|"
                   r"\bla (?:(?:so|ben|don vi|co quan|phong|hoi|ubnd)\s+)?(?:minh|em|e|toi|chung toi)?\s*(?:chu tri|phoi hop)\b[^.?!]{0,20}\b(?:phai khong|dung khong|phai ko|dung ko|phai k)\b")
 # "nhiệm vụ 5 Thanh tra chủ trì hay Văn phòng mình chủ trì vậy", "bên nào chủ trì": asking who leads a task
 WHO_LEADS = re.compile(r"\b(?:chu tri|phoi hop)\s+hay\s+(?:[^.?!]{0,40}\s)?(?:chu tri|phoi hop)\b|"

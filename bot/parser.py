@@ -258,6 +258,7 @@ _NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
     ("tien", "hanh"), ("to", "chuc", "thuc", "hien"), ("to", "chuc"),
+    ("mo", "lop"),  # "chưa mở lớp vì chưa có kinh phí": a training task not begun
 ]
 _PROG_PHRASES = [
     ("dang", "thuc", "hien"), ("dang", "trien", "khai"), ("dang", "lam"), ("dang", "tien", "hanh"),
@@ -283,6 +284,7 @@ _DIFF_PHRASES = [
     ("chua", "duoc", "cap"), ("chua", "duoc", "bo", "tri"), ("chua", "duoc", "phe", "duyet"),
     # "đường truyền hay bị gián đoạn", "vắng mặt nhiều lần, làm kéo dài thời gian giải quyết"
     ("bi", "gian", "doan"), ("lam", "keo", "dai"),
+    ("con", "loi"),  # "vẫn còn lỗi đồng bộ": the software still fails
 ]
 
 _ALL_PHRASES: list[tuple[str, ...]] = sorted(
@@ -692,7 +694,9 @@ class _Message:
             typed = unicodedata.normalize("NFC", _orig_slice(self.text, self.index, self.toks[i].start, self.toks[i].end)).lower()
             # "dag cho kinh phi", "van cho kinh phi" (still waiting)
             # … and "dag lam do cho kinh phi": a cause, waiting
-            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) in ("dang", "do", "vi") or self._still(i - 1)))
+            # … and "con lai cho nguon thu": what is left waits
+            waiting = typed == "chờ" or (not self.toks[i].brk and (self.w(i - 1) in ("dang", "do", "vi") or self._still(i - 1)
+                                                                   or (self.w(i - 1) == "lai" and self.w(i - 2) == "con")))
             wanted = _WAIT_FOR if waiting else _WAIT_FOR_ASCII
             # "chờ Viện kiểm sát nhân dân tối cao phê duyệt": who is waited on may take some words
             for j in range(i + 1, min(i + (10 if typed == "chờ" else 6), self.n)):
@@ -809,6 +813,9 @@ class _Message:
                 if self.w(k) == "ve" and self.w(k + 1) in ("viec", "tien"):
                     return  # "vượt chỉ tiêu Tổng cục giao về việc": one indicator met, not the task
                 k += 1
+        if self.w(i) == "xong" and self.seq(i - 2, ("chap", "hanh")) == 2 and self.w(j) in ("an", "hinh", "thoi") \
+                and not self.toks[j].brk:
+            return  # "tiếp nhận 14 người chấp hành xong án phạt tù": released prisoners, whom the work is for
         back2 = self.back(i, 2)
         # Noun uses: "thời hạn hoàn thành", "để hoàn thành", "trước khi xong", "tỷ lệ hoàn thành".
         if self.back_has(i, 2, ("thoi", "han"), ("gia", "han"), ("han",), ("nham",),
@@ -1023,8 +1030,13 @@ class _Message:
             return True  # "tỷ lệ cán bộ, viên chức được phổ biến đạt 95%": a rate, not the task's progress
         if re.match(r"\s*%\s*chi tieu ve (?:viec|tien)", self.folded[num_end:num_end + 30]):
             return True  # "68% chỉ tiêu về việc": one indicator
-        if _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start]):
+        fraction = _FRACTION_BEFORE_RE.search(self.folded[max(0, start - 90):start])
+        if fraction and _OF_THE_PLAN_RE.search(fraction.group()):
+            return False  # "45/50 bài kế hoạch quý (90%)", "50/50 tổ … theo kế hoạch (đạt 100%)": the plan's share done
+        if fraction:
             return True  # "giải quyết 45/50 đơn (đạt 90%)": the share of that count
+        if _CASES_FRACTION_RE.search(self.folded[max(0, start - 90):start]):
+            return True  # "giải quyết 31/37 vụ án hành chính, đạt 83,8%": the share of the cases settled
         if _COUNT_SHARE_RE.search(self.folded[max(0, start - 130):start]) and not self._progress_pct(k, after):
             return True  # "đã giải quyết 79 đơn (đạt 90,8%)", "hòa giải thành 131 vụ (86,2%)": that count's share
         if _DISBURSED_RE.search(self.folded[max(0, start - 40):start]):
@@ -1080,6 +1092,9 @@ class _Message:
             if prev in ("canh", "biet", "ho", "vung", "go", "phuc", "qua", "met", "hinh", "dap") or \
                     (prev == "quyet" and prev2 == "giai"):
                 return
+            if head == "kho" and prev in ("xa", "thon", "huyen") and (prev2 in ("cac", "nhung") or self.toks[i - 2].digit) \
+                    and nxt not in ("ve", "trong", "do", "vi", "khi", "nen"):
+                return  # "tư vấn cho người dân tại 23 xã khó khăn": disadvantaged communes, whom the work is for
             first = i
             while (earlier := self._prev_difficulty(first)) is not None and earlier < first:
                 first = earlier
@@ -1283,7 +1298,9 @@ class _Message:
         """Whether a status word at folded offset ``pos`` opens the last sentence of its part
         (which ends at ``hi``); "Đánh giá: Hoàn thành." opens it too."""
         before = self.folded[max(0, pos - 40):pos]
-        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:[a-z]+\s){0,2}(?:[a-z]+\s?[a-z]*\s*:\s*)?$", before) is not None \
+        # … and "Nhiệm vụ năm 2024 hoàn thành.", "Nhiệm vụ đã hoàn thành.": the task's own closing sentence
+        opens = re.search(r"(?:^|[.;]\s*|\n\s*)(?:(?:nhiem vu|nv)\s(?:[a-z0-9]+\s){0,3}|(?:[a-z]+\s){0,2}(?:[a-z]+\s?[a-z]*\s*:\s*)?)$",
+                          before) is not None \
             and re.search(r"[.;\n]", before) is not None
         after = self.folded[pos:hi]
         return opens and re.search(r"[.;\n]\s*\S", after) is None
@@ -1306,6 +1323,12 @@ _DANG_NOT_VERB = frozenset({
 _RATE_RE = re.compile(r"\bty le (?!hoan thanh|thuc hien (?:ke hoach|nhiem vu))")
 # "45/50 đơn (đạt " just before a percentage
 _FRACTION_BEFORE_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+[a-z ,]{1,60}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
+# … unless what was counted is the plan's: "45/50 bài kế hoạch quý (", "50/50 tổ … theo kế hoạch ("
+_OF_THE_PLAN_RE = re.compile(r"\bke hoach\b")
+# "31/37 vụ án hành chính, đạt ", "701/895 việc có điều kiện, đạt ": the share of a kind of cases
+# settled, an indicator of work that goes on (not "giải quyết 41/45 đơn thư, đạt 91%": the cases at hand)
+_CASES_FRACTION_RE = re.compile(r"\d\s*/\s*\d[\d.]*\s+(?:vu viec|vu an|don thu|ho so|ban an|bi can|truong hop|du thao|vu|viec|don|tin)"
+                                r" (?!viec\b|an\b|thu\b)[a-z][a-z ]{0,40},\s*(?:dat|bang|chiem)\s*(?:ty le\s*)?$")
 # "79 đơn (đạt ", "2.010 vụ, việc (", "3,1/4,5 tỷ đồng (": a count with its unit, then the
 # parenthesis its share opens (not "Nhiệm vụ 6 (đạt 50%)")
 _COUNT_SHARE_RE = re.compile(
@@ -1341,7 +1364,8 @@ _PARTNER_NOT_YET_RE = re.compile(r"\s+(?:chua (?:co|nhan duoc|nhan dc)|(?:dang )
                                  r"(?: [a-z]+){0,2}? (?:phoi hop|cua)\b")
 _WAIT_FOR = [("cap",), ("bo", "tri"), ("huong", "dan"), ("kinh", "phi"), ("van", "ban"),
              ("can", "doi", "nguon"),  # "một số hồ sơ chờ tỉnh cân đối nguồn"
-             ("ban", "hanh")]  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
+             ("ban", "hanh"),  # "chưa tổ chức do đang chờ Bộ Tư pháp ban hành chương trình khung"
+             ("nguon",)]  # "phần còn lại chờ nguồn tăng thu", "chờ nguồn vốn": the money is not there
 _WAIT_FOR_ASCII = [("cap", "kinh", "phi"), ("bo", "tri", "kinh", "phi")]
 # Waiting for a decision is the normal course of the work unless it holds the work up.
 _WAIT_DECISION = [("phe", "duyet"), ("y", "kien")]
@@ -1998,7 +2022,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     subs = frozenset(ref for ref in valid if not ref.isdigit())
     sections = split_sections(text, subs)
     reader = _Reader(text, valid, index, allowed)
-    sections = reader.split_topics(sections)
+    sections = reader.split_topics(_results_points(text, sections))
     # the tasks' parts: numbered or named headings, and a part of the report that names its tasks
     # ("II. Nhiệm vụ phối hợp (Nhiệm vụ 6, 9): …"); what comes before them is the report's title
     first_task = next((n for n, sec in enumerate(sections)
@@ -2023,6 +2047,26 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     if not entries:
         return [ParsedEntry(None, None, None, False, text)]
     return _finish(_merge(reader.sub_items(entries)), allowed)
+
+
+# "a) Kết quả: Tổng số việc phải thi hành …" under "1. Nhiệm vụ số 10 (chủ trì): …": the task's own point
+_RESULTS_POINT_RE = re.compile(r"[\s\-–—+•*]*[a-e]\s*\)\s*(?:ket qua|tinh hinh)\b[^:\n]{0,40}:\s*\S")
+
+
+def _results_points(text: str, sections: list[Section]) -> list[Section]:
+    """A point "a) Kết quả: …" (lower case, with results after its colon) right under a task's
+    heading is that task's, not a part of the report's frame like "II. KẾT QUẢ THỰC HIỆN"."""
+    out: list[Section] = []
+    for sec in sections:
+        if sec.kind == FRAME and out and out[-1].kind == TASK and not sec.topic \
+                and _RESULTS_POINT_RE.match(fold(text[sec.start:sec.end].split("\n", 1)[0])) \
+                and re.match(r"[\s\-–—+•*]*[a-e]\s*\)", text[sec.start:sec.end]):
+            prev = out[-1]
+            out[-1] = Section(prev.kind, prev.start, sec.end, prev.number, prev.letter, prev.outline, prev.named,
+                              topic=prev.topic, points=prev.points)
+            continue
+        out.append(sec)
+    return out
 
 
 class _Reader:
@@ -2480,6 +2524,7 @@ _WORK_VERBS = frozenset(tuple(v.split()) for v in (
     "long ghep", "van dong", "nang cap", "ket noi",  # "Lồng ghép trong chuyên mục trên", "Vận động hội viên …"
     "bo sung", "ho tro", "thanh lap", "tich hop",  # "Bổ sung 02 công chức …", "Hỗ trợ kỹ thuật kết nối …"
     "dua tin",  # "Đưa tin đầy đủ các hội nghị quán triệt …": a newspaper's work
+    "chi dao",  # "Chỉ đạo 100% cơ sở giáo dục quán triệt …": the work directed
     "gop y", "bien dich", "nam tinh", "phan bac", "phuc vu",  # "Góp ý dự thảo Luật …", "Biên dịch 04 tài liệu …"
 ))
 
@@ -2529,6 +2574,8 @@ _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:p
 # (not "lần thứ 2", "sửa đổi lần 2")
 _TIMES_DONE_RE = re.compile(r"(?<![a-z0-9.,/])(?<!lan )\d{1,3} lan(?! thu)(?![a-z])")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
+# "Ban Chỉ đạo họp 2 lần", "kiểm tra 03 lần": how many times something was done, a result
+_TIMES_RE = re.compile(r"\b(?!(?:gap|tang|giam|hon|thu|lan)\b)[a-z]+ \d{1,3} lan\b")
 
 
 def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
@@ -2547,13 +2594,19 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
         tasked = e.task is not None or bool(e.candidates)
         if e.status == NOT_ARISEN and tasked:
             before_nothing = _NOTHING_SPLIT_RE.split(folded)[0]
-            if len(before_nothing.split()) >= 6 and find_figures(before_nothing) \
+            if len(before_nothing.split()) >= 6 and (find_figures(before_nothing) or re.search(r"\btiep tuc [a-z]+", before_nothing)) \
                     and not re.search(r"\b(?:khi|neu) co (?:yeu cau|de nghi)\b", before_nothing):
                 # "Tiếp 37 lượt công dân…; chưa phát sinh vụ việc phức tạp": work done, one kind of case not arisen
                 e = _with(e, status=IN_PROGRESS)
-        if e.status == NOT_STARTED and tasked and _RESULTS_RE.search(topic) \
-                and not re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded):
+        not_yet = re.search(r"\bchua (?:trien khai|thuc hien|lam|to chuc)\b", folded) if e.status == NOT_STARTED else None
+        if e.status == NOT_STARTED and tasked and _RESULTS_RE.search(topic) and not not_yet:
             # "đã quán triệt; các nội dung còn lại sẽ thực hiện khi có đề nghị": begun
+            e = _with(e, status=IN_PROGRESS)
+        elif not_yet and tasked and re.search(r"[;.]", folded[:not_yet.start()]) \
+                and re.search(r"\bda (?!xong|hoan|het)[a-z]+ (?:[a-z]+|\d)", folded[:not_yet.start()]) \
+                and find_figures(folded[:not_yet.start()]):
+            # "đã mở 01 lớp cho 65 học viên; lớp thứ hai chưa triển khai do chưa có kinh phí": one part
+            # done and counted, the rest not begun, so the task is under way
             e = _with(e, status=IN_PROGRESS)
         if e.status in (None, IN_PROGRESS) and tasked and e.percent is None and not figures \
                 and _BLOCKED_RE.match(_HEADING_RE.sub("", folded, count=1)) \
@@ -2569,7 +2622,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                 # thoại" among other results: one activity in full, not the task done
                 whole = not any(f.value < f.total for f in counts) and len(counts) == len(figures)  # type: ignore[operator]
                 e = _with(e, status=DONE if whole else IN_PROGRESS)
-            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic)
+            elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic) or _TIMES_RE.search(topic)
                   # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
                   # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
                   or (not e.difficulty and figures) or _RUNS_RE.search(topic) or _TIMES_DONE_RE.search(topic)) \
