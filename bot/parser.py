@@ -2570,12 +2570,10 @@ _RUNS_RE = re.compile(r"\b(?:chay|van hanh|hoat dong) (?:on|on dinh|tot|binh thu
 _SHORT_OF_RE = re.compile(r"(?<!khong )(?<!ko )(?<!k )\bthieu (?:\d+ )?[a-z]")
 _NOTHING_SPLIT_RE = re.compile(r"\b(?:khong|chua|k|ko|kh|kg|kk|hok) (?:co )?(?:phat sinh|ps|co yeu cau)\b|\bkps\b"
                                r"|\b(?:khong|chua|k|ko) co (?:vu|viec|truong hop|don)\b[a-z ]{0,12}\bnao\b")
-# "nv10 họp BCĐ THADS 2 lần", "kiểm tra 03 lần": how many times something was done, a result
-# (not "lần thứ 2", "sửa đổi lần 2")
-_TIMES_DONE_RE = re.compile(r"(?<![a-z0-9.,/])(?<!lan )\d{1,3} lan(?! thu)(?![a-z])")
 _RESULTS_RE = re.compile(r"\bda (?!xong|hoan|het|duoc giao|co ke|nhan duoc)[a-z]+ [a-z]+")
-# "Ban Chỉ đạo họp 2 lần", "kiểm tra 03 lần": how many times something was done, a result
-_TIMES_RE = re.compile(r"\b(?!(?:gap|tang|giam|hon|thu|lan)\b)[a-z]+ \d{1,3} lan\b")
+# "nv10 họp BCĐ THADS 2 lần", "kiểm tra 03 lần": how many times something was done, a result
+# (not "lần thứ 2", "sửa đổi lần 2", "tăng 2 lần", "gấp 3 lần")
+_TIMES_RE = re.compile(r"\b(?!(?:gap|tang|giam|hon|thu|lan)\b)[a-z]+ \d{1,3} lan(?! thu)(?![a-z])")
 
 
 def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
@@ -2625,7 +2623,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             elif (find_figures(topic) or _RESULTS_RE.search(topic) or _describes_work(topic) or _TIMES_RE.search(topic)
                   # "phát hiện, đề nghị gỡ bỏ 64 đường link", "(Đề nghị Hội Luật gia chủ trì): … cử 04
                   # trợ giúp viên": no obstacle in the part, so its counts are results wherever they are
-                  or (not e.difficulty and figures) or _RUNS_RE.search(topic) or _TIMES_DONE_RE.search(topic)) \
+                  or (not e.difficulty and figures) or _RUNS_RE.search(topic)) \
                     and not _ASKS_RE.search(folded):
                 # "NV4: tiếp 145 lượt công dân, giải quyết 30 đơn", "Nhiệm vụ 1: quán triệt trong
                 # chi bộ": what was done this period, of work that goes on
