@@ -44,8 +44,8 @@ SETS = {
     "reports-held-out-13": (rs.HELD_OUT_13, 0.74, 0.89),
     "reports-held-out-14": (rs.HELD_OUT_14, 0.82, 0.91),
     "reports-held-out-15": (rs.HELD_OUT_15, 0.83, 0.90),
-    "reports-held-out-16": (rs.HELD_OUT_16, 0.78, 0.88),
-    "reports-held-out-17": (rs.HELD_OUT_17, 0.83, 0.88),
+    "reports-held-out-16": (rs.HELD_OUT_16, 0.87, 0.89),
+    "reports-held-out-17": (rs.HELD_OUT_17, 0.90, 0.92),
     "reports-held-out-18": (rs.HELD_OUT_18, 0.78, 0.90),
     "reports-held-out-19": (rs.HELD_OUT_19, 0.76, 0.90),
 }
