@@ -2022,7 +2022,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     subs = frozenset(ref for ref in valid if not ref.isdigit())
     sections = split_sections(text, subs)
     reader = _Reader(text, valid, index, allowed)
-    sections = reader.split_topics(_results_points(text, sections))
+    sections = reader.split_topics(sections)
     # the tasks' parts: numbered or named headings, and a part of the report that names its tasks
     # ("II. Nhiệm vụ phối hợp (Nhiệm vụ 6, 9): …"); what comes before them is the report's title
     first_task = next((n for n, sec in enumerate(sections)
@@ -2047,26 +2047,6 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     if not entries:
         return [ParsedEntry(None, None, None, False, text)]
     return _finish(_merge(reader.sub_items(entries)), allowed)
-
-
-# "a) Kết quả: Tổng số việc phải thi hành …" under "1. Nhiệm vụ số 10 (chủ trì): …": the task's own point
-_RESULTS_POINT_RE = re.compile(r"[\s\-–—+•*]*[a-e]\s*\)\s*(?:ket qua|tinh hinh)\b[^:\n]{0,40}:\s*\S")
-
-
-def _results_points(text: str, sections: list[Section]) -> list[Section]:
-    """A point "a) Kết quả: …" (lower case, with results after its colon) right under a task's
-    heading is that task's, not a part of the report's frame like "II. KẾT QUẢ THỰC HIỆN"."""
-    out: list[Section] = []
-    for sec in sections:
-        if sec.kind == FRAME and out and out[-1].kind == TASK and not sec.topic \
-                and _RESULTS_POINT_RE.match(fold(text[sec.start:sec.end].split("\n", 1)[0])) \
-                and re.match(r"[\s\-–—+•*]*[a-e]\s*\)", text[sec.start:sec.end]):
-            prev = out[-1]
-            out[-1] = Section(prev.kind, prev.start, sec.end, prev.number, prev.letter, prev.outline, prev.named,
-                              topic=prev.topic, points=prev.points)
-            continue
-        out.append(sec)
-    return out
 
 
 class _Reader:
