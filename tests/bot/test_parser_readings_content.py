@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import intents
 from bot.parser import parse_reply
-
-TASKS = [str(i) for i in range(1, 12)]
-
-
-def _kind(text: str) -> str | None:
-    return intents.classify(text, parse_reply(text, TASKS))
-
+from tests.bot.readings import kind as _kind
 
 @pytest.mark.parametrize("text", [
     "Em chào Sở Tư pháp, em là đầu mối mới của Sở Y tế, từ nay em thay anh Hùng báo cáo ạ.",

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import intents
 from bot.parser import parse_reply
-
-TASKS = [str(i) for i in range(1, 12)]
-
-
-def _kind(text: str) -> str | None:
-    return intents.classify(text, parse_reply(text, TASKS))
-
+from tests.bot.readings import kind as _kind
 
 @pytest.mark.parametrize("text", [
     "Dạ Sở Y tế xin phép gửi báo cáo chậm 3 ngày ạ, chị phụ trách đang nghỉ phép.",

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import intents
 from bot.parser import parse_reply
-from tests.bot.readings import seed_index
-
-TASKS = [str(i) for i in range(1, 12)]
-
-
-def _kind(text: str, tasks=TASKS) -> str | None:
-    return intents.classify(text, parse_reply(text, tasks))
-
+from tests.bot.readings import kind as _kind, seed_index
 
 @pytest.mark.parametrize("text", [
     "Chúc anh chị Sở Tư pháp Ngày Pháp luật Việt Nam nhiều niềm vui ạ!",

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parser import parse_reply
-
-TASKS = [str(i) for i in range(1, 12)]
-
-
-def _by_task(text: str) -> dict[str, object]:
-    return {e.task: e for e in parse_reply(text, TASKS) if e.task}
-
+from tests.bot.readings import by_task as _by_task
 
 @pytest.mark.parametrize("text", [
     "Nhiệm vụ 3, 5: chưa có kết quả trong quý, sẽ báo cáo kỳ sau.",

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import intents
 from bot.figures import find_figures
-from bot.parser import parse_reply
-
-TASKS = [str(i) for i in range(1, 12)]
-
-
-def _kind(text: str) -> str | None:
-    return intents.classify(text, parse_reply(text, TASKS))
-
-
-def _by_task(text: str) -> dict[str, object]:
-    return {e.task: e for e in parse_reply(text, TASKS) if e.task}
-
+from tests.bot.readings import by_task as _by_task, kind as _kind
 
 # --- not reports ---------------------------------------------------------------------------
 
