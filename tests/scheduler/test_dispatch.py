@@ -506,29 +506,19 @@ class GoneAfterSend(FakeSender):
     ``outage_s`` later, by which time the row's lease has run out on the clock."""
 
     def __init__(self, engine, outage_s: float) -> None:
+        from tests.faults.support import DatabaseSwitch
+
         super().__init__()
-        self.engine = engine
+        self.switch = DatabaseSwitch(engine)
         self.outage_s = outage_s
-
-    def _refuse(self, *_) -> None:
-        from storage.db import DatabaseUnavailable
-
-        raise DatabaseUnavailable(self.engine.url, "connection refused (test)")
-
-    def _up(self) -> None:
-        from sqlalchemy import event
-
-        event.remove(self.engine, "checkout", self._refuse)
 
     async def send(self, row: Outbox, progress=None) -> str:
         import asyncio
 
-        from sqlalchemy import event
-
         message_id = await super().send(row, progress)
         if len(self.sent) == 1:
-            event.listen(self.engine, "checkout", self._refuse)
-            asyncio.get_running_loop().call_later(self.outage_s, self._up)
+            self.switch.down()
+            asyncio.get_running_loop().call_later(self.outage_s, self.switch.up)
         return message_id
 
 
