@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot import attribution, obligations
+from bot import classifier
 from bot.parser import ParsedEntry
-from bot.turn import Turn
 from common.message import Message
 from common.text import fold
 from common.vndate import format_date_vi
+
+if TYPE_CHECKING:
+    from bot.turn import Turn
 
 GREETING = re.compile(r"^(?:(?:da|vang|kinh|xin)\s+)*(?:(?:em|anh|chi|toi)\s+)?(?:xin\s+)?(?:chao|hello|hi|alo)\b")
 THANKS = re.compile(r"\b(?:cam on|cam ta|thank|thanks|tks|thks|camon|thank you|thanks a)\b|^(?:tk|ty)(?: a| nhe| nha| ak)?$")
@@ -134,8 +137,28 @@ QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the n
 
 
 def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
-    """"greeting", "thanks", "later", "deadline", "question", "contact", "elsewhere", or None
-    for a report."""
+    """"greeting", "thanks", "later", "deadline", "question", "contact", "elsewhere",
+    "not_report", or None for a report.
+
+    The rules below decide, unless the learned model of the kind of message (bot/classifier.py)
+    is sure of the other answer: then a message the rules take for a report is "not_report" (the
+    bot says it recorded nothing and how to report), and one they take for small talk is a
+    report when the parser found something in it to confirm."""
+    # the rules' kinds were written for the rules' reading of the parts: a status the model
+    # gave a question's "nv4 lấy số liệu đến ngày nào" must not turn it into a report
+    kind = _by_rules(text, [e.by_rules() for e in entries])
+    verdict = classifier.kind_opinion(fold(text).strip())
+    # a count or a percent is a result ("Cho em hỏi …? Bên em đã tổ chức 3 hội nghị."): the
+    # report stands whatever the rest of the message sounds like
+    if kind is None and verdict == "not_report" and not any(e.figures or e.percent is not None for e in entries):
+        return "not_report"
+    if kind is not None and verdict == "report" \
+            and any(e.status or e.percent is not None or e.difficulty for e in entries):
+        return None
+    return kind
+
+
+def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     facts = any(e.status or e.percent is not None for e in entries)
     named = any(e.task and e.how in ("named", "heading") for e in entries)
     folded = fold(text).strip()
@@ -268,6 +291,9 @@ def _states_progress(folded: str, said: re.Match[str]) -> bool:
 
 def answer(turn: Turn, text: str, entries: Sequence[ParsedEntry]) -> bool:
     """Answer a message that is not a report; False when it is one (nothing said)."""
+    # the conversation's modules (and the database's) only here: ``classify`` serves
+    # ``baocao parse``, which starts without them
+    from bot import obligations
     kind = classify(text, entries)
     if kind is None:
         return False
@@ -292,6 +318,12 @@ def answer(turn: Turn, text: str, entries: Sequence[ParsedEntry]) -> bool:
             t("Đầu mối mới của cơ quan cần lời mời của Sở Tư pháp: đề nghị đồng chí báo Sở Tư pháp họ tên, "
               "số điện thoại của đầu mối mới; Sở Tư pháp gửi lời mời để đầu mối mới tham gia.")
         )
+    elif kind == "not_report":
+        turn.say(
+            t("Tin nhắn chưa được ghi nhận là báo cáo vì chưa nêu kết quả thực hiện nhiệm vụ. "
+              "Nếu đây là báo cáo, đề nghị đồng chí gửi lại, nêu rõ nhiệm vụ và kết quả."),
+            example,
+        )
     elif kind == "deadline":
         lines = _deadline_lines(turn, text)
         turn.say(message=Message(*lines) if lines else Message(obligations.plan_ended(t, turn.ctx.plan)))
@@ -304,6 +336,7 @@ def answer(turn: Turn, text: str, entries: Sequence[ParsedEntry]) -> bool:
 
 def _deadline_lines(turn: Turn, text: str) -> list:
     """The due date the person most likely asks about, for each of their agencies."""
+    from bot import attribution
     t = turn.t
     lines = []
     several = len(turn.ctx.plans) > 1

@@ -56,6 +56,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot import classifier, extensions
 from bot.figures import Figure, find_figures
 from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections
 from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
@@ -98,7 +99,9 @@ class ParsedEntry:
     (the agency has that task only), "" (no task). ``candidates``: for a task-less entry, the
     tasks it is about equally likely (the conversation asks). ``general``: a "Khó khăn, vướng
     mắc" / "Kiến nghị" part that names no task: the agency's, for the period as a whole.
-    ``figures``: the counts with their unit in the segment.
+    ``figures``: the counts with their unit in the segment. ``ruled``: for each field the
+    learned second opinion (bot/classifier.py) set against the rules' reading ("status",
+    "difficulty"), the rules' value.
     """
 
     task: str | None
@@ -111,6 +114,7 @@ class ParsedEntry:
     candidates: tuple[str, ...] = ()
     general: bool = False
     figures: tuple[Figure, ...] = ()
+    ruled: tuple[tuple[str, object], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -130,7 +134,17 @@ class ParsedEntry:
             "candidates": list(self.candidates),
             "general": self.general,
             "figures": [f.as_dict() for f in self.figures],
+            "learned": list(self.learned),
         }
+
+    @property
+    def learned(self) -> tuple[str, ...]:
+        """The fields the learned model read otherwise than the rules."""
+        return tuple(name for name, _ in self.ruled)
+
+    def by_rules(self) -> ParsedEntry:
+        """The entry as the rules alone read it."""
+        return _with(self, **dict(self.ruled), ruled=()) if self.ruled else self
 
 
 # --------------------------------------------------------------------------------------------
@@ -1812,9 +1826,50 @@ def parse_reply(
     try:
         valid = _valid_set(valid_tasks)
         allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
-        return _read(text, valid, index, allowed)
+        return [_second_opinion(e) for e in _read(text, valid, index, allowed)]
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
+
+
+_BARE_REFERENCE_RE = re.compile(r"\b(?:nv|nhiem vu|so|muc)\b|\bnv?\d+[a-e]?\b|\d+[a-e]?\b|[^a-z0-9]+")
+
+
+def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
+    """A task's part as the learned models read it where they are sure and the rules read it
+    otherwise (bot/classifier.py): its status and whether it states a difficulty.
+
+    A short part ("NV4 chưa hoàn thành", "nv4 co kk phat sinh") is where the rules are exact and
+    a bag of words is not (it sees "hoàn thành" more than "chưa"): there the model only gives a
+    status where the rules found nothing at all ("nv10 nv11 k co", "nv6 ok"; not a part that
+    states only its obstacle, nor a question), and only adds a difficulty. A
+    general part, a task-less one, an unknown task and an extension request ("đề nghị gia hạn
+    đến 30/3", its own kind) keep the rules' reading.
+    """
+    if entry.task is None or entry.general or not entry.known:
+        return entry
+    folded = fold(entry.text)
+    if not _BARE_REFERENCE_RE.sub(" ", folded).strip():
+        return entry  # "NV8:", "3/ Nhiệm vụ 6": a task named, nothing said of it
+    status, difficulty = classifier.part_opinion(folded)
+    status = status if status != entry.status else None
+    difficulty = difficulty if difficulty != entry.difficulty else None
+    if (status is None and difficulty is None) or extensions.mentions(entry.text):
+        return entry
+    short = len(folded.split()) < classifier.FEW_WORDS
+    ruled: list[tuple[str, object]] = []
+    changes: dict[str, object] = {}
+    if status is not None:
+        # nothing at all: no status, no word of an obstacle even denied ("vướng mắc: không", "nv2
+        # k co kk"), no question
+        said_nothing = entry.status is None and not entry.difficulty and "?" not in folded \
+            and not (short and any(h.kind == "diff" for h in _message(entry.text).hits))
+        if not short or said_nothing:
+            ruled.append(("status", entry.status))
+            changes["status"] = status
+    if difficulty is not None and not (short and not difficulty):
+        ruled.append(("difficulty", entry.difficulty))
+        changes["difficulty"] = difficulty
+    return _with(entry, **changes, ruled=tuple(ruled)) if changes else entry
 
 
 def _valid_set(valid_tasks: Collection[str] | None) -> frozenset[str]:
@@ -2395,8 +2450,10 @@ _OBSTACLE_RE = re.compile(
 _TOPIC_OPENING = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc)\b|^[^:.;]{8,100}:")
 
 
+@lru_cache(maxsize=1024)
 def _topic(text: str) -> str:
-    """The part of each sentence that says what it is about (before any obstacle it names)."""
+    """The part of each sentence that says what it is about (before any obstacle it names);
+    kept, as a part is matched to the tasks several times over."""
     out = []
     for sentence in re.split(r"[.;\n!?]", fold_keep_lines(text)):
         m = _OBSTACLE_RE.search(sentence)

@@ -79,7 +79,9 @@ def test_a_correction_stands(text, task, status):
         ("NV4: tư vấn cho 30 lượt người dân.", "4", "in_progress", False),
         ("nv4 tu van cho 30 luot nguoi", "4", "in_progress", False),
         ("NV4: Không có án quá hạn luật định do lỗi chủ quan; thụ lý 120 vụ.", "4", "in_progress", False),
-        ("nv3 k thieu nguoi", "3", None, False),
+        # no shortage, and (the learned model, bot/classifier.py) work under way as the brief
+        # labels a part with no status word
+        ("nv3 k thieu nguoi", "3", "in_progress", False),
         # only the obstacle, no shortage: other sets read no status
         ("NV11: đề nghị tỉnh hỗ trợ kinh phí trang bị phòng xử án trực tuyến", "11", None, True),
     ],

@@ -22,7 +22,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.plan import load_plan
 from storage.db import session_scope
 from storage.files import PublicFolder
-from storage.models import Contact, Evidence, Inbox, Obligation, Outbox
+from storage.models import Contact, Evidence, Inbox, Obligation, Outbox, ReportEntry
 from storage.queries import latest_entries
 
 ICT = timezone(timedelta(hours=7))
@@ -114,6 +114,19 @@ async def test_code_in_chat_report_confirmed_by_number_and_corrected(zalo, bot, 
         contact = session.exec(select(Contact).where(Contact.channel == "zalo")).one()
         assert (contact.chat_id, contact.display_name) == (POLICE, "Trần Văn B")
     assert all(len(r["text"]) <= 2000 for r in zalo.sent)
+
+
+async def test_a_message_that_is_no_report_is_answered_and_nothing_drafted(zalo, bot, engine, clock):
+    code = invite(engine, clock)
+    user = zalo.user(POLICE, "Trần Văn B")
+    user.send(code)
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    # the rules alone would draft it as a report; the learned model (bot/classifier.py) is sure
+    user.send("Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ.")
+    answer = await zalo.wait_for(POLICE, "chưa được ghi nhận là báo cáo")
+    assert "Ví dụ: NV4" in answer["text"] and not answer.get("choices")
+    with session_scope(engine) as session:
+        assert session.exec(select(ReportEntry)).all() == []
 
 
 async def test_code_after_start_and_stranger_told_it_is_a_bot(zalo, bot, engine, clock):

@@ -1,0 +1,157 @@
+"""A learned second opinion on what a message, and each part of it, says.
+
+The parser reads messages with rules (bot/parser.py, bot/sections.py, bot/intents.py): they
+find task numbers, headings, figures and other documents' numbers well, but their reading of
+*what a part says* — done or under way, an obstacle or not, a report or small talk — was
+written one kind of wording at a time, and new writers keep using wordings no rule has seen
+(docs/parser.md). This module holds three small linear models trained on the labelled corpus
+(tests/bot/parser_corpus*.jsonl) by ``tools/train_classifier.py``:
+
+- ``kind``: is the whole message a report or not;
+- ``status``: done / in_progress / not_started / not_arisen, of one task's part;
+- ``difficulty``: does that part state an obstacle or ask for support.
+
+Each is a logistic regression over TF-IDF weights of the folded words and word pairs (the
+same features scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)``
+makes). The weights are a JSON file (``data/parser-model.json``), read here with no machine
+learning library: the bot needs none at run time, and a model is a file anybody can diff.
+
+The models are a second opinion, not the reading: the rules' value stands unless a model
+disagrees with at least the confidence in ``OVERRIDE`` (chosen on sets the models were not
+trained on; docs/parser.md gives the figures).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from common.paths import data_file
+
+MODEL_FILE = "parser-model.json"
+TOKEN = re.compile(r"[a-z0-9%]+")
+# How sure a model must be to overrule the rules, per model (docs/parser.md, "A learned second
+# opinion"): lower for the kind of message, where the rules were wrong on every disagreement of
+# the sets it was chosen on; highest for difficulty, where rules and model were right about
+# equally often below it.
+OVERRIDE = {"kind": 0.7, "status": 0.8, "difficulty": 0.95}
+# Below this many words a part is a chat reply, read exactly by the rules (bot/parser.py's
+# _second_opinion says what the model may still do there).
+FEW_WORDS = 16
+
+
+def term_counts(folded: str) -> dict[str, int]:
+    """The words and word pairs of a folded text, counted (the models' features before
+    weighting); computed once for the models that read the same text."""
+    counts: dict[str, int] = {}
+    words = TOKEN.findall(folded)
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    for a, b in zip(words, words[1:]):
+        pair = a + " " + b
+        counts[pair] = counts.get(pair, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """One logistic regression over TF-IDF features of word unigrams and bigrams.
+
+    ``terms`` maps a term to its idf followed by, per score, the coefficient already multiplied
+    by that idf: the score of class ``i`` is ``intercept[i] + Σ tf(t)·w_i(t) / ‖x‖``, with the
+    sublinear tf ``1 + ln(count)`` and the l2 norm taken over the known terms, as scikit-learn's
+    transform does. One score (a binary model) is the logit of ``classes[1]``; several are the
+    logits of a softmax over ``classes``.
+    """
+
+    classes: tuple[str, ...]
+    intercept: tuple[float, ...]
+    terms: dict[str, tuple[float, ...]]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LinearModel:
+        return cls(tuple(data["classes"]), tuple(data["intercept"]), {t: tuple(w) for t, w in data["terms"].items()})
+
+    def proba(self, folded: str | dict[str, int]) -> dict[str, float]:
+        """Class → probability for a folded text (``common.text.fold``) or its ``term_counts()``."""
+        counts = term_counts(folded) if isinstance(folded, str) else folded
+        get = self.terms.get
+        rows = []
+        for term, n in counts.items():
+            w = get(term)
+            if w is not None:
+                # most terms occur once: their row is used as it is (the sums below run in C)
+                rows.append(w if n == 1 else tuple(x * (1.0 + math.log(n)) for x in w))
+        if rows:
+            columns = list(zip(*rows))
+            norm = math.sqrt(sum(x * x for x in columns[0]))
+            logits = [b + sum(col) / norm for b, col in zip(self.intercept, columns[1:])]
+        else:
+            logits = list(self.intercept)
+        if len(logits) == 1:
+            p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logits[0]))))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        top = max(logits)
+        exps = [math.exp(v - top) for v in logits]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps)}
+
+    def best(self, folded: str | dict[str, int]) -> tuple[str, float]:
+        """The likeliest class and its probability."""
+        p = self.proba(folded)
+        label = max(p, key=p.__getitem__)
+        return label, p[label]
+
+
+@dataclass(frozen=True)
+class Models:
+    kind: LinearModel
+    status: LinearModel
+    difficulty: LinearModel
+    trained_on: dict
+
+
+def load(path: Path) -> Models:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Models(
+        LinearModel.from_dict(data["kind"]),
+        LinearModel.from_dict(data["status"]),
+        LinearModel.from_dict(data["difficulty"]),
+        data.get("trained_on", {}),
+    )
+
+
+@lru_cache(maxsize=1)
+def models() -> Models | None:
+    """The bundled models, or None when the file is missing or damaged: the rules then read
+    alone, as they did before the models existed (nothing fails for want of a second opinion)."""
+    try:
+        return load(data_file(MODEL_FILE))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def part_opinion(folded: str) -> tuple[str | None, bool | None]:
+    """The status and whether a difficulty is stated, of a task's part, each only when the model
+    is sure of it (``OVERRIDE``), else None."""
+    m = models()
+    if m is None or not folded:
+        return None, None
+    counts = term_counts(folded)
+    status, p = m.status.best(counts)
+    difficulty, q = m.difficulty.best(counts)
+    return (status if p >= OVERRIDE["status"] else None,
+            (difficulty == "True") if q >= OVERRIDE["difficulty"] else None)
+
+
+def kind_opinion(folded: str) -> str | None:
+    """"report" or "not_report" when the model is sure of it, else None."""
+    m = models()
+    if m is None or not folded:
+        return None
+    label, p = m.kind.best(folded)
+    return label if p >= OVERRIDE["kind"] else None

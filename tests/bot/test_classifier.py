@@ -1,0 +1,129 @@
+"""The learned second opinion (bot/classifier.py): read as scikit-learn reads, trained on the
+corpus as committed, kept from the blind sets, and used by the parser only where it may be."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import classifier, intents
+from bot.parser import parse_reply
+from common.text import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import train_classifier  # noqa: E402
+
+
+@pytest.fixture
+def no_model(monkeypatch, tmp_path):
+    """The model file damaged: the bot must read with its rules alone."""
+    broken = tmp_path / "parser-model.json"
+    broken.write_text('{"kind": {"classes": ["not_report"', encoding="utf-8")
+    monkeypatch.setattr(classifier, "data_file", lambda name: broken)
+    classifier.models.cache_clear()
+    yield
+    classifier.models.cache_clear()
+
+
+def test_weights_read_without_scikit_learn_give_its_probabilities():
+    pytest.importorskip("sklearn")
+    texts = ["nv4 dang thuc hien 70%", "nv4 xong", "nv5 hoan thanh", "nv6 dang lam", "nv7 chua trien khai",
+             "nv8 khong phat sinh", "nv9 xong roi", "nv10 dang lam tiep", "nv11 chua lam", "nv2 khong phat sinh"]
+    labels = ["in_progress", "done", "done", "in_progress", "not_started",
+              "not_arisen", "done", "in_progress", "not_started", "not_arisen"]
+    binary = ["True" if "dang" in t else "False" for t in texts]
+    for y in (labels, binary):
+        vec, model = train_classifier._fit(texts, y)
+        ours = classifier.LinearModel.from_dict(train_classifier._export(vec, model))
+        probe = texts + ["nv4 xong xong xong", "nội dung khác hẳn", "", "nv4 dang lam xong"]
+        expected = model.predict_proba(vec.transform(probe))
+        for text, row in zip(probe, expected):
+            got = ours.proba(text)
+            assert [round(got[str(c)], 4) for c in model.classes_] == [round(float(p), 4) for p in row], text
+
+
+def test_the_committed_model_is_what_the_corpus_trains():
+    """A label changed in the corpus without retraining fails here: run
+    ``python tools/train_classifier.py``."""
+    pytest.importorskip("sklearn")
+    assert train_classifier.main(["--check"]) == 0
+
+
+def test_the_blind_sets_are_not_trained_on():
+    blind = {row["text"] for path in (ROOT / "tests" / "bot").glob("parser_corpus_reports*.jsonl")
+             for row in map(__import__("json").loads, path.read_text(encoding="utf-8").splitlines())
+             if row.get("set") in train_classifier.BLIND}
+    trained = {t for x, _ in train_classifier.training_data().values() for t in x}
+    assert not {fold(t) for t in blind} & trained
+    assert classifier.models().trained_on["left_out"] == sorted(train_classifier.BLIND)
+
+
+@pytest.mark.parametrize(
+    "text, statuses",
+    [
+        # nothing the rules know, the corpus' way of saying it
+        ("nv5 nv8 k co", {"5": "not_arisen", "8": "not_arisen"}),
+        ("NV9 thu dc 45tr tien an phi", {"9": "in_progress"}),
+        # a long part listing results: a full count of a duty that goes on is no task done
+        ("2. Nhiệm vụ 9: 40/40 xã, phường, thị trấn đã tổ chức hội nghị tuyên truyền pháp luật cho đoàn viên, "
+         "thanh niên trong quý III.", {"9": "in_progress"}),
+        ("Nhiệm vụ 7: 65/65 xã, phường bố trí đủ công chức Tư pháp - Hộ tịch theo quy định, 100% đạt chuẩn "
+         "trình độ đại học luật.", {"7": "in_progress"}),
+    ],
+)
+def test_the_model_reads_what_the_rules_do_not(text, statuses):
+    entries = parse_reply(text)
+    assert {e.task: e.status for e in entries} == statuses
+    assert all(e.learned == ("status",) for e in entries)
+    assert all(e.by_rules().status != e.status and not e.by_rules().learned for e in entries)
+
+
+@pytest.mark.parametrize(
+    "text, task, status, difficulty",
+    [
+        # short replies are the rules': a bag of words sees "hoàn thành" more than "chưa"
+        ("NV4 chưa hoàn thành", "4", "in_progress", False),
+        ("NV4 sẽ xong vào tháng 6", "4", "in_progress", False),
+        ("nv4 co kk phat sinh", "4", None, True),
+        # a part that only denies an obstacle states no status
+        ("NV5: vướng mắc: không", "5", None, False),
+        ("nv2 k co kk", "2", None, False),
+        # an extension request is its own kind, not work under way
+        ("NV4: đề nghị gia hạn đến 30/3", "4", None, False),
+        ("Sở Tư pháp cho hỏi NV4 là báo cáo nội dung gì ạ?", "4", None, False),
+    ],
+)
+def test_where_the_rules_are_exact_the_model_does_not_overrule_them(text, task, status, difficulty):
+    (entry,) = parse_reply(text)
+    assert (entry.task, entry.status, entry.difficulty, entry.learned) == (task, status, difficulty, ())
+
+
+def test_a_message_the_rules_took_for_a_report_is_answered_as_none():
+    text = "Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ."
+    entries = parse_reply(text)
+    assert intents._by_rules(text, entries) is None  # the rules alone would draft a report
+    assert intents.classify(text, entries) == "not_report"
+
+
+def test_a_count_keeps_a_report_whatever_the_model_thinks_of_the_rest():
+    text = "Cho em hỏi NV4 có phải báo cáo không? Bên em đã tổ chức 3 hội nghị."
+    assert classifier.models().kind.best(fold(text))[0] == "not_report"
+    assert intents.classify(text, parse_reply(text)) is None
+
+
+def test_a_question_stays_a_question_when_the_model_gives_its_task_a_status():
+    text = "anh oi nv4 lay so lieu den ngay nao vay anh"
+    entries = parse_reply(text)
+    assert intents.classify(text, entries) == "question"
+
+
+def test_without_its_model_file_the_parser_reads_with_its_rules(no_model):
+    assert classifier.models() is None
+    entries = parse_reply("nv5 nv8 k co")
+    assert [(e.task, e.status, e.learned) for e in entries] == [("5", None, ()), ("8", None, ())]
+    text = "Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ."
+    assert intents.classify(text, parse_reply(text)) is None
+
