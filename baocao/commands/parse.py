@@ -28,6 +28,18 @@ HOW_VI = {
     "content": "theo nội dung",
     "only": "nhiệm vụ duy nhất của cơ quan",
 }
+LEARNED_VI = {"status": "tình trạng", "difficulty": "khó khăn"}
+# bot.intents.classify's kinds of message that are no report
+KIND_VI = {
+    "greeting": "lời chào",
+    "thanks": "lời cảm ơn, xác nhận",
+    "later": "hẹn gửi báo cáo sau",
+    "deadline": "hỏi hạn báo cáo",
+    "question": "câu hỏi",
+    "contact": "thay đổi đầu mối",
+    "elsewhere": "báo cáo gửi qua kênh khác",
+    "not_report": "không nêu kết quả thực hiện, theo mô hình học",
+}
 SECTION_VI = {
     "body": "nội dung",
     "task": "nhiệm vụ",
@@ -56,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.intents import classify
     from bot.parser import parse_reply, sections_of
     from bot.task_match import TaskIndex
     from common.tasks import covers, sorted_refs
@@ -77,11 +90,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         agency_name = plan.agency(ids[0]).name if len(ids) == 1 else args.agency
     entries = parse_reply(text, refs, index=index, assigned=assigned)
     sections = sections_of(text, refs, index=index, assigned=assigned)
+    answered = classify(text, entries)  # a kind of message that is no report, or None
     if args.json:
         out = json.dumps(
             {
                 "sections": [{"kind": s.kind, "number": s.number, "text": text[s.start:s.end]} for s in sections],
                 "entries": [_with_scores(e.details(), e, index, assigned) for e in entries],
+                "not_report": answered,
             },
             ensure_ascii=False,
         )
@@ -94,7 +109,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             for n, s in enumerate(sections, 1):
                 kind = SECTION_VI.get(s.kind, s.kind) + (f" {s.number}" if s.number else "")
                 lines.append(f"  {n}. {kind}: «{_clip(text[s.start:s.end])}»")
-        lines.extend(describe(e, index, assigned) for e in entries)
+        if answered is not None:
+            lines.append(f"Không phải báo cáo ({KIND_VI.get(answered, answered)}): bot trả lời, không ghi nhận gì.")
+        else:
+            lines.extend(describe(e, index, assigned) for e in entries)
         out = "\n".join(lines)
     print(_printable(out))
     return 0
@@ -134,6 +152,9 @@ def describe(entry: ParsedEntry, index: TaskIndex | None = None, assigned: list[
         parts.append(f"{entry.percent}%")
     if entry.difficulty:
         parts.append("có khó khăn/vướng mắc")
+    if entry.learned:
+        # the rules read these fields otherwise; the learned model (bot/classifier.py) was sure
+        parts.append("theo mô hình học: " + ", ".join(LEARNED_VI.get(f, f) for f in entry.learned))
     quoted = " ".join(entry.text.split())  # one line per entry, whatever the message's layout
     line = f"{label} — {', '.join(parts)}: «{quoted}»"
     if entry.figures:
