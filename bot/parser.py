@@ -1853,7 +1853,8 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     status, difficulty = classifier.part_opinion(folded)
     status = status if status != entry.status else None
     difficulty = difficulty if difficulty != entry.difficulty else None
-    if (status is None and difficulty is None) or extensions.mentions(entry.text):
+    # "gia hạn", "lùi hạn": a cheap look before the extension request's own reading
+    if (status is None and difficulty is None) or ("han" in folded and extensions.mentions(entry.text)):
         return entry
     short = len(folded.split()) < classifier.FEW_WORDS
     ruled: list[tuple[str, object]] = []

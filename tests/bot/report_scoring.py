@@ -55,6 +55,8 @@ HELD_OUT_16 = HERE / "parser_corpus_reports_heldout16.jsonl"
 HELD_OUT_17 = HERE / "parser_corpus_reports_heldout17.jsonl"  # the 105 of 150 its writer wrote one by one
 HELD_OUT_18 = HERE / "parser_corpus_reports_heldout18.jsonl"
 HELD_OUT_19 = HERE / "parser_corpus_reports_heldout19.jsonl"
+HELD_OUT_20 = HERE / "parser_corpus_reports_heldout20.jsonl"
+HELD_OUT_21 = HERE / "parser_corpus_reports_heldout21.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -46,8 +46,10 @@ SETS = {
     "reports-held-out-15": (rs.HELD_OUT_15, 0.83, 0.90),
     "reports-held-out-16": (rs.HELD_OUT_16, 0.87, 0.89),
     "reports-held-out-17": (rs.HELD_OUT_17, 0.90, 0.92),
-    "reports-held-out-18": (rs.HELD_OUT_18, 0.78, 0.90),
-    "reports-held-out-19": (rs.HELD_OUT_19, 0.76, 0.90),
+    "reports-held-out-18": (rs.HELD_OUT_18, 0.84, 0.93),
+    "reports-held-out-19": (rs.HELD_OUT_19, 0.83, 0.91),
+    "reports-held-out-20": (rs.HELD_OUT_20, 0.89, 0.96),
+    "reports-held-out-21": (rs.HELD_OUT_21, 0.85, 0.90),
 }
 
 
