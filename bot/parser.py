@@ -1831,6 +1831,8 @@ def parse_reply(
         return [ParsedEntry(None, None, None, False, text)]
 
 
+# "NV 10, NV 11: không thuộc trách nhiệm của đơn vị": the agency says the task is not its own
+_NOT_OURS_RE = re.compile(r"\bkhong (?:thuoc|phai(?: la)?) (?:trach nhiem|nhiem vu|chuc nang|pham vi|linh vuc)\b")
 _BARE_REFERENCE_RE = re.compile(r"\b(?:nv|nhiem vu|so|muc)\b|\bnv?\d+[a-e]?\b|\d+[a-e]?\b|[^a-z0-9]+")
 
 
@@ -1850,19 +1852,20 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     folded = fold(entry.text)
     if not _BARE_REFERENCE_RE.sub(" ", folded).strip():
         return entry  # "NV8:", "3/ Nhiệm vụ 6": a task named, nothing said of it
-    status, difficulty = classifier.part_opinion(folded)
+    short = len(folded.split()) < classifier.FEW_WORDS
+    status, difficulty = classifier.part_opinion(folded, entry.status, short=short)
     status = status if status != entry.status else None
     difficulty = difficulty if difficulty != entry.difficulty else None
     # "gia hạn", "lùi hạn": a cheap look before the extension request's own reading
     if (status is None and difficulty is None) or ("han" in folded and extensions.mentions(entry.text)):
         return entry
-    short = len(folded.split()) < classifier.FEW_WORDS
     ruled: list[tuple[str, object]] = []
     changes: dict[str, object] = {}
     if status is not None:
         # nothing at all: no status, no word of an obstacle even denied ("vướng mắc: không", "nv2
         # k co kk"), no question
         said_nothing = entry.status is None and not entry.difficulty and "?" not in folded \
+            and not _NOT_OURS_RE.search(folded) \
             and not (short and any(h.kind == "diff" for h in _message(entry.text).hits))
         if not short or said_nothing:
             ruled.append(("status", entry.status))

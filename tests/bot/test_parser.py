@@ -517,10 +517,11 @@ def test_cli_shows_sections_tasks_by_content_and_figures(cli, capsys):
 
 
 def test_cli_says_what_the_learned_model_read(cli, capsys):
-    text = "Nhiệm vụ 7: 65/65 xã, phường bố trí đủ công chức Tư pháp - Hộ tịch theo quy định, 100% đạt chuẩn trình độ đại học luật."
+    text = ("2. Nhiệm vụ 9: 40/40 xã, phường, thị trấn đã tổ chức hội nghị tuyên truyền pháp luật cho đoàn viên, "
+            "thanh niên trong quý III.")
     assert cli(["parse", text]) == 0
     out, _ = capsys.readouterr()
-    assert out.startswith("NV7 — đang thực hiện, theo mô hình học: tình trạng:")
+    assert out.startswith("NV9 — đang thực hiện, theo mô hình học: tình trạng:")
     assert cli(["parse", "Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ."]) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("Không phải báo cáo (không nêu kết quả thực hiện, theo mô hình học)")
