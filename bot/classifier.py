@@ -24,6 +24,7 @@ trained on; docs/parser.md gives the figures).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -32,13 +33,15 @@ from pathlib import Path
 
 from common.paths import data_file
 
+log = logging.getLogger(__name__)
+
 MODEL_FILE = "parser-model.json"
 TOKEN = re.compile(r"[a-z0-9%]+")
 # How sure a model must be to overrule the rules, per model (docs/parser.md, "A learned second
 # opinion"): lower for the kind of message, where the rules were wrong on every disagreement of
 # the sets it was chosen on; highest for difficulty, where rules and model were right about
 # equally often below it.
-OVERRIDE = {"kind": 0.7, "status": 0.8, "short_status": 0.8, "difficulty": 0.95}
+OVERRIDE = {"kind": 0.7, "status": 0.8, "difficulty": 0.95}
 # The rules' status stands while the model gives it at least this probability ("đã mở 01 lớp;
 # lớp thứ hai chưa triển khai": in progress at 0.17 against not started at 0.82 stays in
 # progress); as good as overruling on the sets it was chosen on, and safer.
@@ -133,24 +136,25 @@ def load(path: Path) -> Models:
 def models() -> Models | None:
     """The bundled models, or None when the file is missing or damaged: the rules then read
     alone, as they did before the models existed (nothing fails for want of a second opinion)."""
+    path = data_file(MODEL_FILE)
     try:
-        return load(data_file(MODEL_FILE))
-    except (OSError, ValueError, KeyError, TypeError):
+        return load(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("parser: no learned second opinion, the rules read alone (%s: %s)", path, exc)
         return None
 
 
-def part_opinion(folded: str, ruled_status: str | None = None, *, short: bool = False) -> tuple[str | None, bool | None]:
+def part_opinion(folded: str, ruled_status: str | None = None) -> tuple[str | None, bool | None]:
     """The status and whether a difficulty is stated, of a task's part, each only when the model
     is sure of it (``OVERRIDE``), else None. A status the rules gave (``ruled_status``) is
-    overruled only when the model also finds it unlikely (``DOUBT``); a ``short`` part's
-    status needs more certainty (``OVERRIDE["short_status"]``)."""
+    overruled only when the model also finds it unlikely (``DOUBT``)."""
     m = models()
     if m is None or not folded:
         return None, None
     counts = term_counts(folded)
     probs = m.status.proba(counts)
     status = max(probs, key=probs.__getitem__)
-    sure = probs[status] >= OVERRIDE["short_status" if short else "status"]
+    sure = probs[status] >= OVERRIDE["status"]
     if ruled_status is not None and probs.get(ruled_status, 0.0) >= DOUBT:
         sure = False
     difficulty, q = m.difficulty.best(counts)

@@ -1853,7 +1853,7 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     if not _BARE_REFERENCE_RE.sub(" ", folded).strip():
         return entry  # "NV8:", "3/ Nhiệm vụ 6": a task named, nothing said of it
     short = len(folded.split()) < classifier.FEW_WORDS
-    status, difficulty = classifier.part_opinion(folded, entry.status, short=short)
+    status, difficulty = classifier.part_opinion(folded, entry.status)
     status = status if status != entry.status else None
     difficulty = difficulty if difficulty != entry.difficulty else None
     # "gia hạn", "lùi hạn": a cheap look before the extension request's own reading

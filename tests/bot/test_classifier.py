@@ -3,6 +3,7 @@ corpus as committed, kept from the blind sets, and used by the parser only where
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -53,11 +54,14 @@ def test_the_committed_model_is_what_the_corpus_trains():
 
 
 def test_the_blind_sets_are_not_trained_on():
-    blind = {row["text"] for path in (ROOT / "tests" / "bot").glob("parser_corpus_reports*.jsonl")
-             for row in map(__import__("json").loads, path.read_text(encoding="utf-8").splitlines())
-             if row.get("set") in train_classifier.BLIND}
-    trained = {t for x, _ in train_classifier.training_data().values() for t in x}
-    assert not {fold(t) for t in blind} & trained
+    reports, replies = train_classifier._rows()
+    assert reports and not any(r.get("set") in train_classifier.BLIND for r in reports)
+    blind = [line for path in (ROOT / "tests" / "bot").glob("parser_corpus_reports*.jsonl")
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+             and json.loads(line).get("set") in train_classifier.BLIND]
+    assert blind, "the blind sets are in the corpus, to be scored"
+    kind_texts, _ = train_classifier.training_data()["kind"]
+    assert len(kind_texts) == len(reports) + sum(1 for r in replies if r.get("expected"))
     assert classifier.models().trained_on["left_out"] == sorted(train_classifier.BLIND)
 
 
@@ -123,8 +127,9 @@ def test_a_question_stays_a_question_when_the_model_gives_its_task_a_status():
     assert intents.classify(text, entries) == "question"
 
 
-def test_without_its_model_file_the_parser_reads_with_its_rules(no_model):
+def test_without_its_model_file_the_parser_reads_with_its_rules(no_model, caplog):
     assert classifier.models() is None
+    assert "the rules read alone" in caplog.text and "parser-model.json" in caplog.text
     entries = parse_reply("nv5 nv8 k co")
     assert [(e.task, e.status, e.learned) for e in entries] == [("5", None, ()), ("8", None, ())]
     text = "Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ."
