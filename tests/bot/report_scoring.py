@@ -57,6 +57,8 @@ HELD_OUT_18 = HERE / "parser_corpus_reports_heldout18.jsonl"
 HELD_OUT_19 = HERE / "parser_corpus_reports_heldout19.jsonl"
 HELD_OUT_20 = HERE / "parser_corpus_reports_heldout20.jsonl"
 HELD_OUT_21 = HERE / "parser_corpus_reports_heldout21.jsonl"
+HELD_OUT_22 = HERE / "parser_corpus_reports_heldout22.jsonl"
+HELD_OUT_23 = HERE / "parser_corpus_reports_heldout23.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -50,6 +50,8 @@ SETS = {
     "reports-held-out-19": (rs.HELD_OUT_19, 0.83, 0.91),
     "reports-held-out-20": (rs.HELD_OUT_20, 0.89, 0.96),
     "reports-held-out-21": (rs.HELD_OUT_21, 0.85, 0.90),
+    "reports-held-out-22": (rs.HELD_OUT_22, 0.83, 0.89),
+    "reports-held-out-23": (rs.HELD_OUT_23, 0.78, 0.90),
 }
 
 
