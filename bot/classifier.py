@@ -27,7 +27,7 @@ import json
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,6 +86,9 @@ class LinearModel:
     def proba(self, folded: str | dict[str, int]) -> dict[str, float]:
         """Class → probability for a folded text (``common.text.fold``) or its ``term_counts()``."""
         counts = term_counts(folded) if isinstance(folded, str) else folded
+        return probabilities(self.classes, self.logits(counts))
+
+    def logits(self, counts: dict[str, int]) -> list[float]:
         get = self.terms.get
         rows = []
         for term, n in counts.items():
@@ -93,19 +96,11 @@ class LinearModel:
             if w is not None:
                 # most terms occur once: their row is used as it is (the sums below run in C)
                 rows.append(w if n == 1 else tuple(x * (1.0 + math.log(n)) for x in w))
-        if rows:
-            columns = list(zip(*rows))
-            norm = math.sqrt(sum(x * x for x in columns[0]))
-            logits = [b + sum(col) / norm for b, col in zip(self.intercept, columns[1:])]
-        else:
-            logits = list(self.intercept)
-        if len(logits) == 1:
-            p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logits[0]))))
-            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
-        top = max(logits)
-        exps = [math.exp(v - top) for v in logits]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps)}
+        if not rows:
+            return list(self.intercept)
+        columns = list(zip(*rows))
+        norm = math.sqrt(sum(x * x for x in columns[0]))
+        return [b + sum(col) / norm for b, col in zip(self.intercept, columns[1:])]
 
     def best(self, folded: str | dict[str, int]) -> tuple[str, float]:
         """The likeliest class and its probability."""
@@ -114,12 +109,43 @@ class LinearModel:
         return label, p[label]
 
 
+def probabilities(classes: tuple[str, ...], logits: list[float]) -> dict[str, float]:
+    """Class → probability: the logistic of one logit (``classes[1]``'s), a softmax of several."""
+    if len(logits) == 1:
+        p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logits[0]))))
+        return {classes[0]: 1.0 - p, classes[1]: p}
+    top = max(logits)
+    exps = [math.exp(v - top) for v in logits]
+    total = sum(exps)
+    return {c: e / total for c, e in zip(classes, exps)}
+
+
+def _joined(a: LinearModel, b: LinearModel) -> LinearModel | None:
+    """One table for two models over the same terms and idf (status and difficulty are trained
+    on the same parts): a part's terms are then looked up once for both."""
+    if a.terms.keys() != b.terms.keys() or any(a.terms[t][0] != w[0] for t, w in b.terms.items()):
+        return None
+    return LinearModel(a.classes + b.classes, a.intercept + b.intercept, {t: w + b.terms[t][1:] for t, w in a.terms.items()})
+
+
 @dataclass(frozen=True)
 class Models:
     kind: LinearModel
     status: LinearModel
     difficulty: LinearModel
     trained_on: dict
+    part: LinearModel | None = field(default=None, init=False, repr=False)  # status and difficulty joined
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "part", _joined(self.status, self.difficulty))
+
+    def part_probabilities(self, counts: dict[str, int]) -> tuple[dict[str, float], dict[str, float]]:
+        """The status model's and the difficulty model's probabilities for one part."""
+        if self.part is None:
+            return self.status.proba(counts), self.difficulty.proba(counts)
+        logits = self.part.logits(counts)
+        n = len(self.status.intercept)
+        return probabilities(self.status.classes, logits[:n]), probabilities(self.difficulty.classes, logits[n:])
 
 
 def load(path: Path) -> Models:
@@ -151,15 +177,14 @@ def part_opinion(folded: str, ruled_status: str | None = None) -> tuple[str | No
     m = models()
     if m is None or not folded:
         return None, None
-    counts = term_counts(folded)
-    probs = m.status.proba(counts)
+    probs, hard = m.part_probabilities(term_counts(folded))
     status = max(probs, key=probs.__getitem__)
     sure = probs[status] >= OVERRIDE["status"]
     if ruled_status is not None and probs.get(ruled_status, 0.0) >= DOUBT:
         sure = False
-    difficulty, q = m.difficulty.best(counts)
+    difficulty = max(hard, key=hard.__getitem__)
     return (status if sure else None,
-            (difficulty == "True") if q >= OVERRIDE["difficulty"] else None)
+            (difficulty == "True") if hard[difficulty] >= OVERRIDE["difficulty"] else None)
 
 
 def kind_opinion(folded: str) -> str | None:

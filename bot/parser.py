@@ -1850,9 +1850,10 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     if entry.task is None or entry.general or not entry.known:
         return entry
     folded = fold(entry.text)
-    if not _BARE_REFERENCE_RE.sub(" ", folded).strip():
+    words = len(folded.split())
+    if words <= 6 and not _BARE_REFERENCE_RE.sub(" ", folded).strip():
         return entry  # "NV8:", "3/ Nhiệm vụ 6": a task named, nothing said of it
-    short = len(folded.split()) < classifier.FEW_WORDS
+    short = words < classifier.FEW_WORDS
     status, difficulty = classifier.part_opinion(folded, entry.status)
     status = status if status != entry.status else None
     difficulty = difficulty if difficulty != entry.difficulty else None
