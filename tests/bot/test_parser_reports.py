@@ -52,6 +52,8 @@ SETS = {
     "reports-held-out-21": (rs.HELD_OUT_21, 0.85, 0.90),
     "reports-held-out-22": (rs.HELD_OUT_22, 0.83, 0.89),
     "reports-held-out-23": (rs.HELD_OUT_23, 0.78, 0.90),
+    "reports-held-out-24": (rs.HELD_OUT_24, 0.82, 0.91),
+    "reports-held-out-25": (rs.HELD_OUT_25, 0.73, 0.85),
 }
 
 
