@@ -1843,9 +1843,10 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     A short part ("NV4 chưa hoàn thành", "nv4 co kk phat sinh") is where the rules are exact and
     a bag of words is not (it sees "hoàn thành" more than "chưa"): there the model only gives a
     status where the rules found nothing at all ("nv10 nv11 k co", "nv6 ok"; not a part that
-    states only its obstacle, nor a question), and only adds a difficulty. A
-    general part, a task-less one, an unknown task and an extension request ("đề nghị gia hạn
-    đến 30/3", its own kind) keep the rules' reading.
+    states only its obstacle, nor a question), and only adds a difficulty. A status the rules
+    gave stands while the model finds it likely (``classifier.DOUBT``). A general part, a
+    task-less one, an unknown task and an extension request ("đề nghị gia hạn đến 30/3", its
+    own kind) keep the rules' reading.
     """
     if entry.task is None or entry.general or not entry.known:
         return entry

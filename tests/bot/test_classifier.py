@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot import classifier, intents
 from bot.parser import parse_reply
@@ -135,3 +137,22 @@ def test_without_its_model_file_the_parser_reads_with_its_rules(no_model, caplog
     text = "Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ."
     assert intents.classify(text, parse_reply(text)) is None
 
+
+
+WORDS = st.sampled_from(["NV4 ", "nv10 ", "đang thực hiện ", "hoàn thành ", "chưa ", "xong ", "k co ", "kk ",
+                         "vướng kinh phí ", "70% ", "đề nghị gia hạn ", "không thuộc trách nhiệm ", "? ", "\n"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(WORDS, st.text(max_size=5)), max_size=40).map("".join))
+def test_any_text_gets_a_second_opinion_without_an_error(text):
+    # The second opinion called directly, so parse_reply's catch-all cannot hide a bug in it.
+    from bot.parser import DEFAULT_TASKS, _read, _second_opinion
+
+    for entry in _read(text, DEFAULT_TASKS, None, None):
+        seen = _second_opinion(entry)
+        assert seen.status in (None, "done", "in_progress", "not_started", "not_arisen")
+        assert seen.by_rules() == entry
+        assert set(seen.learned) <= {"status", "difficulty"}
+    assert intents.classify(text, parse_reply(text)) in (None, "greeting", "thanks", "later", "deadline", "question",
+                                                         "contact", "elsewhere", "not_report")
