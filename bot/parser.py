@@ -138,6 +138,11 @@ class ParsedEntry:
         }
 
     @property
+    def says_something(self) -> bool:
+        """Whether the entry states a status, a percent or a difficulty (not only a task)."""
+        return bool(self.status) or self.percent is not None or self.difficulty
+
+    @property
     def learned(self) -> tuple[str, ...]:
         """The fields the learned model read otherwise than the rules."""
         return tuple(name for name, _ in self.ruled)
@@ -2101,7 +2106,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         found = reader.section(sec, many=len(sections) > 1)
         if sec.topic:
             # a title, not a report — unless it gives results ("…: tiếp 58 lượt công dân, giải quyết 31/34 đơn")
-            found = [e for e in found if e.status or e.percent is not None or e.difficulty or (e.task and find_figures(e.text))]
+            found = [e for e in found if e.says_something or (e.task and find_figures(e.text))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -2626,7 +2631,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
             # "nv4 vẫn làm bình thường, nv9 cũng vậy": as the task before
             e = _with(e, status=out[-1].status, percent=out[-1].percent)
         subs = [s for s in entries if s.task and s.task != e.task and e.task and taskrefs.parent(s.task) == e.task]
-        if e.task and e.task.isdigit() and subs and (not (e.status or e.percent is not None or e.difficulty)
+        if e.task and e.task.isdigit() and subs and (not e.says_something
                                                      or any(s.text == e.text for s in subs)):
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))

@@ -401,7 +401,7 @@ def _reports_something(turn: Turn, text: str) -> bool:
     refs: list[str] = []
     for plan in turn.ctx.plans:
         refs.extend(ref for ref in plan.task_refs() if ref not in refs)
-    return any(e.status or e.percent is not None or e.difficulty for e in parse_reply(text, refs))
+    return any(e.says_something for e in parse_reply(text, refs))
 
 
 def extension_request(turn: Turn, body: str) -> bool:

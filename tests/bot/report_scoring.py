@@ -83,7 +83,7 @@ def parse_as_bot(row: dict):
         # As bot.handlers.review.extension_request: a message that is only an extension
         # request goes to Sở Tư pháp as such, and is no report.
         rest = extensions.remainder(row["text"])
-        if not any(e.status or e.percent is not None or e.difficulty for e in parse_reply(rest, refs)):
+        if not any(e.says_something for e in parse_reply(rest, refs)):
             return entries, "extension"
     return entries, intents.classify(row["text"], entries)
 
@@ -219,7 +219,7 @@ def score(rows: list[dict]) -> Score:
         labelled = {e["task"] for e in expected}
         for e in entries:
             extra = e.task is not None and e.task not in labelled
-            if extra and (e.status or e.percent is not None or e.difficulty):
+            if extra and e.says_something:
                 fields_ok = False
         if not problems and tasks_ok and fields_ok:
             s.full += 1
