@@ -147,13 +147,14 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     # the rules' kinds were written for the rules' reading of the parts: a status the model
     # gave a question's "nv4 lấy số liệu đến ngày nào" must not turn it into a report
     kind = _by_rules(text, [e.by_rules() for e in entries])
-    verdict = classifier.kind_opinion(fold(text).strip())
-    # a count or a percent is a result ("Cho em hỏi …? Bên em đã tổ chức 3 hội nghị."): the
-    # report stands whatever the rest of the message sounds like
-    if kind is None and verdict == "not_report" and not any(e.figures or e.percent is not None for e in entries):
-        return "not_report"
-    if kind is not None and verdict == "report" \
-            and any(e.status or e.percent is not None or e.difficulty for e in entries):
+    # the model is asked only where its answer can change the kind (it reads the whole message)
+    if kind is None:
+        # a count or a percent is a result ("Cho em hỏi …? Bên em đã tổ chức 3 hội nghị."): the
+        # report stands whatever the rest of the message sounds like
+        if any(e.figures or e.percent is not None for e in entries):
+            return None
+        return "not_report" if classifier.kind_opinion(fold(text).strip()) == "not_report" else None
+    if any(e.says_something for e in entries) and classifier.kind_opinion(fold(text).strip()) == "report":
         return None
     return kind
 
