@@ -1497,11 +1497,13 @@ _BARE_LEAD_RE = re.compile(
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
-_LEAD_NOT_ARISEN_RE = re.compile(r"(?:khong|ko|k|kg|chua)\s+(?:co\s+)?phat\s+sinh\s*(?:$|[,;.!\n])|kps(?![a-z])")
+_LEAD_NOT_ARISEN_RE = re.compile(r"(?:khong|ko|k|kg|chua)\s+(?:co\s+)?(?:phat\s+sinh|ps)\s*(?:$|[,;.!\n])|kps(?![a-z])")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
 _SHORT_STATUS_RE = re.compile(
     r"^\s*\)?\s*[:\-–—]?\s*(?:(?:da va dang|da|deu|dang|dag|chua|van|tiep tuc|k|ko|khong)\s+)?"
     r"(?:xong|xog|ht|hoan thanh|lam|trien khai|thuc hien|phat sinh|ps|done|ok|r|roi)(?:\s+(?:het|roi|r|nhe|a|dc|duoc))?(?:\s+(?:binh thuong|on dinh|deu|tot))?(?:\s+(?:dc|duoc|dat|khoang|tam)?\s*\d{1,3}\s*%)?\s*$"
+    # "1b đạt 50%, 6 đang làm": a percent alone is what is said of the tasks too
+    r"|^\s*\)?\s*[:\-–—]?\s*(?:dat|duoc|dc|khoang|tam)\s*\d{1,3}\s*%\s*$"
 )
 _DOTTED_LIST_RE = re.compile(r"(?<![a-z0-9])(?:nv|nhiem\s*vu)\s*(?:so\s*)?(?P<nums>\d{1,2}(?:\.\d{1,2}){2,})(?![\d.]\d|\.\d)(?!\s*%)")
 _LINE_NUMBERING_RE = re.compile(r"[\s\-–—+•*]*(?:(?:[ivx]+|\d{1,2}|[a-e])\s*[.)/]\s*)*")  # "1. ", "II.1. ", "- "

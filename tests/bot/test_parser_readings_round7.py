@@ -1,0 +1,37 @@
+"""Readings added in round 7, on the misses of held-out-24/-25 once they were scored blind."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parser import parse_reply
+from tests.bot.readings import by_task as _by_task, kind as _kind
+
+
+@pytest.mark.parametrize("text, tasks", [
+    # after "NV 10 …", a sentence that is bare task numbers and "k ps" (không phát sinh)
+    ("NV 1 xong roi. NV 10 xac minh 22 nguoi. 3 5 7 11 k ps", {"1": "done", "10": "in_progress",
+                                                              "3": "not_arisen", "5": "not_arisen",
+                                                              "7": "not_arisen", "11": "not_arisen"}),
+    # after "1b đạt 50%", a bare "6" and its status is the next task
+    ("1a xong, 1b dat 50%, 6 dang lam", {"1a": "done", "1b": "in_progress", "6": "in_progress"}),
+])
+def test_bare_task_numbers_after_tasks_and_their_status(text, tasks):
+    # the default tasks: the seed plan's, its points 1a and 1b included
+    assert {e.task: e.status for e in parse_reply(text)} == tasks
+
+
+def test_a_count_after_a_status_is_no_task_list():
+    # "22 người" stays a count of task 10's, not a task 22
+    got = _by_task("NV 10 xac minh 22 nguoi. 3 5 7 11 k ps")
+    assert set(got) == {"10", "3", "5", "7", "11"}
+    assert [f.text for f in got["10"].figures] == ["22 nguoi"]
+
+
+@pytest.mark.parametrize("text", [
+    "Kính gửi Sở Tư pháp, từ ngày 01/10/2024 đầu mối báo cáo của Hội Luật gia tỉnh đổi sang đồng chí "
+    "Nguyễn Thị Hoa, SĐT 0918 xxx 236. Đề nghị Sở cập nhật đầu mối.",
+    "Đầu mối mới của Hội là chị Hoa, ĐT: 0918.123.236, đề nghị Sở cập nhật đầu mối.",
+])
+def test_a_phone_number_written_after_sdt_is_no_count(text):
+    assert _kind(text, ["1", "4", "6", "8", "10", "11"]) == "contact"
