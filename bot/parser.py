@@ -1833,7 +1833,7 @@ def parse_reply(
     try:
         valid = _valid_set(valid_tasks)
         allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
-        return [_second_opinion(e) for e in _read(text, valid, index, allowed)]
+        return [_second_opinion(_under_way(e)) for e in _read(text, valid, index, allowed)]
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
 
@@ -1841,6 +1841,20 @@ def parse_reply(
 # "NV 10, NV 11: không thuộc trách nhiệm của đơn vị": the agency says the task is not its own
 _NOT_OURS_RE = re.compile(r"\bkhong (?:thuoc|phai(?: la)?) (?:trach nhiem|nhiem vu|chuc nang|pham vi|linh vuc)\b")
 _BARE_REFERENCE_RE = re.compile(r"\b(?:nv|nhiem vu|so|muc)\b|\bnv?\d+[a-e]?\b|\d+[a-e]?\b|[^a-z0-9]+")
+
+
+def _under_way(entry: ParsedEntry) -> ParsedEntry:
+    """A task's part that states only its obstacle ("NV4 có vướng mắc", "nv11: đề nghị tỉnh hỗ trợ
+    kinh phí") is a task under way: an officer records it "đang thực hiện, có khó khăn", as the
+    corpus brief labels it (docs/parser-corpus.md: a status is missing only from a general part).
+    Not a question ("NV4 vướng gì thì báo ai?"), nor a task the agency says is not its own."""
+    if entry.task is None or entry.general or not entry.known or entry.status is not None \
+            or entry.percent is not None or not entry.difficulty:
+        return entry
+    folded = fold(entry.text)
+    if "?" in folded or _NOT_OURS_RE.search(folded):
+        return entry
+    return _with(entry, status="in_progress")
 
 
 def _second_opinion(entry: ParsedEntry) -> ParsedEntry:

@@ -96,7 +96,7 @@ def test_the_model_reads_what_the_rules_do_not(text, statuses):
          "in_progress", True),
         # the agency says the task is not its own: no status
         ("NV 10: không thuộc trách nhiệm của đơn vị", "10", None, False),
-        ("nv4 co kk phat sinh", "4", None, True),
+        ("nv4 co kk phat sinh", "4", "in_progress", True),
         # a part that only denies an obstacle states no status
         ("NV5: vướng mắc: không", "5", None, False),
         ("nv2 k co kk", "2", None, False),

@@ -30,7 +30,7 @@ def _entry(text: str, task: str):
         ("NV9 dag lam do cho kinh phi", "9", "in_progress", True),
         ("NV7: Chưa tổ chức lớp do đang chờ Bộ Tư pháp ban hành chương trình khung.", "7", "not_started", True),
         # a clash of schedules, the cause of what was not yet done, cases left overdue
-        ("NV10: Kế hoạch giám sát chuyển sang quý III do trùng lịch bầu cử.", "10", None, True),
+        ("NV10: Kế hoạch giám sát chuyển sang quý III do trùng lịch bầu cử.", "10", "in_progress", True),
         ("NV10: Ban Chỉ đạo chưa tổ chức họp quý I do thay đổi Trưởng ban.", "10", "not_started", True),
         ("NV5: Tham mưu 12 vụ án hành chính; còn 03 vụ quá hạn cung cấp hồ sơ.", "5", "in_progress", True),
         # no obstacle said
@@ -82,8 +82,8 @@ def test_a_correction_stands(text, task, status):
         # no shortage, and (the learned model, bot/classifier.py) work under way as the brief
         # labels a part with no status word
         ("nv3 k thieu nguoi", "3", "in_progress", False),
-        # only the obstacle, no shortage: other sets read no status
-        ("NV11: đề nghị tỉnh hỗ trợ kinh phí trang bị phòng xử án trực tuyến", "11", None, True),
+        # only the request: a task under way with its difficulty
+        ("NV11: đề nghị tỉnh hỗ trợ kinh phí trang bị phòng xử án trực tuyến", "11", "in_progress", True),
     ],
 )
 def test_narrowed(text, task, status, difficulty):
