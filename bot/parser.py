@@ -96,7 +96,8 @@ class ParsedEntry:
     ``text`` is the entry's own segment of the message (the whole message for a single task).
     ``how``: how the task was found — "named" (NV4, nhiệm vụ 4, a list), "heading" (the plan's
     numbering: "4. …", "II.4"), "content" (the words of the task's title and text), "only"
-    (the agency has that task only), "" (no task). ``candidates``: for a task-less entry, the
+    (the agency has that task only), "learned" (the candidates' one the learned model is sure
+    of), "" (no task; "joined" when the part joins two tasks' subjects). ``candidates``: for a task-less entry, the
     tasks it is about equally likely (the conversation asks). ``general``: a "Khó khăn, vướng
     mắc" / "Kiến nghị" part that names no task: the agency's, for the period as a whole.
     ``figures``: the counts with their unit in the segment. ``ruled``: for each field the
@@ -144,8 +145,9 @@ class ParsedEntry:
 
     @property
     def learned(self) -> tuple[str, ...]:
-        """The fields the learned model read otherwise than the rules."""
-        return tuple(name for name, _ in self.ruled)
+        """The fields the learned model read otherwise than the rules ("status", "difficulty",
+        "task"; a task chosen also records the candidates the rules would have asked with)."""
+        return tuple(name for name, _ in self.ruled if name != "candidates")
 
     def by_rules(self) -> ParsedEntry:
         """The entry as the rules alone read it."""
@@ -1833,7 +1835,7 @@ def parse_reply(
     try:
         valid = _valid_set(valid_tasks)
         allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
-        return [_second_opinion(_under_way(e)) for e in _read(text, valid, index, allowed)]
+        return _learned_tasks([_second_opinion(_under_way(e)) for e in _read(text, valid, index, allowed)], allowed)
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
 
@@ -1841,6 +1843,28 @@ def parse_reply(
 # "NV 10, NV 11: không thuộc trách nhiệm của đơn vị": the agency says the task is not its own
 _NOT_OURS_RE = re.compile(r"\bkhong (?:thuoc|phai(?: la)?) (?:trach nhiem|nhiem vu|chuc nang|pham vi|linh vuc)\b")
 _BARE_REFERENCE_RE = re.compile(r"\b(?:nv|nhiem vu|so|muc)\b|\bnv?\d+[a-e]?\b|\d+[a-e]?\b|[^a-z0-9]+")
+
+
+def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
+    """A part the rules found equally about two tasks (they would ask, offering both) is the one
+    the learned model is sure of (bot/classifier.py, ``task_opinion``): "Phần kinh phí cho lực
+    lượng điều tra: …" is the funding task, not the investigation's, for an officer as for a model
+    trained on what focal points wrote. Where the model is not sure, the bot still asks."""
+    if not any(e.candidates for e in entries):
+        return entries
+    named = {e.task for e in entries if e.task is not None}
+    possible = None if allowed is None else allowed - named
+    out = []
+    for e in entries:
+        # a part joining two tasks' subjects ("Về kiện toàn tổ chức bộ máy và bồi dưỡng cán bộ") is
+        # about both: it is asked, whatever the model leans to
+        if e.task is None and e.candidates and not e.general and e.how != "joined":
+            task = classifier.task_opinion(fold(e.text), [c for c in e.candidates if c not in named], possible)
+            if task is not None:
+                e = _with(e, task=task, how="learned", candidates=(),
+                          ruled=(*e.ruled, ("task", None), ("candidates", e.candidates)))
+        out.append(e)
+    return out
 
 
 def _under_way(entry: ParsedEntry) -> ParsedEntry:
@@ -2408,7 +2432,7 @@ class _Reader:
                     one, two = (self.index.match(_topic(side), self.allowed) for side in sides)
                     if one.task and two.task and one.task != two.task \
                             and taskrefs.parent(one.task) != taskrefs.parent(two.task):
-                        return [_with(_parse(piece, self.valid)[0], candidates=(one.task, two.task))]
+                        return [_with(_parse(piece, self.valid)[0], candidates=(one.task, two.task), how="joined")]
             entry = _parse(piece, self.valid)[0]
             if whole.task:
                 return [_with(entry, task=whole.task, how="content")]

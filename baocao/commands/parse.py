@@ -27,8 +27,9 @@ HOW_VI = {
     "heading": "theo đề mục của kế hoạch",
     "content": "theo nội dung",
     "only": "nhiệm vụ duy nhất của cơ quan",
+    "learned": "theo mô hình học",
 }
-LEARNED_VI = {"status": "tình trạng", "difficulty": "khó khăn"}
+LEARNED_VI = {"status": "tình trạng", "difficulty": "khó khăn", "task": "nhiệm vụ"}
 # bot.intents.classify's kinds of message that are no report
 KIND_VI = {
     "greeting": "lời chào",
@@ -146,6 +147,9 @@ def describe(entry: ParsedEntry, index: TaskIndex | None = None, assigned: list[
         if entry.how == "content" and index is not None:
             ranked = index.scores(entry.text, assigned)[:2]
             how += " (" + ", ".join(f"NV{ref}: {score:.1f} điểm" for ref, score in ranked) + ")"
+        elif entry.how == "learned":
+            asked = dict(entry.ruled).get("candidates") or ()
+            how += " (thay vì hỏi: " + ", ".join(f"NV{ref}" for ref in asked) + ")"
         label += f" [{how}]"
     parts = [STATUS_VI.get(entry.status or "", "chưa rõ tình trạng")] if not entry.general else []
     if entry.percent is not None:

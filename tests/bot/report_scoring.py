@@ -59,8 +59,12 @@ HELD_OUT_20 = HERE / "parser_corpus_reports_heldout20.jsonl"
 HELD_OUT_21 = HERE / "parser_corpus_reports_heldout21.jsonl"
 HELD_OUT_22 = HERE / "parser_corpus_reports_heldout22.jsonl"
 HELD_OUT_23 = HERE / "parser_corpus_reports_heldout23.jsonl"
-HELD_OUT_24 = HERE / "parser_corpus_reports_heldout24.jsonl"  # with -25: left out of the models' training
+HELD_OUT_24 = HERE / "parser_corpus_reports_heldout24.jsonl"
 HELD_OUT_25 = HERE / "parser_corpus_reports_heldout25.jsonl"
+HELD_OUT_26 = HERE / "parser_corpus_reports_heldout26.jsonl"
+HELD_OUT_27 = HERE / "parser_corpus_reports_heldout27.jsonl"
+HELD_OUT_28 = HERE / "parser_corpus_reports_heldout28.jsonl"  # with -29: left out of the models' training
+HELD_OUT_29 = HERE / "parser_corpus_reports_heldout29.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

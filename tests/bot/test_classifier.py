@@ -156,3 +156,75 @@ def test_any_text_gets_a_second_opinion_without_an_error(text):
         assert set(seen.learned) <= {"status", "difficulty"}
     assert intents.classify(text, parse_reply(text)) in (None, "greeting", "thanks", "later", "deadline", "question",
                                                          "contact", "elsewhere", "not_report")
+
+
+# --- the task head: which of the tasks the rules would ask about a part is ---------------------
+
+THADS_TASKS = ["1", "1a", "1b", "2", "3", "4", "5", "6", "10"]  # Cục THADS's tasks, points included
+SURE = "Về phối hợp vận động thi hành án: đã vận động 07 đương sự tự nguyện thi hành án."
+
+
+def _as_thads(text):
+    from tests.bot.readings import seed_index
+
+    index, refs = seed_index()
+    return parse_reply(text, refs, index=index, assigned=THADS_TASKS)
+
+
+def test_a_part_the_rules_would_ask_about_is_the_task_the_model_is_sure_of():
+    (entry,) = _as_thads(SURE)
+    assert (entry.task, entry.how, entry.candidates, entry.learned) == ("10", "learned", (), ("task",))
+    ruled = entry.by_rules()
+    assert ruled.task is None and set(ruled.candidates) == {"4", "10"}  # the rules alone ask
+
+
+def test_without_its_model_file_the_bot_asks_as_before(no_model):
+    (entry,) = _as_thads(SURE)
+    assert entry.task is None and set(entry.candidates) == {"4", "10"}
+
+
+def test_a_part_joining_two_tasks_subjects_is_asked_whatever_the_model_leans_to():
+    from tests.bot.readings import seed_index
+
+    index, refs = seed_index()
+    text = "Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ các cơ quan tư pháp: đã thực hiện, hoàn thành."
+    (entry,) = parse_reply(text, refs, index=index, assigned=["3", "7"])
+    assert entry.task is None and set(entry.candidates) == {"3", "7"} and entry.how == "joined"
+
+
+def test_the_heads_read_from_one_table_give_scikit_learns_probabilities():
+    pytest.importorskip("sklearn")
+    texts = ["nv4 dang thuc hien 70%", "ve thi hanh an xong 12 viec", "tuyen truyen 5 buoi", "nv6 dang lam",
+             "chua trien khai tuyen truyen", "khong phat sinh thi hanh an", "giam dinh xong 3 vu", "nv10 dang lam tiep"]
+    ys = {"status": ["in_progress", "done", "done", "in_progress", "not_started", "not_arisen", "done", "in_progress"],
+          "difficulty": ["True", "False", "False", "True", "False", "False", "True", "False"],
+          "task": ["4", "10", "1", "6", "1", "10", "4", "10"]}
+    vec = train_classifier._vectorizer().fit(texts)
+    fitted = {name: train_classifier._fit(texts, y, vec)[1] for name, y in ys.items()}
+    models = train_classifier.load_dict({"kind": train_classifier._export(*train_classifier._fit(texts, ys["status"])),
+                                         "part": train_classifier._export_heads(vec, fitted)})
+    probe = texts + ["thi hanh an tuyen truyen", "nội dung khác hẳn", ""]
+    for name, model in fitted.items():
+        expected = model.predict_proba(vec.transform(probe))
+        for text, row in zip(probe, expected):
+            got = models.part_probabilities(classifier.term_counts(fold(text)), table=models.heads[name][0])[name]
+            alone = models.head(name).proba(fold(text))
+            want = [round(float(p), 3) for p in row]
+            assert [round(got[str(c)], 3) for c in model.classes_] == want, (name, text)
+            assert [round(alone[str(c)], 3) for c in model.classes_] == want, (name, text)
+
+
+def test_a_part_table_that_does_not_fit_its_heads_is_a_damaged_file(monkeypatch, tmp_path, caplog):
+    data = json.loads((ROOT / "data" / "parser-model.json").read_text(encoding="utf-8"))
+    term = next(iter(data["part"]["terms"]))
+    data["part"]["terms"][term] = data["part"]["terms"][term][:-1]  # one weight short
+    path = tmp_path / "parser-model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(classifier, "data_file", lambda name: path)
+    classifier.models.cache_clear()
+    try:
+        assert classifier.models() is None and "the rules read alone" in caplog.text
+        (entry,) = _as_thads(SURE)
+        assert entry.task is None  # asked, as the rules read it
+    finally:
+        classifier.models.cache_clear()

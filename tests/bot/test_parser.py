@@ -525,6 +525,11 @@ def test_cli_says_what_the_learned_model_read(cli, capsys):
     assert cli(["parse", "Dạ số liệu quý III bên em còn chờ các phòng gửi lên, đầu tuần sau em tổng hợp rồi gửi Sở ạ."]) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("Không phải báo cáo (không nêu kết quả thực hiện, theo mô hình học)")
+    text = "Về phối hợp vận động thi hành án: đã vận động 07 đương sự tự nguyện thi hành án."
+    assert cli(["parse", "--agency", "cuc-thi-hanh-an-dan-su-tinh", text]) == 0
+    out, _ = capsys.readouterr()
+    # the task the model chose, and the question the rules would have asked instead
+    assert "NV10 [theo mô hình học (thay vì hỏi: NV4, NV10)] — đang thực hiện, theo mô hình học: nhiệm vụ:" in out
 
 
 def test_cli_asks_when_two_tasks_are_as_likely(cli, capsys):

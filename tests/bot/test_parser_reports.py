@@ -54,6 +54,10 @@ SETS = {
     "reports-held-out-23": (rs.HELD_OUT_23, 0.78, 0.90),
     "reports-held-out-24": (rs.HELD_OUT_24, 0.82, 0.91),
     "reports-held-out-25": (rs.HELD_OUT_25, 0.73, 0.85),
+    "reports-held-out-26": (rs.HELD_OUT_26, 0.89, 0.95),
+    "reports-held-out-27": (rs.HELD_OUT_27, 0.89, 0.95),
+    "reports-held-out-28": (rs.HELD_OUT_28, 0.85, 0.93),
+    "reports-held-out-29": (rs.HELD_OUT_29, 0.80, 0.88),
 }
 
 

@@ -106,6 +106,15 @@ def test_two_tasks_equally_likely_are_offered_as_the_choice(chat, engine):
     assert stored(engine)["6"].status == "done" and "1" not in stored(engine)
 
 
+def test_a_part_the_learned_model_is_sure_of_lands_without_asking(chat, engine):
+    # the rules leave it to task 4 or 10 (both speak of thi hành án); the model, trained on what
+    # focal points wrote, is sure "vận động … tự nguyện thi hành án" is task 10's (bot/classifier.py)
+    out = chat.send("Về phối hợp vận động thi hành án: đã vận động 07 đương sự tự nguyện thi hành án.")
+    assert "có thể thuộc một trong các nhiệm vụ" not in out[0].text and "NV10" in out[0].text
+    chat.press(out, "✅")
+    assert set(stored(engine)) == {"10"} and stored(engine)["10"].status == "in_progress"
+
+
 def test_a_list_of_task_numbers_gives_each_task(chat, engine):
     out = chat.send("Các nhiệm vụ phối hợp (1, 2, 3) đang triển khai thường xuyên; nhiệm vụ chủ trì số 10: đạt kế hoạch.")
     chat.press(out, "✅")

@@ -129,6 +129,21 @@ async def test_a_message_that_is_no_report_is_answered_and_nothing_drafted(zalo,
         assert session.exec(select(ReportEntry)).all() == []
 
 
+async def test_a_part_the_learned_model_is_sure_of_is_drafted_on_its_task(zalo, bot, engine, clock):
+    user = zalo.user(POLICE, "Trần Văn B")
+    user.send(invite(engine, clock))
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    # the rules leave it to task 1 or 4; the model (bot/classifier.py) is sure it is task 4's
+    user.send("Về công tác điều tra, xử lý tin báo tội phạm quý I: đã giải quyết 215/240 tin báo, khởi tố 96 vụ.")
+    echo = await zalo.wait_for(POLICE, "NV4")
+    assert "có thể thuộc một trong các nhiệm vụ" not in echo["text"]
+    user.send(number(echo, "✅"))
+    await zalo.wait_for(POLICE, "Đã ghi nhận")
+    with session_scope(engine) as session:
+        ob = session.exec(select(Obligation).where(Obligation.agency_id == "cong-an-tinh", Obligation.period == "2024-Q1")).one()
+        assert set(latest_entries(session, ob.id)) == {"4"}
+
+
 async def test_code_after_start_and_stranger_told_it_is_a_bot(zalo, bot, engine, clock):
     stranger = zalo.user(STRANGER, "Người lạ")
     stranger.send("xin chào")
