@@ -42,6 +42,7 @@ LATER = re.compile(
     # "sẽ bổ sung số liệu nhiệm vụ 10 vào báo cáo năm": the figures come in a later report
     r"se (?:bo sung|cap nhat|dua) (?:so lieu|noi dung|ket qua)\b[^.;?!]{0,40}\b(?:vao|trong) (?:bao cao|bc))\b"
 )
+_THANKED_MUCH = re.compile(r"\b(?:nhieu|lam|nhe|nha)\b")
 # "em nhận được công văn rồi ạ": an acknowledgement of something received
 RECEIVED = re.compile(r"^(?:(?:da|vang|ok|em|e|minh|toi|ben em|a|c|anh|chi)[\s,.!]+)*(?:da\s+)?nhan (?:duoc |dc )?(?:cong van|van ban|thong bao|tin nhan|ke hoach|roi|r)\b")
 # "Em mới nhận Công văn số 1520/STP-VP, em sẽ báo lãnh đạo", "Văn phòng đã nhận Kế hoạch 124, sẽ
@@ -75,7 +76,9 @@ CONTACT = re.compile(r"\b(?:doi dau moi|thay dau moi|thay doi dau moi|chuyen dau
                      # "đầu mối theo dõi, báo cáo Kế hoạch 124 là đồng chí Mai", "đầu mối … từ nay là anh Tuấn": a person named as focal point
                      r"\bdau moi\b[^.;?!]{0,60}\b(?:la|se la|giao cho|chuyen cho|chuyen sang|doi sang|giao lai cho) (?:dong chi|d/c|anh|chi|ong|ba)\b|"
                      # "đầu mối mới là Chamaléa Thị Lan, ĐT …", "đề nghị Sở cập nhật đầu mối": a new focal point named
-                     r"\bdau moi moi (?:la|se la|cua (?:ben )?(?:em|minh|don vi|huyen|so|ban|hoi) la)\b|\bcap nhat (?:lai )?(?:thong tin )?dau moi\b)")
+                     r"\bdau moi moi (?:la|se la|cua (?:ben )?(?:em|minh|don vi|huyen|so|ban|hoi) la)\b|"
+                     # "Đầu mối mới của LĐLĐ tỉnh: đ/c Phạm Văn Tú": a new focal point introduced
+                     r"\bdau moi moi cua [^.;?!:]{1,40}:\s*(?:dong chi|d/c|dc|anh|chi|ong|ba)\b|\bcap nhat (?:lai )?(?:thong tin )?dau moi\b)")
 # "Đ/c cho hỏi …", "Sở GTVT hỏi: …", "Cho Sở hỏi: …": a message that opens by asking
 ASKING = re.compile(r"^(?:[^.?!:]{0,40}\s)?(?:(?:cho|xin) (?:em |e |minh |toi |anh |chi |so |hoi |ban |phong |huyen |cuc |don vi |ben (?:em|minh) )?hoi|hoi\s*:|muon hoi)\b")
 # "nhiệm vụ 11 … thì Sở mình có phải báo cáo không", "nhiệm vụ 2 với 3 là Sở mình phối hợp phải không":
@@ -155,7 +158,8 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         if any(e.figures or e.percent is not None for e in entries):
             return None
         return "not_report" if classifier.kind_opinion(fold(text).strip()) == "not_report" else None
-    if any(e.says_something for e in entries) and classifier.kind_opinion(fold(text).strip()) == "report":
+    if any(e.says_something for e in entries) and not (kind == "thanks" and _acknowledged(fold(text).strip())) \
+            and classifier.kind_opinion(fold(text).strip()) == "report":
         return None
     return kind
 
@@ -216,6 +220,8 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
             if LATER.search(rest) and not _reports_besides(rest, LATER):
                 return "later"
         return None  # a task found by its words, or the agency's only one, is not yet a report
+    if _acknowledged(folded) and not any(e.figures or e.percent is not None or e.difficulty for e in entries):
+        return "thanks"  # "dc r a, tks a nhieu": its "được rồi" acknowledges (not "xong r a, tks chị")
     if CONTACT.search(folded) and not counted and not any(e.percent is not None or e.status == "done" for e in entries) \
             and not _reports_besides(folded, CONTACT):
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
@@ -252,6 +258,11 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if GREETING.search(folded) and len(folded.split()) <= 20:
         return "greeting"
     return None
+
+
+def _acknowledged(folded: str) -> bool:
+    """Thanks and nothing but an acknowledgement ("dc r a, tks a nhieu", "ok r a cảm ơn chị")."""
+    return bool(THANKS.search(folded)) and bool(ACK.match(_THANKED_MUCH.sub(" ", THANKS.sub(" ", folded)).strip(" ,.!")))
 
 
 def _reports_besides(folded: str, pattern: re.Pattern[str]) -> bool:

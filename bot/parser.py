@@ -2597,7 +2597,8 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
 
 
 # "đã tham mưu…", "đã tổ chức…", "đã phối hợp…": something was done this period
-_SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung vay|cung the|tuong tu|nhu tren|cung nhu vay)\b")
+# "nv11 cũng vậy", typed "cung z", "cung v", "cung zay": the same as the task before
+_SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung (?:vay|the|z|v|zay|dzay|giong vay)|tuong tu|nhu tren|cung nhu vay)\b")
 _HEADING_RE = re.compile(
     r"^[\s\-+•*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-e]\))?\s*(?:(?:ve|doi voi)\s+)?(?:cac\s+)?"
     r"(?:nv|nhiem vu|muc|noi dung)(?:[^:]{0,60}:|\s*(?:so\s*)?\d{1,2}[a-z]?\s*(?:\([^)]{0,20}\)\s*)?[\-–—]\s)|^[^:]{0,80}:"

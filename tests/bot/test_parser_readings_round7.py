@@ -35,3 +35,32 @@ def test_a_count_after_a_status_is_no_task_list():
 ])
 def test_a_phone_number_written_after_sdt_is_no_count(text):
     assert _kind(text, ["1", "4", "6", "8", "10", "11"]) == "contact"
+
+
+@pytest.mark.parametrize("text, statuses", [
+    ("a oi nv10 ko phat sinh, nv11 cung z", {"10": "not_arisen", "11": "not_arisen"}),
+    ("nv4 dang lam, nv9 cung v", {"4": "in_progress", "9": "in_progress"}),
+])
+def test_the_same_as_the_task_before_typed_on_a_phone(text, statuses):
+    assert {t: e.status for t, e in _by_task(text).items()} == statuses
+
+
+@pytest.mark.parametrize("text", ["dc r a, tks a nhieu", "ok r a cam on chi nhieu"])
+def test_an_acknowledgement_with_thanks_is_no_report(text):
+    assert _kind(text) == "thanks"
+
+
+def test_done_with_thanks_is_still_a_report():
+    # "xong rồi ạ" answers a reminder: the task is done, the thanks are a courtesy
+    assert _kind("xong r a, tks chi", ["4"]) is None
+
+
+def test_a_new_focal_point_introduced_after_a_colon_is_a_change_of_focal_point():
+    text = "Đầu mối mới của LĐLĐ tỉnh: đ/c Phạm Văn Tú, Trưởng Ban Chính sách - Pháp luật. Đề nghị Sở cập nhật giúp."
+    assert _kind(text, ["1", "6", "9"]) == "contact"
+
+
+def test_an_obstacle_asked_about_is_no_task_under_way():
+    # the round-7 rule (a task's obstacle alone is work under way) leaves a question alone
+    (entry,) = parse_reply("NV4 vướng kinh phí thì đề nghị ở đâu ạ?")
+    assert entry.status is None
