@@ -63,8 +63,10 @@ HELD_OUT_24 = HERE / "parser_corpus_reports_heldout24.jsonl"
 HELD_OUT_25 = HERE / "parser_corpus_reports_heldout25.jsonl"
 HELD_OUT_26 = HERE / "parser_corpus_reports_heldout26.jsonl"
 HELD_OUT_27 = HERE / "parser_corpus_reports_heldout27.jsonl"
-HELD_OUT_28 = HERE / "parser_corpus_reports_heldout28.jsonl"  # with -29: left out of the models' training
+HELD_OUT_28 = HERE / "parser_corpus_reports_heldout28.jsonl"
 HELD_OUT_29 = HERE / "parser_corpus_reports_heldout29.jsonl"
+HELD_OUT_30 = HERE / "parser_corpus_reports_heldout30.jsonl"  # with -31: left out of the models' training
+HELD_OUT_31 = HERE / "parser_corpus_reports_heldout31.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -58,6 +58,8 @@ SETS = {
     "reports-held-out-27": (rs.HELD_OUT_27, 0.89, 0.95),
     "reports-held-out-28": (rs.HELD_OUT_28, 0.85, 0.93),
     "reports-held-out-29": (rs.HELD_OUT_29, 0.80, 0.88),
+    "reports-held-out-30": (rs.HELD_OUT_30, 0.85, 0.92),
+    "reports-held-out-31": (rs.HELD_OUT_31, 0.80, 0.92),
 }
 
 
