@@ -30,6 +30,8 @@ LATER = re.compile(
     r"chua co so lieu|cho so lieu|gui bc sau|bc sau|gui lien|gui ngay|gui bao cao lien|gui bao cao ngay|"
     r"xin y kien lanh dao|trinh lanh dao|bao lai sep|trinh ky|cho ky|mai (?:em |minh )?gui|chieu (?:em )?gui|"
     r"(?:em|e|minh|toi) gui (?:sau|lien|ngay)|de (?:em|e|minh) gui|mai (?:e|em) gui|"
+    # "e đang đi công tác, về e bc ạ": once back from a trip
+    r"(?:di cong tac|dang di|nghi phep)[^.;?!]{0,30}\bve (?:em|e|minh|toi) (?:se )?(?:bc|bao cao|gui|nop)|"
     # "thứ Hai em gửi báo cáo", "đầu tuần sau bên em nộp bc": a day ahead named for the sending
     r"(?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|tuan (?:sau|toi)|dau tuan(?: sau| toi)?|ngay mai|sang mai|chieu mai|toi mai|hom sau)"
     r"(?: (?:tuan (?:sau|toi)|nay))?,? (?:(?:em|e|minh|toi|ben em|chung em) )?(?:se )?(?:gui|nop) (?:bao cao|bc)|"

@@ -1418,6 +1418,8 @@ _NOT_A_NOUN = frozenset({
     "em", "anh", "vi", "do", "nen", "tuy", "moi", "gan", "khoang", "den", "tai", "", "xin", "de", "song",
     # sentence-final particles of chat: "50% thôi", "70% rồi nhé", "80% luôn ạ"
     "thoi", "nha", "nhen", "hen", "luon", "het", "ha", "ah", "day", "nhi", "ok", "oke", "vay",
+    # "nv6 được 70% thiếu kinh phí …", "đạt 60% còn vướng …": the obstacle that follows
+    "thieu", "kk", "vg",
 })
 
 
@@ -1871,14 +1873,18 @@ def _under_way(entry: ParsedEntry) -> ParsedEntry:
     """A task's part that states only its obstacle ("NV4 có vướng mắc", "nv11: đề nghị tỉnh hỗ trợ
     kinh phí") is a task under way: an officer records it "đang thực hiện, có khó khăn", as the
     corpus brief labels it (docs/parser-corpus.md: a status is missing only from a general part).
-    Not a question ("NV4 vướng gì thì báo ai?"), nor a task the agency says is not its own."""
+    So is a part that only says it has none ("nv6 k vướng mắc gì", "NV5: vướng mắc: không"): the
+    work goes on without one. Not a question ("NV4 vướng gì thì báo ai?"), nor a task the agency
+    says is not its own."""
     if entry.task is None or entry.general or not entry.known or entry.status is not None \
-            or entry.percent is not None or not entry.difficulty:
+            or entry.percent is not None:
         return entry
     folded = fold(entry.text)
     if "?" in folded or _NOT_OURS_RE.search(folded):
         return entry
-    return _with(entry, status="in_progress")
+    if not entry.difficulty and not any(h.kind == "diff" for h in _message(entry.text).hits):
+        return entry
+    return _with(entry, status=IN_PROGRESS)
 
 
 def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
@@ -2598,6 +2604,7 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
 
 # "đã tham mưu…", "đã tổ chức…", "đã phối hợp…": something was done this period
 # "nv11 cũng vậy", typed "cung z", "cung v", "cung zay": the same as the task before
+_ALSO_NOT_RE = re.compile(r"\bcung (?:khong|ko|k|kg|chua)\s*(?:a|nhe|nha|luon)?\s*[.!]*\s*$")
 _SAME_AS_BEFORE_RE = re.compile(r"\b(?:cung (?:vay|the|z|v|zay|dzay|giong vay)|tuong tu|nhu tren|cung nhu vay)\b")
 _HEADING_RE = re.compile(
     r"^[\s\-+•*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-e]\))?\s*(?:(?:ve|doi voi)\s+)?(?:cac\s+)?"
@@ -2668,8 +2675,10 @@ _TIMES_RE = re.compile(r"\b(?!(?:gap|tang|giam|hon|thu|lan)\b)[a-z]+ \d{1,3} lan
 def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
     out: list[ParsedEntry] = []
     for e in entries:
-        if e.status is None and out and out[-1].task and e.task and _SAME_AS_BEFORE_RE.search(fold(e.text)):
-            # "nv4 vẫn làm bình thường, nv9 cũng vậy": as the task before
+        if e.status is None and out and out[-1].task and e.task and (
+                _SAME_AS_BEFORE_RE.search(fold(e.text))
+                or out[-1].status in (NOT_ARISEN, NOT_STARTED) and _ALSO_NOT_RE.search(fold(e.text))):
+            # "nv4 vẫn làm bình thường, nv9 cũng vậy", "NV5 ko phát sinh NV8 cũng ko": as the task before
             e = _with(e, status=out[-1].status, percent=out[-1].percent)
         subs = [s for s in entries if s.task and s.task != e.task and e.task and taskrefs.parent(s.task) == e.task]
         if e.task and e.task.isdigit() and subs and (not e.says_something

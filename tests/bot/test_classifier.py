@@ -94,9 +94,9 @@ def test_the_model_reads_what_the_rules_do_not(text, statuses):
         # the agency says the task is not its own: no status
         ("NV 10: không thuộc trách nhiệm của đơn vị", "10", None, False),
         ("nv4 co kk phat sinh", "4", "in_progress", True),
-        # a part that only denies an obstacle states no status
-        ("NV5: vướng mắc: không", "5", None, False),
-        ("nv2 k co kk", "2", None, False),
+        # a part that only denies an obstacle is work going on without one (the rules' reading)
+        ("NV5: vướng mắc: không", "5", "in_progress", False),
+        ("nv2 k co kk", "2", "in_progress", False),
         # an extension request is its own kind, not work under way
         ("NV4: đề nghị gia hạn đến 30/3", "4", None, False),
         ("Sở Tư pháp cho hỏi NV4 là báo cáo nội dung gì ạ?", "4", None, False),
