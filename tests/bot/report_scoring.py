@@ -65,8 +65,10 @@ HELD_OUT_26 = HERE / "parser_corpus_reports_heldout26.jsonl"
 HELD_OUT_27 = HERE / "parser_corpus_reports_heldout27.jsonl"
 HELD_OUT_28 = HERE / "parser_corpus_reports_heldout28.jsonl"
 HELD_OUT_29 = HERE / "parser_corpus_reports_heldout29.jsonl"
-HELD_OUT_30 = HERE / "parser_corpus_reports_heldout30.jsonl"  # with -31: left out of the models' training
+HELD_OUT_30 = HERE / "parser_corpus_reports_heldout30.jsonl"
 HELD_OUT_31 = HERE / "parser_corpus_reports_heldout31.jsonl"
+HELD_OUT_32 = HERE / "parser_corpus_reports_heldout32.jsonl"  # with -33: left out of the models' training
+HELD_OUT_33 = HERE / "parser_corpus_reports_heldout33.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

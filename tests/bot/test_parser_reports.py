@@ -60,6 +60,8 @@ SETS = {
     "reports-held-out-29": (rs.HELD_OUT_29, 0.80, 0.88),
     "reports-held-out-30": (rs.HELD_OUT_30, 0.85, 0.92),
     "reports-held-out-31": (rs.HELD_OUT_31, 0.80, 0.92),
+    "reports-held-out-32": (rs.HELD_OUT_32, 0.88, 0.94),
+    "reports-held-out-33": (rs.HELD_OUT_33, 0.83, 0.87),
 }
 
 
