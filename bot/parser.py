@@ -1710,10 +1710,12 @@ class _Refs:
         out: list[_Ref] = []
         prev = first
         after_range = False
+        slashes = 0  # "/" joins so far: "số 1/4/6" is a list whatever word follows its last number
         while True:
             m = _CONT_RE.match(f, end)
             if not m:
                 break
+            slashes = slashes + 1 if m.group("conn") == "/" else 0
             num = str(int(m.group("num")))
             explicit = bool(m.group("kw"))
             if m.group("slash") and m.group("conn") != "/":
@@ -1722,7 +1724,7 @@ class _Refs:
                 break  # "1. Nhiệm vụ 6\n1.1. …": a line's own numbering, not a list
             task, stop = self._with_item(num, m.start("slash") if m.group("slash") else m.end())
             if not explicit:
-                if task not in self.valid or not _BARE_NEXT_RE.match(f, stop):
+                if task not in self.valid or not (_BARE_NEXT_RE.match(f, stop) or slashes >= 2 and not m.group("slash")):
                     break
                 if m.group("conn") in ("-", "–", "—") and f[m.start("conn") - 1:m.start("conn")] == " " \
                         and f[m.end("conn"):m.end("conn") + 1] == " " and not self._is_range(prev, task):
@@ -1993,6 +1995,14 @@ def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
     last_group: _Group | None = None
     for n, (lo, hi) in enumerate(clauses):
         if n in by_clause:
+            first = by_clause[n][0]
+            if last_group is not None and not tails[id(last_group)] \
+                    and not _has_letters(msg.folded, last_group.end, clauses[last_group.clause][1]) \
+                    and re.search(r"[a-z]\s*,\s*$", msg.folded[lo:first.start]) \
+                    and msg.facts([(lo, first.start)])[0] is not None and msg.facts([(first.end, hi)])[0] is not None:
+                # "Số 8 .. không phát sinh, số 9 đạt 65%": a task named bare, then cut from what is
+                # said of it by a stop; the next task has its own status after it
+                tails[id(last_group)].append((lo, first.start))
             last_group = by_clause[n][-1]
             general = []  # a "Khó khăn: …" between two tasks is the task's before it
         elif last_group is not None and _has_letters(msg.folded, lo, hi):
@@ -2158,7 +2168,10 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
     if not entries:
         return [ParsedEntry(None, None, None, False, text)]
-    return _finish(_merge(reader.sub_items(entries)), allowed)
+    # "Kính gửi Sở Tư pháp,\nVề thẩm định …: …": a salutation on its own line is no part of the report
+    said = [e for e in entries if not (e.task is None and not e.general and not e.says_something
+                                       and _SALUTATION_RE.fullmatch(fold(e.text)))]
+    return _finish(_merge(reader.sub_items(said or entries)), allowed)
 
 
 class _Reader:
@@ -2485,6 +2498,7 @@ _INTRO_LEAD = r"(?:[^:.;\n]{0,80}\b(?:bao cao|bc)\b[^:.;\n]{0,40}:\s*)?"
 _SUBJECT_HEAD_RE = re.compile(r"^[\s\-+•*]*" + _INTRO_LEAD + r"((?:phan|ve|cong tac|doi voi|linh vuc)\b[^:.;\n]{4,120}):")
 # "Kính gửi Sở Tư pháp, về bảo đảm kinh phí cho các cơ quan tư pháp năm 2024, Sở Tài chính đã …":
 # "về …" up to a comma opens the sentence's subject when no colon does (after a salutation, maybe)
+_SALUTATION_RE = re.compile(r"\W*(?:kinh (?:gui|bao cao|trinh|thua)|thua|gui)\b[^\n]{0,80}?[\s,.:;]*")
 _SUBJECT_COMMA_RE = re.compile(r"^[\s\-+•*]*(?:kinh gui [^,:.;\n]{3,40},\s*)?" + _INTRO_LEAD + r"((?:ve|doi voi)\b[^:.;,\n]{4,120}),(?=[^:.;\n]*(?:[.;\n]|$))")
 
 

@@ -89,3 +89,34 @@ def test_a_percent_followed_by_what_is_lacking_is_the_tasks():
 def test_reporting_once_back_from_a_trip_is_later():
     assert _kind("e dang di cong tac, ve e bc a") == "later"
     assert _kind("Về em báo cáo nhiệm vụ 4: đã xong") is None  # "về" as "regarding"
+
+
+# --- round 9, on the misses of held-out-32/-33 once scored blind ---------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Kính gửi Sở Tư pháp,\nVề bồi dưỡng công chức tư pháp - hộ tịch cấp xã: năm 2024 đã mở 03 lớp, hoàn thành kế hoạch.",
+    "Kính báo cáo Lãnh đạo Sở,\nNhiệm vụ 7: năm 2024 đã mở 03 lớp, hoàn thành kế hoạch.",
+])
+def test_a_salutation_on_its_own_line_is_no_part_of_the_report(text):
+    from tests.bot.readings import seed_index
+
+    index, refs = seed_index()
+    entries = parse_reply(text, refs, index=index, assigned=["3", "7"])
+    assert [(e.task, e.status) for e in entries] == [("7", "done")]
+
+
+def test_a_salutation_alone_is_still_read():
+    (entry,) = parse_reply("Kính gửi Sở Tư pháp")
+    assert entry.task is None and entry.text == "Kính gửi Sở Tư pháp"
+
+
+def test_three_numbers_joined_by_slashes_are_a_list_whatever_follows():
+    assert {t: e.status for t, e in _by_task("Kính báo: số 1/4/6 đài đã xong hết ạ.").items()} == \
+        {"1": "done", "4": "done", "6": "done"}
+    assert set(_by_task("NV2, 12/15 hội nghị")) == {"2"}  # a count stays a count
+
+
+def test_a_task_cut_from_its_status_by_a_stop_keeps_it():
+    got = _by_task("Số 8 .. không phát sinh , số 9 đạt 65 %")
+    assert (got["8"].status, got["8"].percent) == ("not_arisen", None)
+    assert (got["9"].status, got["9"].percent) == ("in_progress", 65)
