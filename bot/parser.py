@@ -97,7 +97,8 @@ class ParsedEntry:
     ``how``: how the task was found — "named" (NV4, nhiệm vụ 4, a list), "heading" (the plan's
     numbering: "4. …", "II.4"), "content" (the words of the task's title and text), "only"
     (the agency has that task only), "learned" (the candidates' one the learned model is sure
-    of), "" (no task; "joined" when the part joins two tasks' subjects). ``candidates``: for a task-less entry, the
+    of), "" (no task; "joined" when the part is about two tasks by its very wording: their two
+    subjects joined, or one's results ending on the other's aim). ``candidates``: for a task-less entry, the
     tasks it is about equally likely (the conversation asks). ``general``: a "Khó khăn, vướng
     mắc" / "Kiến nghị" part that names no task: the agency's, for the period as a whole.
     ``figures``: the counts with their unit in the segment. ``ruled``: for each field the
@@ -1846,6 +1847,7 @@ def parse_reply(
 
 # "NV 10, NV 11: không thuộc trách nhiệm của đơn vị": the agency says the task is not its own
 _NOT_OURS_RE = re.compile(r"\bkhong (?:thuoc|phai(?: la)?) (?:trach nhiem|nhiem vu|chuc nang|pham vi|linh vuc)\b")
+_MEETS_NEEDS_RE = re.compile(r"(?<!chua )(?<!khong )(?<!ko )\bdap ung (?:du |duoc |day du )?(?:nhu cau|yeu cau)\b")
 _BARE_REFERENCE_RE = re.compile(r"\b(?:nv|nhiem vu|so|muc)\b|\bnv?\d+[a-e]?\b|\d+[a-e]?\b|[^a-z0-9]+")
 
 
@@ -1860,7 +1862,8 @@ def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -
     possible = None if allowed is None else allowed - named
     out = []
     for e in entries:
-        # a part joining two tasks' subjects ("Về kiện toàn tổ chức bộ máy và bồi dưỡng cán bộ") is
+        # a part joining two tasks' subjects ("Về kiện toàn tổ chức bộ máy và bồi dưỡng cán bộ"), or
+        # one's results ending on the other's aim ("…; không để xảy ra khiếu kiện đông người") is
         # about both: it is asked, whatever the model leans to
         if e.task is None and e.candidates and not e.general and e.how != "joined":
             task = classifier.task_opinion(fold(e.text), [c for c in e.candidates if c not in named], possible)
@@ -1925,7 +1928,11 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
         if not short or said_nothing:
             ruled.append(("status", entry.status))
             changes["status"] = status
-    if difficulty is not None and not (short and not difficulty):
+    # a short part: a difficulty only added, and not where the rules read an obstacle word denied
+    # ("k co kk") or its opposite said ("kinh phí được bố trí đáp ứng nhu cầu": "chưa đáp ứng" is one)
+    denied = short and not entry.difficulty and (any(h.kind == "diff" for h in _message(entry.text).hits)
+                                                  or bool(_MEETS_NEEDS_RE.search(folded)))
+    if difficulty is not None and not (short and not difficulty) and not (difficulty and denied):
         ruled.append(("difficulty", entry.difficulty))
         changes["difficulty"] = difficulty
     return _with(entry, **changes, ruled=tuple(ruled)) if changes else entry
@@ -2419,7 +2426,7 @@ class _Reader:
             elif groups:
                 groups[-1][2] = b
         if len(groups) == 1 and outcome and outcome != groups[0][0]:
-            return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)))]
+            return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)), how="joined")]
         if len(groups) <= 1:
             # the report's own sending ("Báo cáo đầy đủ sẽ gửi bằng văn bản sau") is no word of the part's task
             said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(fold(piece[a:b])))

@@ -67,8 +67,10 @@ HELD_OUT_28 = HERE / "parser_corpus_reports_heldout28.jsonl"
 HELD_OUT_29 = HERE / "parser_corpus_reports_heldout29.jsonl"
 HELD_OUT_30 = HERE / "parser_corpus_reports_heldout30.jsonl"
 HELD_OUT_31 = HERE / "parser_corpus_reports_heldout31.jsonl"
-HELD_OUT_32 = HERE / "parser_corpus_reports_heldout32.jsonl"  # with -33: left out of the models' training
+HELD_OUT_32 = HERE / "parser_corpus_reports_heldout32.jsonl"
 HELD_OUT_33 = HERE / "parser_corpus_reports_heldout33.jsonl"
+HELD_OUT_34 = HERE / "parser_corpus_reports_heldout34.jsonl"  # with -35: left out of the models' training
+HELD_OUT_35 = HERE / "parser_corpus_reports_heldout35.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -62,6 +62,8 @@ SETS = {
     "reports-held-out-31": (rs.HELD_OUT_31, 0.80, 0.92),
     "reports-held-out-32": (rs.HELD_OUT_32, 0.88, 0.94),
     "reports-held-out-33": (rs.HELD_OUT_33, 0.83, 0.87),
+    "reports-held-out-34": (rs.HELD_OUT_34, 0.85, 0.92),
+    "reports-held-out-35": (rs.HELD_OUT_35, 0.82, 0.90),
 }
 
 
