@@ -121,8 +121,8 @@ _ASIDE = re.compile(r"\b(?:(?:da|dang|vua|moi|se)\s+(?:duoc\s+)?(?:di cong tac|d
 # What states progress once the report's own clauses are set aside: "đã giao dự toán", "đang tổng hợp nhu cầu …"
 _RESULT = re.compile(r"\b(?:da|dang|vua|hoan thanh|xong)\b")
 # "0912 345 678", "SĐT 0905…": a phone number is no count
-# (what follows "SĐT", "ĐT:", "Zalo" is the number, even written "0918 xxx 236")
-_PHONE = re.compile(r"\b0\d{2,3}(?:[\s.]?\d{3,4}){1,3}\b|\b(?:sdt|dt|dtdd|dien thoai|zalo)\s*:?\s*\d[\dx.\s]*\d\b")
+# (what follows "SĐT", "ĐT:", "điện thoại" is the number, even written "0918 xxx 236")
+_PHONE = re.compile(r"\b0\d{2,3}(?:[\s.]?\d{3,4}){1,3}\b|\b(?:sdt|dt|dtdd|dien thoai)\s*:?\s*\d[\dx.\s]*\d\b")
 # "số 1456/BC-SGTVT", "Công văn 2316/SNN-VP": a document's number is no count
 _DOC_NO = re.compile(r"\b\d+\s*/\s*[a-z&-]+(?:-[a-z&]+)*|\b(?:thu|t)\s*[2-7]\b|\bchu nhat\b|\b\d+h\d*\b|"
                      # "Kế hoạch 124", "tầng 2", "Điều 5": a number that names a paper or a place
