@@ -155,33 +155,36 @@ class Models:
         table = self.tables[t]
         return LinearModel(classes, table.intercept[lo:hi], {term: (w[0], *w[1 + lo:1 + hi]) for term, w in table.terms.items()})
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Models:
+        """The models of the file's contents: the part's one table split into ``TABLES``."""
+        part = data["part"]
+        spans: dict[str, range] = {}  # head → its columns in the file's table (after the idf)
+        column = 1
+        for name, head in part["heads"].items():
+            spans[name] = range(column, column + len(head["intercept"]))
+            column += len(head["intercept"])
+        terms = part["terms"]
+        if any(len(w) != column for w in terms.values()) or any(n not in spans for names in TABLES for n in names):
+            raise ValueError("the part table does not match its heads")
+        tables: list[LinearModel] = []
+        heads: dict[str, tuple[int, tuple[str, ...], int, int]] = {}
+        for t, names in enumerate(TABLES):
+            columns = [c for n in names for c in spans[n]]
+            lo = 0
+            for n in names:
+                heads[n] = (t, tuple(part["heads"][n]["classes"]), lo, lo + len(spans[n]))
+                lo += len(spans[n])
+            tables.append(LinearModel(
+                tuple(c for n in names for c in part["heads"][n]["classes"]),
+                tuple(b for n in names for b in part["heads"][n]["intercept"]),
+                {term: (w[0], *(w[c] for c in columns)) for term, w in terms.items()},
+            ))
+        return cls(LinearModel.from_dict(data["kind"]), tuple(tables), heads, data.get("trained_on", {}))
+
 
 def load(path: Path) -> Models:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    stored: dict[str, tuple[tuple[str, ...], int, int]] = {}  # name → (classes, columns in the file's table)
-    column = 0
-    for name, head in data["part"]["heads"].items():
-        stored[name] = (tuple(head["classes"]), column, column + len(head["intercept"]))
-        column += len(head["intercept"])
-    terms = data["part"]["terms"]
-    if any(len(w) != 1 + column for w in terms.values()) or any(n not in stored for names in TABLES for n in names):
-        raise ValueError("the part table does not match its heads")
-    intercepts = {name: tuple(head["intercept"]) for name, head in data["part"]["heads"].items()}
-    tables: list[LinearModel] = []
-    heads: dict[str, tuple[int, tuple[str, ...], int, int]] = {}
-    for t, names in enumerate(TABLES):
-        columns = [c for n in names for c in range(stored[n][1], stored[n][2])]
-        lo = 0
-        for n in names:
-            width = stored[n][2] - stored[n][1]
-            heads[n] = (t, stored[n][0], lo, lo + width)
-            lo += width
-        tables.append(LinearModel(
-            tuple(c for n in names for c in stored[n][0]),
-            tuple(b for n in names for b in intercepts[n]),
-            {term: (w[0], *(w[1 + c] for c in columns)) for term, w in terms.items()},
-        ))
-    return Models(LinearModel.from_dict(data["kind"]), tuple(tables), heads, data.get("trained_on", {}))
+    return Models.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

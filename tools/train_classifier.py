@@ -97,18 +97,23 @@ def _weights(vec, model, j: int) -> list[float]:
     return [round(float(vec.idf_[j] * w), DIGITS) for w in model.coef_[:, j]]
 
 
+def _head(model) -> dict:
+    return {"classes": [str(c) for c in model.classes_], "intercept": [round(float(b), DIGITS) for b in model.intercept_]}
+
+
+def _terms(vec, models) -> dict:
+    """Per term: its idf, then each model's weights, in the order given."""
+    return {t: [round(float(vec.idf_[j]), DIGITS), *(w for m in models for w in _weights(vec, m, j))]
+            for t, j in sorted(vec.vocabulary_.items())}
+
+
 def _export(vec, model) -> dict:
-    terms = {t: [round(float(vec.idf_[j]), DIGITS), *_weights(vec, model, j)] for t, j in sorted(vec.vocabulary_.items())}
-    return {"classes": [str(c) for c in model.classes_], "intercept": [round(float(b), DIGITS) for b in model.intercept_], "terms": terms}
+    return {**_head(model), "terms": _terms(vec, [model])}
 
 
 def _export_heads(vec, models: dict) -> dict:
     """One table of terms for the part's heads: idf, then each head's weights in ``HEADS`` order."""
-    heads = {name: {"classes": [str(c) for c in m.classes_], "intercept": [round(float(b), DIGITS) for b in m.intercept_]}
-             for name, m in models.items()}
-    terms = {t: [round(float(vec.idf_[j]), DIGITS)] + [w for m in models.values() for w in _weights(vec, m, j)]
-             for t, j in sorted(vec.vocabulary_.items())}
-    return {"heads": heads, "terms": terms}
+    return {"heads": {name: _head(m) for name, m in models.items()}, "terms": _terms(vec, list(models.values()))}
 
 
 def train() -> dict:
@@ -126,28 +131,16 @@ def train() -> dict:
     return out
 
 
-def load_dict(trained: dict):
-    """The models of a freshly trained dict, read as the bot reads the file."""
-    import tempfile
-
-    from bot.classifier import load
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.json"
-        path.write_text(json.dumps(trained), encoding="utf-8")
-        return load(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="compare with the committed file instead of writing it")
     args = ap.parse_args(argv)
     trained = train()
     if args.check:
-        from bot.classifier import LinearModel, load
+        from bot.classifier import LinearModel, Models, load
 
         committed = load(OUT)
-        fresh_part = load_dict(trained)
+        fresh_part = Models.from_dict(trained)
         x = training_data()
         differ = 0
         for name in ("kind", *HEADS):

@@ -198,8 +198,8 @@ def test_the_heads_read_from_one_table_give_scikit_learns_probabilities():
           "task": ["4", "10", "1", "6", "1", "10", "4", "10"]}
     vec = train_classifier._vectorizer().fit(texts)
     fitted = {name: train_classifier._fit(texts, y, vec)[1] for name, y in ys.items()}
-    models = train_classifier.load_dict({"kind": train_classifier._export(*train_classifier._fit(texts, ys["status"])),
-                                         "part": train_classifier._export_heads(vec, fitted)})
+    models = classifier.Models.from_dict({"kind": train_classifier._export(*train_classifier._fit(texts, ys["status"])),
+                                        "part": train_classifier._export_heads(vec, fitted)})
     probe = texts + ["thi hanh an tuyen truyen", "nội dung khác hẳn", ""]
     for name, model in fitted.items():
         expected = model.predict_proba(vec.transform(probe))
