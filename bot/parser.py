@@ -1839,7 +1839,7 @@ def parse_reply(
         text = "" if text is None else str(text)
     try:
         valid = _valid_set(valid_tasks)
-        allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
+        allowed = _valid_set(assigned) if assigned is not None else None
         return _learned_tasks([_second_opinion(_under_way(e)) for e in _read(text, valid, index, allowed)], allowed)
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
@@ -1849,6 +1849,11 @@ def parse_reply(
 _NOT_OURS_RE = re.compile(r"\bkhong (?:thuoc|phai(?: la)?) (?:trach nhiem|nhiem vu|chuc nang|pham vi|linh vuc)\b")
 _MEETS_NEEDS_RE = re.compile(r"(?<!chua )(?<!khong )(?<!ko )\bdap ung (?:du |duoc |day du )?(?:nhu cau|yeu cau)\b")
 _BARE_REFERENCE_RE = re.compile(r"\b(?:nv|nhiem vu|so|muc)\b|\bnv?\d+[a-e]?\b|\d+[a-e]?\b|[^a-z0-9]+")
+
+
+def _obstacle_word(text: str) -> bool:
+    """Whether a part has a word of an obstacle at all, said or denied ("vướng mắc: không", "k co kk")."""
+    return any(h.kind == "diff" for h in _message(text).hits)
 
 
 def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[ParsedEntry]:
@@ -1887,7 +1892,7 @@ def _under_way(entry: ParsedEntry) -> ParsedEntry:
     folded = fold(entry.text)
     if "?" in folded or _NOT_OURS_RE.search(folded):
         return entry
-    if not entry.difficulty and not any(h.kind == "diff" for h in _message(entry.text).hits):
+    if not entry.difficulty and not _obstacle_word(entry.text):
         return entry
     return _with(entry, status=IN_PROGRESS)
 
@@ -1924,14 +1929,13 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
         # k co kk"), no question
         said_nothing = entry.status is None and not entry.difficulty and "?" not in folded \
             and not _NOT_OURS_RE.search(folded) \
-            and not (short and any(h.kind == "diff" for h in _message(entry.text).hits))
+            and not (short and _obstacle_word(entry.text))
         if not short or said_nothing:
             ruled.append(("status", entry.status))
             changes["status"] = status
     # a short part: a difficulty only added, and not where the rules read an obstacle word denied
     # ("k co kk") or its opposite said ("kinh phí được bố trí đáp ứng nhu cầu": "chưa đáp ứng" is one)
-    denied = short and not entry.difficulty and (any(h.kind == "diff" for h in _message(entry.text).hits)
-                                                  or bool(_MEETS_NEEDS_RE.search(folded)))
+    denied = short and not entry.difficulty and (_obstacle_word(entry.text) or bool(_MEETS_NEEDS_RE.search(folded)))
     if difficulty is not None and not (short and not difficulty) and not (difficulty and denied):
         ruled.append(("difficulty", entry.difficulty))
         changes["difficulty"] = difficulty
