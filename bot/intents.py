@@ -153,15 +153,16 @@ def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     # the rules' kinds were written for the rules' reading of the parts: a status the model
     # gave a question's "nv4 lấy số liệu đến ngày nào" must not turn it into a report
     kind = _by_rules(text, [e.by_rules() for e in entries])
+    folded = fold(text).strip()
     # the model is asked only where its answer can change the kind (it reads the whole message)
     if kind is None:
         # a count or a percent is a result ("Cho em hỏi …? Bên em đã tổ chức 3 hội nghị."): the
         # report stands whatever the rest of the message sounds like
         if any(e.figures or e.percent is not None for e in entries):
             return None
-        return "not_report" if classifier.kind_opinion(fold(text).strip()) == "not_report" else None
-    if any(e.says_something for e in entries) and not (kind == "thanks" and _acknowledged(fold(text).strip())) \
-            and classifier.kind_opinion(fold(text).strip()) == "report":
+        return "not_report" if classifier.kind_opinion(folded) == "not_report" else None
+    if any(e.says_something for e in entries) and not (kind == "thanks" and _acknowledged(folded)) \
+            and classifier.kind_opinion(folded) == "report":
         return None
     return kind
 
@@ -278,9 +279,7 @@ def _reports_besides(folded: str, pattern: re.Pattern[str]) -> bool:
         end = said.end()
     rest.append(folded[end:])
     text = _ASIDE.sub(" ", _POLITE.sub(" ", " , ".join(rest)))
-    if _RESULT.search(text):
-        return True
-    return bool(_THINGS.search(_TASK_NO.sub(" ", _DOC_NO.sub(" ", _PERIOD.sub(" ", _PHONE.sub(" ", text))))))
+    return bool(_RESULT.search(text)) or _counts(text)
 
 
 def _unthanked(folded: str) -> str:
