@@ -1983,6 +1983,10 @@ def _parse_cached(text: str, valid: frozenset[str]) -> tuple[ParsedEntry, ...]:
     return tuple(_parse_uncached(text, valid))
 
 
+# "Số 8 .. không phát sinh, số 9 …": words, then a comma just before the next task's number
+_WORD_THEN_COMMA_RE = re.compile(r"[a-z]\s*,\s*$")
+
+
 def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
     msg = _message(text)
     whole = [(0, len(msg.folded))]
@@ -2009,7 +2013,7 @@ def _parse_uncached(text: str, valid: frozenset[str]) -> list[ParsedEntry]:
             first = by_clause[n][0]
             if last_group is not None and not tails[id(last_group)] \
                     and not _has_letters(msg.folded, last_group.end, clauses[last_group.clause][1]) \
-                    and re.search(r"[a-z]\s*,\s*$", msg.folded[lo:first.start]) \
+                    and _WORD_THEN_COMMA_RE.search(msg.folded, lo, first.start) \
                     and msg.facts([(lo, first.start)])[0] is not None and msg.facts([(first.end, hi)])[0] is not None:
                 # "Số 8 .. không phát sinh, số 9 đạt 65%": a task named bare, then cut from what is
                 # said of it by a stop; the next task has its own status after it
