@@ -139,7 +139,9 @@ _ASKED = r"(?:\s+(?:a|ak|ah|ha|nhi|nhe|vay|z|the|chi|anh|em|c|e|oi|ban|dong chi)
 QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the nao)\s*\??$|"
                       r"\b(?:ngay nao|khi nao|luc nao|bao gio|hom nao|thang nao|mau nao|cai nao|loai nao|nhu the nao|the nao|"
                       r"la gi|cai gi|gi a|tai sao|vi sao|sao a|lam sao|(?:duoc|phai|co|can) (?:khong|ko|k) a|dung (?:khong|ko) a)" + _ASKED +
-                      r"|(?<!nhu )(?<!cho )\b(?:vay|z)(?:\s+(?:a|ak|ah|chi|anh|em|c|e|oi|ban|dong chi))*\s*[.!]*\s*$")
+                      r"|(?<!nhu )(?<!cho )\b(?:vay|z)(?:\s+(?:a|ak|ah|chi|anh|em|c|e|oi|ban|dong chi))*\s*[.!]*\s*$"
+                      # "hạn chót là 15/3 hay 20/3 vậy ạ, kế hoạch em thấy không ghi": the question, then why it is asked
+                      r"|\bhay\b[^,.;:]{1,40}(?<!nhu )(?<!cho )\b(?:vay|z)\s+(?:a|ak|ah)\s*,")
 
 
 def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:

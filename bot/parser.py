@@ -2177,7 +2177,9 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         found = reader.section(sec, many=len(sections) > 1)
         if sec.topic:
             # a title, not a report — unless it gives results ("…: tiếp 58 lượt công dân, giải quyết 31/34 đơn")
-            found = [e for e in found if e.says_something or (e.task and find_figures(e.text))]
+            # or says what was done after its subject ("Về chuyển đổi số, cải cách hành chính: 100% hồ sơ
+            # căn cước thực hiện trực tuyến")
+            found = [e for e in found if e.says_something or (e.task and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(fold(e.text))))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -2186,7 +2188,28 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     # "Kính gửi Sở Tư pháp,\nVề thẩm định …: …": a salutation on its own line is no part of the report
     said = [e for e in entries if not (e.task is None and not e.general and not e.says_something
                                        and _SALUTATION_RE.fullmatch(fold(e.text)))]
-    return _finish(_merge(reader.sub_items(said or entries)), allowed)
+    return _finish(_merge(_first_points(reader.sub_items(said or entries), valid)), allowed)
+
+
+# "Về chuyển đổi số, …: 100% hồ sơ … thực hiện trực tuyến": a subject, then four words or more of what was done
+_RESULT_AFTER_SUBJECT_RE = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc)\b[^:\n]{3,120}:\s*(?:\S+\s+){3,}\S")
+
+
+# "Nhiệm vụ 1: a) quán triệt …;" (then "b) tuyên truyền …" on a line of its own): its point a)
+_POINT_A_RE = re.compile(r"(?:^|[:;,.])\s*a\s*[).]\s*[a-z]")
+
+
+def _first_points(entries: list[ParsedEntry], valid: frozenset[str]) -> list[ParsedEntry]:
+    """A task's part that opens its point a) after the heading, on the heading's line, is that
+    point when the next part is the task's point b) ("I. Nhiệm vụ 1: a) quán triệt …; hoàn
+    thành.\nb) tuyên truyền …"): 1a and 1b, as the officer reads the two points."""
+    out = list(entries)
+    for n, (e, nxt) in enumerate(zip(entries, entries[1:])):
+        task = e.task
+        if task and task.isdigit() and nxt.task == task + "b" and task + "a" in valid \
+                and all(x.task != task + "a" for x in entries) and _POINT_A_RE.search(fold(e.text.split("\n", 1)[0])):
+            out[n] = _with(e, task=task + "a")
+    return out
 
 
 class _Reader:
@@ -2321,6 +2344,9 @@ class _Reader:
             return []
         body = self._after_title(piece) if sec.kind in (TASK, BODY) else None
         refs = _refs_of(piece, self.valid) if not (sec.kind == GENERAL and agencys_request(piece)) else ()
+        if self.own_numbering and sec.kind == TASK and sec.number and not sec.named and refs \
+                and all(r.task == sec.number and r.start < 6 for r in refs):
+            refs = ()  # "I.1.", "I.2.", "I.3." as the report's own numbering: the heading's number names no task
         if body is not None and refs and _refs_of(body, self.valid) == ():
             # "Nhiệm vụ 10 - Tháo gỡ khó khăn, vướng mắc trong thi hành án: …": the words of the
             # task's title are no status or difficulty; what follows the heading is.
