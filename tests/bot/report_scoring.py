@@ -69,8 +69,10 @@ HELD_OUT_30 = HERE / "parser_corpus_reports_heldout30.jsonl"
 HELD_OUT_31 = HERE / "parser_corpus_reports_heldout31.jsonl"
 HELD_OUT_32 = HERE / "parser_corpus_reports_heldout32.jsonl"
 HELD_OUT_33 = HERE / "parser_corpus_reports_heldout33.jsonl"
-HELD_OUT_34 = HERE / "parser_corpus_reports_heldout34.jsonl"  # with -35: left out of the models' training
+HELD_OUT_34 = HERE / "parser_corpus_reports_heldout34.jsonl"
 HELD_OUT_35 = HERE / "parser_corpus_reports_heldout35.jsonl"
+HELD_OUT_36 = HERE / "parser_corpus_reports_heldout36.jsonl"  # with -37: left out of the models' training
+HELD_OUT_37 = HERE / "parser_corpus_reports_heldout37.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

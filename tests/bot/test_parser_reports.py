@@ -64,6 +64,8 @@ SETS = {
     "reports-held-out-33": (rs.HELD_OUT_33, 0.83, 0.87),
     "reports-held-out-34": (rs.HELD_OUT_34, 0.85, 0.92),
     "reports-held-out-35": (rs.HELD_OUT_35, 0.82, 0.90),
+    "reports-held-out-36": (rs.HELD_OUT_36, 0.86, 0.94),
+    "reports-held-out-37": (rs.HELD_OUT_37, 0.81, 0.92),
 }
 
 
@@ -92,7 +94,10 @@ def test_corpus_is_well_formed(name):
         owed = {d.no for d in duties.get(row["agency"], [])}
         for e in row["expected"]:
             assert e["task"] is None or e["task"] in refs
-            assert e["task"] is None or e["task"].rstrip("ab") in owed, (row["agency"], e["task"])
+            # a task not the agency's only where the writer says why an officer records it so
+            # ("explicitly reports under 'Nhiệm vụ 10'")
+            assert e["task"] is None or e["task"].rstrip("ab") in owed or f"NV{e['task']}" in (row.get("note") or ""), \
+                (row["agency"], e["task"])
             assert e["status"] in (None, "done", "in_progress", "not_started", "not_arisen")
             assert e["segment"] in row["text"]
             assert all(f in row["text"] for f in e.get("figures") or [])
