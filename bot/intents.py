@@ -141,7 +141,10 @@ QUESTION = re.compile(r"\?\s*$|\b(?:khong a|phai khong|the nao|lam sao|nhu the n
                       r"la gi|cai gi|gi a|tai sao|vi sao|sao a|lam sao|(?:duoc|phai|co|can) (?:khong|ko|k) a|dung (?:khong|ko) a)" + _ASKED +
                       r"|(?<!nhu )(?<!cho )\b(?:vay|z)(?:\s+(?:a|ak|ah|chi|anh|em|c|e|oi|ban|dong chi))*\s*[.!]*\s*$"
                       # "hạn chót là 15/3 hay 20/3 vậy ạ, kế hoạch em thấy không ghi": the question, then why it is asked
-                      r"|\bhay\b[^,.;:]{1,40}(?<!nhu )(?<!cho )\b(?:vay|z)\s+(?:a|ak|ah)\s*,")
+                      r"|\bhay\b[^,.;:]{1,40}(?<!nhu )(?<!cho )\b(?:vay|z)\s+(?:a|ak|ah)\s*,"
+                      # "nv10 thì tính tỷ lệ về tiền theo số có điều kiện hay tổng số phải thi hành ạ", "số liệu tính
+                      # từ 01/10 hay 15/10 ạ": either-or, ending on "ạ" (not "hay lắm ạ", "hay quá ạ": well done)
+                      r"|[^,.;:]{3}\s+hay\s+(?!lam\b|qua\b)[^,.;:]{3,80}\s(?:a|ak|ah)\s*[.!]*\s*$")
 
 
 def classify(text: str, entries: Sequence[ParsedEntry]) -> str | None:

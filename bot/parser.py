@@ -249,6 +249,10 @@ _SHORTHAND: dict[str, tuple[str, ...]] = {
 }
 
 
+# "kn:" opening a line is "kiến nghị:" (elsewhere "kn" may be "kinh nghiệm")
+_HEAD_COLON_RE = re.compile(r"\s*:")
+
+
 @dataclass(slots=True)
 class _Tok:
     w: str  # canonical folded word
@@ -432,6 +436,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
             words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
         elif raw == "kk" and _KK_NOT_RE.match(folded, m.end()):
             words, fz = ("khong",), frozenset()  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
+        elif raw == "kn" and _HEAD_COLON_RE.match(folded, m.end()):
+            words, fz = ("kien", "nghi"), frozenset()  # "kn: tỉnh hỗ trợ kinh phí": kiến nghị, as a heading
         else:
             words, fz = _lexical(raw)
         strict_ok = True
@@ -1758,7 +1764,7 @@ _OTHER_TASKS_RE = re.compile(
 )
 _GENERAL_HEAD_RE = re.compile(
     r"[\s\-•*+]*(?:\*\s*)?(?:(?:bc|dv|don vi|tuy nhien|nhung|hien nay)\s+){0,2}(?:(?:co|gap)\s+)?"
-    r"(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm)(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*"
+    r"(?:kho khan|vuong mac|kien nghi|de xuat|kk|vm|kn(?=\s*:))(?:[\s,/]+(?:va\s+)?(?:vuong mac|kho khan|kien nghi|de xuat))*"
     # "Khó khăn: …", and a sentence that opens on it: "có khó khăn: …", "vướng mắc chủ yếu là …"
     r"(?:\s*:|\s+(?:chu yeu|lon nhat|la|o cho)(?![a-z]))"
 )

@@ -57,6 +57,8 @@ _POINT = re.compile(r"^(?P<letter>[a-gđ])\s*[.)]\s*(?=\S)")
 _GENERAL_WORDS = re.compile(
     r"^(?:(?:cac|nhung|mot so|ve)\s+)?(?:kho khan|vuong mac|kien nghi|de xuat|ton tai|han che|nhung han che|"
     r"ton tai han che|nguyen nhan)\b"
+    # a phone's "kk:", "vm:", "kn:" heading a line: khó khăn, vướng mắc, kiến nghị
+    r"|^(?:kk|vm|kn)\s*:"
 )
 _FUTURE_WORDS = re.compile(
     r"^(?:phuong huong|nhiem vu (?:trong tam )?(?:quy|thoi gian|ky|nam|6 thang|9 thang)\s*(?:toi|sau|tiep theo|con lai)|"

@@ -66,3 +66,23 @@ def test_an_either_or_question_with_its_reason_after_it_is_a_question():
     assert _kind("A ơi báo cáo quý I hạn chót là 15/3 hay 20/3 vậy ạ, kế hoạch 124 em thấy không ghi.") == "deadline"
     # a result stays a report
     assert _kind("NV4 tiếp 30 lượt công dân hay hơn quý trước, đạt 80% kế hoạch") is None
+
+
+def test_kn_opening_a_line_is_a_request_of_the_agency():
+    # "kn:" is "kiến nghị:" on a phone: the agency's request, the general part of a reply about two tasks
+    got = parse_reply("nv4 9 thang tiep nhan 120 tin bao\nnv10 bao ve 6 cuoc cuong che\nkn: tinh ho tro kinh phi duong truyen")
+    assert [(e.task, e.difficulty, e.general) for e in got] == [("4", False, False), ("10", False, False), (None, True, True)]
+    # of one task, its request
+    (only,) = parse_reply("nv4 dang lam\nkn: tinh ho tro kinh phi")
+    assert only.task == "4" and only.difficulty
+
+
+def test_kn_inside_a_sentence_is_no_request():
+    (only,) = parse_reply("nv4 dang lam, co kn tot tu ky truoc")
+    assert not only.difficulty
+
+
+def test_an_either_or_question_ending_on_a_is_a_question():
+    assert _kind("anh oi nv10 thi tinh ty le ve tien theo so co dieu kien hay tong so phai thi hanh a") == "question"
+    # "hay quá ạ" praises, it asks nothing
+    assert _kind("Sở tổ chức hội nghị tập huấn hay quá ạ") != "question"
