@@ -1069,6 +1069,8 @@ class _Message:
             return True  # "đã giải quyết 79 đơn (đạt 90,8%)", "hòa giải thành 131 vụ (86,2%)": that count's share
         if _DISBURSED_RE.search(self.folded[max(0, start - 40):start]):
             return True  # "giải ngân được 40%": the rate of disbursement, an indicator
+        if _SETTLED_RATE_RE.search(self.folded[max(0, start - 40):start]) and not self._progress_pct(k, after):
+            return True  # "gq tin bao 86%", "giải quyết 85,9%", "án hình sự 98,2%": the rate of cases settled, an indicator
         if _TARGET_AFTER_RE.match(self.folded, self.toks[after - 1].end) or _TARGET_BEFORE_RE.search(self.folded[max(0, start - 50):start]):
             return True  # "đạt 41,8% (chỉ tiêu 40%)": an indicator against its own target, and that target
         if self._rate_of_cases(k, sentence):
@@ -1363,6 +1365,11 @@ _COUNT_SHARE_RE = re.compile(
     r"(?<![a-z\d.,/])(?<!nv )(?<!vu )(?<!muc )\d[\d.,]*(?:\s*/\s*\d[\d.,]*)?\s+(?![\d(])[a-z][a-z ,\-–]{0,90}\(\s*(?:dat|bang|chiem|=)?\s*(?:ty le\s*)?$")
 # "giải ngân được 40%", "mới giải ngân đạt 52%"
 _DISBURSED_RE = re.compile(r"\bgiai ngan\s+(?:(?:moi|chi|da)\s+)?(?:duoc|dc|dat)?\s*(?:khoang\s+|gan\s+|tren\s+)?$")
+# "gq tin bao 86%", "giải quyết 85,9%", "xét xử đạt 92%", "án hs 98,2%": a rate of the cases settled, straight after
+# the verb (its case words between), not "giải quyết xong 40/50 đơn, đạt 80%"
+_SETTLED_RATE_RE = re.compile(
+    r"(?:\b(?:giai quyet|gq|xet xu|truy to|thu ly|kiem sat|ks)(?:\s+(?:tin bao|tin|don thu|don|vu an|vu viec|vu|viec|an))?"
+    r"|\ban (?:hs|hinh su|ds|dan su|hanh chinh|hc))\s+(?:(?:dat|duoc|dc)\s+)?(?:khoang\s+|gan\s+|tren\s+)?$")
 # "đạt 41,8% (chỉ tiêu 40%)", "(chỉ tiêu Quốc hội giao là 85%)"
 _TARGET_AFTER_RE = re.compile(r"\s*%\s*(?:ve (?:viec|tien)\s*)?\(\s*(?:vuot\s+)?chi tieu\b")
 _TARGET_BEFORE_RE = re.compile(r"\(\s*(?:vuot\s+)?chi tieu[a-z ]{0,30}$")
@@ -1522,6 +1529,10 @@ _HEADS_ITEM_RE = re.compile(r"[\s:.\-–—(]*")  # between "Nhiệm vụ 1:" an
 _STATUS_WORD_RE = re.compile(r"(?<!\w)(?:xong|xog|hoàn thành|hoan thanh|ht|đang|dang|dag|đã|da|chưa|chua|không|khong|ko|k|kps)(?!\w)")
 _BRACKETED_POINT_RE = re.compile(r"[\s:.\-–—]*(?:(?![.!?]\s)[^\n;:()])*(?<![.!?])\(\s*")  # a heading's title up to "(" before the point
 _NAMED_AFTER_RE = re.compile(r"\s*[.):\-–—]?\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d")
+# after "Mục N" (its own points ".1" too): the plan's task it stands for, or a part of the report's own
+_MUC_OWN_RE = re.compile(
+    r"(?:\s*\.\s*\d{1,2}(?!\d))*\s*[.):\-–—]?\s*(?:\(\s*(?:tuong ung(?: voi)?|tuc|thuoc)\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d"
+    r"|(?:\s*\.\s*\d{1,2}(?!\d))*\s*[.):\-–—]\s*(?:kho khan|vuong mac|kien nghi|de xuat|phuong huong|ton tai|han che)\b")
 _OTHER_NUMBER_AFTER_RE = re.compile(r"\s*/\s*[a-z]|\s*(?:-|–)\s*[a-z]{2}")  # "số 45/KH-UBND", "số 12-KH"
 _REPORTS_LIST_RE = re.compile(r"(?<![a-z])(?:bao cao|bc)\s+(?P<so>so)\s+0*(?P<num>\d{1,2})(?!\d)")
 _SLASH_LIST_AFTER_RE = re.compile(r"(?:\s*/\s*0*\d{1,2}(?!\d)(?![.,]\d)){1,10}(?!\s*/)(?=\s+(?:da|dang|dag|chua|xong|xog|ht|hoan|deu|van|vuong|k|ko|khong|tiep)(?![a-z]))")
@@ -1574,6 +1585,8 @@ class _Refs:
                 continue  # "thẩm định nội dung 04 đề cương": a count of what follows, not task 4
             if m.group("rnum") and _NAMED_AFTER_RE.match(f, m.end()):
                 continue  # "I.2. Nhiệm vụ 4: …": the report's own numbering before the task it names
+            if m.group("kw") == "muc" and _MUC_OWN_RE.match(f, m.end()):
+                continue  # "Mục 2. Nhiệm vụ số 10: …", "Mục 3.1 (tương ứng nhiệm vụ 6)", "Mục 4 – Khó khăn": the report's own
             num = m.group("num") or m.group("hnum") or m.group("qnum") or m.group("rnum")
             task, end = self._with_item(str(int(num)), m.end())
             refs.append(_Ref(task, m.start(), end))

@@ -171,6 +171,11 @@ _PART_OF_ONE_TASK = re.compile(
     rf"^(?:{_ROMAN}|[a-e])\s*[.)\-–—/]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*\d{{1,2}}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"
     r"\s*(?:\([^)]*\))?\s*[:.]?\s*$"
 )
+# "Phần I – Nhiệm vụ được giao chủ trì (nhiệm vụ 4)": a part written out, headed as "I. …" is
+_PART_WORD = re.compile(rf"^phan\s+(?={_ROMAN}\s*[.)\-–—/:])")
+# "I. Nhiệm vụ được giao chủ trì (nhiệm vụ 4)": a part whose one task is given in brackets
+_PART_OF_ONE_TASK_BRACKETED = re.compile(
+    rf"^{_ROMAN}\s*[.)\-–—/:]\s*nhiem vu[a-z ]{{0,40}}\(\s*(?:nv|nhiem\s*vu)?\s*(?:so\s*)?0*\d{{1,2}}\s*\)\s*[:.]?\s*$")
 # "I. Nhiệm vụ chủ trì – Nhiệm vụ 11: Bổ sung kinh phí, …": a part naming its one task, then the
 # task's title (no figures, no results): its numbered lines are that task's points too
 _PART_OF_ONE_TASK_TITLED = re.compile(
@@ -222,7 +227,7 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
     ``sub_items``: the plan's sub-item references ("1a"), which a point "a)" under task 1 is."""
     sections: list[Section] = []
     for start, end in _lines(text):
-        stripped = _BULLET.sub("", fold(text[start:end]))
+        stripped = _PART_WORD.sub("", _BULLET.sub("", fold(text[start:end])))
         kind, number, letter = _classify(stripped)
         current = sections[-1] if sections else None
         if kind == FRAME and letter is None and current is not None and current.kind == TASK and (current.number or current.named):
@@ -270,7 +275,8 @@ def split_sections(text: str, sub_items: frozenset[str] = frozenset()) -> list[S
         named = _NAMED.match(stripped) or _NAMED_IN_PART.match(stripped) or _NAMED_ROMAN.match(stripped)
         sections.append(Section(kind, start, end, number, outline=lead.group("num") if lead else None,
                                 named=named.group("num") if named and kind == TASK else None,
-                                points=0 if _PART_OF_ONE_TASK.match(stripped) or _PART_OF_ONE_TASK_TITLED.match(stripped) else -1))
+                                points=0 if _PART_OF_ONE_TASK.match(stripped) or _PART_OF_ONE_TASK_TITLED.match(stripped)
+                                or _PART_OF_ONE_TASK_BRACKETED.match(stripped) else -1))
     # A single block with no heading is the whole message.
     return _closed_sub_items(text, sections) or [Section(BODY, 0, len(text))]
 
