@@ -617,6 +617,12 @@ class _Message:
             if (self.w(i - 1) in ("duoc", "ok") and not self.toks[i].brk) or any(self.w(j) == "da" for j in before):
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
+        # "NV1 ok, NV4 ok", "nv3: ok", "nv8 ok ạ": a task's number, then "ok" and nothing else is done
+        if self.w(i) in ("ok", "oke", "okie") and i and self.toks[i - 1].digit \
+                and self.folded[self.toks[i - 1].end:self.toks[i].start].strip() in ("", ":", "-", "–") \
+                and (i + 1 >= self.n or self.toks[i + 1].brk
+                     or self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk)):
+            self._status(DONE, i, weak=True)
         # "nv1 4 6 ok hết": all of them done
         if self.w(i) == "het" and self.w(i - 1) in ("ok", "oke", "okie") and not self.toks[i].brk \
                 and (i + 1 >= self.n or self.toks[i + 1].brk or self.w(i + 1) in ("roi", "a", "nhe", "nha")) \
@@ -628,9 +634,9 @@ class _Message:
             while k < self.n and k < i + 5 and not self.toks[k].brk and self.w(k) in _CASE_NOUNS:
                 k += 1
             if k > i + 2:
-                # "không có án hành chính nào", "k co vu viec tranh chap nao": a qualifier may follow
+                # "không có án hành chính nào", "k co tin xet xu luu dong nao": a qualifier may follow
                 m = k
-                while m < self.n and m < k + 3 and not self.toks[m].brk and self.w(m) != "nao":
+                while m < self.n and m < k + 4 and not self.toks[m].brk and self.w(m) != "nao":
                     m += 1
                 if m < self.n and self.w(m) == "nao" and not self.toks[m].brk:
                     self._status(NOT_ARISEN, i)
@@ -1922,7 +1928,7 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
 
     A short part ("NV4 chưa hoàn thành", "nv4 co kk phat sinh") is where the rules are exact and
     a bag of words is not (it sees "hoàn thành" more than "chưa"): there the model only gives a
-    status where the rules found nothing at all ("nv10 nv11 k co", "nv6 ok"; not a part that
+    status where the rules found nothing at all ("nv10 nv11 k co", "nv6 oki roi"; not a part that
     states only its obstacle, nor a question), and only adds a difficulty. A status the rules
     gave stands while the model finds it likely (``classifier.DOUBT``). A general part, a
     task-less one, an unknown task and an extension request ("đề nghị gia hạn đến 30/3", its
