@@ -71,8 +71,12 @@ HELD_OUT_32 = HERE / "parser_corpus_reports_heldout32.jsonl"
 HELD_OUT_33 = HERE / "parser_corpus_reports_heldout33.jsonl"
 HELD_OUT_34 = HERE / "parser_corpus_reports_heldout34.jsonl"
 HELD_OUT_35 = HERE / "parser_corpus_reports_heldout35.jsonl"
-HELD_OUT_36 = HERE / "parser_corpus_reports_heldout36.jsonl"  # with -37: left out of the models' training
+HELD_OUT_36 = HERE / "parser_corpus_reports_heldout36.jsonl"
 HELD_OUT_37 = HERE / "parser_corpus_reports_heldout37.jsonl"
+HELD_OUT_38 = HERE / "parser_corpus_reports_heldout38.jsonl"
+HELD_OUT_39 = HERE / "parser_corpus_reports_heldout39.jsonl"
+HELD_OUT_40 = HERE / "parser_corpus_reports_heldout40.jsonl"  # with -41: left out of the models' training
+HELD_OUT_41 = HERE / "parser_corpus_reports_heldout41.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

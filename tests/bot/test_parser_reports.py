@@ -66,6 +66,10 @@ SETS = {
     "reports-held-out-35": (rs.HELD_OUT_35, 0.82, 0.90),
     "reports-held-out-36": (rs.HELD_OUT_36, 0.86, 0.94),
     "reports-held-out-37": (rs.HELD_OUT_37, 0.81, 0.92),
+    "reports-held-out-38": (rs.HELD_OUT_38, 0.79, 0.87),
+    "reports-held-out-39": (rs.HELD_OUT_39, 0.83, 0.94),
+    "reports-held-out-40": (rs.HELD_OUT_40, 0.85, 0.94),
+    "reports-held-out-41": (rs.HELD_OUT_41, 0.84, 0.95),
 }
 
 
