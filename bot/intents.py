@@ -55,6 +55,9 @@ RECEIVED_SAID = re.compile(r"(?:^|[.!?;]\s*|,\s*)(?:[a-z&-]+\s+){0,5}(?:(?:da|mo
 # "Kính chúc anh chị năm mới an khang", "Chúc anh chị Ngày Pháp luật nhiều niềm vui": wishes, a greeting
 WISHES = re.compile(r"\b(?:kinh chuc|chuc)\b[^.?!]{0,40}\b(?:nam moi|an khang|thinh vuong|suc khoe|vui ve|cuoi tuan|thanh cong|tet|giang sinh|ngay le|binh an|may man|niem vui|hanh phuc|ngay phap luat|tot lanh)\b")
 # "em gửi báo cáo qua email rồi": a report sent some other way, which baocao cannot see
+# A message that only says the report was sent ("đã nộp", "em đã nộp báo cáo rồi ạ")
+SENT_ONLY = re.compile(r"(?:(?:em|ben em|don vi|minh)\s+)?(?:da\s+)?(?:nop|gui)(?:\s+(?:bao cao|bc))?(?:\s+(?:roi|r))?"
+                       r"(?:\s+(?:a|nhe|nha|ak|chi|anh|c|a oi))*\s*[.!]*")
 ELSEWHERE = re.compile(r"\b(?:gui|nop|chuyen)\b[^.?!]{0,50}\b(?:qua|bang|theo)\s+(?:email|e-mail|mail|thu dien tu|buu dien|van ban giay|ban giay|van ban|duong cong van|(?:duong )?buu (?:dien|chinh)|tin nhan ca nhan|"
                        r"(?:he thong|phan mem) (?:quan ly )?van ban(?: (?:dien tu|dieu hanh))?|he thong (?:van phong|quan ly) dien tu|van phong dien tu|"
                        # "đã gửi bc nv10 qua hệ thống QLVB", "qua hệ thống eOffice": the document system, by its short name
@@ -235,6 +238,8 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
     if ELSEWHERE.search(folded) and not _reports_besides(folded, ELSEWHERE):
         return "elsewhere"  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
+    if SENT_ONLY.fullmatch(folded):
+        return "elsewhere"  # "đã nộp", "em nộp rồi ạ": sent, and nothing of what
     if RECEIVED.search(folded):
         return "thanks"  # "dạ em nhận được công văn rồi ạ": the "rồi" is no report
     if RECEIVED_SAID.search(folded) and not counted and not any(e.percent is not None or e.difficulty for e in entries) \

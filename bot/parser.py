@@ -161,8 +161,20 @@ class ParsedEntry:
 _NEWLINES = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
+# Status signs of chat lists ("✅ NV2", "NV7 ⏳ 60%", "NV11: ❌"), read as the words they stand for;
+# the segment keeps the sign as written (folded offsets map back to it)
+_STATUS_SIGNS = {
+    "✅": " xong ", "✔": " xong ", "☑": " xong ", "🆗": " xong ",
+    "⏳": " dang lam ", "⌛": " dang lam ", "🔄": " dang lam ",
+    "❌": " chua lam ", "✖": " chua lam ", "✗": " chua lam ", "✘": " chua lam ",
+}
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
+    sign = _STATUS_SIGNS.get(ch)
+    if sign is not None:
+        return sign
     if ch in _NEWLINES:
         return "\n"  # kept: a line break ends a clause
     if ch.isspace():
@@ -444,7 +456,8 @@ def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
         if len(words) == 1 and words[0] == raw and raw in _STRICT_FORMS:
             orig = _orig_slice(text, index, m.start(), m.end()).lower()
             orig = unicodedata.normalize("NFC", orig)
-            strict_ok = orig.isascii() or orig in _STRICT_FORMS[words[0]]
+            # a status sign ("⏳" read as "đang làm") is the word it stands for
+            strict_ok = orig.isascii() or orig in _STRICT_FORMS[words[0]] or not any(c.isalpha() for c in orig)
         for n, w in enumerate(words):
             toks.append(_Tok(w, m.start(), m.end(), brk and n == 0, fz, raw, strict_ok))
     return toks
@@ -628,6 +641,9 @@ class _Message:
                 and (i + 1 >= self.n or self.toks[i + 1].brk or self.w(i + 1) in ("roi", "a", "nhe", "nha")) \
                 and not self._negated(i, 6):
             self._status(DONE, i, weak=True)
+        # "nv10 ko co gi moi", "nv9 nv11 không có gì mới": nothing new to say, the work goes on
+        if self.w(i) in ("khong", "chua") and self.seq(i + 1, ("co", "gi", "moi")) and not self.toks[i + 1].brk:
+            self._status(IN_PROGRESS, i, weak=True)
         # "nv8 k co vu nao", "không có vụ việc nào", "không có đơn nào": no case this period
         if self.w(i) == "khong" and self.w(i + 1) == "co" and not self.toks[i + 1].brk:
             k = i + 2
@@ -1520,6 +1536,11 @@ _BARE_LEAD_RE = re.compile(
     r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<lead>(?:con lai|con|rieng)\s+)?(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
+# a message opening (after the agency's short name and a colon) on two or more task numbers, then their
+# status: "2, 3, 7 hoàn thành; …", "KHĐT: 2,3,7 xong"
+_OPENING_LIST_RE = re.compile(
+    r"\s*(?:[a-z][a-z .\-]{0,24}:\s*)?(?P<nums>\d{1,2}(?:\s*,\s*\d{1,2}){1,10})"
+    r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|tiep|van|deu|done|ok)(?![a-z]))")
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
 _LEAD_NOT_ARISEN_RE = re.compile(r"(?:khong|ko|k|kg|chua)\s+(?:co\s+)?(?:phat\s+sinh|ps)\s*(?:$|[,;.!\n])|kps(?![a-z])")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
@@ -1623,6 +1644,15 @@ class _Refs:
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(task, m.end(), taken))
+        opening = _OPENING_LIST_RE.match(f)
+        if opening and not any(r.start < opening.end() for r in refs):
+            # "KHĐT: 2,3,7 hoàn thành; 11 đang phối hợp …": a message opening on bare task numbers and their status
+            nums = [(n.group(), n.start() + opening.start("nums"), n.end() + opening.start("nums"))
+                    for n in re.finditer(r"\d{1,2}", opening.group("nums"))]
+            if all(str(int(t)) in self.valid and not any(taken[a:b]) for t, a, b in nums):
+                for t, a, b in nums:
+                    refs.append(_Ref(str(int(t)), a, b))
+                    taken[a:b] = b"\x01" * (b - a)
         refs.sort(key=lambda r: r.start)
         if refs:
             refs = self._bare_leads(refs, taken)
