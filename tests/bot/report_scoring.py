@@ -75,7 +75,7 @@ HELD_OUT_36 = HERE / "parser_corpus_reports_heldout36.jsonl"
 HELD_OUT_37 = HERE / "parser_corpus_reports_heldout37.jsonl"
 HELD_OUT_38 = HERE / "parser_corpus_reports_heldout38.jsonl"
 HELD_OUT_39 = HERE / "parser_corpus_reports_heldout39.jsonl"
-HELD_OUT_40 = HERE / "parser_corpus_reports_heldout40.jsonl"  # with -41: left out of the models' training
+HELD_OUT_40 = HERE / "parser_corpus_reports_heldout40.jsonl"
 HELD_OUT_41 = HERE / "parser_corpus_reports_heldout41.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
