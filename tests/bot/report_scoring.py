@@ -77,6 +77,8 @@ HELD_OUT_38 = HERE / "parser_corpus_reports_heldout38.jsonl"
 HELD_OUT_39 = HERE / "parser_corpus_reports_heldout39.jsonl"
 HELD_OUT_40 = HERE / "parser_corpus_reports_heldout40.jsonl"
 HELD_OUT_41 = HERE / "parser_corpus_reports_heldout41.jsonl"
+HELD_OUT_42 = HERE / "parser_corpus_reports_heldout42.jsonl"  # with -43: left out of the models' training
+HELD_OUT_43 = HERE / "parser_corpus_reports_heldout43.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

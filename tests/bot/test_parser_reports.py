@@ -69,7 +69,9 @@ SETS = {
     "reports-held-out-38": (rs.HELD_OUT_38, 0.79, 0.87),
     "reports-held-out-39": (rs.HELD_OUT_39, 0.83, 0.94),
     "reports-held-out-40": (rs.HELD_OUT_40, 0.85, 0.94),
-    "reports-held-out-41": (rs.HELD_OUT_41, 0.84, 0.95),
+    "reports-held-out-41": (rs.HELD_OUT_41, 0.92, 0.96),
+    "reports-held-out-42": (rs.HELD_OUT_42, 0.70, 0.93),
+    "reports-held-out-43": (rs.HELD_OUT_43, 0.75, 0.89),
 }
 
 
