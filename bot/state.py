@@ -106,8 +106,10 @@ def typed_choice(turn: Turn, text: str) -> str | None:
             return str(value)
     for _, value, label in row.offered:
         folded = fold(label)
-        # "✅ Xác nhận" is typed "xac nhan": compare without the emoji and punctuation.
+        # "✅ Xác nhận" is typed "xac nhan": compare without the emoji and punctuation; or the
+        # emoji alone ("✅", as the sign of a chat list reads "done" to the parser: here it answers the choice)
         bare = "".join(ch for ch in folded if ch.isalnum() or ch == " ").strip()
-        if wanted in (folded, bare):
+        sign = folded.split(" ", 1)[0] if folded and not folded[0].isalnum() else None
+        if wanted in (folded, bare) or (sign and wanted in (sign, sign.rstrip("\ufe0f"))):
             return str(value)
     return None

@@ -75,6 +75,18 @@ def test_typing_the_label_on_a_text_channel(chat, session):
     del out
 
 
+def test_typing_the_sign_of_a_choice_on_a_text_channel(chat, session):
+    # "✅" alone answers the choice "✅ Xác nhận" (the parser would read it as "done" of no task)
+    if chat.name != "text":
+        pytest.skip("buttons are pressed on Telegram")
+    chat.send("NV4: đang thực hiện 70%")
+    assert "Đã ghi nhận" in chat.send("✅")[0].text
+    assert latest_entries(session, police_q1(session).id)["4"].percent == 70
+    chat.send("nv4 da hoan thanh")
+    assert "hủy" in chat.send("✖")[0].text.lower()
+    assert latest_entries(session, police_q1(session).id)["4"].percent == 70
+
+
 def test_correction_is_a_new_revision(chat, session):
     chat.press(chat.send("NV4: đang thực hiện 70%"), "✅")
     out = chat.send("nv4 da hoan thanh")

@@ -122,6 +122,16 @@ def test_a_list_of_task_numbers_gives_each_task(chat, engine):
     assert {no: e.status for no, e in entries.items()} == {"1": "in_progress", "2": "in_progress", "3": "in_progress", "10": "done"}
 
 
+def test_a_chat_list_with_status_signs_gives_each_task(chat, engine):
+    # "✅" done, "⏳" under way, "❌" not begun, as focal points mark a list in chat
+    out = chat.send("✅ NV4\nNV10 ⏳ 60%\nNV5: ❌ chưa làm")
+    chat.press(out, "✅")
+    entries = stored(engine)
+    assert {no: (e.status, e.percent) for no, e in entries.items()} == {
+        "4": ("done", None), "10": ("in_progress", 60), "5": ("not_started", None)}
+    assert entries["10"].text == "NV10 ⏳ 60%"  # each task's own line, its sign as written
+
+
 @pytest.mark.parametrize(
     "text, answer",
     [

@@ -144,6 +144,22 @@ async def test_a_part_the_learned_model_is_sure_of_is_drafted_on_its_task(zalo, 
         assert set(latest_entries(session, ob.id)) == {"4"}
 
 
+async def test_a_chat_list_with_status_signs_is_drafted_task_by_task_and_confirmed_by_its_sign(zalo, bot, engine, clock):
+    user = zalo.user(POLICE, "Trần Văn B")
+    user.send(invite(engine, clock))
+    await zalo.wait_for(POLICE, "đầu mối báo cáo")
+    user.send("✅ NV4\nNV9 ⏳ 60%\nNV11: ❌ chưa làm")
+    echo = await zalo.wait_for(POLICE, "kiểm tra nội dung")
+    assert "NV4" in echo["text"] and "NV9" in echo["text"] and "NV11" in echo["text"]
+    user.send("✅")  # the sign of the choice "✅ Xác nhận", typed
+    await zalo.wait_for(POLICE, "Đã ghi nhận")
+    with session_scope(engine) as session:
+        ob = session.exec(select(Obligation).where(Obligation.agency_id == "cong-an-tinh", Obligation.period == "2024-Q1")).one()
+        entries = latest_entries(session, ob.id)
+        assert {no: (e.status, e.percent) for no, e in entries.items()} == {
+            "4": ("done", None), "9": ("in_progress", 60), "11": ("not_started", None)}
+
+
 async def test_code_after_start_and_stranger_told_it_is_a_bot(zalo, bot, engine, clock):
     stranger = zalo.user(STRANGER, "Người lạ")
     stranger.send("xin chào")
