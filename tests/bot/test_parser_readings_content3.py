@@ -107,8 +107,12 @@ def _entries(text: str, assigned=None):
     ("Công tác phổ biến, giáo dục pháp luật cho cán bộ, công chức: 4 hội nghị.", {"6", "9"}),
 ])
 def test_words_two_tasks_share_leave_them_both_candidates(text, asked):
+    # the rules' reading: they ask; the learned task head may still settle one of them when it is
+    # sure (since the models were retrained with -40/-41, "… báo đăng 10 tin bài" is task 1 for it)
     (entry,) = _entries(text, assigned=["1", "1a", "1b", "4", "6", "8", "9"])
-    assert entry.task is None and asked <= set(entry.candidates)
+    ruled = entry.by_rules()
+    assert ruled.task is None and asked <= set(ruled.candidates)
+    assert entry.task is None or (entry.how == "learned" and entry.task in asked)
 
 
 @pytest.mark.parametrize("text, task", [
