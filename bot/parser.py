@@ -631,10 +631,8 @@ class _Message:
                 if not self._negated(i, 8) and not any(self.w(j) in ("se", "sap") for j in before):
                     self._status(DONE, i, weak=True)
         # "NV1 ok, NV4 ok", "nv3: ok", "nv8 ok ạ": a task's number, then "ok" and nothing else is done
-        if self.w(i) in ("ok", "oke", "okie") and i and self.toks[i - 1].digit \
-                and self.folded[self.toks[i - 1].end:self.toks[i].start].strip() in ("", ":", "-", "–") \
-                and (i + 1 >= self.n or self.toks[i + 1].brk
-                     or self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk)):
+        if self.w(i) in ("ok", "oke", "okie") and i and self.toks[i - 1].digit and self._gap(i).strip() in ("", ":", "-", "–") \
+                and (self.clause_end_after(i + 1) or self.w(i + 1) in ("a", "nhe", "nha", "ak") and self.clause_end_after(i + 2)):
             self._status(DONE, i, weak=True)
         # "nv1 4 6 ok hết": all of them done
         if self.w(i) == "het" and self.w(i - 1) in ("ok", "oke", "okie") and not self.toks[i].brk \
