@@ -58,7 +58,7 @@ from functools import lru_cache
 
 from bot import classifier, extensions
 from bot.figures import Figure, find_figures
-from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections
+from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections, split_trailing_refs
 from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
@@ -288,6 +288,8 @@ _DONE_PHRASES = [
     ("dat", "ke", "hoach"), ("dat", "chi", "tieu"), ("dat", "muc", "tieu"),
     # "vượt chỉ tiêu Quốc hội giao", "đạt và vượt các chỉ tiêu": the target met
     ("vuot", "chi", "tieu"), ("dat", "va", "vuot"),
+    # "kiện toàn Phòng Tư pháp đủ 06 biên chế; đạt yêu cầu đề ra": what was asked is met
+    ("dat", "yeu", "cau", "de", "ra"),
 ]
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
 _NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong", "co", "phat", "sinh"),
@@ -1893,7 +1895,8 @@ def parse_reply(
     try:
         valid = _valid_set(valid_tasks)
         allowed = _valid_set(assigned) if assigned is not None else None
-        return _learned_tasks([_second_opinion(_under_way(e)) for e in _read(text, valid, index, allowed)], allowed)
+        return _learned_tasks([_stated_obstacle(_second_opinion(_under_way(e))) for e in _read(text, valid, index, allowed)],
+                              allowed)
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
 
@@ -1932,6 +1935,36 @@ def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -
     return out
 
 
+# Obstacles told by what happened, without a word for "difficulty": "02 trường chưa bố trí được báo
+# cáo viên", "hông gỡ được", "chờ kết quả giám định", "đường truyền thường xuyên gián đoạn", "chưa đạt
+# yêu cầu", "người phải thi hành án không có tài sản", "còn hạn chế", "vắng mặt" (not "chưa nhận được
+# đề nghị phối hợp": nothing asked of the agency; nor "chưa làm được", "chưa triển khai được": not
+# started, "chưa tổng hợp được số liệu": not yet counted)
+_STATED_OBSTACLE_RE = re.compile(
+    r"\b(?:chua|khong|ko|hong)\s+(?!duoc\b|dc\b|co\b|nhan (?:duoc|dc) (?:de nghi|yeu cau|van ban|ke hoach|ho so)"
+    r"|(?:thuc hien|lam|trien khai|bat dau|thong ke|tong hop)\b)"
+    r"(?:[a-z]+\s+){1,3}?(?:duoc|dc)\b"
+    r"|\bcho (?:ket qua |ket luan )?(?:giam dinh|dinh gia)\b"
+    r"|(?<!khong )(?<!ko )(?<!chua )\b(?:thuong xuyen|hay|bi) (?:gian doan|rot mang|mat ket noi)\b|\bmang [a-z ]{0,20}hay rot\b"
+    r"|\bchua dat yeu cau\b|\bkhong co (?:tai san|dieu kien thi hanh)\b|\bcon han che\b|\b(?:vang mat|hay vang)\b"
+)
+
+
+def _stated_obstacle(entry: ParsedEntry) -> ParsedEntry:
+    """A task's part that tells an obstacle by what happened ("02 trường chưa bố trí được báo cáo
+    viên") states a difficulty, whatever the learned model makes of its words."""
+    if entry.task is None or entry.general or entry.difficulty or "?" in entry.text:
+        return entry
+    folded = fold(entry.text)
+    if not _STATED_OBSTACLE_RE.search(folded) or _NOT_OURS_RE.search(folded):
+        return entry
+    return _with(entry, difficulty=True)
+
+
+# "họp 03 phiên; còn 02 vụ cưỡng chế chưa thực hiện được": work done, some left
+_LEFT_UNDONE_RE = re.compile(r"\bcon \d+ (?:[a-z]+ ){1,6}chua (?:thuc hien|lam|trien khai)\b")
+
+
 def _under_way(entry: ParsedEntry) -> ParsedEntry:
     """A task's part that states only its obstacle ("NV4 có vướng mắc", "nv11: đề nghị tỉnh hỗ trợ
     kinh phí") is a task under way: an officer records it "đang thực hiện, có khó khăn", as the
@@ -1939,6 +1972,9 @@ def _under_way(entry: ParsedEntry) -> ParsedEntry:
     So is a part that only says it has none ("nv6 k vướng mắc gì", "NV5: vướng mắc: không"): the
     work goes on without one. Not a question ("NV4 vướng gì thì báo ai?"), nor a task the agency
     says is not its own."""
+    # "họp 03 phiên; còn 02 vụ … chưa thực hiện được": started, with work left (not "chưa thực hiện")
+    if entry.status == NOT_STARTED and not entry.general and _LEFT_UNDONE_RE.search(fold(entry.text)):
+        return _with(entry, status=IN_PROGRESS)
     if entry.task is None or entry.general or not entry.known or entry.status is not None \
             or entry.percent is not None:
         return entry
@@ -2205,14 +2241,12 @@ def sections_of(
     """The parts of a message as :func:`parse_reply` reads them (for ``baocao parse``)."""
     valid = _valid_set(valid_tasks)
     allowed = frozenset(_valid_set(assigned)) if assigned is not None else None
-    return _Reader(text, valid, index, allowed).split_topics(split_sections(text, frozenset(r for r in valid if not r.isdigit())))
+    return _Reader(text, valid, index, allowed).sections()
 
 
 def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: frozenset[str] | None) -> list[ParsedEntry]:
-    subs = frozenset(ref for ref in valid if not ref.isdigit())
-    sections = split_sections(text, subs)
     reader = _Reader(text, valid, index, allowed)
-    sections = reader.split_topics(sections)
+    sections = reader.sections()
     # the tasks' parts: numbered or named headings, and a part of the report that names its tasks
     # ("II. Nhiệm vụ phối hợp (Nhiệm vụ 6, 9): …"); what comes before them is the report's title
     first_task = next((n for n, sec in enumerate(sections)
@@ -2232,7 +2266,8 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
             # a title, not a report — unless it gives results ("…: tiếp 58 lượt công dân, giải quyết 31/34 đơn")
             # or says what was done after its subject ("Về chuyển đổi số, cải cách hành chính: 100% hồ sơ
             # căn cước thực hiện trực tuyến")
-            found = [e for e in found if e.says_something or (e.task and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(fold(e.text))))]
+            found = [e for e in found if e.says_something
+                     or ((e.task or e.candidates) and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(fold(e.text))))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -2286,6 +2321,36 @@ class _Reader:
                 return True
         return False
 
+    def sections(self) -> list[Section]:
+        """The message's parts: its headings' sections (bot/sections.py), each paragraph closed by a
+        reference in brackets, what follows the introduction, each subject a paragraph opens on."""
+        subs = frozenset(ref for ref in self.valid if not ref.isdigit())
+        sections = split_trailing_refs(self.text, split_sections(self.text, subs), self.valid)
+        return self.split_intro(self.split_topics(sections))
+
+    def split_intro(self, sections: list[Section]) -> list[Section]:
+        """"Sở … báo cáo kết quả 6 tháng như sau:" then "Công tác tuyên truyền: …" in the same
+        block before the first heading: the introduction, then a part about its subject."""
+        if not sections or sections[0].kind != BODY or sections[0].topic or len(sections) < 2:
+            return sections
+        first = sections[0]
+        intro_end = -1
+        for m in re.finditer(r"[^\n]+", self.text[first.start:first.end]):
+            line = self.text[first.start + m.start():first.start + m.end()]
+            if intro_end < 0:
+                if _INTRO_RE.match(fold(line)):
+                    if _refs_of(line, self.valid):
+                        return sections  # "Báo cáo kết quả thực hiện nhiệm vụ 1 …:": the task its points are of
+                    intro_end = first.start + m.end()
+                continue
+            if not line.strip():
+                continue
+            if not _TOPIC_OPENING.match(fold(line)):
+                return sections
+            return [Section(FRAME, first.start, intro_end), Section(BODY, first.start + m.start(), first.end, topic=True),
+                    *sections[1:]]
+        return sections
+
     def split_topics(self, sections: list[Section]) -> list[Section]:
         """A paragraph that opens on another task's subject ("Phần thi hành án dân sự: …")
         under a heading about a different task starts a part of its own."""
@@ -2293,7 +2358,7 @@ class _Reader:
             return sections
         out: list[Section] = []
         for sec in sections:
-            if sec.kind not in (TASK, BODY):
+            if sec.kind not in (TASK, BODY) or sec.trailing:
                 out.append(sec)
                 continue
             current = sec
@@ -2302,7 +2367,23 @@ class _Reader:
             own_sub = self.sub_item(self.text[lines[0][0]:lines[0][1]], own) if own and lines and sec.kind == BODY else None
             for lo, hi in lines[1:]:
                 line = self.text[lo:hi]
-                if not _TOPIC_OPENING.match(fold(line)) or _refs_of(line, self.valid):
+                if not _TOPIC_OPENING.match(fold(line)):
+                    continue
+                named = _refs_of(line, self.valid)
+                if named:
+                    folded = fold(line)
+                    colon = folded.find(":", 0, 150)
+                    if colon < 0 or any(r.end > colon for r in named) or {r.task for r in named} == {own} \
+                            or _INTRO_RE.match(folded) or _refs_of(self.text[current.start:lo], self.valid):
+                        continue
+                    # "- Tuyên truyền …: …" then "- Đấu tranh phản bác quan điểm sai trái (NV9): …": a
+                    # subject naming its task before its colon, after parts that name none, opens that
+                    # task's part (where the parts before it are read by their words)
+                    out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline,
+                                       current.named, topic=current.topic))
+                    current = Section(TASK, lo, current.end)
+                    own = named[0].task
+                    own_sub = None
                     continue
                 if _OTHER_TASKS_RE.match(fold(line)):
                     match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
@@ -2395,6 +2476,11 @@ class _Reader:
         piece = self.text[lo:hi]
         if not piece:
             return []
+        if sec.trailing and not _refs_of(self.text[lo:sec.tail_at], self.valid):
+            # "Lĩnh vực trẻ em: hỗ trợ 08 trẻ em … (NV4)": what comes before the closing reference
+            facts = _parse(self.text[lo:sec.tail_at], self.valid)[0]
+            return [ParsedEntry(task, facts.status, facts.percent, facts.difficulty, piece, task in self.valid, how="named")
+                    for task in sec.trailing]
         body = self._after_title(piece) if sec.kind in (TASK, BODY) else None
         refs = _refs_of(piece, self.valid) if not (sec.kind == GENERAL and agencys_request(piece)) else ()
         if self.own_numbering and sec.kind == TASK and sec.number and not sec.named and refs \

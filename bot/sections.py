@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from common import tasks as taskrefs
 from common.text import fold
 
-__all__ = ["Section", "agencys_request", "split_sections"]
+__all__ = ["Section", "agencys_request", "split_sections", "split_trailing_refs"]
 
 BODY, TASK, GENERAL, FRAME, FUTURE = "body", "task", "general", "frame", "future"
 
@@ -42,6 +42,8 @@ class Section:
     topic: bool = False  # a paragraph split off by its subject (the reader's, not the layout's)
     points: int = -1  # under a part heading naming one task ("I. Nhiệm vụ 5 (…)"): its points 1., 2. so far;
     # -2: a sub-item read from the report's numbering ("1.2." under "1. Nhiệm vụ 1" is 1b)
+    trailing: tuple[str, ...] = ()  # the tasks a closing "(NV4)", "(thuộc nhiệm vụ số 6)" gives the part before it
+    tail_at: int = -1  # where that closing reference starts
 
 
 _BULLET = re.compile(r"^[\s\-–—+•*·●○■□▪►✓✔>]*")
@@ -303,3 +305,92 @@ def _closed_sub_items(text: str, sections: list[Section]) -> list[Section]:
             result.extend(sections[i:j])
         i = j
     return result
+
+
+# "… tham gia tố tụng. (NV4)", "… chưa có tài sản. (thuộc nhiệm vụ số 10)", "… (NV3, NV7)": a
+# reference in brackets that closes what it follows, at the end of a line or before the next sentence
+_TRAILING_REF = re.compile(
+    r"\(\s*(?:(?:thu[oộ]c|xem|theo)\s+)?(?:c[aá]c\s+)?(?:nv|nhi[eệ]m\s*v[uụ])\s*(?:s[oố]\s*)?"
+    r"(?P<nums>0*\d{1,2}[ab]?(?:\s*(?:,|;|/|v[aà])\s*(?:(?:nv|nhi[eệ]m\s*v[uụ])\s*(?:s[oố]\s*)?)?0*\d{1,2}[ab]?)*)"
+    r"\s*(?:[,\-–]\s*(?:ch[uủ]\s*tr[iì]|ph[oố]i\s*h[oợ]p))?\s*\)"
+    r"(?:[ \t]*[.;]?[ \t]*(?=\r?\n|$)|[ \t]*[.;][ \t]+(?=\S))",
+    re.IGNORECASE,
+)
+# what a heading does not have: a subject then what was done ("…: hỗ trợ 08 trẻ em"), or a sentence ended
+_SAYS_BEFORE = re.compile(r":\s*(?:\S+\s+){2,}\S|[.;]\s+\S")
+_OWN_NUMBER = re.compile(r"^[\W_]*(?:(?:[ivx]+|\d{1,2}|[a-e])\s*[.)/]\s*)+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+# "Sở … báo cáo kết quả quý I như sau:": the report's introduction, no part of what follows it
+_INTRO_LINE = re.compile(r"\b(?:bao cao|thuc hien (?:ke hoach|kh))\b[^:]*:\s*$")
+
+
+def split_trailing_refs(text: str, sections: list[Section], valid: frozenset[str]) -> list[Section]:
+    """A paragraph (or sentence) closed by a reference in brackets is that task's part: "Lĩnh vực
+    trẻ em: hỗ trợ 08 trẻ em … (NV4)\n\nLĩnh vực lao động: … (NV6)" is task 4's part, then task 6's,
+    where a reference otherwise opens what follows it. The part runs back to the paragraph's start
+    (a blank line, the introduction's line, or the part before)."""
+    out: list[Section] = []
+    for sec in sections:
+        if sec.kind not in (BODY, TASK):
+            out.append(sec)
+            continue
+        piece = text[sec.start:sec.end]
+        cuts: list[tuple[int, int, int, tuple[str, ...]]] = []  # (start, end, ref start, tasks)
+        lo = 0
+        for m in _TRAILING_REF.finditer(piece):
+            tasks = tuple(dict.fromkeys(str(int(n[:-1])) + n[-1] if n[-1] in "ab" else str(int(n))
+                                        for n in re.findall(r"\d{1,2}[ab]?", m.group("nums"))))
+            if not tasks or any(t not in valid for t in tasks):
+                continue
+            start = lo
+            for blank in _BLANK_LINE.finditer(piece, lo, m.start()):
+                start = blank.end()
+            # the introduction's line ("… báo cáo như sau:") stays out of the task's part
+            pos = start
+            while True:
+                nl = piece.find("\n", pos, m.start())
+                if nl < 0:
+                    break
+                if _INTRO_LINE.search(fold(piece[pos:nl])):
+                    start = nl + 1
+                pos = nl + 1
+            if not re.search(r"[^\W\d_]", piece[start:m.start()]):
+                continue  # "(NV4)" alone: nothing before it to close
+            line = _OWN_NUMBER.sub("", fold(piece[piece.rfind("\n", 0, m.start()) + 1:m.start()]))
+            at_end = not piece[m.end():piece.find("\n", m.end()) if "\n" in piece[m.end():] else len(piece)].strip()
+            if at_end and (not _SAYS_BEFORE.search(line) or not _closes(piece, m.end())):
+                continue  # "1. Về kiện toàn tổ chức, bộ máy (Nhiệm vụ 3)" then its lines: a heading, for what follows it
+            cuts.append((start, m.end(), m.start(), tasks))
+            lo = m.end()
+        if not cuts:
+            out.append(sec)
+            continue
+        prev = 0
+        first = True
+        for start, end, ref_at, tasks in cuts:
+            if piece[prev:start].strip():
+                out.append(_part_of(sec, sec.start + prev, sec.start + start, first))
+                first = False
+            out.append(Section(TASK, sec.start + start, sec.start + end, trailing=tasks, tail_at=sec.start + ref_at))
+            first = False
+            prev = end
+        if piece[prev:].strip():
+            out.append(Section(BODY, sec.start + prev, sec.end, topic=True))
+    return out
+
+
+def _part_of(sec: Section, start: int, end: int, first: bool) -> Section:
+    if first:
+        return Section(sec.kind, start, end, sec.number, sec.letter, sec.outline, sec.named, sec.topic, sec.points)
+    return Section(BODY, start, end, topic=True)
+
+
+def _closes(piece: str, at: int) -> bool:
+    """Whether a reference in brackets ending at ``at`` ends its paragraph: more of the sentence's
+    line after it, a blank line, the end, or a next line closed the same way."""
+    nl = piece.find("\n", at)
+    if nl < 0 or piece[at:nl].strip():
+        return True
+    nxt_end = piece.find("\n", nl + 1)
+    nxt = piece[nl + 1:nxt_end if nxt_end >= 0 else len(piece)]
+    return not nxt.strip() or _TRAILING_REF.search(nxt) is not None
