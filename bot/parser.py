@@ -56,9 +56,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot import classifier, extensions
+from bot import classifier, extensions, tables
 from bot.figures import Figure, find_figures
-from bot.sections import BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections, split_trailing_refs
+from bot.sections import ASIDE, BODY, FRAME, FUTURE, GENERAL, TASK, Section, agencys_request, split_sections, split_trailing_refs
 from bot.task_match import CLEAR_LEAD, TaskIndex, TaskMatch
 from common import tasks as taskrefs
 from common.text import fold
@@ -1895,8 +1895,10 @@ def parse_reply(
     try:
         valid = _valid_set(valid_tasks)
         allowed = _valid_set(assigned) if assigned is not None else None
-        return _learned_tasks([_stated_obstacle(_second_opinion(_under_way(e))) for e in _read(text, valid, index, allowed)],
-                              allowed)
+        entries = _learned_tasks([_stated_obstacle(_second_opinion(_under_way(e))) for e in _read(text, valid, index, allowed)],
+                                 allowed)
+        table = tables.find_table(text)
+        return [_from_table(e, table, text, valid) for e in entries] if table else entries
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
         return [ParsedEntry(None, None, None, False, text)]
 
@@ -1959,6 +1961,32 @@ def _stated_obstacle(entry: ParsedEntry) -> ParsedEntry:
     if not _STATED_OBSTACLE_RE.search(folded) or _NOT_OURS_RE.search(folded):
         return entry
     return _with(entry, difficulty=True)
+
+
+def _from_table(entry: ParsedEntry, table: tables.Table, text: str, valid: frozenset[str]) -> ParsedEntry:
+    """A task's row of a pasted tracking table, with what its columns say (bot/tables.py): the
+    bare percent of its progress column, and a difficulty where its difficulty column states one
+    ("Địa bàn rộng", not "Không") or its other cells do as any text would."""
+    if entry.general:
+        return entry
+    row = table.row_of(entry.text, text)
+    if row is None:
+        return entry
+    changes: dict[str, object] = {}
+    pct = tables.percent_of(row.cells.get("percent", ""))
+    if pct is not None:
+        changes["percent"] = pct
+        if pct == 100 and entry.status != NOT_ARISEN:
+            changes["status"] = DONE
+        elif pct == 0 and entry.status is None:
+            changes["status"] = NOT_STARTED
+        elif 0 < pct < 100 and entry.status in (None, DONE, NOT_STARTED):
+            changes["status"] = IN_PROGRESS
+    if "difficulty" in row.cells:
+        said = tables.states_difficulty(row.cells["difficulty"])
+        others = " | ".join(cell for role, cell in row.cells.items() if role != "difficulty" and cell)
+        changes["difficulty"] = bool(said) or bool(others and _parse(others, valid)[0].difficulty)
+    return _with(entry, **changes) if changes else entry
 
 
 # "họp 03 phiên; còn 02 vụ cưỡng chế chưa thực hiện được": work done, some left
@@ -2255,6 +2283,8 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     reader.own_numbering = reader.reports_own_numbering(sections)
     entries: list[ParsedEntry] = []
     for n, sec in enumerate(sections):
+        if sec.kind == ASIDE:
+            continue
         if sec.kind == FUTURE and len(sections) > 1:
             continue  # "Phương hướng quý II": next period's plans, not this period's report
         if sec.kind == FRAME and not reader.names_tasks(sec):
@@ -2277,6 +2307,27 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     said = [e for e in entries if not (e.task is None and not e.general and not e.says_something
                                        and _SALUTATION_RE.fullmatch(fold(e.text)))]
     return _finish(_merge(_first_points(reader.sub_items(said or entries), valid)), allowed)
+
+
+# "Chị cho em hỏi …", "… có phải báo cáo không ạ?": a question
+_ASKS_ABOUT_RE = re.compile(r"\?\s*$|\b(?:cho (?:em|e|minh|toi) hoi|xin hoi|em hoi them|em hoi)\b")
+# "nv6 e gửi sau ạ", "em chờ số liệu", "mai em bc tiếp": the report of the task comes later
+_LATER_RE = re.compile(
+    r"\b(?:(?:gui|bc|bao cao|nop)\s+(?:tiep|sau|bo sung sau)(?!\s*(?:cong dan|:))|cho so lieu|dang cho[^.;]{0,30}\bso lieu|chua co so lieu"
+    r"|(?:mai|thu (?:hai|ba|tu|nam|sau|2|3|4|5|6)|tuan sau)\s+(?:em |e |minh )?(?:gui|bc|bao cao))\b")
+_SAYS_DONE_OR_DOING_RE = re.compile(r"\b(?:xong|hoan thanh|ht|dang (?:lam|thuc hien|trien khai)|da (?!co )[a-z]+|dat \d)")
+
+
+def _aside(sentence: str, valid: frozenset[str]) -> bool:
+    """Whether a sentence asks about a task or promises its report later, and reports nothing."""
+    folded = fold(sentence)
+    if "|" in sentence or "\t" in sentence:
+        return False  # a table's row: its columns say what it is ("NV11 | | Chờ số liệu phòng Tài chính")
+    if not folded or not (_ASKS_ABOUT_RE.search(folded) or _LATER_RE.search(folded)):
+        return False
+    if find_figures(sentence) or "%" in folded or _SAYS_DONE_OR_DOING_RE.search(folded):
+        return False
+    return bool(_refs_of(sentence, valid)) or bool(_ASKS_ABOUT_RE.search(folded))
 
 
 # "Về chuyển đổi số, …: 100% hồ sơ … thực hiện trực tuyến": a subject, then four words or more of what was done
@@ -2326,7 +2377,35 @@ class _Reader:
         reference in brackets, what follows the introduction, each subject a paragraph opens on."""
         subs = frozenset(ref for ref in self.valid if not ref.isdigit())
         sections = split_trailing_refs(self.text, split_sections(self.text, subs), self.valid)
-        return self.split_intro(self.split_topics(sections))
+        return self.split_asides(self.split_intro(self.split_topics(sections)))
+
+    def split_asides(self, sections: list[Section]) -> list[Section]:
+        """A sentence that asks about a task ("Chị cho em hỏi nhiệm vụ 10 bên em có phải báo cáo
+        không ạ?") or promises its report later ("còn nv1 nv9 e bc sau a", "Nhiệm vụ 4 và 6 em chờ số
+        liệu, thứ Hai em gửi tiếp"), in a message that reports something else: set aside, so the
+        task it names gets no entry and the part before it keeps its own words."""
+        out: list[Section] = []
+        for sec in sections:
+            if sec.kind not in (BODY, TASK):
+                out.append(sec)
+                continue
+            piece = self.text[sec.start:sec.end]
+            asides = [(a, b) for a, b in _sentences(piece) if _aside(piece[a:b], self.valid)]
+            rest = "".join(ch for k, ch in enumerate(piece) if not any(a <= k < b for a, b in asides))
+            if not asides or not re.search(r"[^\W\d_]{2}", rest) or not _refs_of(rest, self.valid) and not self.index:
+                out.append(sec)
+                continue
+            pos, first = sec.start, True
+            for a, b in asides:
+                if self.text[pos:sec.start + a].strip():
+                    out.append(Section(sec.kind, pos, sec.start + a, sec.number, sec.letter, sec.outline, sec.named, sec.topic,
+                                       sec.points, sec.trailing, sec.tail_at) if first else Section(BODY, pos, sec.start + a, topic=True))
+                    first = False
+                out.append(Section(ASIDE, sec.start + a, sec.start + b))
+                pos = sec.start + b
+            if self.text[pos:sec.end].strip():
+                out.append(Section(BODY, pos, sec.end, topic=True))
+        return out
 
     def split_intro(self, sections: list[Section]) -> list[Section]:
         """"Sở … báo cáo kết quả 6 tháng như sau:" then "Công tác tuyên truyền: …" in the same
@@ -2458,6 +2537,12 @@ class _Reader:
                 out[n:m] = [_with(x, task=sub) for x, sub in zip(out[n:m], subs)]
             elif m - n == 1:
                 sub = self.sub_item(e.text, e.task, own_words=True)
+                if not sub and self.index:
+                    # "Việc quán triệt, triển khai các chủ trương của Đảng …": the words of one point
+                    # and none of the task's own title ("tuyên truyền, phổ biến"), which would leave it the task's
+                    sub = self.sub_item(e.text, e.task)
+                    if sub and self.index.title_words_in(_topic(e.text), e.task):
+                        sub = None
                 if sub:
                     out[n] = _with(e, task=sub)
             n = m

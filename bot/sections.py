@@ -28,11 +28,14 @@ from common.text import fold
 __all__ = ["Section", "agencys_request", "split_sections", "split_trailing_refs"]
 
 BODY, TASK, GENERAL, FRAME, FUTURE = "body", "task", "general", "frame", "future"
+# A sentence set aside: a question about a task, or a promise to report on it later ("Chị cho em
+# hỏi nhiệm vụ 10 bên em có phải báo cáo không ạ?", "nv6 e gửi sau ạ"), no report of it
+ASIDE = "aside"
 
 
 @dataclass(slots=True)
 class Section:
-    kind: str  # BODY, TASK (a numbered or named heading), GENERAL, FRAME, FUTURE
+    kind: str  # BODY, TASK (a numbered or named heading), GENERAL, FRAME, FUTURE, ASIDE
     start: int  # offsets into the original text
     end: int
     number: str | None = None  # the plan's task number a numbered heading gives ("4", "1a")

@@ -175,6 +175,7 @@ class TaskIndex:
         """From several plans at once (a task number of two plans shares their words)."""
         pairs: list[tuple[str, str, float]] = []
         items: list[tuple[str, str, float]] = []
+        item_titles: dict[str, str] = {}
         for plan in plans:
             for task in getattr(plan, "tasks", ()):
                 pairs.append((task.no, task.title, TITLE_WEIGHT))
@@ -185,13 +186,24 @@ class TaskIndex:
                     if getattr(item, "no", None):
                         items.append((item.no, item.title, TITLE_WEIGHT))
                         items.append((item.no, item.text, 1.0))
+                        item_titles.setdefault(item.no, item.title)
         index = cls(pairs)
         for plan in plans:
             for task in getattr(plan, "tasks", ()):
                 index.titles.setdefault(task.no, task.title)
         if items:
             index.items = cls(items)
+            index.items.titles = item_titles
         return index
+
+    def title_words_in(self, text: str, ref: str) -> bool:
+        """Whether ``text`` has words of task ``ref``'s title that are not the words all its
+        sub-items' titles share ("tuyên truyền, phổ biến" of task 1's title, not "cải cách tư
+        pháp"): a text that says the task's title is about the task, not about one of its points."""
+        own = _pairs(self.titles.get(ref, ""))
+        items = [_pairs(title) for no, title in (self.items.titles.items() if self.items else ()) if no.rstrip("abcdefgh") == ref]
+        shared = frozenset.intersection(*items) if items else frozenset()
+        return bool((own - shared) & _pairs(text))
 
     def __bool__(self) -> bool:
         return bool(self.refs)
