@@ -1522,7 +1522,9 @@ _CONT_RE = re.compile(
 _BARE_NEXT_RE = re.compile(
     r"\s*(?:$|[,:;&+/()\-–—.\n|]|\d{1,2}(?![\d%/.,])|(?:va|hoac|den|toi|da|dang|chua|hoan|xong|deu|khong|ko|co|thi|duoc|"
     r"dat|tiep|se|du|cung|trien|thuc|van|vuong|kho|nv|nhiem|done|bi|con|moi|theo|trong|tai|cua|cham|"
-    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok|ok|oke|okie)(?![a-z]))"
+    r"nam|quy|ve|deu|tren|ke|ht|xog|dag|tk|ben|cua|huyen|tinh|so|chu|phoi|thi|nay|o|thuc|thuong|binh|lam|on|k|kk|kh|kg|hok|ok|oke|okie|"
+    # phone shorthand after the last number of a list: "nv1 4 6 e lm xong", "nv6 7 dg lm", "nv 1 2 3 bt", "nv5 6 cx xg"
+    r"e|em|lm|dg|dc|bt|cx|xg|ps|r|roi|bc|vs|het|hong|chx|ch)(?![a-z]))"
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
@@ -1895,8 +1897,8 @@ def parse_reply(
     try:
         valid = _valid_set(valid_tasks)
         allowed = _valid_set(assigned) if assigned is not None else None
-        entries = _learned_tasks([_stated_obstacle(_second_opinion(_under_way(e))) for e in _read(text, valid, index, allowed)],
-                                 allowed)
+        entries = _learned_tasks([_nothing_of_its_own(_stated_obstacle(_second_opinion(_under_way(e))))
+                                  for e in _read(text, valid, index, allowed)], allowed)
         table = tables.find_table(text)
         return [_from_table(e, table, text, valid) for e in entries] if table else entries
     except Exception:  # noqa: BLE001 - a chat reply must never crash the bot
@@ -1950,6 +1952,23 @@ _STATED_OBSTACLE_RE = re.compile(
     r"|(?<!khong )(?<!ko )(?<!chua )\b(?:thuong xuyen|hay|bi) (?:gian doan|rot mang|mat ket noi)\b|\bmang [a-z ]{0,20}hay rot\b"
     r"|\bchua dat yeu cau\b|\bkhong co (?:tai san|dieu kien thi hanh)\b|\bcon han che\b|\b(?:vang mat|hay vang)\b"
 )
+
+
+# "nv11 chỉ phối hợp nên k có số liệu", "đơn vị chỉ phối hợp, không có số liệu riêng": an agency that
+# only coordinates has nothing of its own to report for the period
+# (not "thực hiện lồng ghép, không có số liệu riêng": work done within other work)
+_NOTHING_OF_ITS_OWN_RE = re.compile(r"\bchi (?:la )?phoi hop\b[^.;?]{0,30}\b(?:khong|k|ko|hong) (?:co )?so lieu\b")
+
+
+def _nothing_of_its_own(entry: ParsedEntry) -> ParsedEntry:
+    """"Nhiệm vụ 10, 11: đơn vị chỉ phối hợp, không có số liệu riêng": nothing arose for the agency
+    (not work under way), unless the part counts results of its own."""
+    if entry.task is None or entry.general or entry.status in (NOT_ARISEN, DONE) or entry.percent is not None:
+        return entry
+    folded = fold(entry.text)
+    if not _NOTHING_OF_ITS_OWN_RE.search(folded) or "long ghep" in folded or find_figures(entry.text):
+        return entry
+    return _with(entry, status=NOT_ARISEN)
 
 
 def _stated_obstacle(entry: ParsedEntry) -> ParsedEntry:
@@ -2309,6 +2328,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     return _finish(_merge(_first_points(reader.sub_items(said or entries), valid)), allowed)
 
 
+_BULLET_LINE_RE = re.compile(r"^\s*[\-–—+•*·●○■□▪►]")
 # "Chị cho em hỏi …", "… có phải báo cáo không ạ?": a question
 _ASKS_ABOUT_RE = re.compile(r"\?\s*$|\b(?:cho (?:em|e|minh|toi) hoi|xin hoi|em hoi them|em hoi)\b")
 # "nv6 e gửi sau ạ", "em chờ số liệu", "mai em bc tiếp": the report of the task comes later
@@ -2377,7 +2397,36 @@ class _Reader:
         reference in brackets, what follows the introduction, each subject a paragraph opens on."""
         subs = frozenset(ref for ref in self.valid if not ref.isdigit())
         sections = split_trailing_refs(self.text, split_sections(self.text, subs), self.valid)
-        return self.split_asides(self.split_intro(self.split_topics(sections)))
+        return self.split_asides(self.split_intro(self.split_topics(self.points_of_another_task(sections))))
+
+    def points_of_another_task(self, sections: list[Section]) -> list[Section]:
+        """Points a), b) under "1. Về kiện toàn tổ chức bộ máy (nhiệm vụ 3)" or under "1. Về tháo gỡ
+        khó khăn … thi hành án dân sự" (the report's own numbering, task 10 by its words) are that
+        task's points, not sub-items 1a, 1b of the heading's number."""
+        out: list[Section] = []
+        head: Section | None = None
+        foreign = False
+        for sec in sections:
+            if sec.kind == TASK and sec.number and not sec.letter and not sec.named and not sec.trailing:
+                head, foreign = sec, self._heads_another_task(sec)
+            elif sec.kind == TASK and sec.letter and head is not None and foreign \
+                    and sec.number == taskrefs.parent(head.number or "") + sec.letter:
+                out[-1].end = sec.end  # the point belongs to the part above it
+                continue
+            elif sec.kind != TASK or not sec.letter:
+                head = None
+            out.append(sec)
+        return out
+
+    def _heads_another_task(self, sec: Section) -> bool:
+        first = self.text[sec.start:sec.end].split("\n", 1)[0]
+        named = {r.task for r in _refs_of(first, self.valid)}
+        if named and sec.number not in named:
+            return True
+        if named or not self.index:
+            return False
+        match = self.index.match(_topic(first), self.allowed)
+        return match.task is not None and taskrefs.parent(match.task) != sec.number
 
     def split_asides(self, sections: list[Section]) -> list[Section]:
         """A sentence that asks about a task ("Chị cho em hỏi nhiệm vụ 10 bên em có phải báo cáo
@@ -2442,12 +2491,16 @@ class _Reader:
                 continue
             current = sec
             lines = [(m.start() + sec.start, m.end() + sec.start) for m in re.finditer(r"[^\n]+", self.text[sec.start:sec.end])]
-            own = sec.number or (self._named_task(sec) if sec.kind == TASK else None)
+            # the task its heading names ("2. Về phối hợp giải quyết các vụ án (nhiệm vụ 4)"), else its number
+            named_head = self._named_task(sec) if sec.kind == TASK else None
+            own = named_head or sec.number
             own_sub = self.sub_item(self.text[lines[0][0]:lines[0][1]], own) if own and lines and sec.kind == BODY else None
             for lo, hi in lines[1:]:
                 line = self.text[lo:hi]
                 if not _TOPIC_OPENING.match(fold(line)):
                     continue
+                if named_head and _BULLET_LINE_RE.match(line) and not _refs_of(line, self.valid):
+                    continue  # "- Án hình sự: …" under "2. … (nhiệm vụ 4)": a point of the task its heading names
                 named = _refs_of(line, self.valid)
                 if named:
                     folded = fold(line)

@@ -33,7 +33,9 @@ _ROLES = (
     ("number", re.compile(r"^(?:stt|tt|so tt)$")),
 )
 # A cell that states no difficulty: "Không", "không có", "-", "x", "0"
-_DENIAL = re.compile(r"^(?:khong|ko|k|chua|khong co|khong co gi|khong phat sinh|chua co|-+|x|0|/)?\s*\.?$")
+_DENIAL = re.compile(r"^(?:khong|ko|k|chua|khong co|khong co gi|khong phat sinh|chua co|-+|x|0|/)?\s*\.?$"
+                     # "Chưa có vụ án hành chính mới để phối hợp": nothing arose, no obstacle (not "Chưa có giám định viên")
+                     r"|^(?:chua|khong|ko) (?:co|phat sinh) (?:vu|viec|yeu cau|de nghi|don|truong hop|noi dung)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,32 @@ def _roles(header: list[str]) -> dict[int, str]:
     return out
 
 
+# "NV4 – Đang thực hiện – 70% – Thiếu kinh phí": a row of the same columns copied without its
+# header, task, status, progress and difficulty parted by dashes (a cell may be empty: "– –")
+_DASH_ROW = re.compile(
+    r"^\s*(?P<task>(?:nv|nhi[eệ]m\s*v[uụ])\s*(?:s[oố]\s*)?\d{1,2}[ab]?)\s+[–—-]\s*(?P<status>[^–—]*?)\s*[–—-]\s*"
+    r"(?P<percent>\d{0,3}\s*%?)\s*[–—-]\s*(?P<difficulty>[^–—]*?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _dash_rows(text: str) -> Table | None:
+    rows = []
+    pos = 0
+    for line in text.split("\n"):
+        m = _DASH_ROW.match(line)
+        if m:
+            rows.append(Row(pos, pos + len(line), {role: m.group(role).strip() for role in ("task", "status", "percent", "difficulty")}))
+        pos += len(line) + 1
+    return Table(tuple(rows)) if rows else None
+
+
 def find_table(text: str) -> Table | None:
     """The table in ``text``: a header line naming at least a task (or result) column and a
-    progress, status or difficulty column, then its rows; None when there is none."""
+    progress, status or difficulty column, then its rows; or rows parted by dashes, "NV4 – Đang
+    thực hiện – 70% – Thiếu kinh phí"; None when there is none."""
     if "|" not in text and "\t" not in text:
-        return None
+        return _dash_rows(text) if "–" in text or " - " in text or "—" in text else None
     lines = []
     pos = 0
     for line in text.split("\n"):

@@ -50,3 +50,47 @@ def test_a_task_asked_about_or_promised_later_gets_no_entry(agency, text, tasks)
 ])
 def test_what_only_looks_like_a_later_report_is_read(agency, text):
     assert any(e.task for e in _as(agency, text))
+
+
+@pytest.mark.parametrize("text, tasks", [
+    ("c oi nv1 4 6 e lm xong het r nha, con nv9 thi dag lm do", ["1", "4", "6", "9"]),
+    ("skhdt: nv1 2 3 xog, nv4 k ps, nv6 7 dg lm", ["1", "2", "3", "4", "6", "7"]),
+    ("CAT: nv 1 den 3 ht, nv5 6 bt, nv9 xu ly 19 tai khoan", ["1", "2", "3", "5", "6", "9"]),
+    ("hnd bc nv1 dag lm dc 8 buoi, nv4 vs 6 bt ko co gi", ["1", "4", "6"]),
+])
+def test_the_last_number_of_a_phone_list_before_shorthand(text, tasks):
+    assert sorted((e.task for e in rs.parse_as_bot({"agency": "van-phong-ubnd-tinh", "text": text})[0] if e.task), key=int) == tasks
+
+
+@pytest.mark.parametrize("text, statuses", [
+    ("nv10 k phat sinh, nv11 chi phoi hop k co so lieu rieng a", {"10": "not_arisen", "11": "not_arisen"}),
+    ("4. Nhiệm vụ 10, 11: đơn vị chỉ phối hợp, không có số liệu riêng.", {"10": "not_arisen", "11": "not_arisen"}),
+    # work done within other work is work going on; so is coordination that happened
+    ("7. Nhiệm vụ 3, 5: thực hiện lồng ghép, không có số liệu riêng.", {"3": "in_progress", "5": "in_progress"}),
+    ("nv9 co phoi hop nhung khong co so lieu rieng", {"9": "in_progress"}),
+])
+def test_only_coordinating_with_nothing_of_its_own(text, statuses):
+    got = {e.task: e.status for e in rs.parse_as_bot({"agency": "uy-ban-mat-tran-to-quoc-viet-nam-tinh", "text": text})[0] if e.task}
+    assert got == statuses
+
+
+def test_points_under_a_heading_naming_another_task_are_that_tasks():
+    text = ("Tòa án nhân dân tỉnh báo cáo kết quả năm 2024:\n"
+            "1. Về kiện toàn tổ chức bộ máy, nâng cao chất lượng đội ngũ (nhiệm vụ 3)\n"
+            "a) Chuyển đổi vị trí công tác định kỳ đối với 14 công chức; bổ nhiệm lại 05 Thẩm phán.\n"
+            "b) Tổ chức 02 cuộc kiểm tra công vụ.\n"
+            "2. Về phối hợp giải quyết các vụ án, vụ việc (nhiệm vụ 4)\n"
+            "- Án hình sự: giải quyết 812/846 vụ; không có án quá hạn luật định.\n"
+            "- Tiếp 1.126 lượt công dân.\n"
+            "3. Về giải quyết án hành chính (nhiệm vụ 5)\nGiải quyết 104/128 vụ.")
+    got = {e.task: e for e in _as("toa-an-nhan-dan-tinh", text)}
+    assert sorted(got) == ["3", "4", "5"]
+    assert "14 công chức" in got["3"].text and "812/846 vụ" in got["4"].text
+
+
+def test_points_under_the_reports_own_number_are_the_tasks_its_words_say():
+    text = ("1. Về tháo gỡ khó khăn, vướng mắc trong công tác thi hành án dân sự, thi hành án hành chính\n"
+            "a) Về việc: đã thi hành xong 3.689 việc.\n"
+            "b) Về tiền: đã thi hành xong 241,5 tỷ đồng.\n"
+            "2. Công tác tiếp công dân, giải quyết khiếu nại, tố cáo\nTiếp 312 lượt công dân.")
+    assert sorted(e.task for e in _as("cuc-thi-hanh-an-dan-su-tinh", text) if e.task) == ["10", "4"]

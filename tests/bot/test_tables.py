@@ -70,3 +70,15 @@ def test_a_procedural_remark_is_no_difficulty_and_an_obstacle_in_its_column_is()
 def test_an_obstacle_in_the_remarks_column_still_counts():
     got = _as("dai-phat-thanh-va-truyen-hinh-tinh", "Nhiệm vụ | Tỷ lệ hoàn thành | Ghi chú\nNV1 | 90% | \nNV9 | 100% | đã xong\nNV6 | 50% | thiếu phóng viên")
     assert got == {"1": ("in_progress", 90, False), "9": ("done", 100, False), "6": ("in_progress", 50, True)}
+
+
+def test_rows_parted_by_dashes_without_a_header():
+    text = ("UBND huyện Ninh Phước gửi trích bảng theo dõi 9 tháng:\nNV2 – Hoàn thành – 100% – Không\n"
+            "NV5 – Đang thực hiện – 50% – Chưa có vụ án hành chính mới để phối hợp\n"
+            "NV7 – Đang thực hiện – – Thiếu công chức tư pháp xã Phước Hậu\nNV8 – Không phát sinh – – –")
+    assert _as("ubnd-huyen-ninh-phuoc", text) == {
+        "2": ("done", 100, False), "5": ("in_progress", 50, False), "7": ("in_progress", None, True), "8": ("not_arisen", None, False)}
+
+
+def test_a_dash_in_a_sentence_is_no_row():
+    assert _as("cong-an-tinh", "NV4 - đang làm, còn vướng kinh phí") == {"4": ("in_progress", None, True)}
