@@ -2054,6 +2054,8 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     short = words < classifier.FEW_WORDS
     status, difficulty = classifier.part_opinion(folded, entry.status)
     status = status if status != entry.status else None
+    if status == NOT_STARTED and entry.status == IN_PROGRESS and (entry.figures or find_figures(entry.text)):
+        status = None  # "đã mở 01 lớp cho 40 học viên; lớp thứ hai chưa triển khai": counted work has begun
     difficulty = difficulty if difficulty != entry.difficulty else None
     # "gia hạn", "lùi hạn": a cheap look before the extension request's own reading
     if (status is None and difficulty is None) or ("han" in folded and extensions.mentions(entry.text)):
@@ -2405,12 +2407,13 @@ class _Reader:
         task's points, not sub-items 1a, 1b of the heading's number."""
         out: list[Section] = []
         head: Section | None = None
-        foreign = False
+        foreign: bool | None = None  # asked once, when a point follows the heading
         for sec in sections:
             if sec.kind == TASK and sec.number and not sec.letter and not sec.named and not sec.trailing:
-                head, foreign = sec, self._heads_another_task(sec)
-            elif sec.kind == TASK and sec.letter and head is not None and foreign \
-                    and sec.number == taskrefs.parent(head.number or "") + sec.letter:
+                head, foreign = sec, None
+            elif sec.kind == TASK and sec.letter and head is not None \
+                    and sec.number == taskrefs.parent(head.number or "") + sec.letter \
+                    and (foreign if foreign is not None else (foreign := self._heads_another_task(head))):
                 out[-1].end = sec.end  # the point belongs to the part above it
                 continue
             elif sec.kind != TASK or not sec.letter:
@@ -2440,8 +2443,11 @@ class _Reader:
                 continue
             piece = self.text[sec.start:sec.end]
             asides = [(a, b) for a, b in _sentences(piece) if _aside(piece[a:b], self.valid)]
-            rest = "".join(ch for k, ch in enumerate(piece) if not any(a <= k < b for a, b in asides))
-            if not asides or not re.search(r"[^\W\d_]{2}", rest) or not _refs_of(rest, self.valid) and not self.index:
+            if not asides:
+                out.append(sec)
+                continue
+            rest = "".join(piece[b:a] for (_, b), (a, _) in zip([(0, 0), *asides], [*asides, (len(piece), 0)]))
+            if not re.search(r"[^\W\d_]{2}", rest) or not _refs_of(rest, self.valid) and not self.index:
                 out.append(sec)
                 continue
             pos, first = sec.start, True

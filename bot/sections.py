@@ -125,6 +125,8 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
             return GENERAL, None, None
         if _FUTURE_WORDS.match(rest):
             return (GENERAL if _ASKS_TOO.search(rest) else FUTURE), None, None
+        if _ROMAN_SUBJECT.match(rest) and not _FRAME_WORDS.match(rest):
+            return TASK, None, None  # "Phần I. Quán triệt, tuyên truyền": a part about a task's subject, read by its words
         return FRAME, None, None
     m = _NUMBERED.match(stripped)
     if m:
@@ -162,6 +164,11 @@ def _classify(stripped: str) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
+# the subject of a task opening a part: "I. Quán triệt, tuyên truyền", "III. Phối hợp phòng ngừa tham nhũng …"
+_ROMAN_SUBJECT = re.compile(r"^(?:quan triet|tuyen truyen|pho bien|phoi hop|kien toan|dao tao|boi duong|tham muu|giai quyet|"
+                            r"thi hanh an|tiep cong dan|ho tro|bao dam|trung gian|xu ly|gop y|tham dinh)\b"
+                            # "Phần II. Nhiệm vụ chủ trì: tham mưu triển khai …": the part's own task, said after its colon
+                            r"|^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*:\s*[a-z]")
 # "Nhiệm vụ chủ trì (Nhiệm vụ 1)", "Nhiệm vụ phối hợp (NV 6):": a part of the report that names its one task
 _PART_NAMING_TASK = re.compile(
     r"^nhiem vu (?:chu tri|phoi hop|duoc giao)\s*[(:\-–—]\s*(?:nv|nhiem\s*vu)\s*(?:so\s*)?\d{1,2}(?![\d,/])(?!\s*(?:,|va|den|-)\s*\d)"

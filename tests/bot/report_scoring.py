@@ -79,10 +79,12 @@ HELD_OUT_40 = HERE / "parser_corpus_reports_heldout40.jsonl"
 HELD_OUT_41 = HERE / "parser_corpus_reports_heldout41.jsonl"
 HELD_OUT_42 = HERE / "parser_corpus_reports_heldout42.jsonl"
 HELD_OUT_43 = HERE / "parser_corpus_reports_heldout43.jsonl"
-HELD_OUT_44 = HERE / "parser_corpus_reports_heldout44.jsonl"  # with -45, -46, -47: left out of the models' training
+HELD_OUT_44 = HERE / "parser_corpus_reports_heldout44.jsonl"
 HELD_OUT_45 = HERE / "parser_corpus_reports_heldout45.jsonl"
 HELD_OUT_46 = HERE / "parser_corpus_reports_heldout46.jsonl"
 HELD_OUT_47 = HERE / "parser_corpus_reports_heldout47.jsonl"
+HELD_OUT_48 = HERE / "parser_corpus_reports_heldout48.jsonl"  # with -49: left out of the models' training
+HELD_OUT_49 = HERE / "parser_corpus_reports_heldout49.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -94,3 +94,15 @@ def test_points_under_the_reports_own_number_are_the_tasks_its_words_say():
             "b) Về tiền: đã thi hành xong 241,5 tỷ đồng.\n"
             "2. Công tác tiếp công dân, giải quyết khiếu nại, tố cáo\nTiếp 312 lượt công dân.")
     assert sorted(e.task for e in _as("cuc-thi-hanh-an-dan-su-tinh", text) if e.task) == ["10", "4"]
+
+
+def test_parts_headed_by_a_tasks_subject_are_read():
+    text = ("THANH TRA TỈNH\nBÁO CÁO 9 THÁNG NĂM 2024 KẾT QUẢ THỰC HIỆN KẾ HOẠCH 124-KH/BCSĐ\n"
+            "Phần I. Quán triệt, tuyên truyền\nThanh tra tỉnh tổ chức quán triệt Quy định 132-QĐ/TW cho 100% công chức (47 người).\n"
+            "Phần II. Nhiệm vụ chủ trì: tham mưu rà soát quy chế phối hợp giải quyết án hành chính\n"
+            "- Theo dõi 61 vụ án hành chính, trong đó 27 vụ đã có bản án.\n"
+            "Phần III. Phối hợp phòng ngừa tham nhũng, tiêu cực và tiếp công dân\nTiến hành 14 cuộc thanh tra hành chính.\n"
+            "Phần IV. Khó khăn, vướng mắc, kiến nghị\n- Hồ sơ lưu trữ không đầy đủ.")
+    got = _as("thanh-tra-tinh", text)
+    assert {e.task for e in got if e.task} >= {"5", "4"} and any(e.task in ("1", "1a") for e in got)
+    assert [e.general for e in got].count(True) == 1

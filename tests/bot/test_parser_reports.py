@@ -72,10 +72,12 @@ SETS = {
     "reports-held-out-41": (rs.HELD_OUT_41, 0.92, 0.96),
     "reports-held-out-42": (rs.HELD_OUT_42, 0.84, 0.94),
     "reports-held-out-43": (rs.HELD_OUT_43, 0.82, 0.91),
-    "reports-held-out-44": (rs.HELD_OUT_44, 0.60, 0.90),
-    "reports-held-out-45": (rs.HELD_OUT_45, 0.79, 0.86),
-    "reports-held-out-46": (rs.HELD_OUT_46, 0.60, 0.72),
-    "reports-held-out-47": (rs.HELD_OUT_47, 0.63, 0.76),
+    "reports-held-out-44": (rs.HELD_OUT_44, 0.86, 0.92),
+    "reports-held-out-45": (rs.HELD_OUT_45, 0.83, 0.91),
+    "reports-held-out-46": (rs.HELD_OUT_46, 0.63, 0.76),
+    "reports-held-out-47": (rs.HELD_OUT_47, 0.75, 0.81),
+    "reports-held-out-48": (rs.HELD_OUT_48, 0.79, 0.90),
+    "reports-held-out-49": (rs.HELD_OUT_49, 0.62, 0.67),
 }
 
 
