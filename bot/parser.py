@@ -53,7 +53,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot import classifier, extensions, tables
@@ -2345,11 +2345,12 @@ def _aside(sentence: str, valid: frozenset[str]) -> bool:
     folded = fold(sentence)
     if "|" in sentence or "\t" in sentence:
         return False  # a table's row: its columns say what it is ("NV11 | | Chờ số liệu phòng Tài chính")
-    if not folded or not (_ASKS_ABOUT_RE.search(folded) or _LATER_RE.search(folded)):
+    asks = _ASKS_ABOUT_RE.search(folded) is not None
+    if not folded or not (asks or _LATER_RE.search(folded)):
         return False
     if find_figures(sentence) or "%" in folded or _SAYS_DONE_OR_DOING_RE.search(folded):
         return False
-    return bool(_refs_of(sentence, valid)) or bool(_ASKS_ABOUT_RE.search(folded))
+    return asks or bool(_refs_of(sentence, valid))
 
 
 # "Về chuyển đổi số, …: 100% hồ sơ … thực hiện trực tuyến": a subject, then four words or more of what was done
@@ -2453,8 +2454,7 @@ class _Reader:
             pos, first = sec.start, True
             for a, b in asides:
                 if self.text[pos:sec.start + a].strip():
-                    out.append(Section(sec.kind, pos, sec.start + a, sec.number, sec.letter, sec.outline, sec.named, sec.topic,
-                                       sec.points, sec.trailing, sec.tail_at) if first else Section(BODY, pos, sec.start + a, topic=True))
+                    out.append(replace(sec, start=pos, end=sec.start + a) if first else Section(BODY, pos, sec.start + a, topic=True))
                     first = False
                 out.append(Section(ASIDE, sec.start + a, sec.start + b))
                 pos = sec.start + b
@@ -2517,8 +2517,7 @@ class _Reader:
                     # "- Tuyên truyền …: …" then "- Đấu tranh phản bác quan điểm sai trái (NV9): …": a
                     # subject naming its task before its colon, after parts that name none, opens that
                     # task's part (where the parts before it are read by their words)
-                    out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline,
-                                       current.named, topic=current.topic))
+                    out.append(replace(current, end=lo))
                     current = Section(TASK, lo, current.end)
                     own = named[0].task
                     own_sub = None
@@ -2531,15 +2530,13 @@ class _Reader:
                         # "- Về quán triệt …: …" then "- Về đổi mới hình thức tuyên truyền: …": task 1's two points
                         line_sub = self.sub_item(line, own)
                         if line_sub and own_sub and line_sub != own_sub:
-                            out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline,
-                                               current.named, topic=current.topic))
+                            out.append(replace(current, end=lo))
                             current = Section(BODY, lo, current.end, topic=True)
                             own_sub = line_sub
                         continue
                     if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
                         continue
-                out.append(Section(current.kind, current.start, lo, current.number, current.letter, current.outline, current.named,
-                                   topic=current.topic))
+                out.append(replace(current, end=lo))
                 current = Section(BODY, lo, current.end, topic=True)
                 own = match.task
                 own_sub = self.sub_item(line, own) if own else None

@@ -20,7 +20,7 @@ entry can quote its own part verbatim.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from common import tasks as taskrefs
 from common.text import fold
@@ -367,7 +367,8 @@ def split_trailing_refs(text: str, sections: list[Section], valid: frozenset[str
             if not re.search(r"[^\W\d_]", piece[start:m.start()]):
                 continue  # "(NV4)" alone: nothing before it to close
             line = _OWN_NUMBER.sub("", fold(piece[piece.rfind("\n", 0, m.start()) + 1:m.start()]))
-            at_end = not piece[m.end():piece.find("\n", m.end()) if "\n" in piece[m.end():] else len(piece)].strip()
+            nl = piece.find("\n", m.end())
+            at_end = not piece[m.end():nl if nl >= 0 else len(piece)].strip()
             if at_end and (not _SAYS_BEFORE.search(line) or not _closes(piece, m.end())):
                 continue  # "1. Về kiện toàn tổ chức, bộ máy (Nhiệm vụ 3)" then its lines: a heading, for what follows it
             cuts.append((start, m.end(), m.start(), tasks))
@@ -390,9 +391,7 @@ def split_trailing_refs(text: str, sections: list[Section], valid: frozenset[str
 
 
 def _part_of(sec: Section, start: int, end: int, first: bool) -> Section:
-    if first:
-        return Section(sec.kind, start, end, sec.number, sec.letter, sec.outline, sec.named, sec.topic, sec.points)
-    return Section(BODY, start, end, topic=True)
+    return replace(sec, start=start, end=end) if first else Section(BODY, start, end, topic=True)
 
 
 def _closes(piece: str, at: int) -> bool:

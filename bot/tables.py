@@ -91,14 +91,18 @@ _DASH_ROW = re.compile(
 )
 
 
-def _dash_rows(text: str) -> Table | None:
-    rows = []
-    pos = 0
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    """Each line of ``text`` with its offsets."""
+    out, pos = [], 0
     for line in text.split("\n"):
-        m = _DASH_ROW.match(line)
-        if m:
-            rows.append(Row(pos, pos + len(line), {role: m.group(role).strip() for role in ("task", "status", "percent", "difficulty")}))
+        out.append((pos, pos + len(line), line))
         pos += len(line) + 1
+    return out
+
+
+def _dash_rows(text: str) -> Table | None:
+    rows = [Row(start, end, {role: m.group(role).strip() for role in ("task", "status", "percent", "difficulty")})
+            for start, end, line in _lines(text) if (m := _DASH_ROW.match(line))]
     return Table(tuple(rows)) if rows else None
 
 
@@ -108,11 +112,7 @@ def find_table(text: str) -> Table | None:
     thực hiện – 70% – Thiếu kinh phí"; None when there is none."""
     if "|" not in text and "\t" not in text:
         return _dash_rows(text) if "–" in text or " - " in text or "—" in text else None
-    lines = []
-    pos = 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line), line))
-        pos += len(line) + 1
+    lines = _lines(text)
     for n, (_start, _end, line) in enumerate(lines):
         sep = "\t" if line.count("\t") >= 2 else "|" if line.count("|") >= 2 else None
         if sep is None:

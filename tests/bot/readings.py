@@ -31,3 +31,9 @@ def kind(text: str, tasks: list[str] = TASKS) -> str | None:
 def by_task(text: str) -> dict[str, object]:
     """The entries of ``text`` that have a task, by task, read with :data:`TASKS`."""
     return {e.task: e for e in parse_reply(text, TASKS) if e.task}
+
+
+def as_agency(agency: str, text: str):
+    """The entries of ``text`` as the bot reads them from ``agency`` (the plan's index, its
+    assignments, the extension-request check): :func:`report_scoring.parse_as_bot`."""
+    return rs.parse_as_bot({"agency": agency, "text": text})[0]

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from bot.parser import parse_reply
-from tests.bot import report_scoring as rs
-from tests.bot.readings import kind as _kind, seed_index
-
-
-def _as(agency: str, text: str):
-    return rs.parse_as_bot({"agency": agency, "text": text})[0]
+from tests.bot.readings import as_agency as _as, kind as _kind, seed_index
 
 
 def test_a_point_a_opened_on_the_tasks_heading_line_is_point_a():

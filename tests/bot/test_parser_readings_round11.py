@@ -5,11 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.parser import parse_reply
-from tests.bot import report_scoring as rs
-
-
-def _as(agency: str, text: str):
-    return rs.parse_as_bot({"agency": agency, "text": text})[0]
+from tests.bot.readings import as_agency as _as
 
 
 @pytest.mark.parametrize("text", [

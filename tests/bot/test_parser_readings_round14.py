@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot import report_scoring as rs
-
-
-def _as(agency: str, text: str):
-    return rs.parse_as_bot({"agency": agency, "text": text})[0]
+from tests.bot.readings import as_agency as _as
 
 
 def test_a_reference_closing_each_paragraph_is_that_paragraphs_task():

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot import report_scoring as rs
-
-
-def _as(agency: str, text: str):
-    return rs.parse_as_bot({"agency": agency, "text": text})[0]
+from tests.bot.readings import as_agency as _as
 
 
 @pytest.mark.parametrize("agency, text", [
@@ -59,7 +55,7 @@ def test_what_only_looks_like_a_later_report_is_read(agency, text):
     ("hnd bc nv1 dag lm dc 8 buoi, nv4 vs 6 bt ko co gi", ["1", "4", "6"]),
 ])
 def test_the_last_number_of_a_phone_list_before_shorthand(text, tasks):
-    assert sorted((e.task for e in rs.parse_as_bot({"agency": "van-phong-ubnd-tinh", "text": text})[0] if e.task), key=int) == tasks
+    assert sorted((e.task for e in _as("van-phong-ubnd-tinh", text) if e.task), key=int) == tasks
 
 
 @pytest.mark.parametrize("text, statuses", [
@@ -70,7 +66,7 @@ def test_the_last_number_of_a_phone_list_before_shorthand(text, tasks):
     ("nv9 co phoi hop nhung khong co so lieu rieng", {"9": "in_progress"}),
 ])
 def test_only_coordinating_with_nothing_of_its_own(text, statuses):
-    got = {e.task: e.status for e in rs.parse_as_bot({"agency": "uy-ban-mat-tran-to-quoc-viet-nam-tinh", "text": text})[0] if e.task}
+    got = {e.task: e.status for e in _as("uy-ban-mat-tran-to-quoc-viet-nam-tinh", text) if e.task}
     assert got == statuses
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tables import find_table, percent_of, states_difficulty
-from tests.bot import report_scoring as rs
+from tests.bot.readings import as_agency
 
 PIPES = ("Phòng Tư pháp TP gửi bảng tổng hợp quý I/2024 ạ:\n"
          "STT | Nhiệm vụ | Kết quả | Tiến độ (%) | Khó khăn\n"
@@ -53,7 +53,7 @@ def test_a_difficulty_cell(cell, says):
 
 
 def _as(agency, text):
-    return {e.task: (e.status, e.percent, e.difficulty) for e in rs.parse_as_bot({"agency": agency, "text": text})[0]}
+    return {e.task: (e.status, e.percent, e.difficulty) for e in as_agency(agency, text)}
 
 
 def test_a_pasted_table_read_row_by_row():
