@@ -132,6 +132,17 @@ def test_a_chat_list_with_status_signs_gives_each_task(chat, engine):
     assert entries["10"].text == "NV10 ⏳ 60%"  # each task's own line, its sign as written
 
 
+def test_a_tracking_table_pasted_from_excel_gives_each_row_its_columns(chat, engine):
+    # a bare "60" under "Tiến độ (%)" is the percent; the difficulty column states one or denies it
+    out = chat.send("STT | Nhiệm vụ | Kết quả | Tiến độ (%) | Khó khăn\n"
+                    "1 | NV10 | Thi hành xong 512 việc | 60 | Thiếu chấp hành viên\n"
+                    "2 | NV4 | Ký 01 quy chế phối hợp với Công an tỉnh | 100 | Không\n"
+                    "3 | NV5 | Không phát sinh | | -")
+    chat.press(out, "✅")
+    assert {no: (e.status, e.percent, e.difficulty) for no, e in stored(engine).items()} == {
+        "10": ("in_progress", 60, True), "4": ("done", 100, False), "5": ("not_arisen", None, False)}
+
+
 @pytest.mark.parametrize(
     "text, answer",
     [

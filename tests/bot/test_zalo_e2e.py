@@ -165,6 +165,17 @@ async def test_a_chat_list_with_status_signs_is_drafted_task_by_task_and_confirm
         "4": ("done", None), "9": ("in_progress", 60), "11": ("not_started", None)}
 
 
+async def test_a_tracking_table_pasted_on_zalo_is_read_by_its_columns(zalo, bot, engine, clock):
+    user = await joined(zalo, engine, clock)
+    user.send("Nhiệm vụ\tKết quả\tTiến độ (%)\tKhó khăn\nNV4\tKhởi tố 156 vụ\t70\tThiếu điều tra viên\n"
+              "NV9\tGỡ 46 tin xấu độc\t100\tKhông")
+    await zalo.wait_for(POLICE, "kiểm tra nội dung")
+    user.send("✅")
+    await zalo.wait_for(POLICE, "Đã ghi nhận")
+    assert {no: (e.status, e.percent, e.difficulty) for no, e in police_q1(engine).items()} == {
+        "4": ("in_progress", 70, True), "9": ("done", 100, False)}
+
+
 async def test_code_after_start_and_stranger_told_it_is_a_bot(zalo, bot, engine, clock):
     stranger = zalo.user(STRANGER, "Người lạ")
     stranger.send("xin chào")
