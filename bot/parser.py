@@ -2327,7 +2327,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
     # "Kính gửi Sở Tư pháp,\nVề thẩm định …: …": a salutation on its own line is no part of the report
     said = [e for e in entries if not (e.task is None and not e.general and not e.says_something
                                        and _SALUTATION_RE.fullmatch(fold(e.text)))]
-    return _finish(_merge(_first_points(reader.sub_items(said or entries), valid)), allowed)
+    return _finish(_merge(_first_points(reader.sub_items(reader.described_otherwise(said or entries)), valid)), allowed)
 
 
 _BULLET_LINE_RE = re.compile(r"^\s*[\-–—+•*·●○■□▪►]")
@@ -2338,6 +2338,8 @@ _LATER_RE = re.compile(
     r"\b(?:(?:gui|bc|bao cao|nop)\s+(?:tiep|sau|bo sung sau)(?!\s*(?:cong dan|:))|cho so lieu|dang cho[^.;]{0,30}\bso lieu|chua co so lieu"
     r"|(?:mai|thu (?:hai|ba|tu|nam|sau|2|3|4|5|6)|tuan sau)\s+(?:em |e |minh )?(?:gui|bc|bao cao))\b")
 _SAYS_DONE_OR_DOING_RE = re.compile(r"\b(?:xong|hoan thanh|ht|dang (?:lam|thuc hien|trien khai)|da (?!co )[a-z]+|dat \d)")
+# "… còn việc tham mưu quy chế … đã báo cáo trong văn bản trước": told before, nothing new this time
+_TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|o|theo|qua)\s+(?:van ban|bao cao|cong van|ky|lan|dot)\s+(?:truoc|lan truoc|ky truoc)\b[\s.!]*$")
 
 
 def _aside(sentence: str, valid: frozenset[str]) -> bool:
@@ -2345,6 +2347,9 @@ def _aside(sentence: str, valid: frozenset[str]) -> bool:
     folded = fold(sentence)
     if "|" in sentence or "\t" in sentence:
         return False  # a table's row: its columns say what it is ("NV11 | | Chờ số liệu phòng Tài chính")
+    told = _TOLD_BEFORE_RE.search(folded)
+    if told and not find_figures(sentence) and "%" not in folded and not _SAYS_DONE_OR_DOING_RE.search(folded[:told.start()]):
+        return True
     asks = _ASKS_ABOUT_RE.search(folded) is not None
     if not folded or not (asks or _LATER_RE.search(folded)):
         return False
@@ -2400,7 +2405,67 @@ class _Reader:
         reference in brackets, what follows the introduction, each subject a paragraph opens on."""
         subs = frozenset(ref for ref in self.valid if not ref.isdigit())
         sections = split_trailing_refs(self.text, split_sections(self.text, subs), self.valid)
-        return self.split_asides(self.split_intro(self.split_topics(self.points_of_another_task(sections))))
+        return self.split_asides(self.split_turns(self.split_intro(self.split_topics(self.points_of_another_task(sections)))))
+
+    def split_turns(self, sections: list[Section]) -> list[Section]:
+        """"nv11 bên em đang tham mưu bổ sung kinh phí …, còn định giá tài sản trong tố tụng thì
+        xong rồi": a part that names its task, turning ("còn …") to a subject clearly another
+        of the agency's tasks and naming no number, goes on as that subject's part."""
+        if not self.index:
+            return sections
+        out: list[Section] = []
+        for sec in sections:
+            piece = self.text[sec.start:sec.end]
+            if sec.kind not in (TASK, BODY) or sec.trailing or not _TURN_RE.search(piece):
+                out.append(sec)
+                continue
+            current = sec
+            for m in _TURN_RE.finditer(piece):
+                at = sec.start + m.start() + 1
+                before = _refs_of(self.text[current.start:at], self.valid)
+                own = {r.task for r in before}
+                end = next((sec.start + b for a, b in _sentences(piece) if sec.start + b > at), sec.end)
+                clause = self.text[at:end]
+                if len(own) != 1 or _refs_of(self.text[at:sec.end], self.valid):
+                    continue
+                match = self.index.match(_topic(clause), self.allowed)
+                task = next(iter(own))
+                if match.task is None or taskrefs.parent(match.task) == taskrefs.parent(task):
+                    continue
+                out.append(replace(current, end=at))
+                current = Section(BODY, at, current.end, topic=True)
+            out.append(current)
+        return out
+
+    def described_otherwise(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
+        """"Nhiệm vụ số 8 (giám định thiệt hại cây trồng)", "Giám định tư pháp xây dựng (Sở tạm xếp
+        vào nhiệm vụ 9, nhờ Sở Tư pháp kiểm tra lại)": a number whose own description in brackets
+        is clearly another task's, not its own, or that the agency itself gives as a guess, is
+        read by the words: the task they are about, as an officer would file it."""
+        if not self.index:
+            return entries
+        out = []
+        for e in entries:
+            if e.task is None or e.how not in ("named", "heading"):
+                out.append(e)
+                continue
+            folded = fold(e.text)
+            words = None
+            guess = _GUESSED_NUMBER_RE.search(folded)
+            if guess and guess.group("num").lstrip("0") == taskrefs.parent(e.task):
+                words = folded[:guess.start()] + folded[guess.end():]
+            else:
+                described = _DESCRIBED_RE.search(folded)
+                if described and described.group("num").lstrip("0") == taskrefs.parent(e.task):
+                    scores = dict(self.index.scores(_topic(described.group("desc")), self.allowed))
+                    if not scores.get(taskrefs.parent(e.task)) and not scores.get(e.task):
+                        words = described.group("desc")
+            if words is not None:
+                match = self.index.match(_topic(words), self.allowed)
+                if match.task and taskrefs.parent(match.task) != taskrefs.parent(e.task):
+                    e = _with(e, task=match.task, how="content")
+            out.append(e)
+        return out
 
     def points_of_another_task(self, sections: list[Section]) -> list[Section]:
         """Points a), b) under "1. Về kiện toàn tổ chức bộ máy (nhiệm vụ 3)" or under "1. Về tháo gỡ
@@ -2685,7 +2750,8 @@ class _Reader:
                 own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
-                if own * (2 if about else 4) < match.score:
+                if own * (2 if about else 4) < match.score or self.index.title_document(piece.split("\n", 1)[0], match.task, self.allowed):
+                    # "1/ NQ27 - đã quán triệt xong": a heading naming the document of another task's title
                     return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
             elif match and match.candidates and not sec.letter \
                     and not {number, taskrefs.parent(number)} & {taskrefs.parent(c) for c in match.candidates}:
@@ -2709,11 +2775,12 @@ class _Reader:
             return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
         if not self.index:
             return [self._only(_parse(piece, self.valid)[0])]
-        spans = _sentences(piece)
+        spans = _clauses_of(piece)
         # a sentence about "the other tasks" names none of them: it is no task's by content
-        # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none
+        # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none,
+        # nor a clause saying a subject was reported in an earlier letter
         matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
-                   or _SENDING_RE.match(fold(piece[a:b]))
+                   or _SENDING_RE.match(fold(piece[a:b])) or _TOLD_BEFORE_RE.search(fold(piece[a:b]))
                    else self.index.match(_topic(piece[a:b]), self.allowed)
                    for a, b in spans]
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
@@ -2755,8 +2822,10 @@ class _Reader:
                 far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
                 # "Về kiện toàn tổ chức bộ máy các cơ quan tư pháp: … thẩm định đề án vị trí việc làm của
                 # … Trung tâm Trợ giúp pháp lý": a heading clearly one task's, which the whole part leads
-                # to as well, is not undone by a rival its results bring that is not the heading's runner-up
-                results_rival = whole.candidates[:1] == (by_head.task,) and not (len(ranked) > 1 and ranked[1][0] in whole.candidates)
+                # to as well, is not undone by a rival its results bring that is not the heading's runner-up,
+                # nor by the runner-up when the heading's words give it half the score or less
+                results_rival = whole.candidates[:1] == (by_head.task,) and (
+                    not (len(ranked) > 1 and ranked[1][0] in whole.candidates) or ranked[0][1] >= 2 * ranked[1][1])
                 if by_head.task and (by_head.task not in whole.candidates or far or results_rival):
                     whole = by_head
                 elif whole.task and by_head.candidates and whole.task in by_head.candidates \
@@ -2888,6 +2957,35 @@ def _sentences(piece: str) -> list[tuple[int, int]]:
     if piece[start:].strip():
         out.append((start, len(piece)))
     return out or [(0, len(piece))]
+
+
+# "(Sở tạm xếp vào nhiệm vụ 9, nhờ Sở Tư pháp kiểm tra lại)", "em ghi nv8 được không chị?": a number given as a guess
+_GUESSED_NUMBER_RE = re.compile(
+    r"\([^()]{0,40}\bxep (?:vao|la)\s+(?:nv|nhiem vu)\s*(?:so\s*)?(?P<num>\d{1,2})\b[^()]{0,80}"
+    r"\b(?:dieu chinh|kiem tra|xem lai|xep giup|sua|chua dung|huong dan)\b[^()]{0,40}\)"
+    r"|\b(?:em|e|minh) ghi (?:vao |la )?(?:nv|nhiem vu)\s*(?:so\s*)?(?P<num2>\d{1,2}) (?:duoc|dc) (?:khong|ko|k|hong)\b[^.;\n]*")
+# "Nhiệm vụ số 8 (giám định thiệt hại cây trồng)": a number and its own description
+_DESCRIBED_RE = re.compile(r"(?<![a-z])(?:nv|nhiem vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})[a-e]?\s*\((?P<desc>[^()\d]{6,100})\)")
+_TURN_RE = re.compile(r"[,;]\s*(?=(?:còn|con)\s(?!lại|lai|\d))", re.IGNORECASE)
+# "…, còn định giá tài sản trong tố tụng thì xong rồi", "quản lý giám định: 02 vụ, án hành chính: 05 vụ":
+# within a sentence, a turn to another subject ("còn", "riêng", "về", or a subject and its colon)
+_CLAUSE_TURN_RE = re.compile(
+    r",\s*(?=(?:còn|con|riêng|rieng|về|ve|đối với|doi voi|phần|phan)\s(?!lại|lai|mềm|mem|lớn|lon|nào|nao|\d))|,\s*(?=(?P<subject>[^,:;.\n\d]{3,50}):)", re.IGNORECASE)
+
+
+def _clauses_of(piece: str) -> list[tuple[int, int]]:
+    """The sentences of a part, each cut where it turns to another subject: the spans a part's
+    words are matched by (a clause that names no task's words stays with the one before it)."""
+    out = []
+    for a, b in _sentences(piece):
+        start = a
+        for m in _CLAUSE_TURN_RE.finditer(piece, a, b):
+            if m.group("subject") and ":" not in piece[start:m.start()]:
+                continue  # "Công tác kiện toàn tổ chức bộ máy, công chức tư pháp: …": one subject, not a list of them
+            out.append((start, m.start() + 1))
+            start = m.start() + 1
+        out.append((start, b))
+    return out
 
 
 def _trimmed(text: str, lo: int, hi: int) -> tuple[int, int]:

@@ -115,6 +115,11 @@ def _pairs(text: str) -> frozenset[str]:
         for k, (a, b) in enumerate(zip(syllables, syllables[1:])):
             if ((a == "tac" and syllables[k - 1:k] == ["cong"]) or (b == "cong" and syllables[k + 2:k + 3] == ["tac"])):
                 continue  # "công tác tuyên truyền", "liên quan đến công tác": a pair across "công tác" is no word
+            if a == "an" and syllables[max(k - 2, 0):k] == ["thi", "hanh"]:
+                # "thi hành án hành chính" (enforcing judgments) is not "án hành chính" (the cases a
+                # court tries), nor "thi hành án dân sự" "án dân sự": the term goes on as one word
+                out.add(f"thi-hanh-an {b}")
+                continue
             if a in _FUNCTION and b in _FUNCTION:
                 continue
             if a in _FRAME and b in _FRAME:
@@ -271,6 +276,14 @@ class TaskIndex:
         """Whether the passage names a document by its number that only task ``ref`` names."""
         return any("#" in p and self._weight.get(p, 0.0) >= self._weight_one for p in found & self._vocab.get(ref, set()))
 
+    def title_document(self, text: str, ref: str, allowed: Collection[str] | None = None) -> bool:
+        """Whether ``text`` names a document by its number that task ``ref``'s title names and no
+        other task's title among ``allowed`` does ("Quán triệt Nghị quyết 27-NQ/TW" and task 2,
+        "Quán triệt, triển khai Nghị quyết 27-NQ/TW …"; task 1a only lists it in its text)."""
+        docs = [p for p in _pairs(text) if "#" in p and self._boost.get(ref, {}).get(p, 1.0) > 1.0]
+        return any(not any(self._boost[o].get(p, 1.0) > 1.0 for o in self.refs if o != ref and (allowed is None or o in allowed))
+                   for p in docs)
+
     def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
         """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
         found = _pairs(text) if pairs is None else pairs
@@ -287,6 +300,8 @@ class TaskIndex:
             close = []
         if close and self._own_document(found, best) and not any(self._own_document(found, ref) for ref in close):
             close = []  # "Kế hoạch số 2197/KH-UBND …" that only NV2 names: the document decides
+        if close and self.title_document(text, best, allowed):
+            close = []  # "NQ27 đã quán triệt xong": the task whose title names the document
         if close:
             return TaskMatch(None, score, (best, *close[:2]))
         return TaskMatch(best, score)
