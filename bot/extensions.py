@@ -45,12 +45,15 @@ _ASK = r"(?:de nghi|xin|kien nghi|de xuat|mong|cho phep|kinh de nghi|xin phep)"
 _LINK = r"(?:\s+(?:cho|duoc|phep|so tu phap|stp))*"
 _TASK_PREFIX = r"(?:(?:nv|nhiem vu)\s*(?:so\s*)?\.?\s*\d{1,2}\s*[a-d]?\s*[:.)\-–]?\s*)?"
 _REQUEST = re.compile(
+    # "xin gửi báo cáo chậm 2 ngày", "đề nghị Sở Tư pháp cho phép gửi báo cáo 9 tháng chậm đến ngày 05/10": asking to be late is asking for time
+    rf"(?:(?<![a-z]){_ASK}{_LINK}\s+(?:gui|nop)\s+(?:bao cao|bc)(?:\s+(?!cham\b|tre\b)[a-z0-9/]+){{0,4}}\s+(?:cham|tre)(?![a-z]))|"
     rf"(?:(?<![a-z]){_ASK}{_LINK}\s+(?:gia|lui|gian|hoan) han(?![a-z]))|(?:^\s*{_TASK_PREFIX}(?:(?:da\s*,|vang\s*,?|kinh gui so tu phap\s*[,:]?)\s*)?gia han(?![a-z]))"
 )
 _TASK = re.compile(r"(?<![a-z0-9])(?:nv|nhiem vu)\s*(?:so\s*)?\.?\s*(\d{1,2})\s*([a-d])?(?![0-9a-z])")
 _NUMERIC = re.compile(r"(?<![0-9])(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}|\d{2}))?(?![0-9])")
 _WORDS = re.compile(r"(?<![0-9])(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/|,)?\s*(\d{4}))?(?![0-9])")
-_MORE = re.compile(r"\bthem\s+(\d{1,3})\s+ngay(\s+lam\s+viec)?")
+# "thêm 10 ngày"; "gia hạn 5 ngày", "chậm 2 ngày" right after the request
+_MORE = re.compile(r"(?:\bthem\s+|^\s*)(\d{1,3})\s+ngay(\s+lam\s+viec)?")
 _REASON_HEAD = re.compile(r"^[\s,;:.\-–)]*(?:(?:(?:boi\s+)?vi|do|ly do|boi)(?![a-z]))?\s*[:,]?\s*")
 # Sentence ends; a dot between digits (30.3) is not one.
 _SENTENCE_END = re.compile(r"[;\n!?]|\.(?![0-9])")
@@ -234,5 +237,10 @@ def parse(
         raise ExtensionError("past", until=until, due=due)
     if (until - due).days > MAX_DAYS:
         raise ExtensionError("too_far", until=until, due=due, days=MAX_DAYS)
-    reason = _reason(text, folded, index, request, request.end() + match.end())
+    after = request.end() + match.end()
+    if how == "more":
+        # "chậm 2 ngày, khoảng 17/12": the date that spells the days out is no reason
+        spelled = re.match(r"[\s,(]*(?:khoang|tuc|tuc la|la|den|den ngay|ngay)?\s*(?:ngay\s+)?\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?\)?", folded[after:])
+        after += spelled.end() if spelled else 0
+    reason = _reason(text, folded, index, request, after)
     return Request(until=until, task=_task(folded), reason=reason)

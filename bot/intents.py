@@ -100,7 +100,9 @@ HAS_IT_YET = re.compile(r"\bco\b[^.?!]{0,60}\bchua\b(?:\s+(?:a|ak|ah|ha|nhi|chi|
 # "Cảm ơn Sở Tư pháp đã phối hợp tổ chức hội nghị", "Sở Nội vụ gửi lời cảm ơn Sở Tư pháp đã phối hợp …":
 # thanks for what the one thanked did; its "đã" is theirs
 THANKED = re.compile(r"^(?:(?:da|vang|kinh|em|e|ben em|chung toi|xin|chan thanh)\s+)*"
-                     r"(?:(?:[a-z&-]+\s+){1,6}?(?:xin\s+)?(?:tran trong\s+)?gui\s+(?:loi\s+)?(?:chan thanh\s+)?)?cam on\s+(?:(?:so tu phap|so|stp|quy so|anh|chi|a|c|dong chi|cac anh chi|anh chi|ban)\s+)+"
+                     r"(?:(?:[a-z&-]+\s+){1,6}?(?:xin\s+)?(?:tran trong\s+)?gui\s+(?:loi\s+)?(?:chan thanh\s+)?"
+                     # "Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh trân trọng cảm ơn Sở Tư pháp đã …"
+                     r"|(?:[a-z&-]+\s+){1,10}?(?:xin\s+)?(?:tran trong|chan thanh)\s+)?cam on\s+(?:(?:so tu phap|so|stp|quy so|anh|chi|a|c|dong chi|cac anh chi|anh chi|ban)\s+)+"
                      r"(?:da|vi da|ve viec|trong viec|vi)\b[^,.;!?]*")
 # The words a statement of progress has ("đã", "đang", "hoàn thành", "triển khai")
 PROGRESS = re.compile(r"\b(?:da|dang|hoan thanh|xong|trien khai|thuc hien|to chuc|ban hanh)\b")
@@ -135,6 +137,11 @@ _DOC_NO = re.compile(r"\b\d+\s*/\s*[a-z&-]+(?:-[a-z&]+)*|\b(?:thu|t)\s*[2-7]\b|\
 _THINGS = re.compile(r"\b\d+(?:[.,]\d+)?\s+(?!(?:ngay|thang|nam|tuan|gio|h|phut|toi|nua|sau|truoc|em|e|chi|anh|a|c|voi|nhe|nha|roi|r|ak|ha)\b)[a-z]")
 # "anh hướng dẫn giúp em với", "xin ý kiến hướng dẫn": asking for guidance
 GUIDANCE = re.compile(r"\b(?:huong dan|chi dan|tu van|giai dap)\s+(?:giup|cho|ho)\b|\bxin (?:y kien )?huong dan\b|\bchua ro\b[^.?!]{0,40}\b(?:the nao|nhu the nao|ra sao|lam sao)\b")
+# "đề nghị Sở Tư pháp cho biết thời điểm chốt số liệu …", "đề nghị Sở hướng dẫn thêm: … có được tính vào
+# kết quả nhiệm vụ 11 hay không", "xin trao đổi: báo cáo … gửi riêng hay lồng ghép …?": a sentence asking
+# Sở Tư pháp about the reporting itself, up to its end
+ASKS_SO = re.compile(r"(?:\b(?:de nghi|kinh de nghi|xin|mong|nho)\s+(?:so tu phap|so|stp|quy so|chi|anh)\s+(?:cho biet|huong dan(?: them)?|phan hoi|giai dap|thong bao|xem giup|cho y kien)\b"
+                     r"|^(?:[^.?!:]{0,60}\s)?xin trao doi\s*:)[^.?!]*[.?!]?")
 DEADLINE = re.compile(r"\b(?:han|thoi han|bao gio|khi nao|ngay nao|truoc ngay)\b")
 # A question typed without "?": it ends on a question word ("… từ ngày nào đến ngày nào vậy chị",
 # "nộp khi nào ạ", "gửi bản mềm được không ạ"), maybe followed by a particle or whom it asks.
@@ -208,6 +215,9 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
                 return "question"
     if WHO_LEADS.search(folded) and not facts and not results and not any(e.difficulty for e in entries):
         return "question"  # "nhiệm vụ 5 Thanh tra chủ trì hay Văn phòng mình chủ trì vậy, để em phân công"
+    if named and ASKS_SO.search(folded) and not counted and not any(e.percent is not None for e in entries) \
+            and not _reports_besides(folded, ASKS_SO):
+        return "question"  # "đề nghị Sở hướng dẫn thêm: khoản kinh phí … có được tính vào kết quả nhiệm vụ 11 hay không"
     if named:
         # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
         if question and not facts and not any(e.difficulty for e in entries):
@@ -234,7 +244,7 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
     if _acknowledged(folded) and not any(e.figures or e.percent is not None or e.difficulty for e in entries):
         return "thanks"  # "dc r a, tks a nhieu": its "được rồi" acknowledges (not "xong r a, tks chị")
     if CONTACT.search(folded) and not counted and not any(e.percent is not None or e.status == "done" for e in entries) \
-            and not _reports_besides(folded, CONTACT):
+            and not _reports_besides(_THANKS_CLAUSE.sub(" ", folded), CONTACT):
         return "contact"  # "từ tháng 7 em phụ trách báo cáo … thay anh Phúc": its words are no results
     if ELSEWHERE.search(folded) and not _reports_besides(folded, ELSEWHERE):
         return "elsewhere"  # "đã gửi báo cáo bằng văn bản rồi": its "rồi" is no report
@@ -248,12 +258,17 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         # "Văn phòng đã nhận Kế hoạch 124, sẽ triển khai …": its "sẽ" is no status; "em đã nhận được
         # hướng dẫn và biểu mẫu rồi ạ": its "đã … rồi" is the receiving
         return "thanks"
+    if ASKS_SO.search(folded) and not counted and not any(e.percent is not None for e in entries) \
+            and not _reports_besides(folded, ASKS_SO):
+        return "question"  # "đề nghị Sở Tư pháp cho biết thời điểm chốt số liệu … để Sở thống nhất số liệu"
     if REQUEST.search(folded) and not facts and not _reports_besides(folded, REQUEST):
         return "question"  # "xin mẫu báo cáo"; "đã nhận mẫu báo cáo; đã tổ chức 3 hội nghị" reports
-    if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded):
-        return "deadline"
-    if LATER.search(folded) and not _reports_besides(folded, LATER):
-        return "later"  # "đang tổng hợp số liệu, chiều mai em gửi": its "đang" is the report's
+    if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded or ASKING.search(folded)):
+        return "deadline"  # "chị cho em hỏi hạn bc năm là 15/12 hay 14/12 ạ, vì 15/12 là chủ nhật"
+    if LATER.search(folded) and not _reports_besides(_unthanked(folded), LATER):
+        # "đang tổng hợp số liệu, chiều mai em gửi": its "đang" is the report's; "Cục trân trọng cảm
+        # ơn Sở đã … Kết quả …, Cục sẽ báo cáo đầy đủ trong báo cáo năm": the "đã" is the one thanked
+        return "later"
     if facts and not results and not any(e.difficulty for e in entries):
         thanked = THANKED.search(folded)
         if thanked and not _states_progress(folded, thanked):
@@ -290,6 +305,10 @@ def _reports_besides(folded: str, pattern: re.Pattern[str]) -> bool:
     rest.append(folded[end:])
     text = _ASIDE.sub(" ", _POLITE.sub(" ", " , ".join(rest)))
     return bool(_RESULT.search(text)) or _counts(text)
+
+
+# "Em xin cảm ơn Sở đã hỗ trợ thời gian qua": thanks closing a message, whose "đã" is the one thanked's
+_THANKS_CLAUSE = re.compile(r"\b(?:xin\s+)?(?:chan thanh\s+|tran trong\s+)?cam on\b[^.;!?]*")
 
 
 def _unthanked(folded: str) -> str:

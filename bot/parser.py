@@ -294,7 +294,10 @@ _DONE_PHRASES = [
 # "không phát sinh": nothing to do this period (no case, no request), not "not started"
 _NOTHING_PHRASES = [("khong", "phat", "sinh"), ("chua", "phat", "sinh"), ("khong", "co", "phat", "sinh"),
                     ("chua", "co", "phat", "sinh"), ("chua", "co", "yeu", "cau"),
-                    ("khong", "co", "yeu", "cau")]
+                    ("khong", "co", "yeu", "cau"),
+                    # "Sở không có nhiệm vụ phát sinh trong kỳ", "chưa có vụ việc phát sinh"
+                    *((neg, "co", *what, "phat", "sinh") for neg in ("khong", "chua")
+                      for what in (("nhiem", "vu"), ("viec",), ("vu", "viec"), ("vu",), ("noi", "dung"), ("don",)))]
 _NS_VERBS = [
     ("trien", "khai"), ("thuc", "hien"), ("bat", "dau"), ("lam",), ("khoi", "dong"),
     ("tien", "hanh"), ("to", "chuc", "thuc", "hien"), ("to", "chuc"),
@@ -595,10 +598,21 @@ class _Message:
             self._on_word(i)
         self._scan_percents()
         self._scan_lack()
+        self._drop_retracted()
         self.hits.sort(key=lambda h: h.pos)
         self.pcts.sort(key=lambda p: p.pos)
         self._hit_pos = [h.pos for h in self.hits]
         self._pct_pos = [p.pos for p in self.pcts]
+
+    def _drop_retracted(self) -> None:
+        """"NV6 đã xong rồi, không phải đang làm như tin nhắn sáng nay", "đạt 95% chứ không phải đã
+        hoàn thành", "xong rồi, hôm trước em báo đang làm": in a correction, the status it takes
+        back is no status of the task."""
+        spans = [m.span("what") for m in _RETRACTED_RE.finditer(self.folded)]
+        if _CORRECTION_RE.search(self.folded):
+            spans += [m.span("what" if m.group("what") else "what2") for m in _SAID_BEFORE_RE.finditer(self.folded)]
+        if spans:
+            self.hits = [h for h in self.hits if h.kind == "diff" or not any(a <= h.pos < b for a, b in spans)]
 
     def hits_in(self, spans: Iterable[tuple[int, int]]) -> list[_Hit]:
         out: list[_Hit] = []
@@ -1030,6 +1044,13 @@ class _Message:
             is_pct = rest.lstrip(" ").startswith("%")
             if not is_pct and self.seq(after, ("phan", "tram")):
                 is_pct, after = True, after + 2
+            elif not is_pct and self.w(after) in ("pt", "ptram") and "\n" not in self.folded[tail_end:self.toks[after].start]:
+                is_pct, after = True, after + 1  # "nv6 80pt", "đạt 70 pt": phần trăm on a phone
+            elif not is_pct and rest.startswith("/") and self.w(after) == "10" and after + 1 < self.n \
+                    and self.folded[self.toks[after].end:self.toks[after + 1].start].strip() == "" \
+                    and fold(self.text[self.toks[after + 1].start:self.toks[after + 1].end]) in ("kh", "ke", "khoach"):
+                # "đạt 7/10 kh", "8/10 kế hoạch": tenths of the plan; "12/15 hội nghị" stays a count
+                value, is_pct, after = value * 10, True, after + 1
             elif is_pct:
                 pass
             elif self._after_reached(k) and self.clause_end_after(after) and not rest.startswith("/"):
@@ -1449,7 +1470,7 @@ _PROGRESS_NOUNS = frozenset({
     ("du", "toan"),  # "đạt 70% dự toán": a budget task's own plan
 })
 _NOT_A_NOUN = frozenset({
-    "roi", "a", "nhe", "va", "thi", "nhung", "con", "trong", "theo", "ve", "duoc", "da",
+    "roi", "a", "nhe", "chu", "va", "thi", "nhung", "con", "trong", "theo", "ve", "duoc", "da",
     "dang", "chua", "khong", "co", "vuong", "kho", "hoan", "xong", "nv", "nhiem", "muc", "se",
     "em", "anh", "vi", "do", "nen", "tuy", "moi", "gan", "khoang", "den", "tai", "", "xin", "de", "song",
     # sentence-final particles of chat: "50% thôi", "70% rồi nhé", "80% luôn ạ"
@@ -2101,6 +2122,15 @@ class _Reading:
         return all(s is None for s in self.statuses) and all(p is None for p in self.percents)
 
 
+# What a correction takes back: "(chứ) không phải (là) đang làm", "đang làm chứ chưa xong"
+_RETRACTED_RE = re.compile(r"\b(?:(?:chu\s+)?(?:khong|ko|k)\s+phai(?:\s+la)?|chu\s+(?=chua\b))\s*(?P<what>[\"'“”‘’]?[^.;:,\n]{1,50})")
+_CORRECTION_RE = re.compile(r"\b(?:sua lai|xin sua|sua:|dinh chinh|nham|cap nhat lai|bao lai)\b")
+# "hôm trước em báo đang làm", "báo cáo 9 tháng ghi chưa triển khai", "bản gửi lúc 9h ghi …"
+_SAID_BEFORE_RE = re.compile(
+    r"\b(?:(?:hom|lan|luc|ky|tin) truoc|sang nay|ban dau)\s+(?:em |e |minh |ben em |toi )?(?:bao|ghi|bc|gui)\s+(?P<what>[^.;,\n]{1,50})"
+    r"|\b(?:bao cao|ban|tin nhan|bc)\b[^.;:,\n]{0,25}?\s(?:ghi|bao)\s+(?!nhan\b)(?P<what2>[^.;,\n]{1,50})")
+
+
 @lru_cache(maxsize=256)
 def _message(text: str) -> _Message:
     """A message read once: a section is looked at several times (its refs, then its facts)."""
@@ -2599,7 +2629,11 @@ class _Reader:
                             current = Section(BODY, lo, current.end, topic=True)
                             own_sub = line_sub
                         continue
-                    if match.task is None or match.task == own or (own and match.task == taskrefs.parent(own)):
+                    # "Về tuyên truyền cải cách tư pháp qua thiết chế văn hóa cơ sở: …" after "Về giám định …": a
+                    # subject between two tasks, neither of them the part's, opens a part that asks
+                    asks = match.task is None and match.candidates and own and sec.kind == BODY and not sec.number and not named_head \
+                        and not {own, taskrefs.parent(own)} & {taskrefs.parent(c) for c in match.candidates}
+                    if (match.task is None and not asks) or match.task == own or (own and match.task == taskrefs.parent(own)):
                         continue
                 out.append(replace(current, end=lo))
                 current = Section(BODY, lo, current.end, topic=True)

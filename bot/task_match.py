@@ -88,6 +88,9 @@ _DOCUMENT_KIND = {"nghi quyet": "nq", "nq": "nq", "ket luan": "kl", "kl": "kl", 
 # "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" (PBPL, PBGDPL) name one field
 _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
 
+_SHORTHAND_WORDS = {"dinhgiats": "dinh gia tai san"}
+_SHORTHAND = re.compile(r"\bdinh gia ts\b")
+
 # "trụ sở", "cơ sở vật chất", "trang thiết bị" of the agencies: what the field calls their
 # "điều kiện hoạt động" (working conditions)
 _CONDITIONS = re.compile(r"\b(?:tru so|co so vat chat|trang thiet bi|phuong tien lam viec)\b")
@@ -101,6 +104,8 @@ def _pairs(text: str) -> frozenset[str]:
         kind = _DOCUMENT_KIND[m.group(1)] if m.group(1) else m.group(4)
         out.add(f"{kind} #{int(m.group(2) or m.group(3))}")
     folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
+    # "định giá TS" (tài sản): a phone's shorthand of the field's words
+    folded = _SHORTHAND.sub(lambda m: _SHORTHAND_WORDS[m.group(0).replace(" ", "").replace("-", "")], folded)
     if _CONDITIONS.search(folded):
         folded += " . dieu kien hoat dong"  # a headquarters, equipment are the "điều kiện hoạt động" of the field
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them

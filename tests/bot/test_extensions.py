@@ -294,3 +294,23 @@ def test_a_request_inside_a_report_is_sent_and_the_report_goes_on(chat, scripted
     mine = text_of(out, HOME_FOCAL)
     assert "Chưa gửi được đề nghị gia hạn." in mine and "Đồng chí kiểm tra nội dung báo cáo" in mine
     assert len(extensions(engine)) == 1
+
+
+@pytest.mark.parametrize("text, due, until", [
+    # asking to send the report late is asking for time
+    ("Em xin gửi báo cáo chậm 2 ngày, khoảng 17/12 ạ.", date(2024, 12, 15), date(2024, 12, 17)),
+    ("Ban Dân tộc tỉnh kính đề nghị Sở Tư pháp cho phép gửi báo cáo 9 tháng chậm đến ngày 05/10/2024 do lãnh đạo Ban "
+     "đang đi kiểm tra.", date(2024, 9, 30), date(2024, 10, 5)),
+    ("xin gia hạn 5 ngày vì chưa đủ số liệu", date(2024, 12, 15), date(2024, 12, 20)),
+])
+def test_asking_to_be_late_is_an_extension_request(text, due, until):
+    assert parse(text, due=due).until == until
+
+
+def test_the_date_that_spells_out_the_days_is_no_reason():
+    request = parse("Em xin gửi báo cáo chậm 2 ngày (đến 17/12) vì 3 xã chưa gửi số liệu", due=date(2024, 12, 15))
+    assert (request.until, request.reason) == (date(2024, 12, 17), "3 xã chưa gửi số liệu")
+
+
+def test_a_report_sent_late_is_no_request():
+    assert not mentions("bên em gửi báo cáo chậm vì mất điện")
