@@ -83,8 +83,12 @@ HELD_OUT_44 = HERE / "parser_corpus_reports_heldout44.jsonl"
 HELD_OUT_45 = HERE / "parser_corpus_reports_heldout45.jsonl"
 HELD_OUT_46 = HERE / "parser_corpus_reports_heldout46.jsonl"
 HELD_OUT_47 = HERE / "parser_corpus_reports_heldout47.jsonl"
-HELD_OUT_48 = HERE / "parser_corpus_reports_heldout48.jsonl"  # with -49: left out of the models' training
+HELD_OUT_48 = HERE / "parser_corpus_reports_heldout48.jsonl"
 HELD_OUT_49 = HERE / "parser_corpus_reports_heldout49.jsonl"
+HELD_OUT_50 = HERE / "parser_corpus_reports_heldout50.jsonl"
+HELD_OUT_51 = HERE / "parser_corpus_reports_heldout51.jsonl"  # left out of the models' training
+HELD_OUT_52 = HERE / "parser_corpus_reports_heldout52.jsonl"
+HELD_OUT_53 = HERE / "parser_corpus_reports_heldout53.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -76,8 +76,12 @@ SETS = {
     "reports-held-out-45": (rs.HELD_OUT_45, 0.83, 0.91),
     "reports-held-out-46": (rs.HELD_OUT_46, 0.63, 0.76),
     "reports-held-out-47": (rs.HELD_OUT_47, 0.75, 0.81),
-    "reports-held-out-48": (rs.HELD_OUT_48, 0.79, 0.90),
-    "reports-held-out-49": (rs.HELD_OUT_49, 0.62, 0.67),
+    "reports-held-out-48": (rs.HELD_OUT_48, 0.82, 0.93),
+    "reports-held-out-49": (rs.HELD_OUT_49, 0.66, 0.73),
+    "reports-held-out-50": (rs.HELD_OUT_50, 0.73, 0.85),
+    "reports-held-out-51": (rs.HELD_OUT_51, 0.69, 0.79),
+    "reports-held-out-52": (rs.HELD_OUT_52, 0.49, 0.58),
+    "reports-held-out-53": (rs.HELD_OUT_53, 0.89, 0.97),
 }
 
 
