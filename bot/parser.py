@@ -210,7 +210,7 @@ _IRREGULAR: set[str] = set()
 def _fold_map(text: str) -> tuple[str, list[int]]:
     folded = text.translate(_FOLD_TABLE)
     if len(folded) == len(text) and _IRREGULAR.isdisjoint(text):
-        return folded, list(range(len(text)))  # each character one letter: the usual message
+        return _spoken_numbers(folded), list(range(len(text)))  # each character one letter: the usual message
     parts: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
@@ -218,7 +218,54 @@ def _fold_map(text: str) -> tuple[str, list[int]]:
         if folded:
             parts.append(folded)
             index.extend([i] * len(folded))
-    return "".join(parts), index
+    return _spoken_numbers("".join(parts)), index
+
+
+# Numbers as voice typing writes them: "nhiệm vụ bốn", "nhiệm vụ số mười một", "tám mươi phần trăm"
+_UNITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_TAIL_UNITS = {**_UNITS, "mot": 1, "mốt": 1, "lam": 5, "tu": 4}
+_UNIT_RE = r"(?:mot|hai|ba|bon|nam|sau|bay|tam|chin)"
+_NUMBER_WORDS = (rf"(?:{_UNIT_RE}\s+muoi(?:\s+(?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?|muoi(?:\s+(?:mot|hai|ba|bon|lam|nam|sau|bay|tam|chin))?"
+                 rf"|mot tram|{_UNIT_RE})")
+# a task's number after its keyword (not "hoàn thành nhiệm vụ năm.", "nhiệm vụ năm của ngành": the year's
+# tasks; not "các nhiệm vụ sau:", the tasks that follow), a percent before "phần trăm"
+_SPOKEN_RE = re.compile(
+    rf"(?<![a-z0-9])(?<!cac )(?<!nhung )(?<!hoan thanh )(?<!trien khai )(?<!thuc hien )(?:nhiem vu|nv)\s+(?:so\s+)?"
+    rf"(?!nam(?:\s*[.,;:)]|\s+(?:cua|dat|duoc|da|do|va|la\s+\d|\d))|sau\s*:)(?P<task>{_NUMBER_WORDS})(?![a-z0-9])(?!\s+(?:\d{{4}}|nay|qua|toi|truoc|ngoai|thang|tuan|ngay|quy|nam|lan|dot|muoi)\b)"
+    rf"|(?<![a-z0-9])(?P<pct>{_NUMBER_WORDS})(?=\s+phan tram\b)")
+# "nhiệm vụ hai với nhiệm vụ ba", "số một và số chín": the next number of a list, once its first is a figure
+_SPOKEN_MORE_RE = re.compile(rf"(?<=\d)(?P<sep>\s*(?:,|va|voi)\s+(?:so\s+)?)(?P<more>{_NUMBER_WORDS})(?![a-z0-9])")
+
+
+def _number_value(words: str) -> int:
+    parts = words.split()
+    if parts == ["mot", "tram"]:
+        return 100
+    if "muoi" in parts:
+        k = parts.index("muoi")
+        tens = _UNITS.get(parts[k - 1], 1) if k else 1
+        unit = _TAIL_UNITS.get(parts[k + 1], 0) if k + 1 < len(parts) else 0
+        return tens * 10 + unit
+    return _UNITS[parts[0]]
+
+
+def _spoken_numbers(folded: str) -> str:
+    """Spoken numbers in a task reference or a percent written as figures, in place: the folded
+    text keeps its length, so every offset still points into the message as it came."""
+    if "phan tram" not in folded and "nhiem vu" not in folded and "nv " not in folded:
+        return folded
+    def digits(m: re.Match[str]) -> str:
+        name = m.lastgroup
+        lo, hi = m.span(name)
+        value = str(_number_value(m.group(name)))
+        return m.group(0)[: lo - m.start()] + value.ljust(hi - lo) + m.group(0)[hi - m.start():]
+    out = _SPOKEN_RE.sub(digits, folded)
+    for _ in range(5):
+        more = _SPOKEN_MORE_RE.sub(digits, out)
+        if more == out:
+            break
+        out = more
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -1556,14 +1603,15 @@ _COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|
 _MUC_COMPOUND_RE = re.compile(r"(?<![a-z])(?:chuyen|danh|hang|tiet|de|chi)\s+$")
 # a clause opening on bare task numbers and what is said of them: "7 8 dang lam", "10 vướng …"
 _BARE_LEAD_RE = re.compile(
-    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<lead>(?:con lai|con|rieng)\s+)?(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+va\s+)\d{1,2}[ab]?)*)"
+    r"(?:^|[;\n]|[.!?,](?=\s))[ \t\-–—+•*]*(?P<lead>(?:con lai|con|rieng)\s+)?(?P<nums>\d{1,2}[ab]?(?:(?:\s*,\s*|\s+|\s+(?:va|voi)\s+)\d{1,2}[ab]?)*)"
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|kho|tiep|van|deu|done|ok)(?![a-z]))"
 )
 # a message opening (after the agency's short name and a colon) on two or more task numbers, then their
-# status: "2, 3, 7 hoàn thành; …", "KHĐT: 2,3,7 xong"
+# status: "2, 3, 7 hoàn thành; …", "KHĐT: 2,3,7 xong", "4 với 10 đang làm bình thường"
 _OPENING_LIST_RE = re.compile(
-    r"\s*(?:[a-z][a-z .\-]{0,24}:\s*)?(?P<nums>\d{1,2}(?:\s*,\s*\d{1,2}){1,10})"
+    r"\s*(?:[a-z][a-z .\-]{0,24}:\s*)?(?P<nums>\d{1,2}(?:(?:\s*,\s*|\s+(?:va|voi)\s+)\d{1,2}){1,10})"
     r"\s+(?=(?:da|dang|dag|chua|xong|xog|ht|hoan|k|ko|khong|kps|vuong|tiep|van|deu|done|ok)(?![a-z]))")
+_SIGN_LIST_RE = re.compile(r"(?:^|\n)[ \t\-–—+•*]*(?P<sign> )(?:xong|dang lam|chua lam)\s+(?P<nums>\d{1,2}(?:\s*[,;]\s*\d{1,2})*)[ \t.]*(?=\n|$)")
 _CLAUSE_CUT_RE = re.compile(r"[;\n]|[.!?,](?=\s)")
 _LEAD_NOT_ARISEN_RE = re.compile(r"(?:khong|ko|k|kg|chua)\s+(?:co\s+)?(?:phat\s+sinh|ps)\s*(?:$|[,;.!\n])|kps(?![a-z])")
 # what a short status clause says after its tasks: "xong", "dang lam", "chua phat sinh", "da ht"
@@ -1672,6 +1720,15 @@ class _Refs:
             # "KHĐT: 2,3,7 hoàn thành; 11 đang phối hợp …": a message opening on bare task numbers and their status
             nums = [(n.group(), n.start() + opening.start("nums"), n.end() + opening.start("nums"))
                     for n in re.finditer(r"\d{1,2}", opening.group("nums"))]
+            if all(str(int(t)) in self.valid and not any(taken[a:b]) for t, a, b in nums):
+                for t, a, b in nums:
+                    refs.append(_Ref(str(int(t)), a, b))
+                    taken[a:b] = b"\x01" * (b - a)
+        for m in _SIGN_LIST_RE.finditer(f):
+            # "✅ 5, 6, 7\n⏳ 9, 10\n❌ 11": a status sign opening a line of bare task numbers
+            if self.msg.text[self.msg.index[m.start("sign")]] not in _STATUS_SIGNS:
+                continue
+            nums = [(n.group(), n.start() + m.start("nums"), n.end() + m.start("nums")) for n in re.finditer(r"\d{1,2}", m.group("nums"))]
             if all(str(int(t)) in self.valid and not any(taken[a:b]) for t, a, b in nums):
                 for t, a, b in nums:
                     refs.append(_Ref(str(int(t)), a, b))
@@ -2389,7 +2446,7 @@ def _aside(sentence: str, valid: frozenset[str]) -> bool:
 
 
 # "Về chuyển đổi số, …: 100% hồ sơ … thực hiện trực tuyến": a subject, then four words or more of what was done
-_RESULT_AFTER_SUBJECT_RE = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc)\b[^:\n]{3,120}:\s*(?:\S+\s+){3,}\S")
+_RESULT_AFTER_SUBJECT_RE = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc|viec|noi dung)\b[^:\n]{3,120}:\s*(?:\S+\s+){3,}\S")
 
 
 # "Nhiệm vụ 1: a) quán triệt …;" (then "b) tuyên truyền …" on a line of its own): its point a)
@@ -2942,7 +2999,7 @@ _OBSTACLE_RE = re.compile(
 
 
 # A paragraph that names its subject first: "Phần thi hành án…", "Về công tác…", "Công tác X: …"
-_TOPIC_OPENING = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc)\b|^[^:.;]{8,100}:")
+_TOPIC_OPENING = re.compile(r"^[\s\-+•*]*(?:phan|ve|cong tac|doi voi|linh vuc)\b|^[^:.;]{8,150}:")
 
 
 @lru_cache(maxsize=1024)

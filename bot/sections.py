@@ -53,7 +53,8 @@ _BULLET = re.compile(r"^[\s\-–—+•*·●○■□▪►✓✔>]*")
 _ROMAN = r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)"
 # "II.4", "mục II.4", "II.4 -": the plan's part II, task 4.
 _ROMAN_TASK = re.compile(rf"^(?:muc\s*)?{_ROMAN}\s*\.\s*(?P<num>\d{{1,2}})(?!\d)(?:\s*\.\s*\d{{1,2}})?\s*[.):\-–—]?\s*(?=\S)")
-_ROMAN_HEAD = re.compile(rf"^{_ROMAN}\s*[.)\-–—/]\s*(?P<rest>\S.*)?$")
+# (not "V/v báo cáo …", "về việc": a letter's subject line)
+_ROMAN_HEAD = re.compile(rf"^(?!v\s*/\s*v\b){_ROMAN}\s*[.)\-–—/]\s*(?P<rest>\S.*)?$")
 # "4. …", "4) …", "4.1. …", "4.1 …" (task 4, its point 1): a numbered heading. Not "15/3", "4%".
 _NUMBERED = re.compile(
     r"^(?P<num>\d{1,2})\s*(?:[.)]\s*(?:(?P<sub>\d{1,2})\s*[.)]?\s*)?|\.(?P<sub2>\d{1,2})\s+|\s+[-–—:]\s+|\s*/\s+|\s+(?=[a-z][^:\n]{0,40}:))(?=[^\W\d_])"

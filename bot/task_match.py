@@ -91,6 +91,15 @@ _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
 _SHORTHAND_WORDS = {"dinhgiats": "dinh gia tai san"}
 _SHORTHAND = re.compile(r"\bdinh gia ts\b")
 
+# What focal points call the plan's things in their own words: "mạng xã hội", "tài khoản Facebook" are
+# the "không gian mạng" of the field; "quan điểm sai trái, thù địch", "tin giả" its "thông tin xấu
+# độc"; luật sư, công chứng, tư vấn pháp luật its "hoạt động luật sư, trợ giúp pháp lý"
+_FIELD_WORDS = (
+    (re.compile(r"\b(?:mang xa hoi|facebook|fb|tiktok|youtube|trang mang|an ninh mang|tren mang)\b"), "khong gian mang"),
+    (re.compile(r"\b(?:sai trai|thu dich|xuyen tac|tin gia|sai su that|tin xau|phan dong)\b"), "thong tin xau doc chong pha"),
+    (re.compile(r"\b(?:tu van phap luat|luat su|cong chung|dau gia tai san|thua phat lai|quan tai vien)\b"), "hoat dong luat su, tro giup phap ly"),
+)
+
 # "trụ sở", "cơ sở vật chất", "trang thiết bị" of the agencies: what the field calls their
 # "điều kiện hoạt động" (working conditions)
 _CONDITIONS = re.compile(r"\b(?:tru so|co so vat chat|trang thiet bi|phuong tien lam viec)\b")
@@ -108,6 +117,9 @@ def _pairs(text: str) -> frozenset[str]:
     folded = _SHORTHAND.sub(lambda m: _SHORTHAND_WORDS[m.group(0).replace(" ", "").replace("-", "")], folded)
     if _CONDITIONS.search(folded):
         folded += " . dieu kien hoat dong"  # a headquarters, equipment are the "điều kiện hoạt động" of the field
+    for said, plan_words in _FIELD_WORDS:
+        if said.search(folded):
+            folded += " . " + plan_words
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
     # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
     for phrase in _PHRASE.split(folded):
