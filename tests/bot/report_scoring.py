@@ -86,9 +86,11 @@ HELD_OUT_47 = HERE / "parser_corpus_reports_heldout47.jsonl"
 HELD_OUT_48 = HERE / "parser_corpus_reports_heldout48.jsonl"
 HELD_OUT_49 = HERE / "parser_corpus_reports_heldout49.jsonl"
 HELD_OUT_50 = HERE / "parser_corpus_reports_heldout50.jsonl"
-HELD_OUT_51 = HERE / "parser_corpus_reports_heldout51.jsonl"  # left out of the models' training
+HELD_OUT_51 = HERE / "parser_corpus_reports_heldout51.jsonl"
 HELD_OUT_52 = HERE / "parser_corpus_reports_heldout52.jsonl"
 HELD_OUT_53 = HERE / "parser_corpus_reports_heldout53.jsonl"
+HELD_OUT_54 = HERE / "parser_corpus_reports_heldout54.jsonl"  # with -55: left out of the models' training
+HELD_OUT_55 = HERE / "parser_corpus_reports_heldout55.jsonl"
 FIELDS = ("status", "percent", "difficulty")
 
 

@@ -82,6 +82,8 @@ SETS = {
     "reports-held-out-51": (rs.HELD_OUT_51, 0.69, 0.79),
     "reports-held-out-52": (rs.HELD_OUT_52, 0.49, 0.58),
     "reports-held-out-53": (rs.HELD_OUT_53, 0.89, 0.97),
+    "reports-held-out-54": (rs.HELD_OUT_54, 0.69, 0.82),
+    "reports-held-out-55": (rs.HELD_OUT_55, 0.50, 0.56),
 }
 
 
