@@ -2386,6 +2386,26 @@ class _Reader:
         self.index = index if index else None
         self.allowed = allowed
         self.own_numbering = False  # the report's numbered headings 1., 2., 3. are its own, not the plan's
+        # The same passage is matched to the tasks several times in one message (a numbered
+        # heading when checking for the report's own numbering, then when its section is read;
+        # a part's words by match and by scores): each (topic, among self.allowed) once per
+        # message. Kept on the reader, which lives for one message only.
+        self._matches: dict[str, TaskMatch] = {}
+        self._ranked: dict[str, list[tuple[str, float]]] = {}
+
+    def _match(self, topic: str) -> TaskMatch:
+        """``self.index.match(topic, self.allowed)``, memoised for this message."""
+        found = self._matches.get(topic)
+        if found is None:
+            found = self._matches[topic] = self.index.match(topic, self.allowed, ranked=self._scores(topic))
+        return found
+
+    def _scores(self, topic: str) -> list[tuple[str, float]]:
+        """``self.index.scores(topic, self.allowed)``, memoised for this message (read only)."""
+        ranked = self._ranked.get(topic)
+        if ranked is None:
+            ranked = self._ranked[topic] = self.index.scores(topic, self.allowed)
+        return ranked
 
     def reports_own_numbering(self, sections: list[Section]) -> bool:
         """Whether the report's headings "1.", "2.", "3." … (in that order, from 1) are its own
@@ -2428,7 +2448,7 @@ class _Reader:
                 clause = self.text[at:end]
                 if len(own) != 1 or _refs_of(self.text[at:sec.end], self.valid):
                     continue
-                match = self.index.match(_topic(clause), self.allowed)
+                match = self._match(_topic(clause))
                 task = next(iter(own))
                 if match.task is None or taskrefs.parent(match.task) == taskrefs.parent(task):
                     continue
@@ -2457,11 +2477,11 @@ class _Reader:
             else:
                 described = _DESCRIBED_RE.search(folded)
                 if described and described.group("num").lstrip("0") == taskrefs.parent(e.task):
-                    scores = dict(self.index.scores(_topic(described.group("desc")), self.allowed))
+                    scores = dict(self._scores(_topic(described.group("desc"))))
                     if not scores.get(taskrefs.parent(e.task)) and not scores.get(e.task):
                         words = described.group("desc")
             if words is not None:
-                match = self.index.match(_topic(words), self.allowed)
+                match = self._match(_topic(words))
                 if match.task and taskrefs.parent(match.task) != taskrefs.parent(e.task):
                     e = _with(e, task=match.task, how="content")
             out.append(e)
@@ -2494,7 +2514,7 @@ class _Reader:
             return True
         if named or not self.index:
             return False
-        match = self.index.match(_topic(first), self.allowed)
+        match = self._match(_topic(first))
         return match.task is not None and taskrefs.parent(match.task) != sec.number
 
     def split_asides(self, sections: list[Section]) -> list[Section]:
@@ -2590,7 +2610,7 @@ class _Reader:
                 if _OTHER_TASKS_RE.match(fold(line)):
                     match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
                 else:
-                    match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                    match = self._match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line))
                     if match.task is not None and match.task == own and not sec.number:
                         # "- Về quán triệt …: …" then "- Về đổi mới hình thức tuyên truyền: …": task 1's two points
                         line_sub = self.sub_item(line, own)
@@ -2734,12 +2754,12 @@ class _Reader:
         """A heading "4. …" or "II.4 - …": the plan's number, unless the words say another task."""
         number = sec.number or ""
         ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
-        match = self.index.match(_topic(piece), self.allowed) if self.index else None
+        match = self._match(_topic(piece)) if self.index else None
         if self.own_numbering and self.index and not sec.letter:
             # the report's own numbering: the heading's words say the task ("3. Công tác giải quyết,
             # xét xử các loại án" is task 4); when they leave it open, its number if they fit it too,
             # else the words of the whole part
-            head = self.index.match(_topic(piece.split("\n", 1)[0]), self.allowed)
+            head = self._match(_topic(piece.split("\n", 1)[0]))
             if head.task:
                 return _with(entry, task=head.task, how="content")
             if not (ok and number in head.candidates) and match and match.task:
@@ -2747,7 +2767,7 @@ class _Reader:
         if ok:
             # a point a), b) under a heading numbered as the plan is that task's point, whatever its words
             if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:
-                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0) if self.index else 0.0
+                own = dict(self._scores(_topic(piece))).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
                 if own * (2 if about else 4) < match.score or self.index.title_document(piece.split("\n", 1)[0], match.task, self.allowed):
@@ -2757,7 +2777,7 @@ class _Reader:
                     and not {number, taskrefs.parent(number)} & {taskrefs.parent(c) for c in match.candidates}:
                 # "2. Về phổ biến giáo dục pháp luật theo Đề án …": a report's own numbering whose words
                 # leave two other tasks equally likely asks which
-                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0)
+                own = dict(self._scores(_topic(piece))).get(taskrefs.parent(number), 0.0)
                 about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
                 if own * (2 if about else 4) < match.score:
                     return _with(entry, task=None, how="", candidates=match.candidates)
@@ -2781,13 +2801,13 @@ class _Reader:
         # nor a clause saying a subject was reported in an earlier letter
         matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
                    or _SENDING_RE.match(fold(piece[a:b])) or _TOLD_BEFORE_RE.search(fold(piece[a:b]))
-                   else self.index.match(_topic(piece[a:b]), self.allowed)
+                   else self._match(_topic(piece[a:b]))
                    for a, b in spans]
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
         # heading clearly one task's, a later sentence stays that task's unless it opens a subject of its
         # own or is about another task as clearly as the heading is about its own
         head = _subject_head(fold(piece))
-        by_head = self.index.match(_topic(head.group(1)), self.allowed) if head else _NO_MATCH
+        by_head = self._match(_topic(head.group(1))) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
         outcome = None
         for (a, b), m in zip(spans, matches):
@@ -2811,14 +2831,14 @@ class _Reader:
         if len(groups) <= 1:
             # the report's own sending ("Báo cáo đầy đủ sẽ gửi bằng văn bản sau") is no word of the part's task
             said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(fold(piece[a:b])))
-            whole = self.index.match(_topic(said if said.strip() else piece), self.allowed)
+            whole = self._match(_topic(said if said.strip() else piece))
             head = _subject_head(fold(piece))
             if head:
                 # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
                 # names the subject; the results after it may name other fields (whom it was for).
                 # When the whole part leaves the heading's task and another equally likely, it asks.
-                ranked = self.index.scores(_topic(head.group(1)), self.allowed)
-                by_head = self.index.match(_topic(head.group(1)), self.allowed)
+                ranked = self._scores(_topic(head.group(1)))
+                by_head = self._match(_topic(head.group(1)))
                 far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
                 # "Về kiện toàn tổ chức bộ máy các cơ quan tư pháp: … thẩm định đề án vị trí việc làm của
                 # … Trung tâm Trợ giúp pháp lý": a heading clearly one task's, which the whole part leads
@@ -2829,7 +2849,7 @@ class _Reader:
                 if by_head.task and (by_head.task not in whole.candidates or far or results_rival):
                     whole = by_head
                 elif whole.task and by_head.candidates and whole.task in by_head.candidates \
-                        and not _far_ahead(self.index.scores(_topic(said if said.strip() else piece), self.allowed)):
+                        and not _far_ahead(self._scores(_topic(said if said.strip() else piece))):
                     # "Về nâng cao chất lượng đội ngũ cán bộ tư pháp: … mở 02 lớp bồi dưỡng …": a heading
                     # that leaves two tasks equally likely is not decided by results after it that lean
                     # to one of them only a little (less than twice the clear lead)
@@ -2838,7 +2858,7 @@ class _Reader:
                 if len(sides) == 2:
                     # "Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ": two subjects, each clearly one
                     # task's, in one part with one status: ask which
-                    one, two = (self.index.match(_topic(side), self.allowed) for side in sides)
+                    one, two = (self._match(_topic(side)) for side in sides)
                     if one.task and two.task and one.task != two.task \
                             and taskrefs.parent(one.task) != taskrefs.parent(two.task):
                         return [_with(_parse(piece, self.valid)[0], candidates=(one.task, two.task), how="joined")]
@@ -2871,7 +2891,7 @@ class _Reader:
             return False
         line = piece[piece.rfind("\n", 0, a) + 1:a]
         head = _subject_head(fold(line))
-        return bool(head) and self.index is not None and self.index.match(_topic(head.group(1)), self.allowed).task == task
+        return bool(head) and self.index is not None and self._match(_topic(head.group(1))).task == task
 
     def _only(self, entry: ParsedEntry) -> ParsedEntry:
         if self.allowed is not None and len(self.allowed) == 1 and entry.task is None:

@@ -106,12 +106,9 @@ def _pairs(text: str) -> frozenset[str]:
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
     # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
     for phrase in _PHRASE.split(folded):
-        syllables = []
-        for word in _SYLLABLE.findall(phrase):
-            # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
-            # "Hội đồng PBGDPL tỉnh": a council's name likewise
-            named = (word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]) or (word in _ACRONYMS and syllables[-2:] == ["hoi", "dong"])
-            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
+        syllables = _SYLLABLE.findall(phrase)
+        if not _ACRONYMS.keys().isdisjoint(syllables):
+            syllables = _spelt_out(syllables)  # (the usual phrase has no acronym: its syllables as they are)
         for k, (a, b) in enumerate(zip(syllables, syllables[1:])):
             if ((a == "tac" and syllables[k - 1:k] == ["cong"]) or (b == "cong" and syllables[k + 2:k + 3] == ["tac"])):
                 continue  # "công tác tuyên truyền", "liên quan đến công tác": a pair across "công tác" is no word
@@ -132,6 +129,17 @@ def _pairs(text: str) -> frozenset[str]:
                 continue  # "tổ chức, bộ máy và bồi dưỡng", "Về công tác …": a pair across a joining word
             out.add(f"{a} {b}")
     return frozenset(out)
+
+
+def _spelt_out(words: list[str]) -> list[str]:
+    """A phrase's syllables with the field's acronyms spelt out ("thads": "thi hanh an dan su")."""
+    syllables: list[str] = []
+    for word in words:
+        # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
+        # "Hội đồng PBGDPL tỉnh": a council's name likewise
+        named = (word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]) or (word in _ACRONYMS and syllables[-2:] == ["hoi", "dong"])
+        syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
+    return syllables
 
 
 _PHRASE = re.compile(r"[0-9]+(?:[.,/][0-9]+)*|[:;.!?()\[\]\n\"“”]+")
@@ -165,6 +173,10 @@ class TaskIndex:
         self._weight = {pair: math.log(n / count) for pair, count in df.items() if count < n}
         self._vocab = {ref: {p for p in pairs if p in self._weight} for ref, pairs in vocab.items()}
         self._boost = boost
+        # each task's pairs with their weight in it (the boost of its title applied), once per
+        # index: scores() is asked for many passages of every message
+        self._weighted = {ref: {p: self._weight[p] * boost[ref].get(p, 1.0) for p in pairs}
+                          for ref, pairs in self._vocab.items()}
         # a pair of at most two tasks is a distinctive name of the field ("nhà nước pháp quyền", "xét xử")
         self._distinct = math.log(n / 2) - 1e-9 if n > 2 else 0.0
         self.items: TaskIndex | None = None  # the plan's sub-items ("1a", "1b") on their own, when it has any
@@ -236,8 +248,11 @@ class TaskIndex:
         for ref in self.refs:
             if allowed is not None and ref not in allowed:
                 continue
-            boost = self._boost[ref]
-            score = sum(self._weight[p] * boost.get(p, 1.0) for p in found & self._vocab[ref])
+            shared = found & self._vocab[ref]
+            if not shared:
+                continue  # (an empty sum, 0, is no score)
+            # the same weights summed in the same order as ever: the same float to the last bit
+            score = sum(map(self._weighted[ref].__getitem__, shared))
             if score > 0:
                 out.append((ref, score))
         out.sort(key=lambda item: -item[1])
@@ -284,10 +299,13 @@ class TaskIndex:
         return any(not any(self._boost[o].get(p, 1.0) > 1.0 for o in self.refs if o != ref and (allowed is None or o in allowed))
                    for p in docs)
 
-    def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
-        """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
+    def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None,
+              *, ranked: list[tuple[str, float]] | None = None) -> TaskMatch:
+        """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all).
+        ``ranked``: ``self.scores(text, allowed, pairs)`` when the caller has it already."""
         found = _pairs(text) if pairs is None else pairs
-        ranked = self.scores(text, allowed, found)
+        if ranked is None:
+            ranked = self.scores(text, allowed, found)
         if not ranked or ranked[0][1] < self.min_score:
             return TaskMatch(None, ranked[0][1] if ranked else 0.0)
         best, score = ranked[0]
