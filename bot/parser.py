@@ -506,6 +506,13 @@ class _Folded:
     index: list[int]
 
 
+@lru_cache(maxsize=1024)
+def _fold(text: str) -> str:
+    """:func:`common.text.fold`, memoised: a part's text is folded by each reading of it (its
+    status, its obstacle, its second opinion, its task by content…), a line by each check of it."""
+    return fold(text)
+
+
 @lru_cache(maxsize=256)
 def _folded(text: str) -> _Folded:
     folded, index = _fold_map(text)
@@ -1931,7 +1938,7 @@ def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -
         # one's results ending on the other's aim ("…; không để xảy ra khiếu kiện đông người") is
         # about both: it is asked, whatever the model leans to
         if e.task is None and e.candidates and not e.general and e.how != "joined":
-            task = classifier.task_opinion(fold(e.text), [c for c in e.candidates if c not in named], possible)
+            task = classifier.task_opinion(_fold(e.text), [c for c in e.candidates if c not in named], possible)
             if task is not None:
                 e = _with(e, task=task, how="learned", candidates=(),
                           ruled=(*e.ruled, ("task", None), ("candidates", e.candidates)))
@@ -1965,7 +1972,7 @@ def _nothing_of_its_own(entry: ParsedEntry) -> ParsedEntry:
     (not work under way), unless the part counts results of its own."""
     if entry.task is None or entry.general or entry.status in (NOT_ARISEN, DONE) or entry.percent is not None:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     if not _NOTHING_OF_ITS_OWN_RE.search(folded) or "long ghep" in folded or find_figures(entry.text):
         return entry
     return _with(entry, status=NOT_ARISEN)
@@ -1976,7 +1983,7 @@ def _stated_obstacle(entry: ParsedEntry) -> ParsedEntry:
     viên") states a difficulty, whatever the learned model makes of its words."""
     if entry.task is None or entry.general or entry.difficulty or "?" in entry.text:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     if not _STATED_OBSTACLE_RE.search(folded) or _NOT_OURS_RE.search(folded):
         return entry
     return _with(entry, difficulty=True)
@@ -2020,12 +2027,12 @@ def _under_way(entry: ParsedEntry) -> ParsedEntry:
     work goes on without one. Not a question ("NV4 vướng gì thì báo ai?"), nor a task the agency
     says is not its own."""
     # "họp 03 phiên; còn 02 vụ … chưa thực hiện được": started, with work left (not "chưa thực hiện")
-    if entry.status == NOT_STARTED and not entry.general and _LEFT_UNDONE_RE.search(fold(entry.text)):
+    if entry.status == NOT_STARTED and not entry.general and _LEFT_UNDONE_RE.search(_fold(entry.text)):
         return _with(entry, status=IN_PROGRESS)
     if entry.task is None or entry.general or not entry.known or entry.status is not None \
             or entry.percent is not None:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     if "?" in folded or _NOT_OURS_RE.search(folded):
         return entry
     if not entry.difficulty and not _obstacle_word(entry.text):
@@ -2047,7 +2054,7 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     """
     if entry.task is None or entry.general or not entry.known:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     words = len(folded.split())
     if words <= 6 and not _BARE_REFERENCE_RE.sub(" ", folded).strip():
         return entry  # "NV8:", "3/ Nhiệm vụ 6": a task named, nothing said of it
@@ -2318,7 +2325,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
             # or says what was done after its subject ("Về chuyển đổi số, cải cách hành chính: 100% hồ sơ
             # căn cước thực hiện trực tuyến")
             found = [e for e in found if e.says_something
-                     or ((e.task or e.candidates) and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(fold(e.text))))]
+                     or ((e.task or e.candidates) and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(_fold(e.text))))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -2326,7 +2333,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         return [ParsedEntry(None, None, None, False, text)]
     # "Kính gửi Sở Tư pháp,\nVề thẩm định …: …": a salutation on its own line is no part of the report
     said = [e for e in entries if not (e.task is None and not e.general and not e.says_something
-                                       and _SALUTATION_RE.fullmatch(fold(e.text)))]
+                                       and _SALUTATION_RE.fullmatch(_fold(e.text)))]
     return _finish(_merge(_first_points(reader.sub_items(reader.described_otherwise(said or entries)), valid)), allowed)
 
 
@@ -2344,7 +2351,7 @@ _TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|
 
 def _aside(sentence: str, valid: frozenset[str]) -> bool:
     """Whether a sentence asks about a task or promises its report later, and reports nothing."""
-    folded = fold(sentence)
+    folded = _fold(sentence)
     if "|" in sentence or "\t" in sentence:
         return False  # a table's row: its columns say what it is ("NV11 | | Chờ số liệu phòng Tài chính")
     told = _TOLD_BEFORE_RE.search(folded)
@@ -2374,7 +2381,7 @@ def _first_points(entries: list[ParsedEntry], valid: frozenset[str]) -> list[Par
     for n, (e, nxt) in enumerate(zip(entries, entries[1:])):
         task = e.task
         if task and task.isdigit() and nxt.task == task + "b" and task + "a" in valid \
-                and all(x.task != task + "a" for x in entries) and _POINT_A_RE.search(fold(e.text.split("\n", 1)[0])):
+                and all(x.task != task + "a" for x in entries) and _POINT_A_RE.search(_fold(e.text.split("\n", 1)[0])):
             out[n] = _with(e, task=task + "a")
     return out
 
@@ -2469,7 +2476,7 @@ class _Reader:
             if e.task is None or e.how not in ("named", "heading"):
                 out.append(e)
                 continue
-            folded = fold(e.text)
+            folded = _fold(e.text)
             words = None
             guess = _GUESSED_NUMBER_RE.search(folded)
             if guess and guess.group("num").lstrip("0") == taskrefs.parent(e.task):
@@ -2557,14 +2564,14 @@ class _Reader:
         for m in re.finditer(r"[^\n]+", self.text[first.start:first.end]):
             line = self.text[first.start + m.start():first.start + m.end()]
             if intro_end < 0:
-                if _INTRO_RE.match(fold(line)):
+                if _INTRO_RE.match(_fold(line)):
                     if _refs_of(line, self.valid):
                         return sections  # "Báo cáo kết quả thực hiện nhiệm vụ 1 …:": the task its points are of
                     intro_end = first.start + m.end()
                 continue
             if not line.strip():
                 continue
-            if not _TOPIC_OPENING.match(fold(line)):
+            if not _TOPIC_OPENING.match(_fold(line)):
                 return sections
             return [Section(FRAME, first.start, intro_end), Section(BODY, first.start + m.start(), first.end, topic=True),
                     *sections[1:]]
@@ -2588,13 +2595,13 @@ class _Reader:
             own_sub = self.sub_item(self.text[lines[0][0]:lines[0][1]], own) if own and lines and sec.kind == BODY else None
             for lo, hi in lines[1:]:
                 line = self.text[lo:hi]
-                if not _TOPIC_OPENING.match(fold(line)):
+                if not _TOPIC_OPENING.match(_fold(line)):
                     continue
                 if named_head and _BULLET_LINE_RE.match(line) and not _refs_of(line, self.valid):
                     continue  # "- Án hình sự: …" under "2. … (nhiệm vụ 4)": a point of the task its heading names
                 named = _refs_of(line, self.valid)
                 if named:
-                    folded = fold(line)
+                    folded = _fold(line)
                     colon = folded.find(":", 0, 150)
                     if colon < 0 or any(r.end > colon for r in named) or {r.task for r in named} == {own} \
                             or _INTRO_RE.match(folded) or _refs_of(self.text[current.start:lo], self.valid):
@@ -2607,7 +2614,7 @@ class _Reader:
                     own = named[0].task
                     own_sub = None
                     continue
-                if _OTHER_TASKS_RE.match(fold(line)):
+                if _OTHER_TASKS_RE.match(_fold(line)):
                     match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
                 else:
                     match = self._match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line))
@@ -2639,7 +2646,7 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
-        head = _subject_head(fold(text)) if own_words else None
+        head = _subject_head(_fold(text)) if own_words else None
         if own_words and not head and ":" not in text[:160]:
             return None  # by a point's own words: those of the part's subject, "Về …:", not of its results
         # past the report's own introduction ("VKSND tỉnh báo cáo 9 tháng: Về quán triệt …, Viện đã …")
@@ -2727,7 +2734,7 @@ class _Reader:
         if sec.kind == GENERAL:
             if not entry.difficulty and not entry.status and entry.percent is None:
                 return []  # "Khó khăn, vướng mắc: Không."
-            if not entry.difficulty and _PLANS_HEAD_RE.match(fold(piece)):
+            if not entry.difficulty and _PLANS_HEAD_RE.match(_fold(piece)):
                 return []  # "III. Phương hướng, kiến nghị" with plans only: next period's, left out
             return [ParsedEntry(None, None, None, entry.difficulty, piece, general=True)]
         if sec.kind == TASK and sec.number is not None:
@@ -2769,7 +2776,7 @@ class _Reader:
             if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:
                 own = dict(self._scores(_topic(piece))).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
-                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", _fold(piece)))
                 if own * (2 if about else 4) < match.score or self.index.title_document(piece.split("\n", 1)[0], match.task, self.allowed):
                     # "1/ NQ27 - đã quán triệt xong": a heading naming the document of another task's title
                     return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
@@ -2778,7 +2785,7 @@ class _Reader:
                 # "2. Về phổ biến giáo dục pháp luật theo Đề án …": a report's own numbering whose words
                 # leave two other tasks equally likely asks which
                 own = dict(self._scores(_topic(piece))).get(taskrefs.parent(number), 0.0)
-                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", _fold(piece)))
                 if own * (2 if about else 4) < match.score:
                     return _with(entry, task=None, how="", candidates=match.candidates)
             return _with(entry, task=number, how="heading")
@@ -2788,10 +2795,10 @@ class _Reader:
 
     def _by_content(self, piece: str) -> list[ParsedEntry]:
         """A part that names no task: the task(s) its sentences are about."""
-        if _INTRO_RE.match(fold(piece)):
+        if _INTRO_RE.match(_fold(piece)):
             return []  # the report's introduction alone ("UBND huyện … báo cáo kết quả 6 tháng …:")
-        rest = _REST_OF_TASKS_RE.search(fold(piece))
-        if rest and not re.search(r"[a-z]{2,}", fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
+        rest = _REST_OF_TASKS_RE.search(_fold(piece))
+        if rest and not re.search(r"[a-z]{2,}", _fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
             return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
         if not self.index:
             return [self._only(_parse(piece, self.valid)[0])]
@@ -2799,19 +2806,19 @@ class _Reader:
         # a sentence about "the other tasks" names none of them: it is no task's by content
         # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none,
         # nor a clause saying a subject was reported in an earlier letter
-        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
-                   or _SENDING_RE.match(fold(piece[a:b])) or _TOLD_BEFORE_RE.search(fold(piece[a:b]))
+        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(_fold(piece[a:b])) or _INTRO_RE.match(_fold(piece[a:b]))
+                   or _SENDING_RE.match(_fold(piece[a:b])) or _TOLD_BEFORE_RE.search(_fold(piece[a:b]))
                    else self._match(_topic(piece[a:b]))
                    for a, b in spans]
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
         # heading clearly one task's, a later sentence stays that task's unless it opens a subject of its
         # own or is about another task as clearly as the heading is about its own
-        head = _subject_head(fold(piece))
+        head = _subject_head(_fold(piece))
         by_head = self._match(_topic(head.group(1))) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
         outcome = None
         for (a, b), m in zip(spans, matches):
-            if m.task is not None and groups and groups[-1][0] != m.task and _OUTCOME_RE.match(fold(piece[a:b])) \
+            if m.task is not None and groups and groups[-1][0] != m.task and _OUTCOME_RE.match(_fold(piece[a:b])) \
                     and not _parse(piece[a:b], self.valid)[0].status:
                 # "…; không để xảy ra khiếu kiện đông người, phức tạp": what the results came to, no part
                 # of its own; being another task's aim, it leaves the part that task's as much
@@ -2819,7 +2826,7 @@ class _Reader:
                 outcome = outcome or m.task
                 continue
             if m.task is not None and (not groups or groups[-1][0] != m.task):
-                if by_head.task and groups and groups[0][0] == by_head.task and not _TOPIC_OPENING.match(fold(piece[a:b])) \
+                if by_head.task and groups and groups[0][0] == by_head.task and not _TOPIC_OPENING.match(_fold(piece[a:b])) \
                         and (m.score * CLEAR_LEAD < by_head.score or self._joined_to_head(piece, a, by_head.task)):
                     groups[-1][2] = b
                     continue
@@ -2830,9 +2837,9 @@ class _Reader:
             return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)), how="joined")]
         if len(groups) <= 1:
             # the report's own sending ("Báo cáo đầy đủ sẽ gửi bằng văn bản sau") is no word of the part's task
-            said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(fold(piece[a:b])))
+            said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(_fold(piece[a:b])))
             whole = self._match(_topic(said if said.strip() else piece))
-            head = _subject_head(fold(piece))
+            head = _subject_head(_fold(piece))
             if head:
                 # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
                 # names the subject; the results after it may name other fields (whom it was for).
@@ -2890,7 +2897,7 @@ class _Reader:
         if piece[a - 1:a] != ";":
             return False
         line = piece[piece.rfind("\n", 0, a) + 1:a]
-        head = _subject_head(fold(line))
+        head = _subject_head(_fold(line))
         return bool(head) and self.index is not None and self._match(_topic(head.group(1))).task == task
 
     def _only(self, entry: ParsedEntry) -> ParsedEntry:
@@ -2943,7 +2950,7 @@ def _topic(text: str) -> str:
 
 
 def fold_keep_lines(text: str) -> str:
-    return "\n".join(fold(line) for line in text.splitlines())  # a heading this close to a task's words repeats its title
+    return "\n".join(_fold(line) for line in text.splitlines())  # a heading this close to a task's words repeats its title
 
 
 # "các nhiệm vụ (phối hợp) còn lại / khác": the tasks not named, which no words can tell
@@ -3046,7 +3053,7 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
         statuses = [s for s in (m.status, e.status) if s]
         percent = m.percent if m.percent is not None else e.percent
         status = statuses[0] if len(set(statuses)) == 1 else (_combine(statuses, None) if statuses else None)
-        if e.status and (_CORRECTED_END_RE.search(fold(m.text)) or _CORRECTED_START_RE.match(fold(e.text))):
+        if e.status and (_CORRECTED_END_RE.search(_fold(m.text)) or _CORRECTED_START_RE.match(_fold(e.text))):
             # "nv5 chưa xong, em nhầm, nv5 xong rồi ạ", "Đính chính: NV5 đã xong": the later word stands
             status = e.status
             percent = e.percent if e.percent is not None else (m.percent if status != DONE else None)
@@ -3129,8 +3136,8 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
     out: list[ParsedEntry] = []
     for e in entries:
         if e.status is None and out and out[-1].task and e.task and (
-                _SAME_AS_BEFORE_RE.search(fold(e.text))
-                or out[-1].status in (NOT_ARISEN, NOT_STARTED) and _ALSO_NOT_RE.search(fold(e.text))):
+                _SAME_AS_BEFORE_RE.search(_fold(e.text))
+                or out[-1].status in (NOT_ARISEN, NOT_STARTED) and _ALSO_NOT_RE.search(_fold(e.text))):
             # "nv4 vẫn làm bình thường, nv9 cũng vậy", "NV5 ko phát sinh NV8 cũng ko": as the task before
             e = _with(e, status=out[-1].status, percent=out[-1].percent)
         subs = [s for s in entries if s.task and s.task != e.task and e.task and taskrefs.parent(s.task) == e.task]
@@ -3138,7 +3145,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                                                      or any(s.text == e.text for s in subs)):
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
-        folded, topic = fold(e.text), _topic(e.text)
+        folded, topic = _fold(e.text), _topic(e.text)
         # a part offered with candidates is a task's part too: once the task is picked it is complete
         tasked = e.task is not None or bool(e.candidates)
         if e.status == NOT_ARISEN and tasked:
