@@ -519,6 +519,14 @@ def _folded(text: str) -> _Folded:
     return _Folded(text, folded, index)
 
 
+# The words _Message._on_word's rules open on (the token at i): a cheap first look for every
+# token of a message. A rule added there on another word must add that word here.
+_ON_WORD_OPENERS = frozenset({
+    "roi", "ok", "oke", "okie", "het", "khong", "chua", "chi", "con", "cham", "qua", "tiep",
+    "trien", "thuc", "van", "dang", "do", "vi", "cho",
+})
+
+
 class _Message:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -632,6 +640,8 @@ class _Message:
         self.hits.append(_Hit("weak" if weak else "status", value, self.toks[i].start))
 
     def _on_word(self, i: int) -> None:
+        if self.toks[i].w not in _ON_WORD_OPENERS:
+            return  # each rule below opens on one of these words; most tokens are none of them
         # "nv1 dc r", "NV4 được rồi ạ", "nv1 ok r", "đã cấp kinh phí rồi": done
         if self.w(i) == "roi" and (i + 1 >= self.n or self.toks[i + 1].brk or
                                    (self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk))):
