@@ -1509,6 +1509,9 @@ _REF_RE = re.compile(
     # "mục II.4", "II.4 -": the plan's part and task number
     r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
 )
+# What each of _REF_RE's branches needs, from the first letter of a literal on (so that the
+# search skips to those letters): its keyword, "#", the qualifier, a roman part's number
+_REF_HINT_RE = re.compile(r"nv|n\.|nhiem|muc|noi|#|chu\s*tri|phoi\s*hop|i\s*\.\s*\d|v\s*\.\s*\d")
 # "Tiểu mục a nhiệm vụ 1", "điểm b của NV1": the letter first
 _LETTER_FIRST_RE = re.compile(
     r"(?<![a-z0-9])(?:tieu\s*muc|diem|y)\s+(?P<letter>[a-z])\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?!\d)"
@@ -1529,6 +1532,7 @@ _ORDINAL_RE = re.compile(
 _ORDINALS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
              "tam": 8, "chin": 9, "muoi": 10, "muoi mot": 11}
 _BARE_ITEM_RE = re.compile(r"(?<![a-z0-9/.,-])0*(?P<num>\d{1,2})\.?(?P<letter>[a-z])(?![a-z0-9])")
+_ITEM_HINT_RE = re.compile(r"\d\.?[a-z](?![a-z0-9])")  # what _BARE_ITEM_RE needs, searched from a digit on
 _ITEM_SUFFIX_RE = re.compile(
     r"\s*(?:[.,-]\s*|\(\s*)?(?:(?:y|diem|tieu\s+muc|muc|noi\s+dung|phan)\s+)?(?P<letter>[a-z])\s*\)?(?![a-z0-9])"
 )
@@ -1545,6 +1549,7 @@ _BARE_NEXT_RE = re.compile(
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
+_SO_NUMBER_RE = re.compile(r"so\s+\d")  # what _BARE_SO_RE needs, searched from its literal on
 _BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
 # after "nội dung 04": a counted noun ("04 đề cương", "3 văn bản"), not what is said of a task
 _COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|xong|xog|ht|deu|khong|ko|k|co|thi|duoc|dat|tiep|se|"
@@ -1606,21 +1611,25 @@ class _Refs:
         def free(a: int, b: int) -> bool:
             return not any(taken[a:b])
 
-        for m in _LETTER_FIRST_RE.finditer(f):
+        # The patterns below try every position of the text (each opens on a look-behind, which
+        # no literal prefix speeds up); one that needs a word the text does not have ("nv",
+        # "nhiệm vụ", "điểm", "báo cáo số"…) can find nothing, and is not run.
+        task_word = "nv" in f or "nhiem" in f
+        for m in _LETTER_FIRST_RE.finditer(f) if task_word or "diem" in f else ():
             task = str(int(m.group("num") or m.group("num2"))) + (m.group("letter") or m.group("letter2"))
             if m.group("num2") and _OTHER_DOCUMENT_RE.match(f, m.end()):
                 continue
             if task in self.valid and free(m.start(), m.end()):
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        for m in _DOTTED_LIST_RE.finditer(f):
+        for m in _DOTTED_LIST_RE.finditer(f) if task_word else ():
             # "nv 1.2.6 xong": three numbers or more joined by dots after the word are a list
             nums = [(n.start() + m.start("nums"), n.end() + m.start("nums")) for n in re.finditer(r"\d+", m.group("nums"))]
             if all(str(int(f[a:b])) in self.valid for a, b in nums) and free(m.start(), m.end()):
                 refs.extend(_Ref(str(int(f[a:b])), m.start() if k == 0 else a, b) for k, (a, b) in enumerate(nums))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(str(int(f[nums[-1][0]:nums[-1][1]])), m.end(), taken))
-        for m in _REF_RE.finditer(f):
+        for m in _REF_RE.finditer(f) if _REF_HINT_RE.search(f) else ():
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
             if m.group("kw") == "muc" and (not self._muc_ok(m.start()) or _MUC_COMPOUND_RE.search(f, max(0, m.start() - 8), m.start())):
@@ -1640,8 +1649,8 @@ class _Refs:
             refs.extend(self._continuations(task, end, taken))
         # "SYT báo cáo số 2/6/7 xong hết": "báo cáo" (the verb), "số" and task numbers joined by slashes,
         # then what is said of them, are a list of tasks, not a report's number ("Báo cáo số 12/BC-…")
-        listed = [m for m in _REPORTS_LIST_RE.finditer(f) if self._slash_list(m.end())]
-        for m in [*listed, *_BARE_SO_RE.finditer(f)]:
+        listed = [m for m in _REPORTS_LIST_RE.finditer(f) if self._slash_list(m.end())] if "bc" in f or "bao cao" in f else []
+        for m in [*listed, *(_BARE_SO_RE.finditer(f) if _SO_NUMBER_RE.search(f) else ())]:
             # "số 2/6/7 xong hết, riêng số 10 còn vướng": "số N" opening a clause (or after
             # "riêng", "còn") and followed by what is said of a task names it; "Kế hoạch số 124",
             # "số 45/KH", "số 2 vụ" do not
@@ -1653,11 +1662,11 @@ class _Refs:
             refs.append(_Ref(num, m.start("so"), m.end()))
             taken[m.start("so"):m.end()] = b"\x01" * (m.end() - m.start("so"))
             refs.extend(self._continuations(num, m.end(), taken))
-        for m in _ORDINAL_RE.finditer(f):
+        for m in _ORDINAL_RE.finditer(f) if task_word and "thu" in f else ():
             if free(m.start(), m.end()):
                 refs.append(_Ref(str(_ORDINALS[m.group("word")]), m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        for m in _BARE_ITEM_RE.finditer(f):
+        for m in _BARE_ITEM_RE.finditer(f) if _ITEM_HINT_RE.search(f) else ():
             task = str(int(m.group("num"))) + m.group("letter")
             if task in self.valid and free(m.start(), m.end()) and self._ascii_letter(m.end() - 1):
                 refs.append(_Ref(task, m.start(), m.end()))
@@ -1677,7 +1686,7 @@ class _Refs:
             refs = self._bare_leads(refs, taken)
         # "NV 1 điểm a: …; điểm b: …": a later point of the task just named
         extra: list[_Ref] = []
-        for m in _LETTER_NEXT_RE.finditer(f):
+        for m in _LETTER_NEXT_RE.finditer(f) if refs else ():  # (each follows a reference)
             if not free(m.start(), m.end()):
                 continue
             before = [r for r in refs if r.end <= m.start()]
@@ -1690,7 +1699,7 @@ class _Refs:
             refs = sorted(refs + extra, key=lambda r: r.start)
         # "nv1 a) xong, b) đang làm": after sub-item 1a, an inline "b)" is its next point, 1b
         extra = []
-        for m in _INLINE_POINT_RE.finditer(f):
+        for m in _INLINE_POINT_RE.finditer(f) if refs else ():
             if not free(m.start("letter"), m.end()):
                 continue
             before = [r for r in refs + extra if r.end <= m.start("letter")]
