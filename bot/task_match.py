@@ -43,6 +43,8 @@ _JOINING = frozenset("va cac cua voi nhung cho".split())
 _PREPOSITION = frozenset("trong theo tren duoi".split())
 # "bảo vệ", "tự vệ", "phòng vệ": "vệ" folds as "về" does
 _GUARD = frozenset("bao tu phong ho canh".split())
+# The words _pairs looks at before taking a pair (either word of a pair of none of them is taken)
+_SPECIAL = _FUNCTION | _FRAME | _JOINING | _PREPOSITION | {"tac", "cong", "an", "ve"}
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -90,7 +92,8 @@ _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
 
 # "trụ sở", "cơ sở vật chất", "trang thiết bị" of the agencies: what the field calls their
 # "điều kiện hoạt động" (working conditions)
-_CONDITIONS = re.compile(r"\b(?:tru so|co so vat chat|trang thiet bi|phuong tien lam viec)\b")
+_CONDITION_WORDS = ("tru so", "co so vat chat", "trang thiet bi", "phuong tien lam viec")
+_CONDITIONS = re.compile(r"\b(?:" + "|".join(_CONDITION_WORDS) + r")\b")
 
 
 @lru_cache(maxsize=1024)
@@ -100,8 +103,11 @@ def _pairs(text: str) -> frozenset[str]:
     for m in _DOCUMENT.finditer(folded):
         kind = _DOCUMENT_KIND[m.group(1)] if m.group(1) else m.group(4)
         out.add(f"{kind} #{int(m.group(2) or m.group(3))}")
-    folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
-    if _CONDITIONS.search(folded):
+    # (each pattern is searched only where the words it needs are: the text is read at every
+    # position otherwise; a passage of every message goes through here)
+    if "pho bien" in folded:
+        folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
+    if any(word in folded for word in _CONDITION_WORDS) and _CONDITIONS.search(folded):
         folded += " . dieu kien hoat dong"  # a headquarters, equipment are the "điều kiện hoạt động" of the field
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
     # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
@@ -110,6 +116,9 @@ def _pairs(text: str) -> frozenset[str]:
         if not _ACRONYMS.keys().isdisjoint(syllables):
             syllables = _spelt_out(syllables)  # (the usual phrase has no acronym: its syllables as they are)
         for k, (a, b) in enumerate(zip(syllables, syllables[1:])):
+            if a not in _SPECIAL and b not in _SPECIAL:
+                out.add(f"{a} {b}")  # the usual pair: none of the words the checks below look for
+                continue
             if ((a == "tac" and syllables[k - 1:k] == ["cong"]) or (b == "cong" and syllables[k + 2:k + 3] == ["tac"])):
                 continue  # "công tác tuyên truyền", "liên quan đến công tác": a pair across "công tác" is no word
             if a == "an" and syllables[max(k - 2, 0):k] == ["thi", "hanh"]:
