@@ -431,37 +431,49 @@ _KK_NOTHING_RE = re.compile(r"[ \t]+(?:phat[ \t]+sinh|ps)(?![a-z])")
 _KK_NOT_RE = re.compile(r"[ \t]+(?:vuong[ \t]+mac|vm|kho[ \t]+khan|kk)(?![a-z])")
 
 
+_NO_TYPOS: frozenset[str] = frozenset()
+# The shorthand _tokenise reads by what comes before or after it
+_READ_IN_CONTEXT = frozenset({"k", "r", "e", "kh", "kk", "kn"})
+
+
 def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = 0
     for m in _TOKEN_RE.finditer(folded):
         raw = m.group()
-        gap = folded[prev_end:m.start()]
+        start, end = m.span()
+        gap = folded[prev_end:start]
         brk = bool(gap.strip()) or "\n" in gap
-        prev_end = m.end()
+        prev_end = end
         if raw.isdigit():
-            toks.append(_Tok(raw, m.start(), m.end(), brk, frozenset(), raw, True))
+            toks.append(_Tok(raw, start, end, brk, _NO_TYPOS, raw, True))
             continue
-        if raw in ("k", "r", "e") and gap == "" and toks:
-            words, fz = (raw,), frozenset()  # "10k", "2r": not shorthand
+        if raw not in _READ_IN_CONTEXT:
+            words, fz = _lexical(raw)  # (the usual word: read on its own)
+        elif raw in ("k", "r", "e") and gap == "" and toks:
+            words, fz = (raw,), _NO_TYPOS  # "10k", "2r": not shorthand
         elif raw == "kh" and toks and (toks[-1].w == "dat" or gap.strip() == "%"):
-            words, fz = ("ke", "hoach"), frozenset()  # "đạt kh", "70% kh": kế hoạch, not "không"
-        elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
-            words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
-        elif raw == "kk" and _KK_NOT_RE.match(folded, m.end()):
-            words, fz = ("khong",), frozenset()  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
-        elif raw == "kn" and _HEAD_COLON_RE.match(folded, m.end()):
-            words, fz = ("kien", "nghi"), frozenset()  # "kn: tỉnh hỗ trợ kinh phí": kiến nghị, as a heading
+            words, fz = ("ke", "hoach"), _NO_TYPOS  # "đạt kh", "70% kh": kế hoạch, not "không"
+        elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, end):
+            words, fz = ("khong",), _NO_TYPOS  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
+        elif raw == "kk" and _KK_NOT_RE.match(folded, end):
+            words, fz = ("khong",), _NO_TYPOS  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
+        elif raw == "kn" and _HEAD_COLON_RE.match(folded, end):
+            words, fz = ("kien", "nghi"), _NO_TYPOS  # "kn: tỉnh hỗ trợ kinh phí": kiến nghị, as a heading
         else:
             words, fz = _lexical(raw)
         strict_ok = True
-        if len(words) == 1 and words[0] == raw and raw in _STRICT_FORMS:
-            orig = _orig_slice(text, index, m.start(), m.end()).lower()
-            orig = unicodedata.normalize("NFC", orig)
-            # a status sign ("⏳" read as "đang làm") is the word it stands for
-            strict_ok = orig.isascii() or orig in _STRICT_FORMS[words[0]] or not any(c.isalpha() for c in orig)
+        if len(words) == 1:
+            word = words[0]
+            if word == raw and raw in _STRICT_FORMS:
+                orig = _orig_slice(text, index, start, end).lower()
+                orig = unicodedata.normalize("NFC", orig)
+                # a status sign ("⏳" read as "đang làm") is the word it stands for
+                strict_ok = orig.isascii() or orig in _STRICT_FORMS[word] or not any(c.isalpha() for c in orig)
+            toks.append(_Tok(word, start, end, brk, fz, raw, strict_ok))  # (the usual token: one word)
+            continue
         for n, w in enumerate(words):
-            toks.append(_Tok(w, m.start(), m.end(), brk and n == 0, fz, raw, strict_ok))
+            toks.append(_Tok(w, start, end, brk and n == 0, fz, raw, strict_ok))
     return toks
 
 
@@ -1499,15 +1511,19 @@ def _combine(statuses: list[str], percent: int | None) -> str | None:
 _KW = r"(?:nv|n\.\s?v\.?|nvu|nhiem\s*vu|muc|noi\s*dung)"
 # "nhiệm vụ chủ trì số 2", "nhiệm vụ phối hợp (1, 2, 3)", "nhiệm vụ được giao số 4"
 _QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z])){0,2}"  # "phối hợp còn lại"
+# (no branch starts after a letter or a digit: that look-behind is written once, in front, so
+# that the search gives up at once inside a word)
 _REF_RE = re.compile(
-    r"(?<![a-z0-9])(?P<kw>" + _KW + r")" + _QUALIFIER +
+    r"(?<![a-z0-9])(?:"
+    r"(?P<kw>" + _KW + r")" + _QUALIFIER +
     r"(?:\s*[.:#(-]?\s*(?:so|thu)(?![a-z]))?"
     r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
-    r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
+    r"|(?<!&)#\s*0*(?P<hnum>\d{1,2})(?!\d)"
     # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
-    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])(?!-[a-z]{2})"  # not "Quy chế phối hợp số 01/QCPH", "số 01-QC/BCSĐ"
+    r"|(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])(?!-[a-z]{2})"  # not "Quy chế phối hợp số 01/QCPH", "số 01-QC/BCSĐ"
     # "mục II.4", "II.4 -": the plan's part and task number
-    r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
+    r"|(?<!\.)(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
+    r")"
 )
 # What each of _REF_RE's branches needs, from the first letter of a literal on (so that the
 # search skips to those letters): its keyword, "#", the qualifier, a roman part's number
@@ -2365,6 +2381,7 @@ _ASKS_ABOUT_RE = re.compile(r"\?\s*$|\b(?:cho (?:em|e|minh|toi) hoi|xin hoi|em h
 _LATER_RE = re.compile(
     r"\b(?:(?:gui|bc|bao cao|nop)\s+(?:tiep|sau|bo sung sau)(?!\s*(?:cong dan|:))|cho so lieu|dang cho[^.;]{0,30}\bso lieu|chua co so lieu"
     r"|(?:mai|thu (?:hai|ba|tu|nam|sau|2|3|4|5|6)|tuan sau)\s+(?:em |e |minh )?(?:gui|bc|bao cao))\b")
+_LATER_NEEDS = ("gui", "bc", "bao cao", "nop", "so lieu")  # one of them is in every _LATER_RE match
 _SAYS_DONE_OR_DOING_RE = re.compile(r"\b(?:xong|hoan thanh|ht|dang (?:lam|thuc hien|trien khai)|da (?!co )[a-z]+|dat \d)")
 # "… còn việc tham mưu quy chế … đã báo cáo trong văn bản trước": told before, nothing new this time
 _TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|o|theo|qua)\s+(?:van ban|bao cao|cong van|ky|lan|dot)\s+(?:truoc|lan truoc|ky truoc)\b[\s.!]*$")
@@ -2372,14 +2389,16 @@ _TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|
 
 def _aside(sentence: str, valid: frozenset[str]) -> bool:
     """Whether a sentence asks about a task or promises its report later, and reports nothing."""
-    folded = _fold(sentence)
     if "|" in sentence or "\t" in sentence:
         return False  # a table's row: its columns say what it is ("NV11 | | Chờ số liệu phòng Tài chính")
-    told = _TOLD_BEFORE_RE.search(folded)
+    folded = _fold(sentence)
+    # (every sentence of a report comes here: each pattern is searched only in one that has a
+    # word the pattern cannot match without)
+    told = _TOLD_BEFORE_RE.search(folded) if "truoc" in folded else None
     if told and not find_figures(sentence) and "%" not in folded and not _SAYS_DONE_OR_DOING_RE.search(folded[:told.start()]):
         return True
-    asks = _ASKS_ABOUT_RE.search(folded) is not None
-    if not folded or not (asks or _LATER_RE.search(folded)):
+    asks = ("?" in folded or "hoi" in folded) and _ASKS_ABOUT_RE.search(folded) is not None
+    if not folded or not (asks or any(w in folded for w in _LATER_NEEDS) and _LATER_RE.search(folded)):
         return False
     if find_figures(sentence) or "%" in folded or _SAYS_DONE_OR_DOING_RE.search(folded):
         return False
@@ -2499,11 +2518,11 @@ class _Reader:
                 continue
             folded = _fold(e.text)
             words = None
-            guess = _GUESSED_NUMBER_RE.search(folded)
+            guess = _GUESSED_NUMBER_RE.search(folded) if "xep" in folded or "ghi" in folded else None  # (words it needs)
             if guess and guess.group("num").lstrip("0") == taskrefs.parent(e.task):
                 words = folded[:guess.start()] + folded[guess.end():]
             else:
-                described = _DESCRIBED_RE.search(folded)
+                described = _DESCRIBED_RE.search(folded) if "(" in folded else None
                 if described and described.group("num").lstrip("0") == taskrefs.parent(e.task):
                     scores = dict(self._scores(_topic(described.group("desc"))))
                     if not scores.get(taskrefs.parent(e.task)) and not scores.get(e.task):
@@ -2953,6 +2972,9 @@ _OBSTACLE_RE = re.compile(  # (the word boundary first: it fails at once inside 
     r"\b(?<!thao go )(?<!go )(?:vuong|kho khan|thieu|de nghi|kien nghi|de xuat|chua co|chua duoc|han che|bat cap|"
     r"tro ngai|ach tac|cho (?:tinh|cap|bo|trung uong))\b"
 )
+# one of them is in every _OBSTACLE_RE match: a sentence with none is not searched
+_OBSTACLE_NEEDS = ("vuong", "kho khan", "thieu", "de nghi", "kien nghi", "de xuat", "chua co", "chua duoc", "han che",
+                   "bat cap", "tro ngai", "ach tac", "cho ")
 
 
 # A paragraph that names its subject first: "Phần thi hành án…", "Về công tác…", "Công tác X: …"
@@ -2965,7 +2987,7 @@ def _topic(text: str) -> str:
     kept, as a part is matched to the tasks several times over."""
     out = []
     for sentence in re.split(r"[.;\n!?]", fold_keep_lines(text)):
-        m = _OBSTACLE_RE.search(sentence)
+        m = _OBSTACLE_RE.search(sentence) if any(w in sentence for w in _OBSTACLE_NEEDS) else None
         out.append(sentence[: m.start()] if m else sentence)
     return ". ".join(out)
 

@@ -86,6 +86,9 @@ _AGENCY_ACRONYMS = frozenset({"thads"})
 # "Kế hoạch số 2197/KH-UBND", "Nghị quyết số 77/NQ-CP", "Quy định 132-QĐ/TW": likewise, a number
 # before its kind's letters after "-" or "/"
 _DOCUMENT = re.compile(r"\b(?:(nghi quyet|nq|ket luan|kl|chi thi|ct)\s*(?:so\s*)?(\d{1,4})(?![\d/.,])|(\d{1,4})\s*[-/]\s*(nq|kl|ct|kh|qd|cv)\b)")
+# what a _DOCUMENT match cannot do without: its kind (_DOCUMENT_KIND's words) before the number,
+# or after the number and "-" or "/" (this pattern, searched from a digit on)
+_NUMBER_THEN_KIND = re.compile(r"\d\s*[-/]\s*(?:nq|kl|ct|kh|qd|cv)")
 _DOCUMENT_KIND = {"nghi quyet": "nq", "nq": "nq", "ket luan": "kl", "kl": "kl", "chi thi": "ct", "ct": "ct"}
 # "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" (PBPL, PBGDPL) name one field
 _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
@@ -100,7 +103,8 @@ _CONDITIONS = re.compile(r"\b(?:" + "|".join(_CONDITION_WORDS) + r")\b")
 def _pairs(text: str) -> frozenset[str]:
     out: set[str] = set()
     folded = fold(text)
-    for m in _DOCUMENT.finditer(folded):
+    named = any(kind in folded for kind in _DOCUMENT_KIND) or _NUMBER_THEN_KIND.search(folded)
+    for m in _DOCUMENT.finditer(folded) if named else ():
         kind = _DOCUMENT_KIND[m.group(1)] if m.group(1) else m.group(4)
         out.add(f"{kind} #{int(m.group(2) or m.group(3))}")
     # (each pattern is searched only where the words it needs are: the text is read at every
