@@ -94,8 +94,9 @@ class LinearModel:
         return probabilities(self.classes, self.logits(counts))
 
     def logits(self, counts: dict[str, int]) -> list[float]:
-        # most terms occur once: their row is used as it is (the sums below run in C)
-        rows = [w if n == 1 else tuple(x * (1.0 + math.log(n)) for x in w)
+        # most terms occur once: their row is used as it is (the sums below run in C); another's
+        # is scaled by its sublinear tf (x * tf is tf * x, to the bit)
+        rows = [w if n == 1 else tuple(map((1.0 + math.log(n)).__mul__, w))
                 for w, n in zip(map(self.terms.get, counts), counts.values()) if w is not None]
         if not rows:
             return list(self.intercept)

@@ -1861,7 +1861,7 @@ _GENERAL_HEAD_RE = re.compile(
     # "Khó khăn: …", and a sentence that opens on it: "có khó khăn: …", "vướng mắc chủ yếu là …"
     r"(?:\s*:|\s+(?:chu yeu|lon nhat|la|o cho)(?![a-z]))"
 )
-_CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
+_CLAUSE_RE = re.compile(r"[;\n•.!?](?:(?<=[;\n•])|(?=\s|$))")  # "[;\n•]|[.!?](?=\s|$)", opening on its characters
 
 
 @dataclass(slots=True)
@@ -2381,7 +2381,10 @@ _ASKS_ABOUT_RE = re.compile(r"\?\s*$|\b(?:cho (?:em|e|minh|toi) hoi|xin hoi|em h
 _LATER_RE = re.compile(
     r"\b(?:(?:gui|bc|bao cao|nop)\s+(?:tiep|sau|bo sung sau)(?!\s*(?:cong dan|:))|cho so lieu|dang cho[^.;]{0,30}\bso lieu|chua co so lieu"
     r"|(?:mai|thu (?:hai|ba|tu|nam|sau|2|3|4|5|6)|tuan sau)\s+(?:em |e |minh )?(?:gui|bc|bao cao))\b")
-_LATER_NEEDS = ("gui", "bc", "bao cao", "nop", "so lieu")  # one of them is in every _LATER_RE match
+# what a match of _ASKS_ABOUT_RE, _LATER_RE, _TOLD_BEFORE_RE cannot do without (one of them)
+_ASKS_NEEDS = ("?", "em hoi", "e hoi", "minh hoi", "toi hoi", "xin hoi")
+_LATER_NEEDS = ("gui", "bc", "bao cao", "nop", "so lieu")
+_ASIDE_NEEDS = ("truoc", *_ASKS_NEEDS, *_LATER_NEEDS)
 _SAYS_DONE_OR_DOING_RE = re.compile(r"\b(?:xong|hoan thanh|ht|dang (?:lam|thuc hien|trien khai)|da (?!co )[a-z]+|dat \d)")
 # "… còn việc tham mưu quy chế … đã báo cáo trong văn bản trước": told before, nothing new this time
 _TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|o|theo|qua)\s+(?:van ban|bao cao|cong van|ky|lan|dot)\s+(?:truoc|lan truoc|ky truoc)\b[\s.!]*$")
@@ -2397,7 +2400,7 @@ def _aside(sentence: str, valid: frozenset[str]) -> bool:
     told = _TOLD_BEFORE_RE.search(folded) if "truoc" in folded else None
     if told and not find_figures(sentence) and "%" not in folded and not _SAYS_DONE_OR_DOING_RE.search(folded[:told.start()]):
         return True
-    asks = ("?" in folded or "hoi" in folded) and _ASKS_ABOUT_RE.search(folded) is not None
+    asks = any(w in folded for w in _ASKS_NEEDS) and _ASKS_ABOUT_RE.search(folded) is not None
     if not folded or not (asks or any(w in folded for w in _LATER_NEEDS) and _LATER_RE.search(folded)):
         return False
     if find_figures(sentence) or "%" in folded or _SAYS_DONE_OR_DOING_RE.search(folded):
@@ -2575,6 +2578,13 @@ class _Reader:
                 out.append(sec)
                 continue
             piece = self.text[sec.start:sec.end]
+            # each sentence _aside takes has one of _ASIDE_NEEDS folded; a sentence's fold is
+            # part of its section's (folding reads each character on its own): a section
+            # without any of them has no sentence to look at
+            folded = _fold(piece)
+            if not any(word in folded for word in _ASIDE_NEEDS):
+                out.append(sec)
+                continue
             asides = [(a, b) for a, b in _sentences(piece) if _aside(piece[a:b], self.valid)]
             if not asides:
                 out.append(sec)
@@ -2972,9 +2982,6 @@ _OBSTACLE_RE = re.compile(  # (the word boundary first: it fails at once inside 
     r"\b(?<!thao go )(?<!go )(?:vuong|kho khan|thieu|de nghi|kien nghi|de xuat|chua co|chua duoc|han che|bat cap|"
     r"tro ngai|ach tac|cho (?:tinh|cap|bo|trung uong))\b"
 )
-# one of them is in every _OBSTACLE_RE match: a sentence with none is not searched
-_OBSTACLE_NEEDS = ("vuong", "kho khan", "thieu", "de nghi", "kien nghi", "de xuat", "chua co", "chua duoc", "han che",
-                   "bat cap", "tro ngai", "ach tac", "cho ")
 
 
 # A paragraph that names its subject first: "Phần thi hành án…", "Về công tác…", "Công tác X: …"
@@ -2987,7 +2994,7 @@ def _topic(text: str) -> str:
     kept, as a part is matched to the tasks several times over."""
     out = []
     for sentence in re.split(r"[.;\n!?]", fold_keep_lines(text)):
-        m = _OBSTACLE_RE.search(sentence) if any(w in sentence for w in _OBSTACLE_NEEDS) else None
+        m = _OBSTACLE_RE.search(sentence)
         out.append(sentence[: m.start()] if m else sentence)
     return ". ".join(out)
 
@@ -3015,7 +3022,8 @@ _OUTCOME_RE = re.compile(r"^[\s,;\-]*(?:va\s+)?(?:gop phan\s+)?khong de (?:xay r
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 
-_SENTENCE_RE = re.compile(r"[;\n]|[.!?](?=\s|$)")
+# "[;\n]|[.!?](?=\s|$)", written to open on its set of characters (the search skips to them)
+_SENTENCE_RE = re.compile(r"[;\n.!?](?:(?<=[;\n])|(?=\s|$))")
 
 
 def _sentences(piece: str) -> list[tuple[int, int]]:

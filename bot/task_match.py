@@ -155,7 +155,11 @@ def _spelt_out(words: list[str]) -> list[str]:
     return syllables
 
 
-_PHRASE = re.compile(r"[0-9]+(?:[.,/][0-9]+)*|[:;.!?()\[\]\n\"“”]+")
+# A break: a number ("2.140", "30/4"), or a run of the punctuation that ends a phrase. Written to
+# open on the set of characters a break starts with, so that the regex engine skips to them: one
+# of them, then the rest of the number after a digit or the rest of the run after a punctuation
+# mark (the same splits as "[0-9]+(?:[.,/][0-9]+)*|[:;.!?()\[\]\n\"“”]+").
+_PHRASE = re.compile(r"[0-9:;.!?()\[\]\n\"“”](?:(?<=[0-9])[0-9]*(?:[.,/][0-9]+)*|(?<![0-9])[:;.!?()\[\]\n\"“”]*)")
 
 
 TITLE_WEIGHT = 2.0  # a task's title says what it is about more than the body of its text
