@@ -607,9 +607,11 @@ class _Message:
         matched_until = 0
         for i in range(self.n):
             tok = self.toks[i]
-            cands = list(_PHRASE_INDEX.get(tok.w, ()))
-            for f in tok.fz:
-                cands.extend(p for p in _PHRASE_INDEX.get(f, ()) if len(p) > 1)
+            cands = _PHRASE_INDEX.get(tok.w, ())
+            if tok.fz:  # (a word that may be a typo of a keyword: that keyword's phrases too)
+                cands = list(cands)
+                for f in tok.fz:
+                    cands.extend(p for p in _PHRASE_INDEX.get(f, ()) if len(p) > 1)
             for phrase in cands:
                 size = self.seq(i, phrase, fuzzy=True)
                 if not size:
@@ -1039,9 +1041,8 @@ class _Message:
     # --- percent ----------------------------------------------------------------------------
 
     def _scan_percents(self) -> None:
-        for k in range(self.n):
-            tok = self.toks[k]
-            if not tok.digit or len(tok.w) > 3:
+        for k, tok in enumerate(self.toks):
+            if len(tok.w) > 3 or not tok.w.isdigit():
                 continue
             prev_gap = self.folded[self.toks[k - 1].end:tok.start] if k else ""
             if k and self.toks[k - 1].digit and prev_gap in (".", ",", "/"):
@@ -1343,8 +1344,8 @@ class _Message:
     def _scan_lack(self) -> None:
         # "chưa có kinh phí", "chưa được bố trí biên chế", "không có hướng dẫn": a lack is a
         # difficulty even though it starts with a negation.
-        for i in range(self.n):
-            if not (self.w(i) == "khong" or self.is_(i, "chua")):
+        for i, tok in enumerate(self.toks):
+            if not (tok.w == "khong" or tok.w == "chua" and tok.strict_ok):  # (w(i), is_(i, "chua"))
                 continue
             j = i + 1
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
@@ -2579,9 +2580,11 @@ class _Reader:
                 continue
             piece = self.text[sec.start:sec.end]
             # each sentence _aside takes has one of _ASIDE_NEEDS folded; a sentence's fold is
-            # part of its section's (folding reads each character on its own): a section
-            # without any of them has no sentence to look at
-            folded = _fold(piece)
+            # part of its section's (folding reads each character on its own; trimming takes no
+            # letter nor "?"): a section without any of them has no sentence to look at. (The
+            # section as read later, trimmed: its fold is kept for its readings.)
+            lo, hi = _trimmed(self.text, sec.start, sec.end)
+            folded = _fold(self.text[lo:hi])
             if not any(word in folded for word in _ASIDE_NEEDS):
                 out.append(sec)
                 continue
