@@ -1988,7 +1988,11 @@ def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -
 # đề nghị phối hợp": nothing asked of the agency; nor "chưa làm được", "chưa triển khai được": not
 # started, "chưa tổng hợp được số liệu": not yet counted)
 # (each branch opens on a word boundary, written once in front: the search then gives up on a
-# position inside a word at once, instead of trying each branch there)
+# position inside a word at once, instead of trying each branch there; _STATED_OBSTACLE_NEEDS:
+# one of them is in each match, a part without any is not searched)
+_STATED_OBSTACLE_NEEDS = ("duoc", "dc", "giam dinh", "dinh gia", "gian doan", "rot mang", "mat ket noi", "hay rot",
+                          "chua dat yeu cau", "khong co tai san", "khong co dieu kien thi hanh", "con han che",
+                          "vang mat", "hay vang")
 _STATED_OBSTACLE_RE = re.compile(
     r"\b(?:(?:chua|khong|ko|hong)\s+(?!duoc\b|dc\b|co\b|nhan (?:duoc|dc) (?:de nghi|yeu cau|van ban|ke hoach|ho so)"
     r"|(?:thuc hien|lam|trien khai|bat dau|thong ke|tong hop)\b)"
@@ -2022,7 +2026,8 @@ def _stated_obstacle(entry: ParsedEntry) -> ParsedEntry:
     if entry.task is None or entry.general or entry.difficulty or "?" in entry.text:
         return entry
     folded = _fold(entry.text)
-    if not _STATED_OBSTACLE_RE.search(folded) or _NOT_OURS_RE.search(folded):
+    if not any(w in folded for w in _STATED_OBSTACLE_NEEDS) or not _STATED_OBSTACLE_RE.search(folded) \
+            or _NOT_OURS_RE.search(folded):
         return entry
     return _with(entry, difficulty=True)
 
