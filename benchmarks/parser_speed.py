@@ -57,6 +57,7 @@ def _clear() -> None:
     parser._parse_cached.cache_clear()
     parser._refs_of.cache_clear()
     parser._folded.cache_clear()
+    parser._fold.cache_clear()
     parser._topic.cache_clear()
     task_match._pairs.cache_clear()
 

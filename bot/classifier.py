@@ -28,7 +28,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import operator
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,14 +61,12 @@ FEW_WORDS = 16
 def term_counts(folded: str) -> dict[str, int]:
     """The words and word pairs of a folded text, counted (the models' features before
     weighting); computed once for the models that read the same text."""
-    counts: dict[str, int] = {}
     words = TOKEN.findall(folded)
-    for w in words:
-        counts[w] = counts.get(w, 0) + 1
-    for a, b in zip(words, words[1:]):
-        pair = a + " " + b
-        counts[pair] = counts.get(pair, 0) + 1
-    return counts
+    # counted in C (Counter), in the order first met: the words, then the pairs (no word holds
+    # a space, so none is counted twice) — the order the models' sums run in
+    counts = Counter(words)
+    counts.update(map(" ".join, zip(words, words[1:])))
+    return dict(counts)
 
 
 @dataclass(frozen=True)
@@ -94,17 +94,14 @@ class LinearModel:
         return probabilities(self.classes, self.logits(counts))
 
     def logits(self, counts: dict[str, int]) -> list[float]:
-        get = self.terms.get
-        rows = []
-        for term, n in counts.items():
-            w = get(term)
-            if w is not None:
-                # most terms occur once: their row is used as it is (the sums below run in C)
-                rows.append(w if n == 1 else tuple(x * (1.0 + math.log(n)) for x in w))
+        # most terms occur once: their row is used as it is (the sums below run in C); another's
+        # is scaled by its sublinear tf (x * tf is tf * x, to the bit)
+        rows = [w if n == 1 else tuple(map((1.0 + math.log(n)).__mul__, w))
+                for w, n in zip(map(self.terms.get, counts), counts.values()) if w is not None]
         if not rows:
             return list(self.intercept)
         columns = list(zip(*rows))
-        norm = math.sqrt(sum(x * x for x in columns[0]))
+        norm = math.sqrt(sum(map(operator.mul, columns[0], columns[0])))
         return [b + sum(col) / norm for b, col in zip(self.intercept, columns[1:])]
 
     def best(self, folded: str | dict[str, int]) -> tuple[str, float]:

@@ -32,8 +32,11 @@ class Figure:
 
 # A number: "1.200", "1 200"? (no: a space separates numbers in lists), "3,2", "12".
 _NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+# (the value's first digit comes first, then what may not stand before it, so that the search
+# skips to digits: "(?<![\w.,-])(?<!\d/)" before the number, read after its first digit)
 _FIGURE = re.compile(
-    rf"(?<![\w.,-])(?<!\d/)(?P<value>{_NUMBER})(?:\s*/\s*(?P<total>{_NUMBER}))?"
+    r"(?P<value>\d(?<![\w.,-]\d)(?<!\d/\d)(?:\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d*(?:,\d+)?))"
+    rf"(?:\s*/\s*(?P<total>{_NUMBER}))?"
     r"(?!\s*[%/.\d-])(?![.,]\d)\s+(?P<unit>[^\W\d_]+(?:[ \t]+[^\W\d_]+){0,3})"
 )
 # Words a unit may not start with: what follows a date, a year, a task or a document number.
@@ -81,19 +84,22 @@ def find_figures(text: str) -> list[Figure]:
                     or fold(text[max(0, m.start() - 10):m.start()]).endswith("nhiem vu "):
                 continue
             words = m.group("unit").split()
+            # the unit's words folded at once: each is letters only, so it folds to one word (and
+            # folding reads each character on its own), kept[k] is always words[k]
+            folds = fold(m.group("unit")).split()
             kept: list[str] = []
             # A classifier ("lớp", "lượt", "buổi") takes the noun after it: "45 lớp tập huấn".
-            limit = 3 if words and fold(words[0]) in _CLASSIFIERS else 2
-            for word in words[:limit]:
-                folded = fold(word)
+            limit = 3 if words and folds[0] in _CLASSIFIERS else 2
+            for k, word in enumerate(words[:limit]):
+                folded = folds[k]
                 if not kept and folded in _NOT_UNIT_START:
                     break
-                if not kept and folded == "cong" and len(words) > 1 and fold(words[1]) not in ("chuc", "dan", "trinh", "nhan", "an", "van", "ty"):
+                if not kept and folded == "cong" and len(words) > 1 and folds[1] not in ("chuc", "dan", "trinh", "nhan", "an", "van", "ty"):
                     break  # "02 công chức", "86 lượt công dân" count; "Nhiệm vụ 3 Công tác …" does not
-                if kept and folded in _UNIT_STOP and (fold(kept[-1]), folded) not in _COMPOUNDS:
+                if kept and folded in _UNIT_STOP and (folds[len(kept) - 1], folded) not in _COMPOUNDS:
                     break
                 kept.append(word)
-            while kept and fold(kept[-1]) in _UNIT_TAIL_STOP:
+            while kept and folds[len(kept) - 1] in _UNIT_TAIL_STOP:
                 kept.pop()
             if not kept:
                 continue

@@ -481,37 +481,49 @@ _KK_NOTHING_RE = re.compile(r"[ \t]+(?:phat[ \t]+sinh|ps)(?![a-z])")
 _KK_NOT_RE = re.compile(r"[ \t]+(?:vuong[ \t]+mac|vm|kho[ \t]+khan|kk)(?![a-z])")
 
 
+_NO_TYPOS: frozenset[str] = frozenset()
+# The shorthand _tokenise reads by what comes before or after it
+_READ_IN_CONTEXT = frozenset({"k", "r", "e", "kh", "kk", "kn"})
+
+
 def _tokenise(text: str, folded: str, index: list[int]) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = 0
     for m in _TOKEN_RE.finditer(folded):
         raw = m.group()
-        gap = folded[prev_end:m.start()]
+        start, end = m.span()
+        gap = folded[prev_end:start]
         brk = bool(gap.strip()) or "\n" in gap
-        prev_end = m.end()
+        prev_end = end
         if raw.isdigit():
-            toks.append(_Tok(raw, m.start(), m.end(), brk, frozenset(), raw, True))
+            toks.append(_Tok(raw, start, end, brk, _NO_TYPOS, raw, True))
             continue
-        if raw in ("k", "r", "e") and gap == "" and toks:
-            words, fz = (raw,), frozenset()  # "10k", "2r": not shorthand
+        if raw not in _READ_IN_CONTEXT:
+            words, fz = _lexical(raw)  # (the usual word: read on its own)
+        elif raw in ("k", "r", "e") and gap == "" and toks:
+            words, fz = (raw,), _NO_TYPOS  # "10k", "2r": not shorthand
         elif raw == "kh" and toks and (toks[-1].w == "dat" or gap.strip() == "%"):
-            words, fz = ("ke", "hoach"), frozenset()  # "đạt kh", "70% kh": kế hoạch, not "không"
-        elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, m.end()):
-            words, fz = ("khong",), frozenset()  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
-        elif raw == "kk" and _KK_NOT_RE.match(folded, m.end()):
-            words, fz = ("khong",), frozenset()  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
-        elif raw == "kn" and _HEAD_COLON_RE.match(folded, m.end()):
-            words, fz = ("kien", "nghi"), frozenset()  # "kn: tỉnh hỗ trợ kinh phí": kiến nghị, as a heading
+            words, fz = ("ke", "hoach"), _NO_TYPOS  # "đạt kh", "70% kh": kế hoạch, not "không"
+        elif raw == "kk" and toks and toks[-1].digit and _KK_NOTHING_RE.match(folded, end):
+            words, fz = ("khong",), _NO_TYPOS  # "nv 4 6 8 kk phát sinh": không phát sinh, not khó khăn
+        elif raw == "kk" and _KK_NOT_RE.match(folded, end):
+            words, fz = ("khong",), _NO_TYPOS  # "Kk vuong mac", "kk vm": không vướng mắc (no one doubles "khó khăn")
+        elif raw == "kn" and _HEAD_COLON_RE.match(folded, end):
+            words, fz = ("kien", "nghi"), _NO_TYPOS  # "kn: tỉnh hỗ trợ kinh phí": kiến nghị, as a heading
         else:
             words, fz = _lexical(raw)
         strict_ok = True
-        if len(words) == 1 and words[0] == raw and raw in _STRICT_FORMS:
-            orig = _orig_slice(text, index, m.start(), m.end()).lower()
-            orig = unicodedata.normalize("NFC", orig)
-            # a status sign ("⏳" read as "đang làm") is the word it stands for
-            strict_ok = orig.isascii() or orig in _STRICT_FORMS[words[0]] or not any(c.isalpha() for c in orig)
+        if len(words) == 1:
+            word = words[0]
+            if word == raw and raw in _STRICT_FORMS:
+                orig = _orig_slice(text, index, start, end).lower()
+                orig = unicodedata.normalize("NFC", orig)
+                # a status sign ("⏳" read as "đang làm") is the word it stands for
+                strict_ok = orig.isascii() or orig in _STRICT_FORMS[word] or not any(c.isalpha() for c in orig)
+            toks.append(_Tok(word, start, end, brk, fz, raw, strict_ok))  # (the usual token: one word)
+            continue
         for n, w in enumerate(words):
-            toks.append(_Tok(w, m.start(), m.end(), brk and n == 0, fz, raw, strict_ok))
+            toks.append(_Tok(w, start, end, brk and n == 0, fz, raw, strict_ok))
     return toks
 
 
@@ -556,10 +568,25 @@ class _Folded:
     index: list[int]
 
 
+@lru_cache(maxsize=1024)
+def _fold(text: str) -> str:
+    """:func:`common.text.fold`, memoised: a part's text is folded by each reading of it (its
+    status, its obstacle, its second opinion, its task by content…), a line by each check of it."""
+    return fold(text)
+
+
 @lru_cache(maxsize=256)
 def _folded(text: str) -> _Folded:
     folded, index = _fold_map(text)
     return _Folded(text, folded, index)
+
+
+# The words _Message._on_word's rules open on (the token at i): a cheap first look for every
+# token of a message. A rule added there on another word must add that word here.
+_ON_WORD_OPENERS = frozenset({
+    "roi", "ok", "oke", "okie", "het", "khong", "chua", "chi", "con", "cham", "qua", "tiep",
+    "trien", "thuc", "van", "dang", "do", "vi", "cho",
+})
 
 
 class _Message:
@@ -630,9 +657,11 @@ class _Message:
         matched_until = 0
         for i in range(self.n):
             tok = self.toks[i]
-            cands = list(_PHRASE_INDEX.get(tok.w, ()))
-            for f in tok.fz:
-                cands.extend(p for p in _PHRASE_INDEX.get(f, ()) if len(p) > 1)
+            cands = _PHRASE_INDEX.get(tok.w, ())
+            if tok.fz:  # (a word that may be a typo of a keyword: that keyword's phrases too)
+                cands = list(cands)
+                for f in tok.fz:
+                    cands.extend(p for p in _PHRASE_INDEX.get(f, ()) if len(p) > 1)
             for phrase in cands:
                 size = self.seq(i, phrase, fuzzy=True)
                 if not size:
@@ -686,6 +715,8 @@ class _Message:
         self.hits.append(_Hit("weak" if weak else "status", value, self.toks[i].start))
 
     def _on_word(self, i: int) -> None:
+        if self.toks[i].w not in _ON_WORD_OPENERS:
+            return  # each rule below opens on one of these words; most tokens are none of them
         # "nv1 dc r", "NV4 được rồi ạ", "nv1 ok r", "đã cấp kinh phí rồi": done
         if self.w(i) == "roi" and (i + 1 >= self.n or self.toks[i + 1].brk or
                                    (self.w(i + 1) in ("a", "nhe", "nha", "ak") and (i + 2 >= self.n or self.toks[i + 2].brk))):
@@ -1071,9 +1102,8 @@ class _Message:
     # --- percent ----------------------------------------------------------------------------
 
     def _scan_percents(self) -> None:
-        for k in range(self.n):
-            tok = self.toks[k]
-            if not tok.digit or len(tok.w) > 3:
+        for k, tok in enumerate(self.toks):
+            if len(tok.w) > 3 or not tok.w.isdigit():
                 continue
             prev_gap = self.folded[self.toks[k - 1].end:tok.start] if k else ""
             if k and self.toks[k - 1].digit and prev_gap in (".", ",", "/"):
@@ -1382,8 +1412,8 @@ class _Message:
     def _scan_lack(self) -> None:
         # "chưa có kinh phí", "chưa được bố trí biên chế", "không có hướng dẫn": a lack is a
         # difficulty even though it starts with a negation.
-        for i in range(self.n):
-            if not (self.w(i) == "khong" or self.is_(i, "chua")):
+        for i, tok in enumerate(self.toks):
+            if not (tok.w == "khong" or tok.w == "chua" and tok.strict_ok):  # (w(i), is_(i, "chua"))
                 continue
             j = i + 1
             while j < self.n and j <= i + 3 and not self.toks[j].brk and self.w(j) in _LACK_FILLER:
@@ -1550,16 +1580,23 @@ def _combine(statuses: list[str], percent: int | None) -> str | None:
 _KW = r"(?:nv|n\.\s?v\.?|nvu|nhiem\s*vu|muc|noi\s*dung)"
 # "nhiệm vụ chủ trì số 2", "nhiệm vụ phối hợp (1, 2, 3)", "nhiệm vụ được giao số 4"
 _QUALIFIER = r"(?:\s*(?:duoc\s+giao\s+)?(?:chu\s*tri|phoi\s*hop|duoc\s+giao|con\s+lai|khac)(?![a-z])){0,2}"  # "phối hợp còn lại"
+# (no branch starts after a letter or a digit: that look-behind is written once, in front, so
+# that the search gives up at once inside a word)
 _REF_RE = re.compile(
-    r"(?<![a-z0-9])(?P<kw>" + _KW + r")" + _QUALIFIER +
+    r"(?<![a-z0-9])(?:"
+    r"(?P<kw>" + _KW + r")" + _QUALIFIER +
     r"(?:\s*[.:#(-]?\s*(?:so|thu)(?![a-z]))?"
     r"\s*[.:#(-]?\s*(?:tu\s+)?0*(?P<num>\d{1,2})(?!\d)(?!\s*%)"
-    r"|(?<![a-z0-9&])#\s*0*(?P<hnum>\d{1,2})(?!\d)"
+    r"|(?<!&)#\s*0*(?P<hnum>\d{1,2})(?!\d)"
     # "phối hợp số 2, 3, 7": the qualifier alone, with "số"
-    r"|(?<![a-z0-9])(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])(?!-[a-z]{2})"  # not "Quy chế phối hợp số 01/QCPH", "số 01-QC/BCSĐ"
+    r"|(?:chu\s*tri|phoi\s*hop)\s*so\s*0*(?P<qnum>\d{1,2})(?!\d)(?!\s*%)(?!\s*/\s*[a-z])(?!-[a-z]{2})"  # not "Quy chế phối hợp số 01/QCPH", "số 01-QC/BCSĐ"
     # "mục II.4", "II.4 -": the plan's part and task number
-    r"|(?<![a-z0-9.])(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
+    r"|(?<!\.)(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
+    r")"
 )
+# What each of _REF_RE's branches needs, from the first letter of a literal on (so that the
+# search skips to those letters): its keyword, "#", the qualifier, a roman part's number
+_REF_HINT_RE = re.compile(r"nv|n\.|nhiem|muc|noi|#|chu\s*tri|phoi\s*hop|i\s*\.\s*\d|v\s*\.\s*\d")
 # "Tiểu mục a nhiệm vụ 1", "điểm b của NV1": the letter first
 _LETTER_FIRST_RE = re.compile(
     r"(?<![a-z0-9])(?:tieu\s*muc|diem|y)\s+(?P<letter>[a-z])\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?!\d)"
@@ -1580,6 +1617,7 @@ _ORDINAL_RE = re.compile(
 _ORDINALS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
              "tam": 8, "chin": 9, "muoi": 10, "muoi mot": 11}
 _BARE_ITEM_RE = re.compile(r"(?<![a-z0-9/.,-])0*(?P<num>\d{1,2})\.?(?P<letter>[a-z])(?![a-z0-9])")
+_ITEM_HINT_RE = re.compile(r"\d\.?[a-z](?![a-z0-9])")  # what _BARE_ITEM_RE needs, searched from a digit on
 _ITEM_SUFFIX_RE = re.compile(
     r"\s*(?:[.,-]\s*|\(\s*)?(?:(?:y|diem|tieu\s+muc|muc|noi\s+dung|phan)\s+)?(?P<letter>[a-z])\s*\)?(?![a-z0-9])"
 )
@@ -1596,6 +1634,7 @@ _BARE_NEXT_RE = re.compile(
 )
 _RANGE_CONN = ("-", "–", "—", "den", "toi")
 _INLINE_POINT_RE = re.compile(r"[,;]\s*(?P<letter>[b-e])\s*\)")
+_SO_NUMBER_RE = re.compile(r"so\s+\d")  # what _BARE_SO_RE needs, searched from its literal on
 _BARE_SO_RE = re.compile(r"(?:^|[,;:.\n(]|(?<![a-z])(?:rieng|con|con lai|va)(?![a-z]))[ \t\-–—+•*]*(?P<so>so)\s+0*(?P<num>\d{1,2})(?![\d.]|,\d)(?!\s*%)")
 # after "nội dung 04": a counted noun ("04 đề cương", "3 văn bản"), not what is said of a task
 _COUNTED_AFTER_RE = re.compile(r"\s+(?!(?:va|hoac|den|toi|da|dang|dag|chua|hoan|xong|xog|ht|deu|khong|ko|k|co|thi|duoc|dat|tiep|se|"
@@ -1658,21 +1697,25 @@ class _Refs:
         def free(a: int, b: int) -> bool:
             return not any(taken[a:b])
 
-        for m in _LETTER_FIRST_RE.finditer(f):
+        # The patterns below try every position of the text (each opens on a look-behind, which
+        # no literal prefix speeds up); one that needs a word the text does not have ("nv",
+        # "nhiệm vụ", "điểm", "báo cáo số"…) can find nothing, and is not run.
+        task_word = "nv" in f or "nhiem" in f
+        for m in _LETTER_FIRST_RE.finditer(f) if task_word or "diem" in f else ():
             task = str(int(m.group("num") or m.group("num2"))) + (m.group("letter") or m.group("letter2"))
             if m.group("num2") and _OTHER_DOCUMENT_RE.match(f, m.end()):
                 continue
             if task in self.valid and free(m.start(), m.end()):
                 refs.append(_Ref(task, m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        for m in _DOTTED_LIST_RE.finditer(f):
+        for m in _DOTTED_LIST_RE.finditer(f) if task_word else ():
             # "nv 1.2.6 xong": three numbers or more joined by dots after the word are a list
             nums = [(n.start() + m.start("nums"), n.end() + m.start("nums")) for n in re.finditer(r"\d+", m.group("nums"))]
             if all(str(int(f[a:b])) in self.valid for a, b in nums) and free(m.start(), m.end()):
                 refs.extend(_Ref(str(int(f[a:b])), m.start() if k == 0 else a, b) for k, (a, b) in enumerate(nums))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(str(int(f[nums[-1][0]:nums[-1][1]])), m.end(), taken))
-        for m in _REF_RE.finditer(f):
+        for m in _REF_RE.finditer(f) if _REF_HINT_RE.search(f) else ():
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
             if m.group("kw") == "muc" and (not self._muc_ok(m.start()) or _MUC_COMPOUND_RE.search(f, max(0, m.start() - 8), m.start())):
@@ -1692,8 +1735,8 @@ class _Refs:
             refs.extend(self._continuations(task, end, taken))
         # "SYT báo cáo số 2/6/7 xong hết": "báo cáo" (the verb), "số" and task numbers joined by slashes,
         # then what is said of them, are a list of tasks, not a report's number ("Báo cáo số 12/BC-…")
-        listed = [m for m in _REPORTS_LIST_RE.finditer(f) if self._slash_list(m.end())]
-        for m in [*listed, *_BARE_SO_RE.finditer(f)]:
+        listed = [m for m in _REPORTS_LIST_RE.finditer(f) if self._slash_list(m.end())] if "bc" in f or "bao cao" in f else []
+        for m in [*listed, *(_BARE_SO_RE.finditer(f) if _SO_NUMBER_RE.search(f) else ())]:
             # "số 2/6/7 xong hết, riêng số 10 còn vướng": "số N" opening a clause (or after
             # "riêng", "còn") and followed by what is said of a task names it; "Kế hoạch số 124",
             # "số 45/KH", "số 2 vụ" do not
@@ -1705,11 +1748,11 @@ class _Refs:
             refs.append(_Ref(num, m.start("so"), m.end()))
             taken[m.start("so"):m.end()] = b"\x01" * (m.end() - m.start("so"))
             refs.extend(self._continuations(num, m.end(), taken))
-        for m in _ORDINAL_RE.finditer(f):
+        for m in _ORDINAL_RE.finditer(f) if task_word and "thu" in f else ():
             if free(m.start(), m.end()):
                 refs.append(_Ref(str(_ORDINALS[m.group("word")]), m.start(), m.end()))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        for m in _BARE_ITEM_RE.finditer(f):
+        for m in _BARE_ITEM_RE.finditer(f) if _ITEM_HINT_RE.search(f) else ():
             task = str(int(m.group("num"))) + m.group("letter")
             if task in self.valid and free(m.start(), m.end()) and self._ascii_letter(m.end() - 1):
                 refs.append(_Ref(task, m.start(), m.end()))
@@ -1738,7 +1781,7 @@ class _Refs:
             refs = self._bare_leads(refs, taken)
         # "NV 1 điểm a: …; điểm b: …": a later point of the task just named
         extra: list[_Ref] = []
-        for m in _LETTER_NEXT_RE.finditer(f):
+        for m in _LETTER_NEXT_RE.finditer(f) if refs else ():  # (each follows a reference)
             if not free(m.start(), m.end()):
                 continue
             before = [r for r in refs if r.end <= m.start()]
@@ -1751,7 +1794,7 @@ class _Refs:
             refs = sorted(refs + extra, key=lambda r: r.start)
         # "nv1 a) xong, b) đang làm": after sub-item 1a, an inline "b)" is its next point, 1b
         extra = []
-        for m in _INLINE_POINT_RE.finditer(f):
+        for m in _INLINE_POINT_RE.finditer(f) if refs else ():
             if not free(m.start("letter"), m.end()):
                 continue
             before = [r for r in refs + extra if r.end <= m.start("letter")]
@@ -1897,7 +1940,7 @@ _GENERAL_HEAD_RE = re.compile(
     # "Khó khăn: …", and a sentence that opens on it: "có khó khăn: …", "vướng mắc chủ yếu là …"
     r"(?:\s*:|\s+(?:chu yeu|lon nhat|la|o cho)(?![a-z]))"
 )
-_CLAUSE_RE = re.compile(r"[;\n•]|[.!?](?=\s|$)")
+_CLAUSE_RE = re.compile(r"[;\n•.!?](?:(?<=[;\n•])|(?=\s|$))")  # "[;\n•]|[.!?](?=\s|$)", opening on its characters
 
 
 @dataclass(slots=True)
@@ -2009,7 +2052,7 @@ def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -
         # one's results ending on the other's aim ("…; không để xảy ra khiếu kiện đông người") is
         # about both: it is asked, whatever the model leans to
         if e.task is None and e.candidates and not e.general and e.how != "joined":
-            task = classifier.task_opinion(fold(e.text), [c for c in e.candidates if c not in named], possible)
+            task = classifier.task_opinion(_fold(e.text), [c for c in e.candidates if c not in named], possible)
             if task is not None:
                 e = _with(e, task=task, how="learned", candidates=(),
                           ruled=(*e.ruled, ("task", None), ("candidates", e.candidates)))
@@ -2022,13 +2065,19 @@ def _learned_tasks(entries: list[ParsedEntry], allowed: frozenset[str] | None) -
 # yêu cầu", "người phải thi hành án không có tài sản", "còn hạn chế", "vắng mặt" (not "chưa nhận được
 # đề nghị phối hợp": nothing asked of the agency; nor "chưa làm được", "chưa triển khai được": not
 # started, "chưa tổng hợp được số liệu": not yet counted)
+# (each branch opens on a word boundary, written once in front: the search then gives up on a
+# position inside a word at once, instead of trying each branch there; _STATED_OBSTACLE_NEEDS:
+# one of them is in each match, a part without any is not searched)
+_STATED_OBSTACLE_NEEDS = ("duoc", "dc", "giam dinh", "dinh gia", "gian doan", "rot mang", "mat ket noi", "hay rot",
+                          "chua dat yeu cau", "khong co tai san", "khong co dieu kien thi hanh", "con han che",
+                          "vang mat", "hay vang")
 _STATED_OBSTACLE_RE = re.compile(
-    r"\b(?:chua|khong|ko|hong)\s+(?!duoc\b|dc\b|co\b|nhan (?:duoc|dc) (?:de nghi|yeu cau|van ban|ke hoach|ho so)"
+    r"\b(?:(?:chua|khong|ko|hong)\s+(?!duoc\b|dc\b|co\b|nhan (?:duoc|dc) (?:de nghi|yeu cau|van ban|ke hoach|ho so)"
     r"|(?:thuc hien|lam|trien khai|bat dau|thong ke|tong hop)\b)"
     r"(?:[a-z]+\s+){1,3}?(?:duoc|dc)\b"
-    r"|\bcho (?:ket qua |ket luan )?(?:giam dinh|dinh gia)\b"
-    r"|(?<!khong )(?<!ko )(?<!chua )\b(?:thuong xuyen|hay|bi) (?:gian doan|rot mang|mat ket noi)\b|\bmang [a-z ]{0,20}hay rot\b"
-    r"|\bchua dat yeu cau\b|\bkhong co (?:tai san|dieu kien thi hanh)\b|\bcon han che\b|\b(?:vang mat|hay vang)\b"
+    r"|cho (?:ket qua |ket luan )?(?:giam dinh|dinh gia)\b"
+    r"|(?<!khong )(?<!ko )(?<!chua )(?:thuong xuyen|hay|bi) (?:gian doan|rot mang|mat ket noi)\b|mang [a-z ]{0,20}hay rot\b"
+    r"|chua dat yeu cau\b|khong co (?:tai san|dieu kien thi hanh)\b|con han che\b|(?:vang mat|hay vang)\b)"
 )
 
 
@@ -2043,7 +2092,7 @@ def _nothing_of_its_own(entry: ParsedEntry) -> ParsedEntry:
     (not work under way), unless the part counts results of its own."""
     if entry.task is None or entry.general or entry.status in (NOT_ARISEN, DONE) or entry.percent is not None:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     if not _NOTHING_OF_ITS_OWN_RE.search(folded) or "long ghep" in folded or find_figures(entry.text):
         return entry
     return _with(entry, status=NOT_ARISEN)
@@ -2054,8 +2103,9 @@ def _stated_obstacle(entry: ParsedEntry) -> ParsedEntry:
     viên") states a difficulty, whatever the learned model makes of its words."""
     if entry.task is None or entry.general or entry.difficulty or "?" in entry.text:
         return entry
-    folded = fold(entry.text)
-    if not _STATED_OBSTACLE_RE.search(folded) or _NOT_OURS_RE.search(folded):
+    folded = _fold(entry.text)
+    if not any(w in folded for w in _STATED_OBSTACLE_NEEDS) or not _STATED_OBSTACLE_RE.search(folded) \
+            or _NOT_OURS_RE.search(folded):
         return entry
     return _with(entry, difficulty=True)
 
@@ -2098,12 +2148,12 @@ def _under_way(entry: ParsedEntry) -> ParsedEntry:
     work goes on without one. Not a question ("NV4 vướng gì thì báo ai?"), nor a task the agency
     says is not its own."""
     # "họp 03 phiên; còn 02 vụ … chưa thực hiện được": started, with work left (not "chưa thực hiện")
-    if entry.status == NOT_STARTED and not entry.general and _LEFT_UNDONE_RE.search(fold(entry.text)):
+    if entry.status == NOT_STARTED and not entry.general and _LEFT_UNDONE_RE.search(_fold(entry.text)):
         return _with(entry, status=IN_PROGRESS)
     if entry.task is None or entry.general or not entry.known or entry.status is not None \
             or entry.percent is not None:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     if "?" in folded or _NOT_OURS_RE.search(folded):
         return entry
     if not entry.difficulty and not _obstacle_word(entry.text):
@@ -2125,7 +2175,7 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     """
     if entry.task is None or entry.general or not entry.known:
         return entry
-    folded = fold(entry.text)
+    folded = _fold(entry.text)
     words = len(folded.split())
     if words <= 6 and not _BARE_REFERENCE_RE.sub(" ", folded).strip():
         return entry  # "NV8:", "3/ Nhiệm vụ 6": a task named, nothing said of it
@@ -2405,7 +2455,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
             # or says what was done after its subject ("Về chuyển đổi số, cải cách hành chính: 100% hồ sơ
             # căn cước thực hiện trực tuyến")
             found = [e for e in found if e.says_something
-                     or ((e.task or e.candidates) and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(fold(e.text))))]
+                     or ((e.task or e.candidates) and (find_figures(e.text) or _RESULT_AFTER_SUBJECT_RE.match(_fold(e.text))))]
         entries.extend(found)
     if not entries:
         entries = reader.section(Section(BODY, 0, len(text)), many=False)
@@ -2413,7 +2463,7 @@ def _read(text: str, valid: frozenset[str], index: TaskIndex | None, allowed: fr
         return [ParsedEntry(None, None, None, False, text)]
     # "Kính gửi Sở Tư pháp,\nVề thẩm định …: …": a salutation on its own line is no part of the report
     said = [e for e in entries if not (e.task is None and not e.general and not e.says_something
-                                       and _SALUTATION_RE.fullmatch(fold(e.text)))]
+                                       and _SALUTATION_RE.fullmatch(_fold(e.text)))]
     return _finish(_merge(_first_points(reader.sub_items(reader.described_otherwise(said or entries)), valid)), allowed)
 
 
@@ -2424,6 +2474,10 @@ _ASKS_ABOUT_RE = re.compile(r"\?\s*$|\b(?:cho (?:em|e|minh|toi) hoi|xin hoi|em h
 _LATER_RE = re.compile(
     r"\b(?:(?:gui|bc|bao cao|nop)\s+(?:tiep|sau|bo sung sau)(?!\s*(?:cong dan|:))|cho so lieu|dang cho[^.;]{0,30}\bso lieu|chua co so lieu"
     r"|(?:mai|thu (?:hai|ba|tu|nam|sau|2|3|4|5|6)|tuan sau)\s+(?:em |e |minh )?(?:gui|bc|bao cao))\b")
+# what a match of _ASKS_ABOUT_RE, _LATER_RE, _TOLD_BEFORE_RE cannot do without (one of them)
+_ASKS_NEEDS = ("?", "em hoi", "e hoi", "minh hoi", "toi hoi", "xin hoi")
+_LATER_NEEDS = ("gui", "bc", "bao cao", "nop", "so lieu")
+_ASIDE_NEEDS = ("truoc", *_ASKS_NEEDS, *_LATER_NEEDS)
 _SAYS_DONE_OR_DOING_RE = re.compile(r"\b(?:xong|hoan thanh|ht|dang (?:lam|thuc hien|trien khai)|da (?!co )[a-z]+|dat \d)")
 # "… còn việc tham mưu quy chế … đã báo cáo trong văn bản trước": told before, nothing new this time
 _TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|o|theo|qua)\s+(?:van ban|bao cao|cong van|ky|lan|dot)\s+(?:truoc|lan truoc|ky truoc)\b[\s.!]*$")
@@ -2431,14 +2485,16 @@ _TOLD_BEFORE_RE = re.compile(r"\b(?:da|dc|duoc)\s+(?:bao cao|bc)\s+(?:trong|tai|
 
 def _aside(sentence: str, valid: frozenset[str]) -> bool:
     """Whether a sentence asks about a task or promises its report later, and reports nothing."""
-    folded = fold(sentence)
     if "|" in sentence or "\t" in sentence:
         return False  # a table's row: its columns say what it is ("NV11 | | Chờ số liệu phòng Tài chính")
-    told = _TOLD_BEFORE_RE.search(folded)
+    folded = _fold(sentence)
+    # (every sentence of a report comes here: each pattern is searched only in one that has a
+    # word the pattern cannot match without)
+    told = _TOLD_BEFORE_RE.search(folded) if "truoc" in folded else None
     if told and not find_figures(sentence) and "%" not in folded and not _SAYS_DONE_OR_DOING_RE.search(folded[:told.start()]):
         return True
-    asks = _ASKS_ABOUT_RE.search(folded) is not None
-    if not folded or not (asks or _LATER_RE.search(folded)):
+    asks = any(w in folded for w in _ASKS_NEEDS) and _ASKS_ABOUT_RE.search(folded) is not None
+    if not folded or not (asks or any(w in folded for w in _LATER_NEEDS) and _LATER_RE.search(folded)):
         return False
     if find_figures(sentence) or "%" in folded or _SAYS_DONE_OR_DOING_RE.search(folded):
         return False
@@ -2461,7 +2517,7 @@ def _first_points(entries: list[ParsedEntry], valid: frozenset[str]) -> list[Par
     for n, (e, nxt) in enumerate(zip(entries, entries[1:])):
         task = e.task
         if task and task.isdigit() and nxt.task == task + "b" and task + "a" in valid \
-                and all(x.task != task + "a" for x in entries) and _POINT_A_RE.search(fold(e.text.split("\n", 1)[0])):
+                and all(x.task != task + "a" for x in entries) and _POINT_A_RE.search(_fold(e.text.split("\n", 1)[0])):
             out[n] = _with(e, task=task + "a")
     return out
 
@@ -2473,6 +2529,26 @@ class _Reader:
         self.index = index if index else None
         self.allowed = allowed
         self.own_numbering = False  # the report's numbered headings 1., 2., 3. are its own, not the plan's
+        # The same passage is matched to the tasks several times in one message (a numbered
+        # heading when checking for the report's own numbering, then when its section is read;
+        # a part's words by match and by scores): each (topic, among self.allowed) once per
+        # message. Kept on the reader, which lives for one message only.
+        self._matches: dict[str, TaskMatch] = {}
+        self._ranked: dict[str, list[tuple[str, float]]] = {}
+
+    def _match(self, topic: str) -> TaskMatch:
+        """``self.index.match(topic, self.allowed)``, memoised for this message."""
+        found = self._matches.get(topic)
+        if found is None:
+            found = self._matches[topic] = self.index.match(topic, self.allowed, ranked=self._scores(topic))
+        return found
+
+    def _scores(self, topic: str) -> list[tuple[str, float]]:
+        """``self.index.scores(topic, self.allowed)``, memoised for this message (read only)."""
+        ranked = self._ranked.get(topic)
+        if ranked is None:
+            ranked = self._ranked[topic] = self.index.scores(topic, self.allowed)
+        return ranked
 
     def reports_own_numbering(self, sections: list[Section]) -> bool:
         """Whether the report's headings "1.", "2.", "3." … (in that order, from 1) are its own
@@ -2515,7 +2591,7 @@ class _Reader:
                 clause = self.text[at:end]
                 if len(own) != 1 or _refs_of(self.text[at:sec.end], self.valid):
                     continue
-                match = self.index.match(_topic(clause), self.allowed)
+                match = self._match(_topic(clause))
                 task = next(iter(own))
                 if match.task is None or taskrefs.parent(match.task) == taskrefs.parent(task):
                     continue
@@ -2536,19 +2612,19 @@ class _Reader:
             if e.task is None or e.how not in ("named", "heading"):
                 out.append(e)
                 continue
-            folded = fold(e.text)
+            folded = _fold(e.text)
             words = None
-            guess = _GUESSED_NUMBER_RE.search(folded)
+            guess = _GUESSED_NUMBER_RE.search(folded) if "xep" in folded or "ghi" in folded else None  # (words it needs)
             if guess and guess.group("num").lstrip("0") == taskrefs.parent(e.task):
                 words = folded[:guess.start()] + folded[guess.end():]
             else:
-                described = _DESCRIBED_RE.search(folded)
+                described = _DESCRIBED_RE.search(folded) if "(" in folded else None
                 if described and described.group("num").lstrip("0") == taskrefs.parent(e.task):
-                    scores = dict(self.index.scores(_topic(described.group("desc")), self.allowed))
+                    scores = dict(self._scores(_topic(described.group("desc"))))
                     if not scores.get(taskrefs.parent(e.task)) and not scores.get(e.task):
                         words = described.group("desc")
             if words is not None:
-                match = self.index.match(_topic(words), self.allowed)
+                match = self._match(_topic(words))
                 if match.task and taskrefs.parent(match.task) != taskrefs.parent(e.task):
                     e = _with(e, task=match.task, how="content")
             out.append(e)
@@ -2581,7 +2657,7 @@ class _Reader:
             return True
         if named or not self.index:
             return False
-        match = self.index.match(_topic(first), self.allowed)
+        match = self._match(_topic(first))
         return match.task is not None and taskrefs.parent(match.task) != sec.number
 
     def split_asides(self, sections: list[Section]) -> list[Section]:
@@ -2595,6 +2671,15 @@ class _Reader:
                 out.append(sec)
                 continue
             piece = self.text[sec.start:sec.end]
+            # each sentence _aside takes has one of _ASIDE_NEEDS folded; a sentence's fold is
+            # part of its section's (folding reads each character on its own; trimming takes no
+            # letter nor "?"): a section without any of them has no sentence to look at. (The
+            # section as read later, trimmed: its fold is kept for its readings.)
+            lo, hi = _trimmed(self.text, sec.start, sec.end)
+            folded = _fold(self.text[lo:hi])
+            if not any(word in folded for word in _ASIDE_NEEDS):
+                out.append(sec)
+                continue
             asides = [(a, b) for a, b in _sentences(piece) if _aside(piece[a:b], self.valid)]
             if not asides:
                 out.append(sec)
@@ -2624,14 +2709,14 @@ class _Reader:
         for m in re.finditer(r"[^\n]+", self.text[first.start:first.end]):
             line = self.text[first.start + m.start():first.start + m.end()]
             if intro_end < 0:
-                if _INTRO_RE.match(fold(line)):
+                if _INTRO_RE.match(_fold(line)):
                     if _refs_of(line, self.valid):
                         return sections  # "Báo cáo kết quả thực hiện nhiệm vụ 1 …:": the task its points are of
                     intro_end = first.start + m.end()
                 continue
             if not line.strip():
                 continue
-            if not _TOPIC_OPENING.match(fold(line)):
+            if not _TOPIC_OPENING.match(_fold(line)):
                 return sections
             return [Section(FRAME, first.start, intro_end), Section(BODY, first.start + m.start(), first.end, topic=True),
                     *sections[1:]]
@@ -2655,13 +2740,13 @@ class _Reader:
             own_sub = self.sub_item(self.text[lines[0][0]:lines[0][1]], own) if own and lines and sec.kind == BODY else None
             for lo, hi in lines[1:]:
                 line = self.text[lo:hi]
-                if not _TOPIC_OPENING.match(fold(line)):
+                if not _TOPIC_OPENING.match(_fold(line)):
                     continue
                 if named_head and _BULLET_LINE_RE.match(line) and not _refs_of(line, self.valid):
                     continue  # "- Án hình sự: …" under "2. … (nhiệm vụ 4)": a point of the task its heading names
                 named = _refs_of(line, self.valid)
                 if named:
-                    folded = fold(line)
+                    folded = _fold(line)
                     colon = folded.find(":", 0, 150)
                     if colon < 0 or any(r.end > colon for r in named) or {r.task for r in named} == {own} \
                             or _INTRO_RE.match(folded) or _refs_of(self.text[current.start:lo], self.valid):
@@ -2674,10 +2759,10 @@ class _Reader:
                     own = named[0].task
                     own_sub = None
                     continue
-                if _OTHER_TASKS_RE.match(fold(line)):
+                if _OTHER_TASKS_RE.match(_fold(line)):
                     match = _NO_MATCH  # "Các nhiệm vụ phối hợp khác: …" on its own line: no tail of the task before
                 else:
-                    match = self.index.match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line), self.allowed)
+                    match = self._match(_topic(line.split(":", 1)[0] if ":" in line[:120] else line))
                     if match.task is not None and match.task == own and not sec.number:
                         # "- Về quán triệt …: …" then "- Về đổi mới hình thức tuyên truyền: …": task 1's two points
                         line_sub = self.sub_item(line, own)
@@ -2710,7 +2795,7 @@ class _Reader:
                 and (self.allowed is None or r in self.allowed)]
         if len(subs) < 2:
             return None
-        head = _subject_head(fold(text)) if own_words else None
+        head = _subject_head(_fold(text)) if own_words else None
         if own_words and not head and ":" not in text[:160]:
             return None  # by a point's own words: those of the part's subject, "Về …:", not of its results
         # past the report's own introduction ("VKSND tỉnh báo cáo 9 tháng: Về quán triệt …, Viện đã …")
@@ -2798,7 +2883,7 @@ class _Reader:
         if sec.kind == GENERAL:
             if not entry.difficulty and not entry.status and entry.percent is None:
                 return []  # "Khó khăn, vướng mắc: Không."
-            if not entry.difficulty and _PLANS_HEAD_RE.match(fold(piece)):
+            if not entry.difficulty and _PLANS_HEAD_RE.match(_fold(piece)):
                 return []  # "III. Phương hướng, kiến nghị" with plans only: next period's, left out
             return [ParsedEntry(None, None, None, entry.difficulty, piece, general=True)]
         if sec.kind == TASK and sec.number is not None:
@@ -2825,12 +2910,12 @@ class _Reader:
         """A heading "4. …" or "II.4 - …": the plan's number, unless the words say another task."""
         number = sec.number or ""
         ok = number in self.valid and (self.allowed is None or taskrefs.covers(self.allowed, number))
-        match = self.index.match(_topic(piece), self.allowed) if self.index else None
+        match = self._match(_topic(piece)) if self.index else None
         if self.own_numbering and self.index and not sec.letter:
             # the report's own numbering: the heading's words say the task ("3. Công tác giải quyết,
             # xét xử các loại án" is task 4); when they leave it open, its number if they fit it too,
             # else the words of the whole part
-            head = self.index.match(_topic(piece.split("\n", 1)[0]), self.allowed)
+            head = self._match(_topic(piece.split("\n", 1)[0]))
             if head.task:
                 return _with(entry, task=head.task, how="content")
             if not (ok and number in head.candidates) and match and match.task:
@@ -2838,9 +2923,9 @@ class _Reader:
         if ok:
             # a point a), b) under a heading numbered as the plan is that task's point, whatever its words
             if match and match.task and match.task != number and match.task != taskrefs.parent(number) and not sec.letter:
-                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0) if self.index else 0.0
+                own = dict(self._scores(_topic(piece))).get(taskrefs.parent(number), 0.0) if self.index else 0.0
                 # "1. Về nhiệm vụ chủ trì (kiện toàn tổ chức…)": a report's own numbering, by its words
-                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", _fold(piece)))
                 if own * (2 if about else 4) < match.score or self.index.title_document(piece.split("\n", 1)[0], match.task, self.allowed):
                     # "1/ NQ27 - đã quán triệt xong": a heading naming the document of another task's title
                     return _with(entry, task=match.task, how="content")  # a report's own numbering 1., 2., …
@@ -2848,8 +2933,8 @@ class _Reader:
                     and not {number, taskrefs.parent(number)} & {taskrefs.parent(c) for c in match.candidates}:
                 # "2. Về phổ biến giáo dục pháp luật theo Đề án …": a report's own numbering whose words
                 # leave two other tasks equally likely asks which
-                own = dict(self.index.scores(_topic(piece), self.allowed)).get(taskrefs.parent(number), 0.0)
-                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", fold(piece)))
+                own = dict(self._scores(_topic(piece))).get(taskrefs.parent(number), 0.0)
+                about = bool(re.match(r"^[\s\d.)]*(?:ve|cong tac|doi voi|linh vuc)\b", _fold(piece)))
                 if own * (2 if about else 4) < match.score:
                     return _with(entry, task=None, how="", candidates=match.candidates)
             return _with(entry, task=number, how="heading")
@@ -2859,10 +2944,10 @@ class _Reader:
 
     def _by_content(self, piece: str) -> list[ParsedEntry]:
         """A part that names no task: the task(s) its sentences are about."""
-        if _INTRO_RE.match(fold(piece)):
+        if _INTRO_RE.match(_fold(piece)):
             return []  # the report's introduction alone ("UBND huyện … báo cáo kết quả 6 tháng …:")
-        rest = _REST_OF_TASKS_RE.search(fold(piece))
-        if rest and not re.search(r"[a-z]{2,}", fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
+        rest = _REST_OF_TASKS_RE.search(_fold(piece))
+        if rest and not re.search(r"[a-z]{2,}", _fold(piece)[:rest.start()].replace("cac", "").replace("doi voi", "")):
             return [_parse(piece, self.valid)[0]]  # "các nhiệm vụ phối hợp còn lại: không phát sinh"
         if not self.index:
             return [self._only(_parse(piece, self.valid)[0])]
@@ -2870,19 +2955,19 @@ class _Reader:
         # a sentence about "the other tasks" names none of them: it is no task's by content
         # and the report's own introduction ("Sở Giáo dục và Đào tạo báo cáo kết quả … năm 2024:") is none,
         # nor a clause saying a subject was reported in an earlier letter
-        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(fold(piece[a:b])) or _INTRO_RE.match(fold(piece[a:b]))
-                   or _SENDING_RE.match(fold(piece[a:b])) or _TOLD_BEFORE_RE.search(fold(piece[a:b]))
-                   else self.index.match(_topic(piece[a:b]), self.allowed)
+        matches = [_NO_MATCH if _REST_OF_TASKS_RE.search(_fold(piece[a:b])) or _INTRO_RE.match(_fold(piece[a:b]))
+                   or _SENDING_RE.match(_fold(piece[a:b])) or _TOLD_BEFORE_RE.search(_fold(piece[a:b]))
+                   else self._match(_topic(piece[a:b]))
                    for a, b in spans]
         # "Về tiếp công dân, giải quyết đơn thư …: … ; không có đơn tồn đọng kéo dài": under a subject
         # heading clearly one task's, a later sentence stays that task's unless it opens a subject of its
         # own or is about another task as clearly as the heading is about its own
-        head = _subject_head(fold(piece))
-        by_head = self.index.match(_topic(head.group(1)), self.allowed) if head else _NO_MATCH
+        head = _subject_head(_fold(piece))
+        by_head = self._match(_topic(head.group(1))) if head else _NO_MATCH
         groups: list[list[object]] = []  # [task, start, end]
         outcome = None
         for (a, b), m in zip(spans, matches):
-            if m.task is not None and groups and groups[-1][0] != m.task and _OUTCOME_RE.match(fold(piece[a:b])) \
+            if m.task is not None and groups and groups[-1][0] != m.task and _OUTCOME_RE.match(_fold(piece[a:b])) \
                     and not _parse(piece[a:b], self.valid)[0].status:
                 # "…; không để xảy ra khiếu kiện đông người, phức tạp": what the results came to, no part
                 # of its own; being another task's aim, it leaves the part that task's as much
@@ -2890,7 +2975,7 @@ class _Reader:
                 outcome = outcome or m.task
                 continue
             if m.task is not None and (not groups or groups[-1][0] != m.task):
-                if by_head.task and groups and groups[0][0] == by_head.task and not _TOPIC_OPENING.match(fold(piece[a:b])) \
+                if by_head.task and groups and groups[0][0] == by_head.task and not _TOPIC_OPENING.match(_fold(piece[a:b])) \
                         and (m.score * CLEAR_LEAD < by_head.score or self._joined_to_head(piece, a, by_head.task)):
                     groups[-1][2] = b
                     continue
@@ -2901,15 +2986,15 @@ class _Reader:
             return [_with(_parse(piece, self.valid)[0], candidates=(str(groups[0][0]), str(outcome)), how="joined")]
         if len(groups) <= 1:
             # the report's own sending ("Báo cáo đầy đủ sẽ gửi bằng văn bản sau") is no word of the part's task
-            said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(fold(piece[a:b])))
-            whole = self.index.match(_topic(said if said.strip() else piece), self.allowed)
-            head = _subject_head(fold(piece))
+            said = " ".join(piece[a:b] for a, b in spans if not _SENDING_RE.match(_fold(piece[a:b])))
+            whole = self._match(_topic(said if said.strip() else piece))
+            head = _subject_head(_fold(piece))
             if head:
                 # "Về bảo đảm kinh phí cho các cơ quan tư pháp: … cấp 2,7 tỷ cho Cục THADS": the heading
                 # names the subject; the results after it may name other fields (whom it was for).
                 # When the whole part leaves the heading's task and another equally likely, it asks.
-                ranked = self.index.scores(_topic(head.group(1)), self.allowed)
-                by_head = self.index.match(_topic(head.group(1)), self.allowed)
+                ranked = self._scores(_topic(head.group(1)))
+                by_head = self._match(_topic(head.group(1)))
                 far = len(ranked) < 2 or ranked[0][1] >= 2 * CLEAR_LEAD * ranked[1][1]
                 # "Về kiện toàn tổ chức bộ máy các cơ quan tư pháp: … thẩm định đề án vị trí việc làm của
                 # … Trung tâm Trợ giúp pháp lý": a heading clearly one task's, which the whole part leads
@@ -2920,7 +3005,7 @@ class _Reader:
                 if by_head.task and (by_head.task not in whole.candidates or far or results_rival):
                     whole = by_head
                 elif whole.task and by_head.candidates and whole.task in by_head.candidates \
-                        and not _far_ahead(self.index.scores(_topic(said if said.strip() else piece), self.allowed)):
+                        and not _far_ahead(self._scores(_topic(said if said.strip() else piece))):
                     # "Về nâng cao chất lượng đội ngũ cán bộ tư pháp: … mở 02 lớp bồi dưỡng …": a heading
                     # that leaves two tasks equally likely is not decided by results after it that lean
                     # to one of them only a little (less than twice the clear lead)
@@ -2929,7 +3014,7 @@ class _Reader:
                 if len(sides) == 2:
                     # "Về kiện toàn tổ chức, bộ máy và bồi dưỡng cán bộ": two subjects, each clearly one
                     # task's, in one part with one status: ask which
-                    one, two = (self.index.match(_topic(side), self.allowed) for side in sides)
+                    one, two = (self._match(_topic(side)) for side in sides)
                     if one.task and two.task and one.task != two.task \
                             and taskrefs.parent(one.task) != taskrefs.parent(two.task):
                         return [_with(_parse(piece, self.valid)[0], candidates=(one.task, two.task), how="joined")]
@@ -2961,8 +3046,8 @@ class _Reader:
         if piece[a - 1:a] != ";":
             return False
         line = piece[piece.rfind("\n", 0, a) + 1:a]
-        head = _subject_head(fold(line))
-        return bool(head) and self.index is not None and self.index.match(_topic(head.group(1)), self.allowed).task == task
+        head = _subject_head(_fold(line))
+        return bool(head) and self.index is not None and self._match(_topic(head.group(1))).task == task
 
     def _only(self, entry: ParsedEntry) -> ParsedEntry:
         if self.allowed is not None and len(self.allowed) == 1 and entry.task is None:
@@ -2992,8 +3077,8 @@ def _subject_head(folded: str) -> re.Match[str] | None:
     return _SUBJECT_HEAD_RE.match(folded) or _SUBJECT_COMMA_RE.match(folded)
 # Where a sentence turns to an obstacle: what follows ("vướng kinh phí", "đề nghị bổ sung biên
 # chế") says what is lacking, not which task the sentence is about.
-_OBSTACLE_RE = re.compile(
-    r"(?<!thao go )(?<!go )\b(?:vuong|kho khan|thieu|de nghi|kien nghi|de xuat|chua co|chua duoc|han che|bat cap|"
+_OBSTACLE_RE = re.compile(  # (the word boundary first: it fails at once inside a word)
+    r"\b(?<!thao go )(?<!go )(?:vuong|kho khan|thieu|de nghi|kien nghi|de xuat|chua co|chua duoc|han che|bat cap|"
     r"tro ngai|ach tac|cho (?:tinh|cap|bo|trung uong))\b"
 )
 
@@ -3014,7 +3099,7 @@ def _topic(text: str) -> str:
 
 
 def fold_keep_lines(text: str) -> str:
-    return "\n".join(fold(line) for line in text.splitlines())  # a heading this close to a task's words repeats its title
+    return "\n".join(_fold(line) for line in text.splitlines())  # a heading this close to a task's words repeats its title
 
 
 # "các nhiệm vụ (phối hợp) còn lại / khác": the tasks not named, which no words can tell
@@ -3036,7 +3121,8 @@ _OUTCOME_RE = re.compile(r"^[\s,;\-]*(?:va\s+)?(?:gop phan\s+)?khong de (?:xay r
 _REST_OF_TASKS_RE = re.compile(r"\b(?:nhiem vu|nv)\b[^.;:\n]{0,25}\b(?:con lai|khac)\b")
 
 
-_SENTENCE_RE = re.compile(r"[;\n]|[.!?](?=\s|$)")
+# "[;\n]|[.!?](?=\s|$)", written to open on its set of characters (the search skips to them)
+_SENTENCE_RE = re.compile(r"[;\n.!?](?:(?<=[;\n])|(?=\s|$))")
 
 
 def _sentences(piece: str) -> list[tuple[int, int]]:
@@ -3117,7 +3203,7 @@ def _merge(entries: list[ParsedEntry]) -> list[ParsedEntry]:
         statuses = [s for s in (m.status, e.status) if s]
         percent = m.percent if m.percent is not None else e.percent
         status = statuses[0] if len(set(statuses)) == 1 else (_combine(statuses, None) if statuses else None)
-        if e.status and (_CORRECTED_END_RE.search(fold(m.text)) or _CORRECTED_START_RE.match(fold(e.text))):
+        if e.status and (_CORRECTED_END_RE.search(_fold(m.text)) or _CORRECTED_START_RE.match(_fold(e.text))):
             # "nv5 chưa xong, em nhầm, nv5 xong rồi ạ", "Đính chính: NV5 đã xong": the later word stands
             status = e.status
             percent = e.percent if e.percent is not None else (m.percent if status != DONE else None)
@@ -3200,8 +3286,8 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
     out: list[ParsedEntry] = []
     for e in entries:
         if e.status is None and out and out[-1].task and e.task and (
-                _SAME_AS_BEFORE_RE.search(fold(e.text))
-                or out[-1].status in (NOT_ARISEN, NOT_STARTED) and _ALSO_NOT_RE.search(fold(e.text))):
+                _SAME_AS_BEFORE_RE.search(_fold(e.text))
+                or out[-1].status in (NOT_ARISEN, NOT_STARTED) and _ALSO_NOT_RE.search(_fold(e.text))):
             # "nv4 vẫn làm bình thường, nv9 cũng vậy", "NV5 ko phát sinh NV8 cũng ko": as the task before
             e = _with(e, status=out[-1].status, percent=out[-1].percent)
         subs = [s for s in entries if s.task and s.task != e.task and e.task and taskrefs.parent(s.task) == e.task]
@@ -3209,7 +3295,7 @@ def _finish(entries: list[ParsedEntry], allowed: frozenset[str] | None) -> list[
                                                      or any(s.text == e.text for s in subs)):
             continue  # "1. Nhiệm vụ 1 (chủ trì)" over its points a) and b), "Nhiệm vụ 1, điểm b": the points are the entries
         figures = tuple(find_figures(e.text))
-        folded, topic = fold(e.text), _topic(e.text)
+        folded, topic = _fold(e.text), _topic(e.text)
         # a part offered with candidates is a task's part too: once the task is picked it is complete
         tasked = e.task is not None or bool(e.candidates)
         if e.status == NOT_ARISEN and tasked:

@@ -43,6 +43,8 @@ _JOINING = frozenset("va cac cua voi nhung cho".split())
 _PREPOSITION = frozenset("trong theo tren duoi".split())
 # "bảo vệ", "tự vệ", "phòng vệ": "vệ" folds as "về" does
 _GUARD = frozenset("bao tu phong ho canh".split())
+# The words _pairs looks at before taking a pair (either word of a pair of none of them is taken)
+_SPECIAL = _FUNCTION | _FRAME | _JOINING | _PREPOSITION | {"tac", "cong", "an", "ve"}
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
 CLEAR_LEAD = 1.5
@@ -84,6 +86,9 @@ _AGENCY_ACRONYMS = frozenset({"thads"})
 # "Kế hoạch số 2197/KH-UBND", "Nghị quyết số 77/NQ-CP", "Quy định 132-QĐ/TW": likewise, a number
 # before its kind's letters after "-" or "/"
 _DOCUMENT = re.compile(r"\b(?:(nghi quyet|nq|ket luan|kl|chi thi|ct)\s*(?:so\s*)?(\d{1,4})(?![\d/.,])|(\d{1,4})\s*[-/]\s*(nq|kl|ct|kh|qd|cv)\b)")
+# what a _DOCUMENT match cannot do without: its kind (_DOCUMENT_KIND's words) before the number,
+# or after the number and "-" or "/" (this pattern, searched from a digit on)
+_NUMBER_THEN_KIND = re.compile(r"\d\s*[-/]\s*(?:nq|kl|ct|kh|qd|cv)")
 _DOCUMENT_KIND = {"nghi quyet": "nq", "nq": "nq", "ket luan": "kl", "kl": "kl", "chi thi": "ct", "ct": "ct"}
 # "phổ biến pháp luật" and "phổ biến, giáo dục pháp luật" (PBPL, PBGDPL) name one field
 _PBGDPL = re.compile(r"\bpho bien,?\s+(?:giao duc,?\s+)?phap luat\b")
@@ -102,20 +107,26 @@ _FIELD_WORDS = (
 
 # "trụ sở", "cơ sở vật chất", "trang thiết bị" of the agencies: what the field calls their
 # "điều kiện hoạt động" (working conditions)
-_CONDITIONS = re.compile(r"\b(?:tru so|co so vat chat|trang thiet bi|phuong tien lam viec)\b")
+_CONDITION_WORDS = ("tru so", "co so vat chat", "trang thiet bi", "phuong tien lam viec")
+_CONDITIONS = re.compile(r"\b(?:" + "|".join(_CONDITION_WORDS) + r")\b")
 
 
 @lru_cache(maxsize=1024)
 def _pairs(text: str) -> frozenset[str]:
     out: set[str] = set()
     folded = fold(text)
-    for m in _DOCUMENT.finditer(folded):
+    named = any(kind in folded for kind in _DOCUMENT_KIND) or _NUMBER_THEN_KIND.search(folded)
+    for m in _DOCUMENT.finditer(folded) if named else ():
         kind = _DOCUMENT_KIND[m.group(1)] if m.group(1) else m.group(4)
         out.add(f"{kind} #{int(m.group(2) or m.group(3))}")
-    folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
-    # "định giá TS" (tài sản): a phone's shorthand of the field's words
-    folded = _SHORTHAND.sub(lambda m: _SHORTHAND_WORDS[m.group(0).replace(" ", "").replace("-", "")], folded)
-    if _CONDITIONS.search(folded):
+    # (each pattern is searched only where the words it needs are: the text is read at every
+    # position otherwise; a passage of every message goes through here)
+    if "pho bien" in folded:
+        folded = _PBGDPL.sub("pho bien giao duc phap luat", folded)
+    if "dinh gia" in folded:
+        # "định giá TS" (tài sản): a phone's shorthand of the field's words
+        folded = _SHORTHAND.sub(lambda m: _SHORTHAND_WORDS[m.group(0).replace(" ", "").replace("-", "")], folded)
+    if any(word in folded for word in _CONDITION_WORDS) and _CONDITIONS.search(folded):
         folded += " . dieu kien hoat dong"  # a headquarters, equipment are the "điều kiện hoạt động" of the field
     for said, plan_words in _FIELD_WORDS:
         if said.search(folded):
@@ -123,13 +134,13 @@ def _pairs(text: str) -> frozenset[str]:
     # adjacent within a phrase: a colon, a full stop or a number between two syllables parts them
     # ("… tội phạm 6 tháng: tiếp nhận", "thụ lý 2.140 vụ" make no pair across); a comma does not ("tổ chức, bộ máy")
     for phrase in _PHRASE.split(folded):
-        syllables = []
-        for word in _SYLLABLE.findall(phrase):
-            # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
-            # "Hội đồng PBGDPL tỉnh": a council's name likewise
-            named = (word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]) or (word in _ACRONYMS and syllables[-2:] == ["hoi", "dong"])
-            syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
+        syllables = _SYLLABLE.findall(phrase)
+        if not _ACRONYMS.keys().isdisjoint(syllables):
+            syllables = _spelt_out(syllables)  # (the usual phrase has no acronym: its syllables as they are)
         for k, (a, b) in enumerate(zip(syllables, syllables[1:])):
+            if a not in _SPECIAL and b not in _SPECIAL:
+                out.add(f"{a} {b}")  # the usual pair: none of the words the checks below look for
+                continue
             if ((a == "tac" and syllables[k - 1:k] == ["cong"]) or (b == "cong" and syllables[k + 2:k + 3] == ["tac"])):
                 continue  # "công tác tuyên truyền", "liên quan đến công tác": a pair across "công tác" is no word
             if a == "an" and syllables[max(k - 2, 0):k] == ["thi", "hanh"]:
@@ -151,7 +162,22 @@ def _pairs(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_PHRASE = re.compile(r"[0-9]+(?:[.,/][0-9]+)*|[:;.!?()\[\]\n\"“”]+")
+def _spelt_out(words: list[str]) -> list[str]:
+    """A phrase's syllables with the field's acronyms spelt out ("thads": "thi hanh an dan su")."""
+    syllables: list[str] = []
+    for word in words:
+        # "Cục THADS", "Chi cục THADS huyện …": an agency's name says for whom, not which field
+        # "Hội đồng PBGDPL tỉnh": a council's name likewise
+        named = (word in _AGENCY_ACRONYMS and syllables[-1:] == ["cuc"]) or (word in _ACRONYMS and syllables[-2:] == ["hoi", "dong"])
+        syllables.extend(_ACRONYMS[word].split() if word in _ACRONYMS and not named else (word,))
+    return syllables
+
+
+# A break: a number ("2.140", "30/4"), or a run of the punctuation that ends a phrase. Written to
+# open on the set of characters a break starts with, so that the regex engine skips to them: one
+# of them, then the rest of the number after a digit or the rest of the run after a punctuation
+# mark (the same splits as "[0-9]+(?:[.,/][0-9]+)*|[:;.!?()\[\]\n\"“”]+").
+_PHRASE = re.compile(r"[0-9:;.!?()\[\]\n\"“”](?:(?<=[0-9])[0-9]*(?:[.,/][0-9]+)*|(?<![0-9])[:;.!?()\[\]\n\"“”]*)")
 
 
 TITLE_WEIGHT = 2.0  # a task's title says what it is about more than the body of its text
@@ -182,6 +208,10 @@ class TaskIndex:
         self._weight = {pair: math.log(n / count) for pair, count in df.items() if count < n}
         self._vocab = {ref: {p for p in pairs if p in self._weight} for ref, pairs in vocab.items()}
         self._boost = boost
+        # each task's pairs with their weight in it (the boost of its title applied), once per
+        # index: scores() is asked for many passages of every message
+        self._weighted = {ref: {p: self._weight[p] * boost[ref].get(p, 1.0) for p in pairs}
+                          for ref, pairs in self._vocab.items()}
         # a pair of at most two tasks is a distinctive name of the field ("nhà nước pháp quyền", "xét xử")
         self._distinct = math.log(n / 2) - 1e-9 if n > 2 else 0.0
         self.items: TaskIndex | None = None  # the plan's sub-items ("1a", "1b") on their own, when it has any
@@ -253,8 +283,11 @@ class TaskIndex:
         for ref in self.refs:
             if allowed is not None and ref not in allowed:
                 continue
-            boost = self._boost[ref]
-            score = sum(self._weight[p] * boost.get(p, 1.0) for p in found & self._vocab[ref])
+            shared = found & self._vocab[ref]
+            if not shared:
+                continue  # (an empty sum, 0, is no score)
+            # the same weights summed in the same order as ever: the same float to the last bit
+            score = sum(map(self._weighted[ref].__getitem__, shared))
             if score > 0:
                 out.append((ref, score))
         out.sort(key=lambda item: -item[1])
@@ -301,10 +334,13 @@ class TaskIndex:
         return any(not any(self._boost[o].get(p, 1.0) > 1.0 for o in self.refs if o != ref and (allowed is None or o in allowed))
                    for p in docs)
 
-    def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None) -> TaskMatch:
-        """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all)."""
+    def match(self, text: str, allowed: Collection[str] | None = None, pairs: frozenset[str] | None = None,
+              *, ranked: list[tuple[str, float]] | None = None) -> TaskMatch:
+        """The task ``text`` (or the word ``pairs`` given) is about among ``allowed`` (default: all).
+        ``ranked``: ``self.scores(text, allowed, pairs)`` when the caller has it already."""
         found = _pairs(text) if pairs is None else pairs
-        ranked = self.scores(text, allowed, found)
+        if ranked is None:
+            ranked = self.scores(text, allowed, found)
         if not ranked or ranked[0][1] < self.min_score:
             return TaskMatch(None, ranked[0][1] if ranked else 0.0)
         best, score = ranked[0]
