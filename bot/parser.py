@@ -1594,9 +1594,9 @@ _REF_RE = re.compile(
     r"|(?<!\.)(?:muc\s*)?(?:iii|ii|iv|i|v)\s*\.\s*0*(?P<rnum>\d{1,2})(?!\d)(?!\s*%)"
     r")"
 )
-# What each of _REF_RE's branches needs, from the first letter of a literal on (so that the
-# search skips to those letters): its keyword, "#", the qualifier, a roman part's number
-_REF_HINT_RE = re.compile(r"nv|n\.|nhiem|muc|noi|#|chu\s*tri|phoi\s*hop|i\s*\.\s*\d|v\s*\.\s*\d")
+# What one of _REF_RE's branches needs (find looks for the words first): its keyword ("nv",
+# "n.", "nhiem", "muc", "noi") or "#", else the qualifier or a roman part's number
+_REF_HINT_RE = re.compile(r"chu\s*tri|phoi\s*hop|i\s*\.\s*\d|v\s*\.\s*\d")
 # "Tiểu mục a nhiệm vụ 1", "điểm b của NV1": the letter first
 _LETTER_FIRST_RE = re.compile(
     r"(?<![a-z0-9])(?:tieu\s*muc|diem|y)\s+(?P<letter>[a-z])\s*(?:cua\s+|thuoc\s+)?(?:nv|nhiem\s*vu)\s*(?:so\s*)?0*(?P<num>\d{1,2})(?!\d)"
@@ -1715,7 +1715,8 @@ class _Refs:
                 refs.extend(_Ref(str(int(f[a:b])), m.start() if k == 0 else a, b) for k, (a, b) in enumerate(nums))
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 refs.extend(self._continuations(str(int(f[nums[-1][0]:nums[-1][1]])), m.end(), taken))
-        for m in _REF_RE.finditer(f) if _REF_HINT_RE.search(f) else ():
+        ref_word = task_word or "n." in f or "muc" in f or "noi" in f or "#" in f or _REF_HINT_RE.search(f)
+        for m in _REF_RE.finditer(f) if ref_word else ():
             if not free(m.start(), m.end()):
                 continue  # already read as part of a list ("NV1a, NV1b")
             if m.group("kw") == "muc" and (not self._muc_ok(m.start()) or _MUC_COMPOUND_RE.search(f, max(0, m.start() - 8), m.start())):

@@ -43,7 +43,7 @@ _JOINING = frozenset("va cac cua voi nhung cho".split())
 _PREPOSITION = frozenset("trong theo tren duoi".split())
 # "bảo vệ", "tự vệ", "phòng vệ": "vệ" folds as "về" does
 _GUARD = frozenset("bao tu phong ho canh".split())
-# The words _pairs looks at before taking a pair (either word of a pair of none of them is taken)
+# The words _pairs's checks look at: a pair with neither word among them is taken at once
 _SPECIAL = _FUNCTION | _FRAME | _JOINING | _PREPOSITION | {"tac", "cong", "an", "ve"}
 _SYLLABLE = re.compile(r"[a-z]+")
 # How far ahead the best task must be to be taken without asking (score ratio).
