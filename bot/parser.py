@@ -2027,6 +2027,8 @@ def parse_reply(
         return [ParsedEntry(None, None, None, False, text)]
 
 
+# "…, đã cử cán bộ tham gia 11 cuộc họp, vướng kinh phí.": a clause that is an obstacle and nothing else
+_BARE_OBSTACLE_CLAUSE_RE = re.compile(r"(?:^|[,;.:]\s*)(?:nhung\s+)?(?:con\s+)?(?:vuong|vuong mac|kho khan|thieu)(?:\s+(?:ve\s+)?[a-z]+){1,3}\s*(?:[.;]|$)")
 # "NV 10, NV 11: không thuộc trách nhiệm của đơn vị": the agency says the task is not its own
 _NOT_OURS_RE = re.compile(r"\bkhong (?:thuoc|phai(?: la)?) (?:trach nhiem|nhiem vu|chuc nang|pham vi|linh vuc)\b")
 _MEETS_NEEDS_RE = re.compile(r"(?<!chua )(?<!khong )(?<!ko )\bdap ung (?:du |duoc |day du )?(?:nhu cau|yeu cau)\b")
@@ -2203,7 +2205,9 @@ def _second_opinion(entry: ParsedEntry) -> ParsedEntry:
     # a short part: a difficulty only added, and not where the rules read an obstacle word denied
     # ("k co kk") or its opposite said ("kinh phí được bố trí đáp ứng nhu cầu": "chưa đáp ứng" is one)
     denied = short and not entry.difficulty and (_obstacle_word(entry.text) or bool(_MEETS_NEEDS_RE.search(folded)))
-    if difficulty is not None and not (short and not difficulty) and not (difficulty and denied):
+    # an obstacle the part states in so many words ("…, vướng kinh phí") is not taken back by the model
+    stated = difficulty is False and _BARE_OBSTACLE_CLAUSE_RE.search(folded) is not None
+    if difficulty is not None and not (short and not difficulty) and not (difficulty and denied) and not stated:
         ruled.append(("difficulty", entry.difficulty))
         changes["difficulty"] = difficulty
     return _with(entry, **changes, ruled=tuple(ruled)) if changes else entry

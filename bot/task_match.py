@@ -286,8 +286,9 @@ class TaskIndex:
             shared = found & self._vocab[ref]
             if not shared:
                 continue  # (an empty sum, 0, is no score)
-            # the same weights summed in the same order as ever: the same float to the last bit
-            score = sum(map(self._weighted[ref].__getitem__, shared))
+            # summed exactly (math.fsum): a set's order changes with the process's hash seed, and a
+            # plain sum's last bit with it, which could part two tied tasks one way or the other
+            score = math.fsum(map(self._weighted[ref].__getitem__, shared))
             if score > 0:
                 out.append((ref, score))
         out.sort(key=lambda item: -item[1])
@@ -301,16 +302,17 @@ class TaskIndex:
         that names it decides."""
         one, two = self._vocab[best], self._vocab[other]
         b1, b2 = self._boost[best], self._boost[other]
-        s1 = s2 = 0.0
+        s1: list[float] = []
+        s2: list[float] = []
         for p in found & (one | two):
             w = self._weight[p]
             if p in one and p in two and w < self._distinct:
-                s1 += w
-                s2 += w
+                s1.append(w)
+                s2.append(w)
                 continue
-            s1 += w * b1.get(p, 1.0) if p in one else 0.0
-            s2 += w * b2.get(p, 1.0) if p in two else 0.0
-        return s2 * CLEAR_LEAD > s1
+            s1.append(w * b1.get(p, 1.0) if p in one else 0.0)
+            s2.append(w * b2.get(p, 1.0) if p in two else 0.0)
+        return math.fsum(s2) * CLEAR_LEAD > math.fsum(s1)  # (exact sums: the same whatever the set's order)
 
     def _title_names(self, found: frozenset[str], best: str, other: str) -> bool:
         """Whether the passage names a document ``best``'s title names ("Nghị quyết 27-NQ/TW về Nhà
@@ -346,7 +348,7 @@ class TaskIndex:
         best, score = ranked[0]
         # _close can only hold when the other's score clears best's words at their plain weight
         # (it weighs no word above its boosted weight, and best's at least at their plain one)
-        plain = sum(self._weight[p] for p in found & self._vocab[best])
+        plain = math.fsum(self._weight[p] for p in found & self._vocab[best])
         close = [ref for ref, s in ranked[1:]
                  if s * CLEAR_LEAD > score or (s * CLEAR_LEAD > plain and self._close(found, best, ref))]
         if len(close) == 1 and self._title_names(found, best, close[0]):

@@ -63,3 +63,10 @@ def test_a_letters_subject_line_is_no_roman_heading():
             "- Về bảo đảm điều kiện cơ sở vật chất cho các cơ quan tư pháp (nhiệm vụ 11): Sở đã tham mưu bố trí vốn cho 03 dự án.\n"
             "- Về kiện toàn tổ chức bộ máy: Sở đã sắp xếp lại còn 05 phòng chuyên môn.")
     assert [t for t, _s, _p in _read("so-ke-hoach-va-dau-tu", text)] == ["11", "3"]
+
+
+def test_an_obstacle_said_in_a_clause_of_its_own_stays_with_the_learned_second_opinion():
+    text = ("NV1, NV2, NV3, NV4, NV5 (phối hợp): đang thực hiện, đã cử cán bộ tham gia 11 cuộc họp liên ngành, vướng kinh phí. "
+            "NV6, NV7, NV9, NV10, NV11 (phối hợp): đang thực hiện, đã lồng ghép tuyên truyền trong 4 buổi sinh hoạt chuyên đề.")
+    got = {e.task: e.difficulty for e in _as("so-xay-dung", text) if e.task}
+    assert all(got[t] for t in ("1", "2", "3", "4", "5")) and not any(got[t] for t in ("6", "7", "9", "10", "11"))
