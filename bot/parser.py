@@ -223,7 +223,7 @@ def _fold_map(text: str) -> tuple[str, list[int]]:
 
 # Numbers as voice typing writes them: "nhiệm vụ bốn", "nhiệm vụ số mười một", "tám mươi phần trăm"
 _UNITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
-_TAIL_UNITS = {**_UNITS, "mot": 1, "mốt": 1, "lam": 5, "tu": 4}
+_TAIL_UNITS = {**_UNITS, "lam": 5}  # "hai mươi lăm", "hai mươi mốt" (folded "mot"), "hai mươi tư"
 _UNIT_RE = r"(?:mot|hai|ba|bon|nam|sau|bay|tam|chin)"
 _NUMBER_WORDS = (rf"(?:{_UNIT_RE}\s+muoi(?:\s+(?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?|muoi(?:\s+(?:mot|hai|ba|bon|lam|nam|sau|bay|tam|chin))?"
                  rf"|mot tram|{_UNIT_RE})")
@@ -2620,7 +2620,7 @@ class _Reader:
             folded = _fold(e.text)
             words = None
             guess = _GUESSED_NUMBER_RE.search(folded) if "xep" in folded or "ghi" in folded else None  # (words it needs)
-            if guess and guess.group("num").lstrip("0") == taskrefs.parent(e.task):
+            if guess and (guess.group("num") or guess.group("num2")).lstrip("0") == taskrefs.parent(e.task):
                 words = folded[:guess.start()] + folded[guess.end():]
             else:
                 described = _DESCRIBED_RE.search(folded) if "(" in folded else None

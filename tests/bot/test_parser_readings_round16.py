@@ -54,3 +54,10 @@ def test_what_was_reported_in_an_earlier_letter_gets_no_entry():
     # what was done this time, said before the earlier letter is mentioned, stays
     assert _tasks("so-noi-vu", "NV3: đã kiện toàn xong. NV5: đã tham mưu xong quy chế, còn việc bổ sung biên chế "
                                "đã báo cáo trong văn bản trước.") == ["3", "5"]
+
+
+def test_a_guess_asked_in_words_is_read_by_the_words_and_the_message_is_kept():
+    # "em ghi nv8 được không": the number is the agency's guess; the part is read by its words
+    # (it once raised inside the reader, and the whole message fell back to one task-less part)
+    text = "Giám định tư pháp về đất đai: 3 vụ, đã có kết luận 2 vụ, em ghi nv8 được không chị"
+    assert [(e.task, e.status) for e in _as("so-tai-nguyen-va-moi-truong", text)] == [("6", "in_progress")]
