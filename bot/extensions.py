@@ -54,6 +54,8 @@ _NUMERIC = re.compile(r"(?<![0-9])(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(
 _WORDS = re.compile(r"(?<![0-9])(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/|,)?\s*(\d{4}))?(?![0-9])")
 # "thêm 10 ngày"; "gia hạn 5 ngày", "chậm 2 ngày" right after the request
 _MORE = re.compile(r"(?:\bthem\s+|^\s*)(\d{1,3})\s+ngay(\s+lam\s+viec)?")
+# "chậm 2 ngày, khoảng 17/12", "(đến 17/12)": the date that spells out the days asked for
+_SPELLED_DATE = re.compile(r"[\s,(]*(?:khoang|tuc|tuc la|la|den|den ngay|ngay)?\s*(?:ngay\s+)?\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?\)?")
 _REASON_HEAD = re.compile(r"^[\s,;:.\-–)]*(?:(?:(?:boi\s+)?vi|do|ly do|boi)(?![a-z]))?\s*[:,]?\s*")
 # Sentence ends; a dot between digits (30.3) is not one.
 _SENTENCE_END = re.compile(r"[;\n!?]|\.(?![0-9])")
@@ -240,7 +242,7 @@ def parse(
     after = request.end() + match.end()
     if how == "more":
         # "chậm 2 ngày, khoảng 17/12": the date that spells the days out is no reason
-        spelled = re.match(r"[\s,(]*(?:khoang|tuc|tuc la|la|den|den ngay|ngay)?\s*(?:ngay\s+)?\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?\)?", folded[after:])
-        after += spelled.end() if spelled else 0
+        spelled = _SPELLED_DATE.match(folded, after)
+        after = spelled.end() if spelled else after
     reason = _reason(text, folded, index, request, after)
     return Request(until=until, task=_task(folded), reason=reason)

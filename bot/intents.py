@@ -215,9 +215,12 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
                 return "question"
     if WHO_LEADS.search(folded) and not facts and not results and not any(e.difficulty for e in entries):
         return "question"  # "nhiệm vụ 5 Thanh tra chủ trì hay Văn phòng mình chủ trì vậy, để em phân công"
-    if named and ASKS_SO.search(folded) and not counted and not any(e.percent is not None for e in entries) \
-            and not _reports_besides(folded, ASKS_SO):
-        return "question"  # "đề nghị Sở hướng dẫn thêm: khoản kinh phí … có được tính vào kết quả nhiệm vụ 11 hay không"
+    # "đề nghị Sở Tư pháp cho biết thời điểm chốt số liệu …", "đề nghị Sở hướng dẫn thêm: khoản kinh phí … có
+    # được tính vào kết quả nhiệm vụ 11 hay không": a question to Sở Tư pháp, whether or not it names a task
+    asks_so = bool(ASKS_SO.search(folded)) and not counted and not any(e.percent is not None for e in entries) \
+        and not _reports_besides(folded, ASKS_SO)
+    if named and asks_so:
+        return "question"
     if named:
         # "Nhiệm vụ 5 thì số liệu lấy đến ngày nào?": a question about a task is no report
         if question and not facts and not any(e.difficulty for e in entries):
@@ -258,9 +261,8 @@ def _by_rules(text: str, entries: Sequence[ParsedEntry]) -> str | None:
         # "Văn phòng đã nhận Kế hoạch 124, sẽ triển khai …": its "sẽ" is no status; "em đã nhận được
         # hướng dẫn và biểu mẫu rồi ạ": its "đã … rồi" is the receiving
         return "thanks"
-    if ASKS_SO.search(folded) and not counted and not any(e.percent is not None for e in entries) \
-            and not _reports_besides(folded, ASKS_SO):
-        return "question"  # "đề nghị Sở Tư pháp cho biết thời điểm chốt số liệu … để Sở thống nhất số liệu"
+    if asks_so:
+        return "question"
     if REQUEST.search(folded) and not facts and not _reports_besides(folded, REQUEST):
         return "question"  # "xin mẫu báo cáo"; "đã nhận mẫu báo cáo; đã tổ chức 3 hội nghị" reports
     if DEADLINE.search(folded) and (question or "nop" in folded or "gui" in folded or ASKING.search(folded)):
