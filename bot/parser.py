@@ -1762,21 +1762,11 @@ class _Refs:
         opening = _OPENING_LIST_RE.match(f)
         if opening and not any(r.start < opening.end() for r in refs):
             # "KHĐT: 2,3,7 hoàn thành; 11 đang phối hợp …": a message opening on bare task numbers and their status
-            nums = [(n.group(), n.start() + opening.start("nums"), n.end() + opening.start("nums"))
-                    for n in re.finditer(r"\d{1,2}", opening.group("nums"))]
-            if all(str(int(t)) in self.valid and not any(taken[a:b]) for t, a, b in nums):
-                for t, a, b in nums:
-                    refs.append(_Ref(str(int(t)), a, b))
-                    taken[a:b] = b"\x01" * (b - a)
+            refs.extend(self._bare_list(opening, taken))
         for m in _SIGN_LIST_RE.finditer(f):
             # "✅ 5, 6, 7\n⏳ 9, 10\n❌ 11": a status sign opening a line of bare task numbers
-            if self.msg.text[self.msg.index[m.start("sign")]] not in _STATUS_SIGNS:
-                continue
-            nums = [(n.group(), n.start() + m.start("nums"), n.end() + m.start("nums")) for n in re.finditer(r"\d{1,2}", m.group("nums"))]
-            if all(str(int(t)) in self.valid and not any(taken[a:b]) for t, a, b in nums):
-                for t, a, b in nums:
-                    refs.append(_Ref(str(int(t)), a, b))
-                    taken[a:b] = b"\x01" * (b - a)
+            if self.msg.text[self.msg.index[m.start("sign")]] in _STATUS_SIGNS:
+                refs.extend(self._bare_list(m, taken))
         refs.sort(key=lambda r: r.start)
         if refs:
             refs = self._bare_leads(refs, taken)
@@ -1829,6 +1819,17 @@ class _Refs:
         # (not "nv1 xong (điểm b thì đang làm)": task 1's own status before it; "Đảng" is no "đang")
         return bool(_BRACKETED_POINT_RE.fullmatch(f, ref.end, nxt.start)) \
             and not _STATUS_WORD_RE.search(unicodedata.normalize("NFC", _orig_slice(self.msg.text, self.msg.index, ref.end, nxt.start)).lower())
+
+    def _bare_list(self, m: re.Match[str], taken: bytearray) -> list[_Ref]:
+        """The tasks of a list of bare numbers (``m``'s group "nums"), taken when every one is a
+        task of the plan and none is already read as something else; else none."""
+        lo = m.start("nums")
+        nums = [(str(int(n.group())), n.start() + lo, n.end() + lo) for n in re.finditer(r"\d{1,2}", m.group("nums"))]
+        if not all(t in self.valid and not any(taken[a:b]) for t, a, b in nums):
+            return []
+        for _t, a, b in nums:
+            taken[a:b] = b"\x01" * (b - a)
+        return [_Ref(t, a, b) for t, a, b in nums]
 
     def _bare_leads(self, refs: list[_Ref], taken: bytearray) -> list[_Ref]:
         """ "nhiệm vụ 1 2 4 6 xong; 7 8 đang làm; 10 vướng …": after a short clause that is tasks
