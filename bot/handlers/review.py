@@ -565,7 +565,7 @@ def _refusal(turn: Turn, error: extensions.ExtensionError, period: str) -> Text:
         )
     if error.kind == "past":
         return t(
-            "Ngày {until} đã qua; đề nghị đồng chí ghi ngày gia hạn từ hôm nay trở đi.",
+            "Ngày đề nghị gia hạn ({until}) đã qua; đề nghị đồng chí ghi ngày gia hạn từ hôm nay trở đi.",
             until=format_date_vi(values["until"], weekday=False),  # type: ignore[arg-type]
         )
     if error.kind == "too_far":
