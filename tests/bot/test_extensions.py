@@ -219,7 +219,7 @@ def test_a_decline_keeps_the_due_date(chat, scripted, engine):
         ("đề nghị gia hạn đến 10/3", "phải sau hạn gửi báo cáo quý I năm 2024 hiện nay"),
         ("đề nghị gia hạn đến 31/2", "Ngày «31/2» không hợp lệ"),
         ("xin gia hạn đến quý III", "ghi rõ ngày đề nghị gia hạn"),
-        ("đề nghị gia hạn đến 16/3", "đã qua"),
+        ("đề nghị gia hạn đến 16/3", "Ngày đề nghị gia hạn (ngày 16 tháng 3 năm 2024) đã qua"),
         ("gia han den 30/12", "quá xa hạn gửi hiện nay"),
         ("NV8: đề nghị gia hạn đến 29/3", "Cơ quan không được giao nhiệm vụ 8"),
     ],
@@ -314,3 +314,14 @@ def test_the_date_that_spells_out_the_days_is_no_reason():
 
 def test_a_report_sent_late_is_no_request():
     assert not mentions("bên em gửi báo cáo chậm vì mất điện")
+
+
+def test_asking_to_send_late_goes_to_the_coordinators_as_an_extension_request(chat, scripted, engine):
+    before = len(entries(engine, "so-noi-vu"))
+    out = chat.send("Em xin gửi báo cáo chậm 5 ngày vì 3 xã chưa gửi số liệu ạ", user=HOME_FOCAL)
+    assert "Đã gửi Sở Tư pháp đề nghị gia hạn báo cáo quý I năm 2024" in text_of(out, HOME_FOCAL)
+    assert "Thứ Tư, ngày 20 tháng 3 năm 2024" in text_of(out, HOME_FOCAL)  # 5 days after the due date, 15/3
+    [row] = extensions(engine)
+    assert (row.until, row.task_no, row.status) == (date(2024, 3, 20), None, "pending")
+    assert "Lý do: 3 xã chưa gửi số liệu" in text_of(out, COORD)
+    assert len(entries(engine, "so-noi-vu")) == before  # no report, no difficulty stored
